@@ -1,0 +1,228 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Loop.Internal;
+using Loop.Internal.Interop;
+using Loop.Internal.Output;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
+
+namespace Loop;
+
+/// <summary>
+/// One thread's world: its connections, its buffers, its timers. Other threads reach it only through
+/// <see cref="Post(Action)"/>. Backends derive from it; what they share lives here.
+/// </summary>
+public abstract class EventLoop
+{
+    private readonly ConcurrentQueue<(Action<object?> Callback, object? State)> _posted = new();
+    private readonly PriorityQueue<LoopTimer, long> _timers = new();
+    private readonly ObjectPool<IConnectionHandler> _handlers;
+    private readonly Connection?[] _connections;
+    private readonly Stack<int> _freeIndexes = new();
+    private readonly List<Connection> _flushQueue = new();
+    private int _wakeRequested;
+    private int _threadId;
+
+    private protected EventLoop(int id, ServerOptions options, Func<IConnectionHandler> handlerFactory)
+    {
+        Id = id;
+        Options = options;
+        Logger = options.LoggerFactory.CreateLogger("Loop");
+        _handlers = new DefaultObjectPool<IConnectionHandler>(new HandlerPoolPolicy(handlerFactory), options.MaxConnectionsPerLoop);
+        _connections = new Connection?[options.MaxConnectionsPerLoop];
+        for (var i = _connections.Length - 1; i >= 0; i--) { _freeIndexes.Push(i); }
+    }
+
+    /// <summary>The loop's number, 0 to loop count - 1.</summary>
+    public int Id { get; }
+
+    /// <summary>True on this loop's own thread.</summary>
+    public bool IsLoopThread => Environment.CurrentManagedThreadId == _threadId;
+
+    /// <summary>Connections open on this loop.</summary>
+    public int ConnectionCount => _connections.Length - _freeIndexes.Count;
+
+    /// <summary>Runs <paramref name="callback"/> on this loop's thread soon. Safe from any thread.</summary>
+    public void Post(Action callback) => Post(static s => ((Action)s!)(), callback);
+
+    /// <summary>Runs <paramref name="callback"/> with <paramref name="state"/> on this loop's thread soon. Safe from any thread.</summary>
+    public void Post(Action<object?> callback, object? state)
+    {
+        _posted.Enqueue((callback, state));
+        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0) { Wake(); }
+    }
+
+    /// <summary>Runs <paramref name="callback"/> on this loop after <paramref name="delay"/>. Loop thread only.</summary>
+    public LoopTimer Schedule(TimeSpan delay, Action callback)
+    {
+        if (!IsLoopThread) { throw new InvalidOperationException("Schedule is for the loop's own thread; use Post from other threads."); }
+        var timer = new LoopTimer(callback, Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency));
+        _timers.Enqueue(timer, timer.DueTicks);
+        return timer;
+    }
+
+    internal abstract Task Started { get; }
+    internal abstract Task Stopped { get; }
+    internal LoopCounters Counters { get; } = new();
+
+    /// <summary>The loop thread's body: set up, signal <see cref="Started"/>, run until stopped.</summary>
+    internal abstract void Run();
+
+    /// <summary>Stops accepting, lets every connection flush and close, then ends the loop. Any thread.</summary>
+    internal abstract void BeginStop();
+
+    private protected ServerOptions Options { get; }
+    private protected ILogger Logger { get; }
+
+    /// <summary>Wakes the loop's thread from its wait so it runs posted work.</summary>
+    private protected abstract void Wake();
+
+    /// <summary>Starts closing: after the output is flushed (or at once when aborting).</summary>
+    internal abstract void CloseConnection(Connection connection, bool abort);
+
+    internal void QueueFlush(Connection connection) => _flushQueue.Add(connection);
+
+    private protected unsafe void BindToCurrentThread()
+    {
+        _threadId = Environment.CurrentManagedThreadId;
+        if (!Options.PinThreads) { return; }
+        var cpu = Id % Environment.ProcessorCount;
+        var mask = stackalloc ulong[16];
+        new Span<ulong>(mask, 16).Clear();
+        mask[cpu / 64] = 1UL << (cpu % 64);
+        if (Libc.SchedSetAffinity(0, 16 * sizeof(ulong), mask) != 0)
+        {
+            Logger.LogWarning("Loop {Loop} could not be pinned to CPU {Cpu}: errno {Errno}", Id, cpu, Libc.LastErrno);
+        }
+    }
+
+    /// <summary>Takes a free connection slot and a handler, or null when the loop is full.</summary>
+    private protected Connection? OpenConnection(ChunkPool chunks)
+    {
+        if (!_freeIndexes.TryPop(out var index)) { return null; }
+        var connection = _connections[index] ??= new Connection(this, index, chunks);
+        connection.Open(_handlers.Get());
+        return connection;
+    }
+
+    private protected Connection ConnectionAt(int index) => _connections[index]!;
+
+    private protected IEnumerable<Connection> OpenConnections()
+    {
+        foreach (var c in _connections)
+        {
+            if (c is not null && c.Handler is not null) { yield return c; }
+        }
+    }
+
+    /// <summary>Returns a connection whose kernel resources are all released.</summary>
+    private protected void ReleaseConnection(Connection connection)
+    {
+        try { connection.Handler.OnClose(connection); }
+        catch (Exception e) { Logger.LogError(e, "Handler OnClose failed on connection {Id}", connection.Id); }
+        _handlers.Return(connection.Handler);
+        connection.Handler = null!;
+        connection.Output.Clear();
+        if (connection.Carry is not null) { ArrayPool<byte>.Shared.Return(connection.Carry); }
+        connection.Carry = null;
+        connection.CarryLength = 0;
+        connection.RemoteEndPoint = null;
+        _freeIndexes.Push(connection.Index);
+    }
+
+    /// <summary>Hands received bytes to the handler, keeping what it leaves for next time.</summary>
+    private protected void Deliver(Connection connection, ReadOnlySpan<byte> data)
+    {
+        if (connection.State != ConnectionState.Open) { return; }
+        try
+        {
+            if (connection.CarryLength == 0)
+            {
+                var consumed = connection.Handler.OnReceive(connection, data);
+                CheckConsumed(consumed, data.Length);
+                if (consumed < data.Length && connection.State == ConnectionState.Open) { KeepUnconsumed(connection, data[consumed..]); }
+            }
+            else
+            {
+                KeepUnconsumed(connection, data);
+                if (connection.State != ConnectionState.Open) { return; }
+                var pending = connection.Carry.AsSpan(0, connection.CarryLength);
+                var consumed = connection.Handler.OnReceive(connection, pending);
+                CheckConsumed(consumed, pending.Length);
+                pending[consumed..].CopyTo(connection.Carry);
+                connection.CarryLength -= consumed;
+            }
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Handler failed on connection {Id}; closing it", connection.Id);
+            CloseConnection(connection, abort: true);
+            return;
+        }
+        if (connection.Output.Length > Options.MaxOutputBytes)
+        {
+            Logger.LogWarning("Connection {Id} closed: {Bytes} bytes of unsent output passed MaxOutputBytes ({Limit})",
+                connection.Id, connection.Output.Length, Options.MaxOutputBytes);
+            CloseConnection(connection, abort: true);
+        }
+    }
+
+    private static void CheckConsumed(int consumed, int length)
+    {
+        if ((uint)consumed > (uint)length)
+        {
+            throw new InvalidOperationException($"OnReceive returned {consumed} for {length} bytes.");
+        }
+    }
+
+    private void KeepUnconsumed(Connection connection, ReadOnlySpan<byte> rest)
+    {
+        var needed = connection.CarryLength + rest.Length;
+        if (needed > Options.MaxUnconsumedBytes)
+        {
+            Logger.LogWarning("Connection {Id} closed: {Bytes} unconsumed bytes passed MaxUnconsumedBytes ({Limit})",
+                connection.Id, needed, Options.MaxUnconsumedBytes);
+            CloseConnection(connection, abort: true);
+            return;
+        }
+        if (connection.Carry is null || connection.Carry.Length < needed)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 4096));
+            if (connection.Carry is not null)
+            {
+                connection.Carry.AsSpan(0, connection.CarryLength).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(connection.Carry);
+            }
+            connection.Carry = bigger;
+        }
+        rest.CopyTo(connection.Carry.AsSpan(connection.CarryLength));
+        connection.CarryLength = needed;
+    }
+
+    /// <summary>Connections that wrote output since the last flush; the backend drains this after each batch.</summary>
+    private protected List<Connection> FlushQueue => _flushQueue;
+
+    /// <summary>Runs posted callbacks and due timers; returns the time until the next timer, or null.</summary>
+    private protected TimeSpan? RunPostedAndTimers()
+    {
+        Volatile.Write(ref _wakeRequested, 0);
+        while (_posted.TryDequeue(out var item)) { Run(item.Callback, item.State); }
+
+        var now = Stopwatch.GetTimestamp();
+        while (_timers.TryPeek(out var timer, out var due))
+        {
+            if (timer.IsCancelled) { _timers.Dequeue(); continue; }
+            if (due > now) { return Stopwatch.GetElapsedTime(now, due); }
+            _timers.Dequeue();
+            Run(static s => ((Action)s!)(), timer.Callback);
+        }
+        return null;
+    }
+
+    private void Run(Action<object?> callback, object? state)
+    {
+        try { callback(state); }
+        catch (Exception e) { Logger.LogError(e, "A callback posted to loop {Loop} failed", Id); }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+
+namespace Loop.Internal.Interop;
+
+/// <summary>The few libc entry points the framework needs, called directly (no native shim).</summary>
+internal static unsafe partial class Libc
+{
+    private const string Lib = "libc";
+
+    // io_uring syscall numbers are the same on every architecture (added after the table unification).
+    private const long SysIoUringSetup = 425;
+    private const long SysIoUringEnter = 426;
+    private const long SysIoUringRegister = 427;
+
+    public const int PROT_READ = 0x1, PROT_WRITE = 0x2;
+    public const int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_POPULATE = 0x8000;
+    public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
+
+    public const int EINTR = 4, EAGAIN = 11, ENOMEM = 12, EBUSY = 16, ENFILE = 23, EMFILE = 24,
+        EINVAL = 22, EPERM = 1, ENOSYS = 38, ENOENT = 2, ETIME = 62, ENOBUFS = 105, ECANCELED = 125,
+        EALREADY = 114, ECONNRESET = 104, EPIPE = 32;
+
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
+    public static int IoUringSetup(uint entries, IoUringParams* p) =>
+        (int)Syscall(SysIoUringSetup, entries, (long)p, 0, 0, 0, 0);
+
+    public static int IoUringEnter(int fd, uint toSubmit, uint minComplete, uint flags, void* arg, nuint argSize) =>
+        (int)Syscall(SysIoUringEnter, fd, toSubmit, minComplete, flags, (long)arg, (long)argSize);
+
+    public static int IoUringRegister(int fd, uint opcode, void* arg, uint count) =>
+        (int)Syscall(SysIoUringRegister, fd, opcode, (long)arg, count, 0, 0);
+
+    [LibraryImport(Lib, EntryPoint = "mmap", SetLastError = true)]
+    public static partial void* Mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int Munmap(void* addr, nuint length);
+
+    [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initval, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, void* buf, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "sched_setaffinity", SetLastError = true)]
+    public static partial int SchedSetAffinity(int pid, nuint cpusetsize, ulong* mask);
+
+    public static int LastErrno => Marshal.GetLastPInvokeError();
+
+    /// <summary>Maps anonymous private memory: page aligned and zeroed, as the kernel wants for rings.</summary>
+    public static byte* MapAnonymous(nuint length)
+    {
+        var p = Mmap(null, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (p == (void*)-1)
+        {
+            throw new OutOfMemoryException($"mmap of {length} bytes failed: errno {LastErrno}");
+        }
+        return (byte*)p;
+    }
+}

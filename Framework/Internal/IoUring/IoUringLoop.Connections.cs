@@ -1,0 +1,256 @@
+using Loop.Internal.Interop;
+using Microsoft.Extensions.Logging;
+using static Loop.Internal.Interop.IoUringConst;
+
+namespace Loop.Internal.IoUring;
+
+// Accept, receive, send and close: the life of one connection on the ring.
+internal sealed unsafe partial class IoUringLoop
+{
+    private void ArmAccept()
+    {
+        // Multishot accept straight into the fixed-file table: no fd in the process, no accept syscall.
+        var sqe = _ring.NextSqe();
+        sqe->Opcode = IoUringOp.Accept;
+        sqe->Fd = (int)_listener.Handle;
+        sqe->IoPrio = AcceptMultishot;
+        sqe->FileIndex = FileIndexAlloc;
+        sqe->UserData = UserData.Encode(OpKind.Accept, 0);
+        _acceptArmed = true;
+    }
+
+    private void OnAccept(int res, uint flags)
+    {
+        if ((flags & CqeFMore) == 0) { _acceptArmed = false; }
+        if (res >= 0)
+        {
+            OnAccepted(slot: res);
+        }
+        else if (res == -Libc.ENFILE)
+        {
+            Logger.LogWarning("Loop {Loop} refused a connection: its fixed-file table is full (MaxConnectionsPerLoop {Max})", Id, Options.MaxConnectionsPerLoop);
+        }
+        else if (res != -Libc.ECANCELED)
+        {
+            Logger.LogWarning("Loop {Loop}: accept failed with errno {Errno}", Id, -res);
+        }
+        if (!_acceptArmed && !_stopping) { ArmAccept(); }
+    }
+
+    private void OnAccepted(int slot)
+    {
+        var connection = OpenConnection(_chunks);
+        if (connection is null)
+        {
+            // The kernel freed a slot whose close completion we have not reaped yet: no room after all.
+            SubmitCloseSlot(slot, UserData.Encode(OpKind.Orphan, 0));
+            return;
+        }
+        Counters.Accepted++;
+        connection.Slot = slot;
+        ArmReceive(connection);
+        try { connection.Handler.OnOpen(connection); }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Handler OnOpen failed on connection {Id}; closing it", connection.Id);
+            CloseConnection(connection, abort: true);
+        }
+        if (_stopping) { CloseConnection(connection, abort: false); }
+    }
+
+    private void ArmReceive(Connection connection)
+    {
+        // Multishot receive with buffer selection: a buffer is taken from the ring only when data arrives.
+        var sqe = _ring.NextSqe();
+        sqe->Opcode = IoUringOp.Recv;
+        sqe->Flags = SqeFixedFile | SqeBufferSelect;
+        sqe->IoPrio = RecvMultishot;
+        sqe->Fd = connection.Slot;
+        sqe->BufIndex = _buffers.GroupId;
+        sqe->UserData = UserData.Encode(OpKind.Recv, connection.Index);
+        connection.ReceiveArmed = true;
+        connection.OperationsInFlight++;
+    }
+
+    private void OnReceive(Connection connection, int res, uint flags)
+    {
+        if ((flags & CqeFBuffer) != 0)
+        {
+            var bid = (ushort)(flags >> CqeBufferShift);
+            if (res > 0)
+            {
+                Counters.BytesReceived += res;
+                Deliver(connection, _buffers.Data(bid, res));
+            }
+            _buffers.Recycle(bid);
+            if (connection.State == ConnectionState.Open && !connection.ReceivePaused && connection.Output.Length >= Options.OutputPauseBytes)
+            {
+                PauseReceive(connection);
+            }
+        }
+        else if (res == 0)
+        {
+            CloseConnection(connection, abort: false);
+        }
+        else if (res == -Libc.ENOBUFS)
+        {
+            // The buffer ring ran dry: the data waits in the socket; re-armed below once buffers are back.
+            Counters.BufferRingEmpty++;
+        }
+        else if (res != -Libc.ECANCELED)
+        {
+            Logger.LogDebug("Connection {Id}: receive failed with errno {Errno}", connection.Id, -res);
+            CloseConnection(connection, abort: true);
+        }
+
+        if ((flags & CqeFMore) == 0)
+        {
+            connection.ReceiveArmed = false;
+            connection.OperationsInFlight--;
+            if (connection.State == ConnectionState.Open && !connection.ReceivePaused) { ArmReceive(connection); }
+            else { ReleaseIfDone(connection); }
+        }
+    }
+
+    // Backpressure: the peer is not reading, so stop reading from it until its output drains.
+    private void PauseReceive(Connection connection)
+    {
+        Counters.ReceivePauses++;
+        connection.ReceivePaused = true;
+        if (!connection.ReceiveArmed) { return; }
+        var sqe = _ring.NextSqe();
+        sqe->Opcode = IoUringOp.AsyncCancel;
+        sqe->Addr = UserData.Encode(OpKind.Recv, connection.Index);
+        sqe->UserData = UserData.Encode(OpKind.Cancel, connection.Index);
+        connection.OperationsInFlight++;
+    }
+
+    private void ResumeReceiveIfDrained(Connection connection)
+    {
+        if (connection.ReceivePaused && connection.State == ConnectionState.Open && connection.Output.Length < Options.OutputPauseBytes / 2)
+        {
+            connection.ReceivePaused = false;
+            if (!connection.ReceiveArmed) { ArmReceive(connection); }
+        }
+    }
+
+    /// <summary>One send per connection that has output and none in flight; closes drained connections.</summary>
+    private void FlushSends()
+    {
+        var queue = FlushQueue;
+        for (var i = 0; i < queue.Count; i++)
+        {
+            var connection = queue[i];
+            connection.FlushQueued = false;
+            if (connection.State != ConnectionState.Closed && !connection.SendInFlight) { StartSend(connection); }
+        }
+        queue.Clear();
+    }
+
+    private void StartSend(Connection connection)
+    {
+        var chunk = connection.Output.Head;
+        if (chunk is null || chunk.Unsent == 0)
+        {
+            if (connection.State == ConnectionState.Draining) { SubmitClose(connection); }
+            return;
+        }
+        var sqe = _ring.NextSqe();
+        if (chunk.Registered)
+        {
+            // Fixed file + fixed buffer: no fd lookup, no page pinning per send.
+            sqe->Opcode = IoUringOp.WriteFixed;
+            sqe->BufIndex = 0;
+        }
+        else
+        {
+            sqe->Opcode = IoUringOp.Send;
+            sqe->OpFlags = MsgNoSignal;
+        }
+        sqe->Flags = SqeFixedFile;
+        sqe->Fd = connection.Slot;
+        sqe->Addr = (ulong)(chunk.Pointer + chunk.Start);
+        sqe->Len = (uint)chunk.Unsent;
+        sqe->UserData = UserData.Encode(OpKind.Send, connection.Index);
+        connection.SendInFlight = true;
+        connection.OperationsInFlight++;
+    }
+
+    private void OnSend(Connection connection, int res)
+    {
+        connection.SendInFlight = false;
+        connection.OperationsInFlight--;
+        if (connection.State == ConnectionState.Closed)
+        {
+            ReleaseIfDone(connection);
+            return;
+        }
+        if (res <= 0)
+        {
+            Logger.LogDebug("Connection {Id}: send failed with errno {Errno}", connection.Id, -res);
+            CloseConnection(connection, abort: true);
+            return;
+        }
+        Counters.BytesSent += res;
+        connection.Output.Consume(res);
+        // A partial send continues from where it stopped, after this batch like any other output.
+        if (connection.Output.Length > 0 || connection.State == ConnectionState.Draining) { QueueFlushOnce(connection); }
+        ResumeReceiveIfDrained(connection);
+    }
+
+    private void QueueFlushOnce(Connection connection)
+    {
+        if (!connection.FlushQueued)
+        {
+            connection.FlushQueued = true;
+            QueueFlush(connection);
+        }
+    }
+
+    internal override void CloseConnection(Connection connection, bool abort)
+    {
+        if (connection.State == ConnectionState.Closed) { return; }
+        if (abort) { SubmitClose(connection); return; }
+        connection.State = ConnectionState.Draining;
+        if (!connection.SendInFlight) { QueueFlushOnce(connection); }
+    }
+
+    private void SubmitClose(Connection connection)
+    {
+        connection.State = ConnectionState.Closed;
+        // Cancel whatever is still armed on the socket, then free its slot; hard-linked so the close runs
+        // even when there was nothing to cancel.
+        var cancel = _ring.NextSqe();
+        cancel->Opcode = IoUringOp.AsyncCancel;
+        cancel->Fd = connection.Slot;
+        cancel->OpFlags = CancelFd | CancelFdFixed | CancelAll;
+        cancel->Flags = SqeIoHardlink;
+        cancel->UserData = UserData.Encode(OpKind.Cancel, connection.Index);
+        connection.OperationsInFlight++;
+        SubmitCloseSlot(connection.Slot, UserData.Encode(OpKind.Close, connection.Index));
+        connection.OperationsInFlight++;
+    }
+
+    private void SubmitCloseSlot(int slot, ulong userData)
+    {
+        var sqe = _ring.NextSqe();
+        sqe->Opcode = IoUringOp.Close;
+        sqe->FileIndex = (uint)slot + 1;
+        sqe->UserData = userData;
+    }
+
+    private void OnOperationDone(Connection connection)
+    {
+        connection.OperationsInFlight--;
+        ReleaseIfDone(connection);
+    }
+
+    private void ReleaseIfDone(Connection connection)
+    {
+        if (connection.State == ConnectionState.Closed && connection.OperationsInFlight == 0)
+        {
+            connection.ReceivePaused = false;
+            ReleaseConnection(connection);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Net.Sockets;
+using Loop.Internal.Interop;
+using Loop.Internal.Output;
+using Microsoft.Extensions.Logging;
+using static Loop.Internal.Interop.IoUringConst;
+
+namespace Loop.Internal.IoUring;
+
+/// <summary>
+/// The io_uring event loop: one thread, one ring, one provided-buffer ring, one fixed-file table, one
+/// registered output region. Each pass submits every queued SQE and waits for completions in a single
+/// io_uring_enter, handles the batch, then queues one send per connection that wrote output.
+/// </summary>
+internal sealed unsafe partial class IoUringLoop : EventLoop
+{
+    private const ushort BufferGroup = 0;
+
+    private readonly Socket _listener;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ulong* _wakeValue;
+    private Ring _ring = null!;
+    private BufferRing _buffers = null!;
+    private ChunkPool _chunks = null!;
+    private int _eventFd = -1;
+    private bool _acceptArmed;
+    private bool _stopping;
+
+    public IoUringLoop(int id, ServerOptions options, Func<IConnectionHandler> handlerFactory, Socket listener)
+        : base(id, options, handlerFactory)
+    {
+        _listener = listener;
+        _wakeValue = (ulong*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(sizeof(ulong));
+    }
+
+    internal override Task Started => _started.Task;
+    internal override Task Stopped => _stopped.Task;
+
+    /// <summary>The ring's fd, for diagnostics (its /proc/self/fdinfo entry).</summary>
+    public int RingFd => _ring.Fd;
+
+    internal override void Run()
+    {
+        BindToCurrentThread();
+        try
+        {
+            SetUp();
+            _started.SetResult();
+        }
+        catch (Exception e)
+        {
+            TearDown();
+            _started.SetException(e);
+            return;
+        }
+        try
+        {
+            RunUntilStopped();
+            TearDown();
+            _stopped.SetResult();
+        }
+        catch (Exception e)
+        {
+            Logger.LogCritical(e, "Loop {Loop} failed", Id);
+            TearDown();
+            _stopped.SetException(e);
+        }
+    }
+
+    private void SetUp()
+    {
+        _ring = new Ring((uint)Options.RingEntries);
+        var missing = _ring.MissingOpcodes(IoUringOp.Required);
+        if (missing.Count > 0)
+        {
+            throw new IoUringUnavailableException($"io_uring opcodes {string.Join(", ", missing)} (kernel too old)", Libc.ENOSYS);
+        }
+
+        var files = new IoUringRsrcRegister { Nr = (uint)Options.MaxConnectionsPerLoop, Flags = RsrcRegisterSparse };
+        Check(_ring.Register(RegisterFiles2, &files, (uint)sizeof(IoUringRsrcRegister)), "IORING_REGISTER_FILES2 (sparse fixed-file table)");
+
+        _buffers = new BufferRing(_ring, BufferGroup, Options.ReceiveBufferCount, Options.ReceiveBufferSize);
+
+        _chunks = new ChunkPool(Options.OutputChunkCount, Options.OutputChunkSize);
+        var region = new IoVec { Base = (nuint)_chunks.Region, Length = _chunks.RegionBytes };
+        Check(_ring.Register(RegisterBuffers, &region, 1), "IORING_REGISTER_BUFFERS (registered output memory)");
+
+        _eventFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (_eventFd < 0) { throw new IoUringUnavailableException("eventfd", Libc.LastErrno); }
+
+        Logger.LogDebug("Loop {Loop}: ring fd {Fd}, {Sq} SQ / {Cq} CQ entries, setup flags 0x{Flags:x}, features 0x{Features:x}, ring fd registered: {Registered}",
+            Id, _ring.Fd, _ring.SqEntries, _ring.CqEntries, _ring.SetupFlags, _ring.Features, _ring.RingFdRegistered);
+    }
+
+    private static void Check(int rc, string what)
+    {
+        if (rc < 0) { throw new IoUringUnavailableException(what, -rc); }
+    }
+
+    private void RunUntilStopped()
+    {
+        ArmAccept();
+        ArmWake();
+        KernelTimespec timeout;
+        while (true)
+        {
+            var untilTimer = RunPostedAndTimers();
+            FlushSends();
+            if (_stopping && !_acceptArmed && ConnectionCount == 0) { return; }
+
+            if (untilTimer is { } wait)
+            {
+                var ticks = Math.Max(wait.Ticks, 0);
+                timeout = new KernelTimespec { Seconds = ticks / TimeSpan.TicksPerSecond, Nanoseconds = ticks % TimeSpan.TicksPerSecond * 100 };
+                _ring.SubmitAndWait(&timeout);
+            }
+            else
+            {
+                _ring.SubmitAndWait(null);
+            }
+            ProcessCompletions();
+        }
+    }
+
+    private void ProcessCompletions()
+    {
+        while (true)
+        {
+            var batch = _ring.PeekCompletions();
+            if (batch.IsEmpty) { return; }
+            foreach (ref readonly var cqe in batch) { Dispatch(in cqe); }
+            Counters.Completions += batch.Length;
+            _ring.AdvanceCompletions(batch.Length);
+        }
+    }
+
+    private void Dispatch(in IoUringCqe cqe)
+    {
+        var (kind, index) = UserData.Decode(cqe.UserData);
+        switch (kind)
+        {
+            case OpKind.Recv: OnReceive(ConnectionAt(index), cqe.Res, cqe.Flags); break;
+            case OpKind.Send: OnSend(ConnectionAt(index), cqe.Res); break;
+            case OpKind.Accept: OnAccept(cqe.Res, cqe.Flags); break;
+            case OpKind.Cancel:
+            case OpKind.Close: OnOperationDone(ConnectionAt(index)); break;
+            case OpKind.Wake: ArmWake(); break;
+            case OpKind.Orphan: break;
+        }
+    }
+
+    private void ArmWake()
+    {
+        var sqe = _ring.NextSqe();
+        sqe->Opcode = IoUringOp.Read;
+        sqe->Fd = _eventFd;
+        sqe->Addr = (ulong)_wakeValue;
+        sqe->Len = sizeof(ulong);
+        sqe->UserData = UserData.Encode(OpKind.Wake, 0);
+    }
+
+    private protected override void Wake()
+    {
+        ulong one = 1;
+        Libc.Write(_eventFd, &one, sizeof(ulong));
+    }
+
+    /// <summary>Stops accepting, lets every connection flush and close, and ends the loop.</summary>
+    internal override void BeginStop() => Post(() =>
+    {
+        if (_stopping) { return; }
+        _stopping = true;
+        if (_acceptArmed)
+        {
+            var sqe = _ring.NextSqe();
+            sqe->Opcode = IoUringOp.AsyncCancel;
+            sqe->Addr = UserData.Encode(OpKind.Accept, 0);
+            sqe->UserData = UserData.Encode(OpKind.Orphan, 0);
+        }
+        foreach (var connection in OpenConnections()) { CloseConnection(connection, abort: false); }
+        Schedule(Options.ShutdownTimeout, () =>
+        {
+            foreach (var connection in OpenConnections()) { CloseConnection(connection, abort: true); }
+        });
+    });
+
+    private void TearDown()
+    {
+        // Closing the ring releases its fixed files (closing the sockets) and unpins registered memory.
+        _ring?.Dispose();
+        _buffers?.Dispose();
+        _chunks?.Dispose();
+        if (_eventFd >= 0) { Libc.Close(_eventFd); }
+        _listener.Dispose();
+        System.Runtime.InteropServices.NativeMemory.Free(_wakeValue);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Sockets;
+using Loop.Internal.IoUring;
+using Microsoft.Extensions.Logging;
+
+namespace Loop;
+
+/// <summary>
+/// A TCP server: one <see cref="EventLoop"/> per core, each with its own thread and its own listener on the
+/// same port (SO_REUSEPORT), running one <see cref="IConnectionHandler"/> per connection.
+/// </summary>
+public sealed class Server : IAsyncDisposable
+{
+    private readonly EventLoop[] _loops;
+    private Task? _stopping;
+
+    private Server(EventLoop[] loops, IPEndPoint endPoint, Backend backend)
+    {
+        _loops = loops;
+        EndPoint = endPoint;
+        Backend = backend;
+    }
+
+    /// <summary>The address and port the server listens on (the actual port when 0 was asked).</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>The backend the loops run on.</summary>
+    public Backend Backend { get; }
+
+    /// <summary>The server's loops, one per thread.</summary>
+    public IReadOnlyList<EventLoop> Loops => _loops;
+
+    /// <summary>
+    /// Starts the loops and returns once every loop accepts connections. Throws when a loop cannot be set up
+    /// (for example io_uring unavailable) or the address cannot be bound.
+    /// </summary>
+    public static Server Start(ServerOptions options, Func<IConnectionHandler> handlerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(handlerFactory);
+        options.Validate();
+        var logger = options.LoggerFactory.CreateLogger("Loop");
+
+        var listeners = Listen(options);
+        var endPoint = (IPEndPoint)listeners[0].LocalEndPoint!;
+        var loops = new EventLoop[options.LoopCount];
+        for (var i = 0; i < loops.Length; i++)
+        {
+            loops[i] = new IoUringLoop(i, options, handlerFactory, listeners[i]);
+            new Thread(loops[i].Run) { Name = $"loop-{i}", IsBackground = true }.Start();
+        }
+
+        var server = new Server(loops, endPoint, Backend.IoUring);
+        try
+        {
+            Task.WaitAll(loops.Select(l => l.Started));
+        }
+        catch (AggregateException e)
+        {
+            server.StopAsync().Wait();
+            throw new InvalidOperationException($"Loop could not start: {e.InnerExceptions[0].Message}", e.InnerExceptions[0]);
+        }
+        logger.LogInformation("listening on {EndPoint} backend={Backend} loops={Loops}", endPoint, "iouring", loops.Length);
+        return server;
+    }
+
+    private static Socket[] Listen(ServerOptions options)
+    {
+        var sockets = new Socket[options.LoopCount];
+        var endPoint = new IPEndPoint(options.BindAddress, options.Port);
+        try
+        {
+            for (var i = 0; i < sockets.Length; i++)
+            {
+                var socket = sockets[i] = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+                // Accepted sockets inherit TCP_NODELAY from the listener: replies leave without Nagle's delay.
+                socket.NoDelay = true;
+                socket.Bind(endPoint);
+                socket.Listen(4096);
+                endPoint = (IPEndPoint)socket.LocalEndPoint!;
+            }
+        }
+        catch
+        {
+            foreach (var s in sockets) { s?.Dispose(); }
+            throw;
+        }
+        return sockets;
+    }
+
+    private const int SolSocket = 1, SoReusePort = 15;
+
+    /// <summary>
+    /// Stops accepting, lets connections flush what their handlers wrote (up to
+    /// <see cref="ServerOptions.ShutdownTimeout"/>), closes them and releases every kernel resource.
+    /// </summary>
+    public Task StopAsync()
+    {
+        lock (_loops)
+        {
+            if (_stopping is null)
+            {
+                foreach (var loop in _loops)
+                {
+                    if (loop.Started.IsCompletedSuccessfully) { loop.BeginStop(); }
+                }
+                _stopping = Task.WhenAll(_loops.Select(l => l.Started.IsCompletedSuccessfully ? l.Stopped : Task.CompletedTask));
+            }
+            return _stopping;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync() => await StopAsync();
+}
