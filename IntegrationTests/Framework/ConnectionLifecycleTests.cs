@@ -1,0 +1,100 @@
+using System.Net.Sockets;
+using System.Text;
+using Loop.Protocols.Echo;
+
+namespace Loop.IntegrationTests.Framework;
+
+public sealed class ConnectionLifecycleTests
+{
+    [Fact]
+    public async Task Unconsumed_bytes_are_presented_again_with_the_next_data()
+    {
+        await using var server = Server.Start(new ServerOptions { LoopCount = 1 }, () => new LineHandler());
+        using var client = await Connect(server);
+        await client.SendAsync("hel"u8.ToArray());
+        await client.SendAsync("lo\nwor"u8.ToArray());
+        await client.SendAsync("ld\n"u8.ToArray());
+        Assert.Equal("hello\nworld\n", await ReadText(client, 12));
+    }
+
+    [Fact]
+    public async Task Close_flushes_what_the_handler_wrote_then_ends_the_stream()
+    {
+        await using var server = Server.Start(new ServerOptions { LoopCount = 1 }, () => new LineHandler());
+        using var client = await Connect(server);
+        await client.SendAsync("one\nbye\nignored\n"u8.ToArray());
+        Assert.Equal("one\nciao\n", await ReadText(client, 9));
+        Assert.Equal(0, await client.ReceiveAsync(new byte[16]).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_failing_handler_closes_only_its_connection_and_is_logged()
+    {
+        var log = new CapturingLogger();
+        await using var server = Server.Start(new ServerOptions { LoopCount = 1, LoggerFactory = log }, () => new ThrowingHandler());
+        using var victim = await Connect(server);
+        using var bystander = await Connect(server);
+        await victim.SendAsync("boom"u8.ToArray());
+        Assert.Equal(0, await victim.ReceiveAsync(new byte[16]).WaitAsync(TimeSpan.FromSeconds(10)));
+        await bystander.SendAsync("still here"u8.ToArray());
+        Assert.Equal("still here", await ReadText(bystander, 10));
+        Assert.Contains(log.Lines, l => l.StartsWith("Error: Handler failed on connection"));
+    }
+
+    [Fact]
+    public async Task Output_past_the_limit_closes_the_connection_with_a_log_line()
+    {
+        var log = new CapturingLogger();
+        var options = new ServerOptions { LoopCount = 1, LoggerFactory = log, OutputPauseBytes = 64 * 1024, MaxOutputBytes = 1024 * 1024 };
+        await using var server = Server.Start(options, () => new FloodHandler(bytesPerByte: 2 * 1024 * 1024));
+        using var client = await Connect(server);
+        await client.SendAsync("x"u8.ToArray());
+        await Wait.Until(() => server.Loops[0].ConnectionCount == 0, "the flooding connection to be closed");
+        Assert.Contains(log.Lines, l => l.Contains("passed MaxOutputBytes"));
+    }
+
+    [Fact]
+    public async Task A_peer_that_does_not_read_pauses_receiving_instead_of_growing_output()
+    {
+        // Far more than fits in the socket buffers: the server must stop reading while output is backed up.
+        const int total = 24 * 1024 * 1024;
+        var options = new ServerOptions { LoopCount = 1, OutputPauseBytes = 256 * 1024, MaxOutputBytes = 4 * 1024 * 1024 };
+        await using var server = Server.Start(options, () => new EchoHandler());
+        using var client = await Connect(server);
+        var payload = new byte[total];
+        new Random(7).NextBytes(payload);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var writing = client.SendAsync(payload, SocketFlags.None, timeout.Token).AsTask();
+        await Wait.Until(() => server.Loops[0].Counters.ReceivePauses > 0, "receive paused");
+
+        var echoed = new byte[total];
+        for (var read = 0; read < total;)
+        {
+            read += await client.ReceiveAsync(echoed.AsMemory(read), SocketFlags.None, timeout.Token);
+        }
+        await writing;
+        Assert.True(payload.AsSpan().SequenceEqual(echoed), "echoed stream differs");
+        Assert.Equal(1, server.Loops[0].ConnectionCount);
+    }
+
+    private static async Task<Socket> Connect(Server server)
+    {
+        var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(server.EndPoint).WaitAsync(TimeSpan.FromSeconds(10));
+        return client;
+    }
+
+    private static async Task<string> ReadText(Socket client, int length)
+    {
+        var buffer = new byte[length];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        for (var read = 0; read < length;)
+        {
+            var n = await client.ReceiveAsync(buffer.AsMemory(read), timeout.Token);
+            if (n == 0) { break; }
+            read += n;
+        }
+        return Encoding.ASCII.GetString(buffer);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net.Sockets;
+using Loop.Protocols.Echo;
+
+namespace Loop.IntegrationTests.Framework;
+
+public sealed class LoopTests
+{
+    [Fact]
+    public async Task Post_runs_on_the_loop_thread_in_order()
+    {
+        await using var server = Server.Start(new ServerOptions { LoopCount = 2 }, () => new EchoHandler());
+        foreach (var loop in server.Loops)
+        {
+            var seen = new List<int>();
+            for (var i = 0; i < 100; i++)
+            {
+                var n = i;
+                loop.Post(() => { Assert.True(loop.IsLoopThread); seen.Add(n); });
+            }
+            Assert.Equal(100, await Wait.OnLoop(loop, () => seen.Count));
+            Assert.Equal(Enumerable.Range(0, 100), seen);
+        }
+    }
+
+    [Fact]
+    public async Task Timers_fire_in_due_order_and_cancelled_ones_never()
+    {
+        await using var server = Server.Start(new ServerOptions { LoopCount = 1 }, () => new EchoHandler());
+        var loop = server.Loops[0];
+        var fired = new List<string>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.Post(() =>
+        {
+            loop.Schedule(TimeSpan.FromMilliseconds(60), () => { fired.Add("late"); done.SetResult(); });
+            loop.Schedule(TimeSpan.FromMilliseconds(20), () => fired.Add("early"));
+            loop.Schedule(TimeSpan.FromMilliseconds(40), () => fired.Add("cancelled")).Cancel();
+        });
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["early", "late"], fired);
+    }
+
+    [Fact]
+    public async Task Schedule_from_another_thread_is_refused()
+    {
+        await using var server = Server.Start(new ServerOptions { LoopCount = 1 }, () => new EchoHandler());
+        Assert.Throws<InvalidOperationException>(() => server.Loops[0].Schedule(TimeSpan.Zero, () => { }));
+    }
+
+    [Fact]
+    public async Task Echo_allocates_nothing_per_message_on_the_loop_thread()
+    {
+        await using var server = Server.Start(new ServerOptions { LoopCount = 1 }, () => new EchoHandler());
+        var loop = server.Loops[0];
+        var clients = new Socket[8];
+        for (var i = 0; i < clients.Length; i++)
+        {
+            clients[i] = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await clients[i].ConnectAsync(server.EndPoint);
+        }
+        await Exchange(clients, rounds: 200); // warm up: handlers, pools and JIT tiers settle
+
+        var before = await Wait.OnLoop(loop, () => GC.GetAllocatedBytesForCurrentThread());
+        await Exchange(clients, rounds: 2000);
+        var after = await Wait.OnLoop(loop, () => GC.GetAllocatedBytesForCurrentThread());
+
+        Assert.Equal(0, after - before);
+        foreach (var client in clients) { client.Dispose(); }
+    }
+
+    private static async Task Exchange(Socket[] clients, int rounds)
+    {
+        var message = new byte[64];
+        var reply = new byte[64];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        for (var r = 0; r < rounds; r++)
+        {
+            foreach (var client in clients) { await client.SendAsync(message, timeout.Token); }
+            foreach (var client in clients)
+            {
+                for (var read = 0; read < reply.Length;) { read += await client.ReceiveAsync(reply.AsMemory(read), timeout.Token); }
+            }
+        }
+    }
+}

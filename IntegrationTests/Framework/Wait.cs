@@ -1,0 +1,23 @@
+namespace Loop.IntegrationTests.Framework;
+
+internal static class Wait
+{
+    /// <summary>Checks <paramref name="condition"/> until it holds, failing after <paramref name="seconds"/>.</summary>
+    public static async Task Until(Func<bool> condition, string what, int seconds = 10)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        while (!condition())
+        {
+            if (timeout.IsCancellationRequested) { Assert.Fail($"Timed out after {seconds} s waiting for: {what}"); }
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the loop's thread and returns its result.</summary>
+    public static Task<T> OnLoop<T>(EventLoop loop, Func<T> action)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.Post(() => result.SetResult(action()));
+        return result.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+}
