@@ -64,10 +64,11 @@ public sealed class Connection : IBufferWriter<byte>
     internal IConnectionHandler Handler = null!;
     internal bool FlushQueued;
 
-    // Backend bookkeeping: the socket (fixed-file slot or fd) and the kernel operations still pending on it.
+    // Backend bookkeeping: the socket (fixed-file slot or fd), what is pending on it, its epoll interest.
     internal int Slot;
     internal bool ReceiveArmed, ReceivePaused, SendInFlight;
     internal int OperationsInFlight;
+    internal uint Interest;
 
     // Received bytes the handler has not consumed yet, presented again with the next data.
     internal byte[]? Carry;

@@ -21,6 +21,8 @@ public abstract class EventLoop
     private readonly Connection?[] _connections;
     private readonly Stack<int> _freeIndexes = new();
     private readonly List<Connection> _flushQueue = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _wakeRequested;
     private int _threadId;
 
@@ -62,15 +64,65 @@ public abstract class EventLoop
         return timer;
     }
 
-    internal abstract Task Started { get; }
-    internal abstract Task Stopped { get; }
+    internal Task Started => _started.Task;
+    internal Task Stopped => _stopped.Task;
     internal LoopCounters Counters { get; } = new();
 
-    /// <summary>The loop thread's body: set up, signal <see cref="Started"/>, run until stopped.</summary>
-    internal abstract void Run();
+    /// <summary>The loop thread's body: set up, signal <see cref="Started"/>, run until stopped, tear down.</summary>
+    internal void Run()
+    {
+        BindToCurrentThread();
+        try
+        {
+            SetUp();
+            _started.SetResult();
+        }
+        catch (Exception e)
+        {
+            TearDown();
+            _started.SetException(e);
+            return;
+        }
+        try
+        {
+            RunUntilStopped();
+            TearDown();
+            _stopped.SetResult();
+        }
+        catch (Exception e)
+        {
+            Logger.LogCritical(e, "Loop {Loop} failed", Id);
+            TearDown();
+            _stopped.SetException(e);
+        }
+    }
 
     /// <summary>Stops accepting, lets every connection flush and close, then ends the loop. Any thread.</summary>
-    internal abstract void BeginStop();
+    internal void BeginStop() => Post(() =>
+    {
+        if (Stopping) { return; }
+        Stopping = true;
+        StopAccepting();
+        foreach (var connection in OpenConnections()) { CloseConnection(connection, abort: false); }
+        Schedule(Options.ShutdownTimeout, () =>
+        {
+            foreach (var connection in OpenConnections()) { CloseConnection(connection, abort: true); }
+        });
+    });
+
+    /// <summary>True once a stop began: no new connections are kept.</summary>
+    private protected bool Stopping { get; private set; }
+
+    /// <summary>Creates the loop's kernel resources, on the loop thread.</summary>
+    private protected abstract void SetUp();
+
+    /// <summary>Waits for and handles events until stopping is done (no connections left).</summary>
+    private protected abstract void RunUntilStopped();
+
+    /// <summary>Releases every kernel resource; must cope with a partial <see cref="SetUp"/>.</summary>
+    private protected abstract void TearDown();
+
+    private protected abstract void StopAccepting();
 
     private protected ServerOptions Options { get; }
     private protected ILogger Logger { get; }
@@ -112,7 +164,7 @@ public abstract class EventLoop
     {
         foreach (var c in _connections)
         {
-            if (c is not null && c.Handler is not null) { yield return c; }
+            if (c is not null && c.Handler is not null && c.State != ConnectionState.Closed) { yield return c; }
         }
     }
 

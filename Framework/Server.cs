@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Loop.Internal.Epoll;
 using Loop.Internal.IoUring;
 using Microsoft.Extensions.Logging;
 
@@ -41,16 +42,53 @@ public sealed class Server : IAsyncDisposable
         options.Validate();
         var logger = options.LoggerFactory.CreateLogger("Loop");
 
+        var backend = options.Backend;
+        if (backend == Backend.Auto && !OperatingSystem.IsLinux())
+        {
+            backend = Backend.Managed;
+            logger.LogInformation("Not Linux: using the managed backend");
+        }
+        Server server;
+        if (backend == Backend.Auto)
+        {
+            try
+            {
+                server = StartLoops(options, handlerFactory, Backend.IoUring);
+            }
+            catch (InvalidOperationException e) when (e.InnerException is IoUringUnavailableException)
+            {
+                logger.LogWarning("io_uring unavailable ({Reason}); falling back to epoll", e.InnerException.Message);
+                server = StartLoops(options, handlerFactory, Backend.Epoll);
+            }
+        }
+        else
+        {
+            server = StartLoops(options, handlerFactory, backend);
+        }
+        logger.LogInformation("listening on {EndPoint} backend={Backend} loops={Loops}", server.EndPoint, server.BackendName, server.Loops.Count);
+        return server;
+    }
+
+    /// <summary>The backend's name as flags and logs spell it: iouring, epoll or managed.</summary>
+    public string BackendName => Backend.ToString().ToLowerInvariant();
+
+    private static Server StartLoops(ServerOptions options, Func<IConnectionHandler> handlerFactory, Backend backend)
+    {
         var listeners = Listen(options);
         var endPoint = (IPEndPoint)listeners[0].LocalEndPoint!;
         var loops = new EventLoop[options.LoopCount];
         for (var i = 0; i < loops.Length; i++)
         {
-            loops[i] = new IoUringLoop(i, options, handlerFactory, listeners[i]);
+            loops[i] = backend switch
+            {
+                Backend.IoUring => new IoUringLoop(i, options, handlerFactory, listeners[i]),
+                Backend.Epoll => new EpollLoop(i, options, handlerFactory, listeners[i]),
+                _ => throw new NotSupportedException($"Backend {backend} is not available."),
+            };
             new Thread(loops[i].Run) { Name = $"loop-{i}", IsBackground = true }.Start();
         }
 
-        var server = new Server(loops, endPoint, Backend.IoUring);
+        var server = new Server(loops, endPoint, backend);
         try
         {
             Task.WaitAll(loops.Select(l => l.Started));
@@ -58,9 +96,9 @@ public sealed class Server : IAsyncDisposable
         catch (AggregateException e)
         {
             server.StopAsync().Wait();
-            throw new InvalidOperationException($"Loop could not start: {e.InnerExceptions[0].Message}", e.InnerExceptions[0]);
+            var cause = e.InnerExceptions[0];
+            throw new InvalidOperationException($"The {server.BackendName} backend could not start: {cause.Message}", cause);
         }
-        logger.LogInformation("listening on {EndPoint} backend={Backend} loops={Loops}", endPoint, "iouring", loops.Length);
         return server;
     }
 

@@ -19,8 +19,8 @@ public sealed class ServerOptions
     /// <summary>Pin loop i to CPU i (modulo the processor count).</summary>
     public bool PinThreads { get; set; }
 
-    /// <summary>Kernel interface to use.</summary>
-    public Backend Backend { get; set; } = Backend.IoUring;
+    /// <summary>Kernel interface to use; <see cref="Backend.Auto"/> picks the best available.</summary>
+    public Backend Backend { get; set; } = Backend.Auto;
 
     /// <summary>Receive buffers per loop (a power of two, at most 32768), shared by all its connections.</summary>
     public int ReceiveBufferCount { get; set; } = 512;

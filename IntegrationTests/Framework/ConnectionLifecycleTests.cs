@@ -1,15 +1,17 @@
 using System.Net.Sockets;
 using System.Text;
+using Loop.IntegrationTests.Infrastructure;
 using Loop.Protocols.Echo;
 
 namespace Loop.IntegrationTests.Framework;
 
 public sealed class ConnectionLifecycleTests
 {
-    [Fact]
-    public async Task Unconsumed_bytes_are_presented_again_with_the_next_data()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Unconsumed_bytes_are_presented_again_with_the_next_data(Backend backend)
     {
-        await using var server = Server.Start(new ServerOptions { LoopCount = 1 }, () => new LineHandler());
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1 }, () => new LineHandler());
         using var client = await Connect(server);
         await client.SendAsync("hel"u8.ToArray());
         await client.SendAsync("lo\nwor"u8.ToArray());
@@ -17,21 +19,23 @@ public sealed class ConnectionLifecycleTests
         Assert.Equal("hello\nworld\n", await ReadText(client, 12));
     }
 
-    [Fact]
-    public async Task Close_flushes_what_the_handler_wrote_then_ends_the_stream()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Close_flushes_what_the_handler_wrote_then_ends_the_stream(Backend backend)
     {
-        await using var server = Server.Start(new ServerOptions { LoopCount = 1 }, () => new LineHandler());
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1 }, () => new LineHandler());
         using var client = await Connect(server);
         await client.SendAsync("one\nbye\nignored\n"u8.ToArray());
         Assert.Equal("one\nciao\n", await ReadText(client, 9));
         Assert.Equal(0, await client.ReceiveAsync(new byte[16]).WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
-    [Fact]
-    public async Task A_failing_handler_closes_only_its_connection_and_is_logged()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_failing_handler_closes_only_its_connection_and_is_logged(Backend backend)
     {
         var log = new CapturingLogger();
-        await using var server = Server.Start(new ServerOptions { LoopCount = 1, LoggerFactory = log }, () => new ThrowingHandler());
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1, LoggerFactory = log }, () => new ThrowingHandler());
         using var victim = await Connect(server);
         using var bystander = await Connect(server);
         await victim.SendAsync("boom"u8.ToArray());
@@ -41,11 +45,12 @@ public sealed class ConnectionLifecycleTests
         Assert.Contains(log.Lines, l => l.StartsWith("Error: Handler failed on connection"));
     }
 
-    [Fact]
-    public async Task Output_past_the_limit_closes_the_connection_with_a_log_line()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Output_past_the_limit_closes_the_connection_with_a_log_line(Backend backend)
     {
         var log = new CapturingLogger();
-        var options = new ServerOptions { LoopCount = 1, LoggerFactory = log, OutputPauseBytes = 64 * 1024, MaxOutputBytes = 1024 * 1024 };
+        var options = new ServerOptions { Backend = backend, LoopCount = 1, LoggerFactory = log, OutputPauseBytes = 64 * 1024, MaxOutputBytes = 1024 * 1024 };
         await using var server = Server.Start(options, () => new FloodHandler(bytesPerByte: 2 * 1024 * 1024));
         using var client = await Connect(server);
         await client.SendAsync("x"u8.ToArray());
@@ -53,12 +58,13 @@ public sealed class ConnectionLifecycleTests
         Assert.Contains(log.Lines, l => l.Contains("passed MaxOutputBytes"));
     }
 
-    [Fact]
-    public async Task A_peer_that_does_not_read_pauses_receiving_instead_of_growing_output()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_peer_that_does_not_read_pauses_receiving_instead_of_growing_output(Backend backend)
     {
         // Far more than fits in the socket buffers: the server must stop reading while output is backed up.
         const int total = 24 * 1024 * 1024;
-        var options = new ServerOptions { LoopCount = 1, OutputPauseBytes = 256 * 1024, MaxOutputBytes = 4 * 1024 * 1024 };
+        var options = new ServerOptions { Backend = backend, LoopCount = 1, OutputPauseBytes = 256 * 1024, MaxOutputBytes = 4 * 1024 * 1024 };
         await using var server = Server.Start(options, () => new EchoHandler());
         using var client = await Connect(server);
         var payload = new byte[total];

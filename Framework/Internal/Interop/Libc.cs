@@ -15,6 +15,7 @@ internal static unsafe partial class Libc
     public const int PROT_READ = 0x1, PROT_WRITE = 0x2;
     public const int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_POPULATE = 0x8000;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
+    public const int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
 
     public const int EINTR = 4, EAGAIN = 11, ENOMEM = 12, EBUSY = 16, ENFILE = 23, EMFILE = 24,
         EINVAL = 22, EPERM = 1, ENOSYS = 38, ENOENT = 2, ETIME = 62, ENOBUFS = 105, ECANCELED = 125,
@@ -43,6 +44,24 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, void* buf, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, void* buf, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "writev", SetLastError = true)]
+    public static partial nint Writev(int fd, IoVec* iov, int iovcnt);
+
+    [LibraryImport(Lib, EntryPoint = "accept4", SetLastError = true)]
+    public static partial int Accept4(int fd, void* addr, uint* addrlen, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "epoll_create1", SetLastError = true)]
+    public static partial int EpollCreate1(int flags);
+
+    [LibraryImport(Lib, EntryPoint = "epoll_ctl", SetLastError = true)]
+    public static partial int EpollCtl(int epfd, int op, int fd, void* ev);
+
+    [LibraryImport(Lib, EntryPoint = "epoll_wait", SetLastError = true)]
+    public static partial int EpollWait(int epfd, void* events, int maxevents, int timeout);
 
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

@@ -34,7 +34,7 @@ internal sealed unsafe partial class IoUringLoop
         {
             Logger.LogWarning("Loop {Loop}: accept failed with errno {Errno}", Id, -res);
         }
-        if (!_acceptArmed && !_stopping) { ArmAccept(); }
+        if (!_acceptArmed && !Stopping) { ArmAccept(); }
     }
 
     private void OnAccepted(int slot)
@@ -55,7 +55,7 @@ internal sealed unsafe partial class IoUringLoop
             Logger.LogError(e, "Handler OnOpen failed on connection {Id}; closing it", connection.Id);
             CloseConnection(connection, abort: true);
         }
-        if (_stopping) { CloseConnection(connection, abort: false); }
+        if (Stopping) { CloseConnection(connection, abort: false); }
     }
 
     private void ArmReceive(Connection connection)

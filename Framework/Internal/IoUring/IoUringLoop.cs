@@ -16,15 +16,12 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
     private const ushort BufferGroup = 0;
 
     private readonly Socket _listener;
-    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ulong* _wakeValue;
     private Ring _ring = null!;
     private BufferRing _buffers = null!;
     private ChunkPool _chunks = null!;
     private int _eventFd = -1;
     private bool _acceptArmed;
-    private bool _stopping;
 
     public IoUringLoop(int id, ServerOptions options, Func<IConnectionHandler> handlerFactory, Socket listener)
         : base(id, options, handlerFactory)
@@ -33,41 +30,10 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         _wakeValue = (ulong*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(sizeof(ulong));
     }
 
-    internal override Task Started => _started.Task;
-    internal override Task Stopped => _stopped.Task;
-
     /// <summary>The ring's fd, for diagnostics (its /proc/self/fdinfo entry).</summary>
     public int RingFd => _ring.Fd;
 
-    internal override void Run()
-    {
-        BindToCurrentThread();
-        try
-        {
-            SetUp();
-            _started.SetResult();
-        }
-        catch (Exception e)
-        {
-            TearDown();
-            _started.SetException(e);
-            return;
-        }
-        try
-        {
-            RunUntilStopped();
-            TearDown();
-            _stopped.SetResult();
-        }
-        catch (Exception e)
-        {
-            Logger.LogCritical(e, "Loop {Loop} failed", Id);
-            TearDown();
-            _stopped.SetException(e);
-        }
-    }
-
-    private void SetUp()
+    private protected override void SetUp()
     {
         _ring = new Ring((uint)Options.RingEntries);
         var missing = _ring.MissingOpcodes(IoUringOp.Required);
@@ -97,7 +63,7 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         if (rc < 0) { throw new IoUringUnavailableException(what, -rc); }
     }
 
-    private void RunUntilStopped()
+    private protected override void RunUntilStopped()
     {
         ArmAccept();
         ArmWake();
@@ -106,7 +72,7 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         {
             var untilTimer = RunPostedAndTimers();
             FlushSends();
-            if (_stopping && !_acceptArmed && ConnectionCount == 0) { return; }
+            if (Stopping && !_acceptArmed && ConnectionCount == 0) { return; }
 
             if (untilTimer is { } wait)
             {
@@ -165,26 +131,16 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         Libc.Write(_eventFd, &one, sizeof(ulong));
     }
 
-    /// <summary>Stops accepting, lets every connection flush and close, and ends the loop.</summary>
-    internal override void BeginStop() => Post(() =>
+    private protected override void StopAccepting()
     {
-        if (_stopping) { return; }
-        _stopping = true;
-        if (_acceptArmed)
-        {
-            var sqe = _ring.NextSqe();
-            sqe->Opcode = IoUringOp.AsyncCancel;
-            sqe->Addr = UserData.Encode(OpKind.Accept, 0);
-            sqe->UserData = UserData.Encode(OpKind.Orphan, 0);
-        }
-        foreach (var connection in OpenConnections()) { CloseConnection(connection, abort: false); }
-        Schedule(Options.ShutdownTimeout, () =>
-        {
-            foreach (var connection in OpenConnections()) { CloseConnection(connection, abort: true); }
-        });
-    });
+        if (!_acceptArmed) { return; }
+        var sqe = _ring.NextSqe();
+        sqe->Opcode = IoUringOp.AsyncCancel;
+        sqe->Addr = UserData.Encode(OpKind.Accept, 0);
+        sqe->UserData = UserData.Encode(OpKind.Orphan, 0);
+    }
 
-    private void TearDown()
+    private protected override void TearDown()
     {
         // Closing the ring releases its fixed files (closing the sockets) and unpins registered memory.
         _ring?.Dispose();

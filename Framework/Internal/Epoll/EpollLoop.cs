@@ -1,0 +1,89 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Loop.Internal.Interop;
+using Loop.Internal.Output;
+
+namespace Loop.Internal.Epoll;
+
+/// <summary>
+/// The epoll event loop: the same contracts as io_uring with readiness instead of completions.
+/// Level-triggered epoll_wait, non-blocking sockets, read into one receive buffer per loop, writev of
+/// the output chunks, all through direct system calls.
+/// </summary>
+internal sealed unsafe partial class EpollLoop : EventLoop
+{
+    private const int MaxEvents = 256;
+    private const ulong ListenerToken = ulong.MaxValue, WakeToken = ulong.MaxValue - 1;
+
+    private readonly Socket _listener;
+    private readonly List<Connection> _closed = new();
+    private Epoll _epoll = null!;
+    private ChunkPool _chunks = null!;
+    private byte* _receiveBuffer;
+    private int _eventFd = -1;
+    private bool _listening;
+
+    public EpollLoop(int id, ServerOptions options, Func<IConnectionHandler> handlerFactory, Socket listener)
+        : base(id, options, handlerFactory)
+    {
+        _listener = listener;
+    }
+
+    private protected override void SetUp()
+    {
+        _epoll = new Epoll(MaxEvents);
+        _chunks = new ChunkPool(Options.OutputChunkCount, Options.OutputChunkSize);
+        _receiveBuffer = (byte*)NativeMemory.Alloc((nuint)Options.ReceiveBufferSize);
+        _eventFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (_eventFd < 0) { throw new InvalidOperationException($"eventfd failed: errno {Libc.LastErrno}"); }
+        _epoll.Add(_eventFd, Epoll.In, WakeToken);
+        _listener.Blocking = false;
+        _epoll.Add((int)_listener.Handle, Epoll.In, ListenerToken);
+        _listening = true;
+    }
+
+    private protected override void RunUntilStopped()
+    {
+        while (true)
+        {
+            var untilTimer = RunPostedAndTimers();
+            FlushSends();
+            ReleaseClosed();
+            if (Stopping && ConnectionCount == 0) { return; }
+
+            var timeoutMs = untilTimer is { } wait ? (int)Math.Ceiling(Math.Max(wait.TotalMilliseconds, 0)) : -1;
+            var ready = _epoll.Wait(timeoutMs);
+            Counters.Completions += ready;
+            for (var i = 0; i < ready; i++)
+            {
+                var token = _epoll.Data(i);
+                if (token == ListenerToken) { AcceptAll(); }
+                else if (token == WakeToken) { Libc.Read(_eventFd, _receiveBuffer, sizeof(ulong)); }
+                else { OnReady(ConnectionAt((int)token), _epoll.Events(i)); }
+            }
+        }
+    }
+
+    private protected override void Wake()
+    {
+        ulong one = 1;
+        Libc.Write(_eventFd, &one, sizeof(ulong));
+    }
+
+    private protected override void StopAccepting()
+    {
+        if (!_listening) { return; }
+        _listening = false;
+        _epoll.Remove((int)_listener.Handle);
+    }
+
+    private protected override void TearDown()
+    {
+        foreach (var connection in OpenConnections()) { Libc.Close(connection.Slot); }
+        _epoll?.Dispose();
+        _chunks?.Dispose();
+        if (_eventFd >= 0) { Libc.Close(_eventFd); }
+        NativeMemory.Free(_receiveBuffer);
+        _listener.Dispose();
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Loop;
+using Microsoft.Extensions.Logging;
+
+namespace Loop.Samples;
+
+/// <summary>
+/// What every sample shares: the common flags, console logging, the startup line, and a clean stop on
+/// Ctrl+C or SIGTERM (flush what handlers wrote, close, exit 0).
+/// </summary>
+internal static class SampleHost
+{
+    public const string CommonUsage = "[--port N] [--bind ADDRESS] [--loops N] [--pin] [--backend auto|iouring|epoll|managed] [--verbose]";
+
+    /// <summary>--verbose: log at debug level (connection errors, ring setup).</summary>
+    public static bool Verbose { get; private set; }
+
+    /// <summary>
+    /// Parses the common flags into <paramref name="options"/>; a sample-specific flag is offered to
+    /// <paramref name="extra"/> (flag, next value) which returns how many values it took, or -1 if unknown.
+    /// </summary>
+    public static void ParseCommon(string[] args, ServerOptions options, string usage, Func<string, string?, int>? extra = null)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            string Value() => value ?? throw UsageError($"{args[i]} needs a value", usage);
+            switch (args[i])
+            {
+                case "--port": options.Port = int.Parse(Value()); i++; break;
+                case "--bind": options.BindAddress = IPAddress.Parse(Value()); i++; break;
+                case "--loops": options.LoopCount = int.Parse(Value()); i++; break;
+                case "--pin": options.PinThreads = true; break;
+                case "--verbose": Verbose = true; break;
+                case "--backend": options.Backend = ParseBackend(Value(), usage); i++; break;
+                default:
+                    var taken = extra?.Invoke(args[i], value) ?? -1;
+                    if (taken < 0) { throw UsageError($"unknown option '{args[i]}'", usage); }
+                    i += taken;
+                    break;
+            }
+        }
+    }
+
+    private static Backend ParseBackend(string name, string usage) => name switch
+    {
+        "auto" => Backend.Auto,
+        "iouring" => Backend.IoUring,
+        "epoll" => Backend.Epoll,
+        "managed" => Backend.Managed,
+        _ => throw UsageError($"unknown backend '{name}'", usage),
+    };
+
+    public static ArgumentException UsageError(string problem, string usage) => new($"{problem}\nusage: {usage}");
+
+    /// <summary>Starts the server, prints the startup line, and runs until Ctrl+C or SIGTERM.</summary>
+    public static async Task<int> RunAsync(ServerOptions options, Func<IConnectionHandler> handlerFactory)
+    {
+        using var loggerFactory = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .SetMinimumLevel(Verbose ? LogLevel.Debug : LogLevel.Warning));
+        options.LoggerFactory = loggerFactory;
+
+        var stop = new TaskCompletionSource();
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        Server server;
+        try
+        {
+            server = Server.Start(options, handlerFactory);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        Console.WriteLine($"listening on {server.EndPoint} backend={server.BackendName} loops={server.Loops.Count}");
+        await stop.Task;
+        await server.StopAsync();
+        return 0;
+    }
+}
