@@ -81,14 +81,7 @@ public sealed class Connection : IBufferWriter<byte>
         State = ConnectionState.Open;
     }
 
-    private void RequestFlush()
-    {
-        if (!FlushQueued && State != ConnectionState.Closed)
-        {
-            FlushQueued = true;
-            Loop.QueueFlush(this);
-        }
-    }
+    private void RequestFlush() => Loop.QueueFlush(this);
 }
 
 internal enum ConnectionState : byte

@@ -133,7 +133,28 @@ public abstract class EventLoop
     /// <summary>Starts closing: after the output is flushed (or at once when aborting).</summary>
     internal abstract void CloseConnection(Connection connection, bool abort);
 
-    internal void QueueFlush(Connection connection) => _flushQueue.Add(connection);
+    /// <summary>Queues the connection for a send after the current batch (once per batch).</summary>
+    internal void QueueFlush(Connection connection)
+    {
+        if (connection.FlushQueued || connection.State == ConnectionState.Closed) { return; }
+        connection.FlushQueued = true;
+        _flushQueue.Add(connection);
+    }
+
+    /// <summary>Starts a send for every connection that wrote since the last flush and has none pending.</summary>
+    private protected void FlushSends()
+    {
+        for (var i = 0; i < _flushQueue.Count; i++)
+        {
+            var connection = _flushQueue[i];
+            connection.FlushQueued = false;
+            if (connection.State != ConnectionState.Closed && !connection.SendInFlight) { StartSend(connection); }
+        }
+        _flushQueue.Clear();
+    }
+
+    /// <summary>Sends (or starts sending) the connection's output; closes it if draining and done.</summary>
+    private protected abstract void StartSend(Connection connection);
 
     private protected unsafe void BindToCurrentThread()
     {
@@ -251,9 +272,6 @@ public abstract class EventLoop
         rest.CopyTo(connection.Carry.AsSpan(connection.CarryLength));
         connection.CarryLength = needed;
     }
-
-    /// <summary>Connections that wrote output since the last flush; the backend drains this after each batch.</summary>
-    private protected List<Connection> FlushQueue => _flushQueue;
 
     /// <summary>Runs posted callbacks and due timers; returns the time until the next timer, or null.</summary>
     private protected TimeSpan? RunPostedAndTimers()

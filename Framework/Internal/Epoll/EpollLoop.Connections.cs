@@ -54,7 +54,7 @@ internal sealed unsafe partial class EpollLoop
         if ((events & Epoll.Out) != 0)
         {
             connection.SendInFlight = false;
-            TrySend(connection);
+            StartSend(connection);
         }
         if ((events & (Epoll.In | Epoll.Hup | Epoll.Err | Epoll.RdHup)) != 0 && connection.State == ConnectionState.Open)
         {
@@ -95,20 +95,8 @@ internal sealed unsafe partial class EpollLoop
         }
     }
 
-    private void FlushSends()
-    {
-        var queue = FlushQueue;
-        for (var i = 0; i < queue.Count; i++)
-        {
-            var connection = queue[i];
-            connection.FlushQueued = false;
-            if (connection.State != ConnectionState.Closed && !connection.SendInFlight) { TrySend(connection); }
-        }
-        queue.Clear();
-    }
-
     /// <summary>Writes as much output as the socket takes; waits for EPOLLOUT when it is full.</summary>
-    private void TrySend(Connection connection)
+    private protected override void StartSend(Connection connection)
     {
         var iov = stackalloc IoVec[IoVecsPerWrite];
         while (connection.Output.Length > 0)
@@ -170,11 +158,7 @@ internal sealed unsafe partial class EpollLoop
         }
         connection.State = ConnectionState.Draining;
         UpdateInterest(connection);
-        if (!connection.SendInFlight && !connection.FlushQueued)
-        {
-            connection.FlushQueued = true;
-            QueueFlush(connection);
-        }
+        if (!connection.SendInFlight) { QueueFlush(connection); }
     }
 
     // The fd is closed at once; the connection is released after the batch so that a later event of the

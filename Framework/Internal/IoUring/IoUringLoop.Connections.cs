@@ -134,20 +134,7 @@ internal sealed unsafe partial class IoUringLoop
         }
     }
 
-    /// <summary>One send per connection that has output and none in flight; closes drained connections.</summary>
-    private void FlushSends()
-    {
-        var queue = FlushQueue;
-        for (var i = 0; i < queue.Count; i++)
-        {
-            var connection = queue[i];
-            connection.FlushQueued = false;
-            if (connection.State != ConnectionState.Closed && !connection.SendInFlight) { StartSend(connection); }
-        }
-        queue.Clear();
-    }
-
-    private void StartSend(Connection connection)
+    private protected override void StartSend(Connection connection)
     {
         var chunk = connection.Output.Head;
         if (chunk is null || chunk.Unsent == 0)
@@ -194,17 +181,8 @@ internal sealed unsafe partial class IoUringLoop
         Counters.BytesSent += res;
         connection.Output.Consume(res);
         // A partial send continues from where it stopped, after this batch like any other output.
-        if (connection.Output.Length > 0 || connection.State == ConnectionState.Draining) { QueueFlushOnce(connection); }
+        if (connection.Output.Length > 0 || connection.State == ConnectionState.Draining) { QueueFlush(connection); }
         ResumeReceiveIfDrained(connection);
-    }
-
-    private void QueueFlushOnce(Connection connection)
-    {
-        if (!connection.FlushQueued)
-        {
-            connection.FlushQueued = true;
-            QueueFlush(connection);
-        }
     }
 
     internal override void CloseConnection(Connection connection, bool abort)
@@ -212,7 +190,7 @@ internal sealed unsafe partial class IoUringLoop
         if (connection.State == ConnectionState.Closed) { return; }
         if (abort) { SubmitClose(connection); return; }
         connection.State = ConnectionState.Draining;
-        if (!connection.SendInFlight) { QueueFlushOnce(connection); }
+        if (!connection.SendInFlight) { QueueFlush(connection); }
     }
 
     private void SubmitClose(Connection connection)
