@@ -69,6 +69,7 @@ public sealed class Connection : IBufferWriter<byte>
     internal bool ReceiveArmed, ReceivePaused, SendInFlight;
     internal int OperationsInFlight;
     internal uint Interest;
+    internal object? Transport;
 
     // Received bytes the handler has not consumed yet, presented again with the next data.
     internal byte[]? Carry;

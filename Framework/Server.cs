@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Loop.Internal.Epoll;
 using Loop.Internal.IoUring;
+using Loop.Internal.Managed;
 using Microsoft.Extensions.Logging;
 
 namespace Loop;
@@ -83,7 +84,8 @@ public sealed class Server : IAsyncDisposable
             {
                 Backend.IoUring => new IoUringLoop(i, options, handlerFactory, listeners[i]),
                 Backend.Epoll => new EpollLoop(i, options, handlerFactory, listeners[i]),
-                _ => throw new NotSupportedException($"Backend {backend} is not available."),
+                Backend.Managed => new ManagedLoop(i, options, handlerFactory, listeners[i]),
+                _ => throw new ArgumentOutOfRangeException(nameof(backend)),
             };
             new Thread(loops[i].Run) { Name = $"loop-{i}", IsBackground = true }.Start();
         }
@@ -110,9 +112,15 @@ public sealed class Server : IAsyncDisposable
         {
             for (var i = 0; i < sockets.Length; i++)
             {
+                if (!OperatingSystem.IsLinux() && i > 0)
+                {
+                    // No SO_REUSEPORT balancing elsewhere: the (managed) loops share one listener.
+                    sockets[i] = sockets[0];
+                    continue;
+                }
                 var socket = sockets[i] = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+                if (OperatingSystem.IsLinux()) { socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1)); }
                 // Accepted sockets inherit TCP_NODELAY from the listener: replies leave without Nagle's delay.
                 socket.NoDelay = true;
                 socket.Bind(endPoint);

@@ -4,5 +4,5 @@ namespace Loop.IntegrationTests.Infrastructure;
 public static class Backends
 {
     /// <summary>Every concrete backend (Auto only chooses among them).</summary>
-    public static TheoryData<Backend> All => new(Backend.IoUring, Backend.Epoll);
+    public static TheoryData<Backend> All => new(Backend.IoUring, Backend.Epoll, Backend.Managed);
 }

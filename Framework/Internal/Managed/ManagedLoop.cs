@@ -1,0 +1,110 @@
+using System.Net.Sockets;
+using Loop.Internal.Output;
+using Microsoft.Extensions.Logging;
+
+namespace Loop.Internal.Managed;
+
+/// <summary>
+/// The portable loop: .NET sockets through Pipelines.Sockets.Unofficial, for any OS and as the baseline
+/// the kernel backends are measured against. Sockets are read and written on the thread pool; handlers
+/// still run only on this loop's thread, one batch at a time, so a handler cannot tell the difference.
+/// </summary>
+internal sealed partial class ManagedLoop : EventLoop
+{
+    private readonly Socket _listener;
+    private readonly AutoResetEvent _signal = new(false);
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly List<Connection> _closed = new();
+    private ChunkPool _chunks = null!;
+
+    public ManagedLoop(int id, ServerOptions options, Func<IConnectionHandler> handlerFactory, Socket listener)
+        : base(id, options, handlerFactory)
+    {
+        _listener = listener;
+    }
+
+    private protected override void SetUp()
+    {
+        _chunks = new ChunkPool(Options.OutputChunkCount, Options.OutputChunkSize);
+        _ = AcceptAsync();
+    }
+
+    private protected override void RunUntilStopped()
+    {
+        while (true)
+        {
+            var untilTimer = RunPostedAndTimers();
+            FlushSends();
+            ReleaseClosed();
+            if (Stopping && ConnectionCount == 0) { return; }
+            _signal.WaitOne(untilTimer ?? Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private protected override void Wake() => _signal.Set();
+
+    internal TimeSpan ShutdownTimeout => Options.ShutdownTimeout;
+
+    private protected override void StopAccepting()
+    {
+        _stopAccepting.Cancel();
+        _listener.Dispose();
+    }
+
+    private protected override void TearDown()
+    {
+        _chunks?.Dispose();
+        _listener.Dispose();
+        _stopAccepting.Dispose();
+        _signal.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var socket = await _listener.AcceptAsync(_stopAccepting.Token);
+                Post(static s => ((ManagedLoop)((object[])s!)[0]).OnAccepted((Socket)((object[])s!)[1]), new object[] { this, socket });
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+            if (!_stopAccepting.IsCancellationRequested) { Logger.LogWarning(e, "Loop {Loop}: accept failed; no longer accepting", Id); }
+        }
+    }
+
+    private void OnAccepted(Socket socket)
+    {
+        var connection = Stopping ? null : OpenConnection(_chunks);
+        if (connection is null)
+        {
+            if (!Stopping) { Logger.LogWarning("Loop {Loop} refused a connection: MaxConnectionsPerLoop ({Max}) reached", Id, Options.MaxConnectionsPerLoop); }
+            socket.Dispose();
+            return;
+        }
+        Counters.Accepted++;
+        var transport = new ManagedTransport(this, connection, socket);
+        connection.Transport = transport;
+        try { connection.Handler.OnOpen(connection); }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Handler OnOpen failed on connection {Id}; closing it", connection.Id);
+            CloseConnection(connection, abort: true);
+            return;
+        }
+        _ = transport.ReadAsync();
+    }
+
+    private void ReleaseClosed()
+    {
+        foreach (var connection in _closed)
+        {
+            connection.Transport = null;
+            connection.SendInFlight = connection.ReceivePaused = false;
+            ReleaseConnection(connection);
+        }
+        _closed.Clear();
+    }
+}

@@ -1,0 +1,87 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Pipelines.Sockets.Unofficial;
+
+namespace Loop.Internal.Managed;
+
+/// <summary>
+/// One managed connection: its socket pipe and a reader that runs on the thread pool, hands each read to
+/// the loop thread and waits until the loop lets it read again (so handlers never run concurrently and
+/// backpressure reaches the socket).
+/// </summary>
+internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, Socket socket)
+{
+    private static readonly TimeSpan SendDrainPoll = TimeSpan.FromMilliseconds(5);
+
+    private readonly SemaphoreSlim _turn = new(0);
+    private ReadResult _read;
+    private Exception? _failure;
+    private bool _flushPeerGone;
+
+    public Connection Connection { get; } = connection;
+    public SocketConnection Pipe { get; } = SocketConnection.Create(socket);
+
+    /// <summary>Set on the loop thread when the connection closes; the reader stops at its next turn.</summary>
+    public volatile bool Closed;
+
+    public async Task ReadAsync()
+    {
+        try
+        {
+            while (!Closed)
+            {
+                _read = await Pipe.Input.ReadAsync();
+                if (_read.IsCanceled || Closed) { break; }
+                loop.Post(static s => { var t = (ManagedTransport)s!; t.Loop.OnRead(t, t._read.Buffer, t._read.IsCompleted); }, this);
+                await _turn.WaitAsync();
+                Pipe.Input.AdvanceTo(_read.Buffer.End);
+                if (_read.IsCompleted) { break; }
+            }
+        }
+        catch (Exception e)
+        {
+            _failure = e;
+            loop.Post(static s => { var t = (ManagedTransport)s!; t.Loop.OnReadFailed(t, t._failure!); }, this);
+        }
+        finally
+        {
+            Pipe.Input.Complete();
+        }
+    }
+
+    private ManagedLoop Loop => loop;
+
+    /// <summary>Loop thread: lets the reader read again.</summary>
+    public void ContinueReading() => _turn.Release();
+
+    /// <summary>Waits for a flush the pipe could not take at once, then tells the loop.</summary>
+    public async Task AwaitFlushAsync(ValueTask<FlushResult> flush)
+    {
+        try { _flushPeerGone = (await flush).IsCompleted; }
+        catch (Exception) { _flushPeerGone = true; }
+        loop.Post(static s => { var t = (ManagedTransport)s!; t.Loop.AfterFlush(t.Connection, t._flushPeerGone); }, this);
+    }
+
+    /// <summary>Loop thread: stops the reader; the socket goes once the pipe has sent what it holds.</summary>
+    public void Close(bool abort)
+    {
+        Closed = true;
+        Pipe.Input.CancelPendingRead();
+        _turn.Release();
+        if (abort)
+        {
+            Pipe.Dispose();
+            return;
+        }
+        Pipe.Output.Complete();
+        _ = DisposeWhenSentAsync(loop.ShutdownTimeout);
+    }
+
+    // The pipe's send loop ends on its own once it has written everything; the socket is ours to close.
+    private async Task DisposeWhenSentAsync(TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (Pipe.GetCounters().BytesWaitingToBeSent > 0 && DateTime.UtcNow < deadline) { await Task.Delay(SendDrainPoll); }
+        Pipe.Dispose();
+    }
+}
