@@ -21,6 +21,7 @@ public abstract class EventLoop
     private readonly Connection?[] _connections;
     private readonly Stack<int> _freeIndexes = new();
     private readonly List<Connection> _flushQueue = new();
+    private readonly List<Connection> _closedThisBatch = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _wakeRequested;
@@ -142,7 +143,7 @@ public abstract class EventLoop
     }
 
     /// <summary>Starts a send for every connection that wrote since the last flush and has none pending.</summary>
-    private protected void FlushSends()
+    private void FlushSends()
     {
         for (var i = 0; i < _flushQueue.Count; i++)
         {
@@ -201,8 +202,32 @@ public abstract class EventLoop
         connection.Carry = null;
         connection.CarryLength = 0;
         connection.RemoteEndPoint = null;
+        connection.Transport = null;
+        connection.SendInFlight = connection.ReceivePaused = false;
         _freeIndexes.Push(connection.Index);
     }
+
+    /// <summary>
+    /// Releases a closed connection after the current batch, so that a later event of the same batch for
+    /// its index cannot reach a connection accepted in its place.
+    /// </summary>
+    private protected void ReleaseAfterBatch(Connection connection) => _closedThisBatch.Add(connection);
+
+    /// <summary>
+    /// The work between two waits: posted callbacks, due timers, sends, deferred releases. Returns false
+    /// once a stop has finished; <paramref name="untilTimer"/> bounds the next wait.
+    /// </summary>
+    private protected bool RunBetweenBatches(out TimeSpan? untilTimer)
+    {
+        untilTimer = RunPostedAndTimers();
+        FlushSends();
+        foreach (var connection in _closedThisBatch) { ReleaseConnection(connection); }
+        _closedThisBatch.Clear();
+        return !(Stopping && ConnectionCount == 0 && AcceptStopped);
+    }
+
+    /// <summary>False while an accept is still pending in the kernel after a stop began.</summary>
+    private protected virtual bool AcceptStopped => true;
 
     /// <summary>Hands received bytes to the handler, keeping what it leaves for next time.</summary>
     private protected void Deliver(Connection connection, ReadOnlySpan<byte> data)
@@ -274,7 +299,7 @@ public abstract class EventLoop
     }
 
     /// <summary>Runs posted callbacks and due timers; returns the time until the next timer, or null.</summary>
-    private protected TimeSpan? RunPostedAndTimers()
+    private TimeSpan? RunPostedAndTimers()
     {
         Volatile.Write(ref _wakeRequested, 0);
         while (_posted.TryDequeue(out var item)) { Run(item.Callback, item.State); }

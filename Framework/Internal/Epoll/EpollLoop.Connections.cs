@@ -161,22 +161,10 @@ internal sealed unsafe partial class EpollLoop
         if (!connection.SendInFlight) { QueueFlush(connection); }
     }
 
-    // The fd is closed at once; the connection is released after the batch so that a later event of the
-    // same batch for this index cannot reach a connection accepted in its place.
     private void CloseNow(Connection connection)
     {
         connection.State = ConnectionState.Closed;
         Libc.Close(connection.Slot);
-        _closed.Add(connection);
-    }
-
-    private void ReleaseClosed()
-    {
-        foreach (var connection in _closed)
-        {
-            connection.SendInFlight = connection.ReceivePaused = false;
-            ReleaseConnection(connection);
-        }
-        _closed.Clear();
+        ReleaseAfterBatch(connection);
     }
 }

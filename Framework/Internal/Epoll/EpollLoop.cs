@@ -16,7 +16,6 @@ internal sealed unsafe partial class EpollLoop : EventLoop
     private const ulong ListenerToken = ulong.MaxValue, WakeToken = ulong.MaxValue - 1;
 
     private readonly Socket _listener;
-    private readonly List<Connection> _closed = new();
     private Epoll _epoll = null!;
     private ChunkPool _chunks = null!;
     private byte* _receiveBuffer;
@@ -44,13 +43,8 @@ internal sealed unsafe partial class EpollLoop : EventLoop
 
     private protected override void RunUntilStopped()
     {
-        while (true)
+        while (RunBetweenBatches(out var untilTimer))
         {
-            var untilTimer = RunPostedAndTimers();
-            FlushSends();
-            ReleaseClosed();
-            if (Stopping && ConnectionCount == 0) { return; }
-
             var timeoutMs = untilTimer is { } wait ? (int)Math.Ceiling(Math.Max(wait.TotalMilliseconds, 0)) : -1;
             var ready = _epoll.Wait(timeoutMs);
             Counters.Completions += ready;

@@ -225,10 +225,6 @@ internal sealed unsafe partial class IoUringLoop
 
     private void ReleaseIfDone(Connection connection)
     {
-        if (connection.State == ConnectionState.Closed && connection.OperationsInFlight == 0)
-        {
-            connection.ReceivePaused = false;
-            ReleaseConnection(connection);
-        }
+        if (connection.State == ConnectionState.Closed && connection.OperationsInFlight == 0) { ReleaseConnection(connection); }
     }
 }

@@ -68,12 +68,8 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         ArmAccept();
         ArmWake();
         KernelTimespec timeout;
-        while (true)
+        while (RunBetweenBatches(out var untilTimer))
         {
-            var untilTimer = RunPostedAndTimers();
-            FlushSends();
-            if (Stopping && !_acceptArmed && ConnectionCount == 0) { return; }
-
             if (untilTimer is { } wait)
             {
                 var ticks = Math.Max(wait.Ticks, 0);
@@ -130,6 +126,8 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         ulong one = 1;
         Libc.Write(_eventFd, &one, sizeof(ulong));
     }
+
+    private protected override bool AcceptStopped => !_acceptArmed;
 
     private protected override void StopAccepting()
     {

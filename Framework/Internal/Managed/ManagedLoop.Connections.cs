@@ -98,6 +98,6 @@ internal sealed partial class ManagedLoop
     {
         connection.State = ConnectionState.Closed;
         ((ManagedTransport)connection.Transport!).Close(abort);
-        _closed.Add(connection);
+        ReleaseAfterBatch(connection);
     }
 }

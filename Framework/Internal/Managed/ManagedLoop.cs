@@ -14,7 +14,6 @@ internal sealed partial class ManagedLoop : EventLoop
     private readonly Socket _listener;
     private readonly AutoResetEvent _signal = new(false);
     private readonly CancellationTokenSource _stopAccepting = new();
-    private readonly List<Connection> _closed = new();
     private ChunkPool _chunks = null!;
 
     public ManagedLoop(int id, ServerOptions options, Func<IConnectionHandler> handlerFactory, Socket listener)
@@ -31,12 +30,8 @@ internal sealed partial class ManagedLoop : EventLoop
 
     private protected override void RunUntilStopped()
     {
-        while (true)
+        while (RunBetweenBatches(out var untilTimer))
         {
-            var untilTimer = RunPostedAndTimers();
-            FlushSends();
-            ReleaseClosed();
-            if (Stopping && ConnectionCount == 0) { return; }
             _signal.WaitOne(untilTimer ?? Timeout.InfiniteTimeSpan);
         }
     }
@@ -95,16 +90,5 @@ internal sealed partial class ManagedLoop : EventLoop
             return;
         }
         _ = transport.ReadAsync();
-    }
-
-    private void ReleaseClosed()
-    {
-        foreach (var connection in _closed)
-        {
-            connection.Transport = null;
-            connection.SendInFlight = connection.ReceivePaused = false;
-            ReleaseConnection(connection);
-        }
-        _closed.Clear();
     }
 }
