@@ -24,6 +24,7 @@ public abstract class EventLoop
     private readonly List<Connection> _closedThisBatch = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<Type, object> _state = new();
     private int _wakeRequested;
     private int _threadId;
 
@@ -124,6 +125,18 @@ public abstract class EventLoop
     private protected abstract void TearDown();
 
     private protected abstract void StopAccepting();
+
+    /// <summary>
+    /// Per-loop state of type <typeparamref name="T"/> (a cached Date header, a shard, counters), created by
+    /// <paramref name="create"/> on first use. Loop thread only, so it needs no locking.
+    /// </summary>
+    public T GetState<T>(Func<EventLoop, T> create) where T : class
+    {
+        if (_state.TryGetValue(typeof(T), out var existing)) { return (T)existing; }
+        var created = create(this);
+        _state[typeof(T)] = created;
+        return created;
+    }
 
     private protected ServerOptions Options { get; }
     private protected ILogger Logger { get; }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Loop.IntegrationTests.Infrastructure;
 using Loop.Protocols.Echo;
 
@@ -40,6 +41,25 @@ public sealed class LoopTests
         });
         await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(["early", "late"], fired);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Per_loop_state_is_created_once_per_loop(Backend backend)
+    {
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 2 }, () => new EchoHandler());
+        var created = 0;
+        var states = new List<object>();
+        foreach (var loop in server.Loops)
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                states.Add(await Wait.OnLoop(loop, () => loop.GetState(l => { Interlocked.Increment(ref created); return new StrongBox<int>(l.Id); })));
+            }
+        }
+        Assert.Equal(2, created);
+        Assert.Same(states[0], states[1]);
+        Assert.NotSame(states[1], states[2]);
     }
 
     [Theory]
