@@ -54,8 +54,11 @@ internal static class SampleHost
 
     public static ArgumentException UsageError(string problem, string usage) => new($"{problem}\nusage: {usage}");
 
-    /// <summary>Starts the server, prints the startup line, and runs until Ctrl+C or SIGTERM.</summary>
-    public static async Task<int> RunAsync(ServerOptions options, Func<IConnectionHandler> handlerFactory)
+    /// <summary>
+    /// Starts the server, runs <paramref name="started"/> (e.g. to start timers on its loops), prints the
+    /// startup line, and runs until Ctrl+C or SIGTERM.
+    /// </summary>
+    public static async Task<int> RunAsync(ServerOptions options, Func<IConnectionHandler> handlerFactory, Action<Server>? started = null)
     {
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
@@ -81,6 +84,7 @@ internal static class SampleHost
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        started?.Invoke(server);
         Console.WriteLine($"listening on {server.EndPoint} backend={server.BackendName} loops={server.Loops.Count}");
         await stop.Task;
         await server.StopAsync();

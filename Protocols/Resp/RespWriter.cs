@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+
+namespace Loop.Protocols.Resp;
+
+/// <summary>
+/// Writes RESP replies into a connection's output. <see cref="Protocol"/> 2 or 3 decides how maps, sets,
+/// doubles, nulls and pushes are spelled (RESP3 after <c>HELLO 3</c>; RESP2 spells them as arrays and
+/// bulk strings, as Redis does).
+/// </summary>
+public sealed class RespWriter(IBufferWriter<byte> output)
+{
+    /// <summary>The output replies go to; replaced when a pooled writer serves a new connection.</summary>
+    public IBufferWriter<byte> Output { get; set; } = output;
+
+    /// <summary>2 or 3.</summary>
+    public int Protocol { get; set; } = 2;
+
+    /// <summary><c>+OK</c>.</summary>
+    public void Ok() => Raw("+OK\r\n"u8);
+
+    /// <summary>A simple string: <c>+value</c> (no CR or LF inside).</summary>
+    public void SimpleString(ReadOnlySpan<byte> value) => Line((byte)'+', value);
+
+    /// <summary>A simple string from ASCII text.</summary>
+    public void SimpleString(string value) => Line((byte)'+', value);
+
+    /// <summary>An error line; <paramref name="message"/> starts with its code (<c>ERR</c>, <c>WRONGTYPE</c>, ...).</summary>
+    public void Error(string message) => Line((byte)'-', message);
+
+    /// <summary>An integer: <c>:n</c>.</summary>
+    public void Integer(long value) => Number((byte)':', value);
+
+    /// <summary>A bulk string.</summary>
+    public void Bulk(ReadOnlySpan<byte> value)
+    {
+        Number((byte)'$', value.Length);
+        var span = Output.GetSpan(value.Length + 2);
+        value.CopyTo(span);
+        span[value.Length] = (byte)'\r';
+        span[value.Length + 1] = (byte)'\n';
+        Output.Advance(value.Length + 2);
+    }
+
+    /// <summary>A bulk string from text (UTF-8).</summary>
+    public void Bulk(string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        Number((byte)'$', length);
+        var span = Output.GetSpan(length + 2);
+        Encoding.UTF8.GetBytes(value, span);
+        span[length] = (byte)'\r';
+        span[length + 1] = (byte)'\n';
+        Output.Advance(length + 2);
+    }
+
+    /// <summary>A bulk string holding the decimal text of <paramref name="value"/>.</summary>
+    public void BulkInteger(long value)
+    {
+        Span<byte> text = stackalloc byte[20];
+        Utf8Formatter.TryFormat(value, text, out var n);
+        Bulk(text[..n]);
+    }
+
+    /// <summary>The null bulk string (RESP2 <c>$-1</c>, RESP3 <c>_</c>).</summary>
+    public void Null() => Raw(Protocol == 3 ? "_\r\n"u8 : "$-1\r\n"u8);
+
+    /// <summary>The null array (RESP2 <c>*-1</c>, RESP3 <c>_</c>).</summary>
+    public void NullArray() => Raw(Protocol == 3 ? "_\r\n"u8 : "*-1\r\n"u8);
+
+    /// <summary>An array of <paramref name="count"/> elements; write them next.</summary>
+    public void Array(int count) => Number((byte)'*', count);
+
+    /// <summary>A map of <paramref name="pairs"/> key/value pairs (RESP2: a flat array of twice as many).</summary>
+    public void Map(int pairs)
+    {
+        if (Protocol == 3) { Number((byte)'%', pairs); } else { Number((byte)'*', pairs * 2); }
+    }
+
+    /// <summary>A set of <paramref name="count"/> elements (RESP2: an array).</summary>
+    public void Set(int count) => Number(Protocol == 3 ? (byte)'~' : (byte)'*', count);
+
+    /// <summary>An out-of-band push of <paramref name="count"/> elements (RESP2: an array, as pub/sub uses).</summary>
+    public void Push(int count) => Number(Protocol == 3 ? (byte)'>' : (byte)'*', count);
+
+    /// <summary>A double (RESP3 <c>,</c>; RESP2 a bulk string), formatted as Redis does.</summary>
+    public void Double(double value)
+    {
+        Span<byte> text = stackalloc byte[32];
+        var n = FormatDouble(value, text);
+        if (Protocol == 3) { Line((byte)',', text[..n]); } else { Bulk(text[..n]); }
+    }
+
+    /// <summary>A boolean (RESP3 <c>#t</c>/<c>#f</c>; RESP2 the integers 1 and 0).</summary>
+    public void Boolean(bool value)
+    {
+        if (Protocol == 3) { Raw(value ? "#t\r\n"u8 : "#f\r\n"u8); } else { Integer(value ? 1 : 0); }
+    }
+
+    /// <summary>Bytes already in RESP form.</summary>
+    public void Raw(ReadOnlySpan<byte> resp)
+    {
+        resp.CopyTo(Output.GetSpan(resp.Length));
+        Output.Advance(resp.Length);
+    }
+
+    /// <summary>Shortest text that reads back as the same double; <c>inf</c>/<c>-inf</c> as Redis spells them.</summary>
+    public static int FormatDouble(double value, Span<byte> destination)
+    {
+        if (double.IsPositiveInfinity(value)) { return Copy("inf"u8, destination); }
+        if (double.IsNegativeInfinity(value)) { return Copy("-inf"u8, destination); }
+        if (double.IsNaN(value)) { return Copy("nan"u8, destination); }
+        value.TryFormat(destination, out var n, "R", CultureInfo.InvariantCulture);
+        // .NET writes 1E+20 where Redis writes 1e+20.
+        var e = destination[..n].IndexOf((byte)'E');
+        if (e >= 0) { destination[e] = (byte)'e'; }
+        return n;
+    }
+
+    private static int Copy(ReadOnlySpan<byte> text, Span<byte> destination)
+    {
+        text.CopyTo(destination);
+        return text.Length;
+    }
+
+    private void Number(byte marker, long value)
+    {
+        var span = Output.GetSpan(24);
+        span[0] = marker;
+        Utf8Formatter.TryFormat(value, span[1..], out var n);
+        span[n + 1] = (byte)'\r';
+        span[n + 2] = (byte)'\n';
+        Output.Advance(n + 3);
+    }
+
+    private void Line(byte marker, ReadOnlySpan<byte> value)
+    {
+        var span = Output.GetSpan(value.Length + 3);
+        span[0] = marker;
+        value.CopyTo(span[1..]);
+        span[value.Length + 1] = (byte)'\r';
+        span[value.Length + 2] = (byte)'\n';
+        Output.Advance(value.Length + 3);
+    }
+
+    private void Line(byte marker, string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        var span = Output.GetSpan(length + 3);
+        span[0] = marker;
+        Encoding.UTF8.GetBytes(value, span[1..]);
+        span[length + 1] = (byte)'\r';
+        span[length + 2] = (byte)'\n';
+        Output.Advance(length + 3);
+    }
+}

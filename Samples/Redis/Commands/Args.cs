@@ -1,0 +1,38 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+
+namespace Loop.Samples.Redis.Commands;
+
+/// <summary>Argument parsing and the error texts clients match on, worded as Redis words them.</summary>
+internal static class Args
+{
+    public const string WrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    public const string NotInteger = "ERR value is not an integer or out of range";
+    public const string NotFloat = "ERR value is not a valid float";
+    public const string Syntax = "ERR syntax error";
+    public const string Overflow = "ERR increment or decrement would overflow";
+    public const string NoSuchKey = "ERR no such key";
+    public const string IndexOutOfRange = "ERR index out of range";
+
+    public static string WrongArgumentCount(string command) => $"ERR wrong number of arguments for '{command.ToLowerInvariant()}' command";
+
+    public static bool Is(ReadOnlySpan<byte> argument, string word) => Ascii.EqualsIgnoreCase(argument, word);
+
+    public static bool TryLong(ReadOnlySpan<byte> text, out long value) =>
+        Utf8Parser.TryParse(text, out value, out var used) && used == text.Length && text.Length > 0
+        && !(text.Length > 1 && text[0] == (byte)'0') && !(text.Length > 1 && text[0] == (byte)'-' && text[1] == (byte)'0')
+        && text[0] != (byte)'+';
+
+    public static bool TryDouble(ReadOnlySpan<byte> text, out double value)
+    {
+        if (Ascii.EqualsIgnoreCase(text, "inf") || Ascii.EqualsIgnoreCase(text, "+inf")) { value = double.PositiveInfinity; return true; }
+        if (Ascii.EqualsIgnoreCase(text, "-inf")) { value = double.NegativeInfinity; return true; }
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && !double.IsNaN(value)
+            && text.Length > 0 && !char.IsWhiteSpace((char)text[0]) && !char.IsWhiteSpace((char)text[^1]);
+    }
+
+    public static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+
+    public static byte[] Bytes(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,14 @@
+namespace Loop.Samples.Redis.Commands;
+
+/// <summary>Every command family registers its commands here.</summary>
+internal static class CommandFamilies
+{
+    public static void RegisterAll(CommandTable table)
+    {
+        ConnectionCommands.Register(table);
+        ServerCommands.Register(table);
+        TransactionCommands.Register(table);
+        StringCommands.Register(table);
+        KeyCommands.Register(table);
+    }
+}

@@ -1,0 +1,71 @@
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Server;
+
+namespace Loop.Samples.Redis.Commands;
+
+/// <summary>COMMAND, COMMAND COUNT, COMMAND INFO, COMMAND DOCS, COMMAND LIST: the table described to clients.</summary>
+internal static class CommandInfo
+{
+    public static void Command(Session s, RespCommand c)
+    {
+        var table = s.Server.Commands;
+        if (c.Count == 1) { WriteAll(s, table.All.ToList()); return; }
+        var sub = c[1];
+        if (Args.Is(sub, "COUNT") && c.Count == 2) { s.Reply.Integer(table.Count); }
+        else if (Args.Is(sub, "LIST") && c.Count == 2)
+        {
+            s.Reply.Array(table.Count);
+            foreach (var spec in table.All) { s.Reply.Bulk(spec.Name); }
+        }
+        else if (Args.Is(sub, "INFO"))
+        {
+            if (c.Count == 2) { WriteAll(s, table.All.ToList()); return; }
+            s.Reply.Array(c.Count - 2);
+            for (var i = 2; i < c.Count; i++)
+            {
+                if (table.Find(c[i]) is { } spec) { Write(s, spec); } else { s.Reply.NullArray(); }
+            }
+        }
+        else if (Args.Is(sub, "DOCS"))
+        {
+            var specs = c.Count == 2 ? table.All.ToList() : [];
+            for (var i = 2; i < c.Count; i++) { if (table.Find(c[i]) is { } spec) { specs.Add(spec); } }
+            s.Reply.Map(specs.Count);
+            foreach (var spec in specs)
+            {
+                s.Reply.Bulk(spec.Name);
+                s.Reply.Map(2);
+                s.Reply.Bulk("summary"u8); s.Reply.Bulk(spec.Name);
+                s.Reply.Bulk("since"u8); s.Reply.Bulk("1.0.0"u8);
+            }
+        }
+        else
+        {
+            s.Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(sub)}'. Try COMMAND HELP.");
+        }
+    }
+
+    private static void WriteAll(Session s, List<CommandSpec> specs)
+    {
+        s.Reply.Array(specs.Count);
+        foreach (var spec in specs) { Write(s, spec); }
+    }
+
+    // name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands.
+    private static void Write(Session s, CommandSpec spec)
+    {
+        s.Reply.Array(10);
+        s.Reply.Bulk(spec.Name);
+        s.Reply.Integer(spec.Arity);
+        var flags = Enum.GetValues<CommandFlags>().Where(f => f != CommandFlags.None && spec.Flags.HasFlag(f)).ToList();
+        s.Reply.Set(flags.Count);
+        foreach (var flag in flags) { s.Reply.SimpleString(flag.ToString().ToLowerInvariant()); }
+        s.Reply.Integer(spec.FirstKey);
+        s.Reply.Integer(spec.LastKey);
+        s.Reply.Integer(spec.Step);
+        s.Reply.Set(0);
+        s.Reply.Set(0);
+        s.Reply.Array(0);
+        s.Reply.Array(0);
+    }
+}

@@ -1,0 +1,68 @@
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Server;
+
+namespace Loop.Samples.Redis.Commands;
+
+/// <summary>Runs one command for a session, under the keyspace lock; writes exactly one reply.</summary>
+internal delegate void CommandHandler(Session session, RespCommand command);
+
+[Flags]
+internal enum CommandFlags
+{
+    None = 0,
+    Write = 1 << 0,
+    ReadOnly = 1 << 1,
+    /// <summary>Allowed before AUTH when a password is required.</summary>
+    NoAuth = 1 << 2,
+    /// <summary>Allowed while the connection is subscribed (RESP2).</summary>
+    PubSub = 1 << 3,
+    /// <summary>Runs at once inside MULTI instead of being queued.</summary>
+    NoMulti = 1 << 4,
+    Admin = 1 << 5,
+    Blocking = 1 << 6,
+    Fast = 1 << 7,
+}
+
+/// <summary>A command as COMMAND INFO describes it: arity (negative: at least), flags and key positions.</summary>
+internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, int FirstKey, int LastKey, int Step, CommandHandler Handler)
+{
+    public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
+}
+
+/// <summary>Commands by name, looked up case-insensitively from the received bytes without allocating.</summary>
+internal sealed class CommandTable
+{
+    private readonly Dictionary<byte[], CommandSpec> _byName = new(AsciiCaseInsensitiveComparer.Instance);
+    private readonly Dictionary<byte[], CommandSpec>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
+
+    public CommandTable() => _bySpan = _byName.GetAlternateLookup<ReadOnlySpan<byte>>();
+
+    public IEnumerable<CommandSpec> All => _byName.Values;
+
+    public int Count => _byName.Count;
+
+    public void Add(string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step, CommandHandler handler) =>
+        _byName.Add(System.Text.Encoding.ASCII.GetBytes(name), new CommandSpec(name, arity, flags, firstKey, lastKey, step, handler));
+
+    public CommandSpec? Find(ReadOnlySpan<byte> name) => _bySpan.TryGetValue(name, out var spec) ? spec : null;
+}
+
+internal sealed class AsciiCaseInsensitiveComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+{
+    public static readonly AsciiCaseInsensitiveComparer Instance = new();
+
+    public bool Equals(byte[]? x, byte[]? y) => Equals(x.AsSpan(), y!);
+
+    public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
+
+    public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => System.Text.Ascii.EqualsIgnoreCase(alternate, other);
+
+    public int GetHashCode(ReadOnlySpan<byte> alternate)
+    {
+        var hash = alternate.Length;
+        foreach (var b in alternate) { hash = hash * 31 + (b | 0x20); }
+        return hash;
+    }
+
+    public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+}

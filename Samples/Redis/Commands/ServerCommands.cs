@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text;
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Server;
+using Loop.Samples.Redis.Store;
+using static Loop.Samples.Redis.Commands.CommandFlags;
+
+namespace Loop.Samples.Redis.Commands;
+
+/// <summary>CONFIG, INFO, COMMAND, DBSIZE, FLUSHDB, FLUSHALL, TIME, FUNCTION, CLUSTER.</summary>
+internal static class ServerCommands
+{
+    public static void Register(CommandTable t)
+    {
+        t.Add("config", -2, Admin, 0, 0, 0, Config);
+        t.Add("info", -1, 0, 0, 0, 0, Info);
+        t.Add("command", -1, 0, 0, 0, 0, CommandInfo.Command);
+        t.Add("dbsize", 1, ReadOnly | Fast, 0, 0, 0, (s, c) => s.Reply.Integer(s.Db.Count));
+        t.Add("flushdb", -1, Write, 0, 0, 0, FlushDb);
+        t.Add("flushall", -1, Write, 0, 0, 0, FlushAll);
+        t.Add("time", 1, Fast, 0, 0, 0, Time);
+        t.Add("function", -2, 0, 0, 0, 0, Function);
+        t.Add("cluster", -2, 0, 0, 0, 0, (s, c) => s.Reply.Error("ERR This instance has cluster support disabled"));
+        t.Add("lastsave", 1, Fast, 0, 0, 0, (s, c) => s.Reply.Integer(s.Server.StartTime.ToUnixTimeSeconds()));
+    }
+
+    private static void Config(Session s, RespCommand c)
+    {
+        if (Args.Is(c[1], "GET") && c.Count >= 3)
+        {
+            var found = new List<KeyValuePair<string, string>>();
+            for (var i = 2; i < c.Count; i++) { found.AddRange(s.Server.Config.Matching(c[i])); }
+            found = found.DistinctBy(p => p.Key).ToList();
+            s.Reply.Map(found.Count);
+            foreach (var (name, value) in found) { s.Reply.Bulk(name); s.Reply.Bulk(value); }
+        }
+        else if (Args.Is(c[1], "SET") && c.Count >= 4 && c.Count % 2 == 0)
+        {
+            for (var i = 2; i < c.Count; i += 2)
+            {
+                if (!s.Server.Config.TrySet(Args.Text(c[i]), Args.Text(c[i + 1])))
+                {
+                    s.Reply.Error($"ERR Unknown option or number of arguments for CONFIG SET - '{Args.Text(c[i])}'");
+                    return;
+                }
+            }
+            s.Reply.Ok();
+        }
+        else if ((Args.Is(c[1], "RESETSTAT") || Args.Is(c[1], "REWRITE")) && c.Count == 2)
+        {
+            if (Args.Is(c[1], "RESETSTAT"))
+            {
+                s.Server.TotalCommands = s.Server.KeyspaceHits = s.Server.KeyspaceMisses = 0;
+                s.Server.Keyspace.ExpiredKeys = 0;
+            }
+            s.Reply.Ok();
+        }
+        else
+        {
+            s.Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(c[1])}'. Try CONFIG HELP.");
+        }
+    }
+
+    private static void FlushDb(Session s, RespCommand c)
+    {
+        if (!FlushArgumentsValid(c)) { s.Reply.Error(Args.Syntax); return; }
+        s.Db.Clear();
+        s.Reply.Ok();
+    }
+
+    private static void FlushAll(Session s, RespCommand c)
+    {
+        if (!FlushArgumentsValid(c)) { s.Reply.Error(Args.Syntax); return; }
+        foreach (var db in s.Server.Keyspace.Databases) { db.Clear(); }
+        s.Reply.Ok();
+    }
+
+    private static bool FlushArgumentsValid(RespCommand c) => c.Count == 1 || (c.Count == 2 && (Args.Is(c[1], "ASYNC") || Args.Is(c[1], "SYNC")));
+
+    private static void Time(Session s, RespCommand c)
+    {
+        var micros = DateTimeOffset.UtcNow.Ticks / 10 - DateTimeOffset.UnixEpoch.Ticks / 10;
+        s.Reply.Array(2);
+        s.Reply.BulkInteger(micros / 1_000_000);
+        s.Reply.BulkInteger(micros % 1_000_000);
+    }
+
+    private static void Function(Session s, RespCommand c)
+    {
+        if (Args.Is(c[1], "FLUSH")) { s.Reply.Ok(); }
+        else if (Args.Is(c[1], "LIST")) { s.Reply.Array(0); }
+        else { s.Reply.Error($"ERR unknown subcommand '{Args.Text(c[1])}'. Try FUNCTION HELP."); }
+    }
+
+    private static void Info(Session s, RespCommand c)
+    {
+        var wanted = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 1; i < c.Count; i++) { wanted.Add(Args.Text(c[i])); }
+        bool Want(string section) => wanted.Count == 0 || wanted.Contains(section) || wanted.Contains("all") || wanted.Contains("everything") || wanted.Contains("default");
+
+        var server = s.Server;
+        var text = new StringBuilder();
+        void Section(string name, params (string Key, object Value)[] fields)
+        {
+            if (!Want(name)) { return; }
+            text.Append("# ").Append(char.ToUpperInvariant(name[0])).Append(name[1..]).Append("\r\n");
+            foreach (var (key, value) in fields) { text.Append(key).Append(':').Append(value).Append("\r\n"); }
+            text.Append("\r\n");
+        }
+        var process = Process.GetCurrentProcess();
+        var uptime = (long)(DateTimeOffset.UtcNow - server.StartTime).TotalSeconds;
+        Section("server", ("redis_version", ConnectionCommands.RedisVersion), ("redis_mode", "standalone"), ("os", Environment.OSVersion.VersionString),
+            ("arch_bits", IntPtr.Size * 8), ("multiplexing_api", "loop"), ("process_id", Environment.ProcessId), ("tcp_port", server.Options.Port),
+            ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", 10), ("executable", Environment.ProcessPath ?? ""));
+        Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", 0), ("maxclients", 10000));
+        var used = GC.GetTotalMemory(false);
+        Section("memory", ("used_memory", used), ("used_memory_human", $"{used / 1024.0 / 1024.0:F2}M"), ("used_memory_rss", process.WorkingSet64),
+            ("maxmemory", 0), ("maxmemory_policy", "noeviction"), ("mem_allocator", "dotnet-gc"));
+        Section("persistence", ("loading", 0), ("rdb_changes_since_last_save", 0), ("rdb_bgsave_in_progress", 0), ("aof_enabled", 0));
+        Section("stats", ("total_connections_received", server.TotalConnections), ("total_commands_processed", server.TotalCommands),
+            ("expired_keys", server.Keyspace.ExpiredKeys), ("keyspace_hits", server.KeyspaceHits), ("keyspace_misses", server.KeyspaceMisses));
+        Section("replication", ("role", "master"), ("connected_slaves", 0), ("master_failover_state", "no-failover"), ("master_repl_offset", 0));
+        Section("cpu", ("used_cpu_sys", process.PrivilegedProcessorTime.TotalSeconds.ToString("F6")), ("used_cpu_user", process.UserProcessorTime.TotalSeconds.ToString("F6")));
+        var keyspace = server.Keyspace.Databases.Where(db => db.Count > 0)
+            .Select(db => ($"db{db.Index}", (object)$"keys={db.Count},expires={db.ExpiresCount},avg_ttl=0")).ToArray();
+        Section("keyspace", keyspace);
+        s.Reply.Bulk(text.ToString());
+    }
+}

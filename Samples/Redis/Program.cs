@@ -1,0 +1,34 @@
+using Loop;
+using Loop.Samples;
+using Loop.Samples.Redis.Server;
+
+// A Redis-compatible server: redis-cli, redis-benchmark and StackExchange.Redis talk to it as to Redis.
+const string usage = "loop-redis " + SampleHost.CommonUsage + " [--requirepass PASSWORD] [--databases 16] [--proto-max-bulk-len BYTES]";
+
+var options = new ServerOptions { Port = 6379 };
+string? requirePass = null;
+var databases = 16;
+var maxBulk = 512L * 1024 * 1024;
+try
+{
+    SampleHost.ParseCommon(args, options, usage, (flag, value) =>
+    {
+        switch (flag)
+        {
+            case "--requirepass": requirePass = value ?? throw SampleHost.UsageError("--requirepass needs a value", usage); return 1;
+            case "--databases": databases = int.Parse(value ?? throw SampleHost.UsageError("--databases needs a value", usage)); return 1;
+            case "--proto-max-bulk-len": maxBulk = long.Parse(value ?? throw SampleHost.UsageError("--proto-max-bulk-len needs a value", usage)); return 1;
+            default: return -1;
+        }
+    });
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+// A command (with its largest argument) must fit in what the loop keeps while it is incomplete.
+options.MaxUnconsumedBytes = (int)Math.Min(maxBulk + 64 * 1024, int.MaxValue);
+var redis = new RedisServer(new RedisServerOptions(options.Port, options.BindAddress.ToString(), databases, requirePass, maxBulk));
+return await SampleHost.RunAsync(options, () => new Session(redis), server => redis.StartActiveExpiry(server.Loops[0]));

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Store;
+
+namespace Loop.Samples.Redis.Server;
+
+/// <summary>What all sessions share: the keyspace, the command table, configuration, clients and counters.</summary>
+internal sealed class RedisServer
+{
+    public RedisServer(RedisServerOptions options)
+    {
+        Options = options;
+        Keyspace = new Keyspace(options.Databases);
+        Config = new RedisConfig(options.Port, options.Bind, options.Databases, options.RequirePass);
+        Limits = new RespLimits { MaxBulkLength = options.MaxBulkLength };
+        CommandFamilies.RegisterAll(Commands);
+    }
+
+    public RedisServerOptions Options { get; }
+    public Keyspace Keyspace { get; }
+    public RedisConfig Config { get; }
+    public RespLimits Limits { get; }
+    public CommandTable Commands { get; } = new();
+    public ConcurrentDictionary<long, Session> Clients { get; } = new();
+    public DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
+    public long TotalConnections;
+    public long TotalCommands;
+    public long KeyspaceHits;
+    public long KeyspaceMisses;
+
+    /// <summary>
+    /// Starts the active expiry cycle on <paramref name="loop"/>: every 100 ms, sample keys with a TTL and
+    /// delete the expired ones, so they free memory without being touched.
+    /// </summary>
+    public void StartActiveExpiry(EventLoop loop) => loop.Post(() => ExpireCycle(loop));
+
+    private void ExpireCycle(EventLoop loop)
+    {
+        lock (Keyspace)
+        {
+            foreach (var db in Keyspace.Databases)
+            {
+                if (db.ExpiresCount > 0) { Keyspace.ExpiredKeys += db.ExpireSample(20); }
+            }
+        }
+        loop.Schedule(TimeSpan.FromMilliseconds(100), () => ExpireCycle(loop));
+    }
+}
+
+/// <summary>The Redis sample's own settings, from its command line.</summary>
+internal sealed record RedisServerOptions(int Port, string Bind, int Databases, string? RequirePass, long MaxBulkLength);

@@ -1,0 +1,95 @@
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Store;
+
+namespace Loop.Samples.Redis.Server;
+
+// MULTI / EXEC / DISCARD / WATCH state of one session.
+internal sealed partial class Session
+{
+    private readonly List<(CommandSpec Spec, byte[] Buffer, RespArgument[] Arguments)> _queued = new();
+    private readonly List<(Database Db, byte[] Key)> _watched = new();
+
+    public bool InMulti { get; set; }
+
+    /// <summary>True while EXEC runs the queued commands: blocking commands must not block then.</summary>
+    public bool InExec { get; private set; }
+
+    /// <summary>A queued command was rejected: EXEC answers EXECABORT.</summary>
+    public bool TransactionAborted { get; private set; }
+
+    /// <summary>Set (under the keyspace lock) when a watched key changes.</summary>
+    public bool WatchedKeyChanged { get; set; }
+
+    public void Watch(ReadOnlySpan<byte> key)
+    {
+        var copy = key.ToArray();
+        _watched.Add((Db, copy));
+        Db.Watch(copy, this);
+    }
+
+    /// <summary>Runs the queued commands atomically, or answers null when a watched key changed.</summary>
+    public void Exec()
+    {
+        if (TransactionAborted)
+        {
+            EndTransaction();
+            Reply.Error("EXECABORT Transaction discarded because of previous errors.");
+            return;
+        }
+        if (WatchedKeyChanged)
+        {
+            EndTransaction();
+            Reply.NullArray();
+            return;
+        }
+        var queued = _queued.ToArray();
+        EndTransaction();
+        Reply.Array(queued.Length);
+        InExec = true;
+        try
+        {
+            foreach (var (spec, buffer, arguments) in queued)
+            {
+                server.TotalCommands++;
+                spec.Handler(this, new RespCommand(buffer, default, arguments));
+            }
+        }
+        finally
+        {
+            InExec = false;
+        }
+    }
+
+    /// <summary>Forgets the queue and every watch. Caller holds the keyspace lock.</summary>
+    public void EndTransaction()
+    {
+        InMulti = false;
+        TransactionAborted = false;
+        WatchedKeyChanged = false;
+        _queued.Clear();
+        foreach (var (db, key) in _watched) { db.Unwatch(key, this); }
+        _watched.Clear();
+    }
+
+    private void FlagTransactionError()
+    {
+        if (InMulti) { TransactionAborted = true; }
+    }
+
+    private void Enqueue(CommandSpec spec, RespCommand command)
+    {
+        var length = 0;
+        for (var i = 0; i < command.Count; i++) { length += command[i].Length; }
+        var buffer = new byte[length];
+        var arguments = new RespArgument[command.Count];
+        var offset = 0;
+        for (var i = 0; i < command.Count; i++)
+        {
+            command[i].CopyTo(buffer.AsSpan(offset));
+            arguments[i] = new RespArgument(offset, command[i].Length, InScratch: false);
+            offset += command[i].Length;
+        }
+        _queued.Add((spec, buffer, arguments));
+    }
+}

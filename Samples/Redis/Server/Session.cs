@@ -1,0 +1,121 @@
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Store;
+
+namespace Loop.Samples.Redis.Server;
+
+/// <summary>
+/// One client connection: the RESP state machine plus what Redis keeps per client (selected database,
+/// authentication, name, protocol, transaction, subscriptions). Dispatches each command through the
+/// command table under the keyspace lock.
+/// </summary>
+internal sealed partial class Session(RedisServer server) : RespConnectionHandler(server.Limits)
+{
+    public RedisServer Server => server;
+
+    /// <summary>Where this session's replies go.</summary>
+    public RespWriter Reply => Writer;
+
+    /// <summary>The connection, for its loop and id (valid while open).</summary>
+    public Connection Client => Connection;
+
+    public long Id { get; private set; }
+    public Database Db { get; private set; } = null!;
+    public bool Authenticated { get; set; }
+    public string Name { get; set; } = "";
+    public string LibName { get; set; } = "";
+    public string LibVersion { get; set; } = "";
+    public long CreatedAtMs { get; private set; }
+    public long LastCommandAtMs { get; private set; }
+    public string LastCommand { get; private set; } = "";
+
+    /// <summary>Channels plus patterns this session is subscribed to (RESP2 then only allows pub/sub commands).</summary>
+    public int SubscriptionCount { get; set; }
+
+    public override void OnOpen(Connection connection)
+    {
+        base.OnOpen(connection);
+        Id = connection.Id;
+        Db = server.Keyspace.Databases[0];
+        Authenticated = server.Config.RequirePass is null;
+        CreatedAtMs = LastCommandAtMs = Clock.NowMs;
+        server.Clients[Id] = this;
+        Interlocked.Increment(ref server.TotalConnections);
+    }
+
+    public override void OnClose(Connection connection)
+    {
+        server.Clients.TryRemove(Id, out _);
+        lock (server.Keyspace) { EndTransaction(); }
+        LeaveAllChannels();
+        CancelBlocking();
+    }
+
+    public override bool TryReset()
+    {
+        Name = LibName = LibVersion = LastCommand = "";
+        SubscriptionCount = 0;
+        return base.TryReset();
+    }
+
+    public void Select(int index) => Db = server.Keyspace.Databases[index];
+
+    /// <summary>Holds back further commands until <see cref="Resume"/> (a blocking command waits).</summary>
+    public void Block() => IsBlocked = true;
+
+    /// <summary>Ends a block and runs the commands that arrived meanwhile. Loop thread only.</summary>
+    public void Resume() => Unblock();
+
+    protected override void Execute(RespCommand command)
+    {
+        var spec = server.Commands.Find(command[0]);
+        if (spec is null)
+        {
+            FlagTransactionError();
+            Reply.Error(UnknownCommand(command));
+            return;
+        }
+        if (!spec.AcceptsArgumentCount(command.Count))
+        {
+            FlagTransactionError();
+            Reply.Error(Args.WrongArgumentCount(spec.Name));
+            return;
+        }
+        if (!Authenticated && (spec.Flags & CommandFlags.NoAuth) == 0)
+        {
+            FlagTransactionError();
+            Reply.Error("NOAUTH Authentication required.");
+            return;
+        }
+        if (SubscriptionCount > 0 && Reply.Protocol == 2 && (spec.Flags & CommandFlags.PubSub) == 0)
+        {
+            Reply.Error($"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+        if (InMulti && (spec.Flags & CommandFlags.NoMulti) == 0)
+        {
+            Enqueue(spec, command);
+            Reply.SimpleString("QUEUED");
+            return;
+        }
+        Run(spec, command);
+    }
+
+    /// <summary>Runs a command under the keyspace lock: atomic with respect to every other loop.</summary>
+    private void Run(CommandSpec spec, RespCommand command)
+    {
+        LastCommand = spec.Name;
+        lock (server.Keyspace)
+        {
+            server.TotalCommands++;
+            spec.Handler(this, command);
+        }
+    }
+
+    private static string UnknownCommand(RespCommand command)
+    {
+        var text = new System.Text.StringBuilder($"ERR unknown command '{Args.Text(command[0])}', with args beginning with: ");
+        for (var i = 1; i < command.Count && i < 4; i++) { text.Append('\'').Append(Args.Text(command[i])).Append("' "); }
+        return text.ToString();
+    }
+}
