@@ -1,0 +1,83 @@
+using System.Buffers;
+using System.Text;
+using Loop.Protocols.Resp;
+
+namespace Loop.UnitTests.Resp;
+
+/// <summary>Each reply type, byte for byte, as Redis spells it in RESP2 and after HELLO 3.</summary>
+public sealed class RespWriterTests
+{
+    [Theory]
+    [InlineData(2, "$-1\r\n")]
+    [InlineData(3, "_\r\n")]
+    public void Null(int protocol, string expected) => Assert.Equal(expected, Write(protocol, w => w.Null()));
+
+    [Theory]
+    [InlineData(2, "*-1\r\n")]
+    [InlineData(3, "_\r\n")]
+    public void NullArray(int protocol, string expected) => Assert.Equal(expected, Write(protocol, w => w.NullArray()));
+
+    [Theory]
+    [InlineData(2, "*4\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n:2\r\n")]
+    [InlineData(3, "%2\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n:2\r\n")]
+    public void Map_counts_pairs_in_resp3_and_elements_in_resp2(int protocol, string expected) =>
+        Assert.Equal(expected, Write(protocol, w => { w.Map(2); w.Bulk("a"); w.Integer(1); w.Bulk("b"); w.Integer(2); }));
+
+    [Theory]
+    [InlineData(2, "*2\r\n$1\r\nx\r\n$1\r\ny\r\n")]
+    [InlineData(3, "~2\r\n$1\r\nx\r\n$1\r\ny\r\n")]
+    public void Set(int protocol, string expected) => Assert.Equal(expected, Write(protocol, w => { w.Set(2); w.Bulk("x"); w.Bulk("y"); }));
+
+    [Theory]
+    [InlineData(2, "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n")]
+    [InlineData(3, ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n")]
+    public void Push(int protocol, string expected) =>
+        Assert.Equal(expected, Write(protocol, w => { w.Push(3); w.Bulk("message"); w.Bulk("ch"); w.Bulk("hi"); }));
+
+    [Theory]
+    [InlineData(2, 1.5, "$3\r\n1.5\r\n")]
+    [InlineData(3, 1.5, ",1.5\r\n")]
+    [InlineData(3, 3.0, ",3\r\n")]
+    [InlineData(3, -0.1, ",-0.1\r\n")]
+    [InlineData(2, double.PositiveInfinity, "$3\r\ninf\r\n")]
+    [InlineData(3, double.PositiveInfinity, ",inf\r\n")]
+    [InlineData(2, double.NegativeInfinity, "$4\r\n-inf\r\n")]
+    [InlineData(3, double.NegativeInfinity, ",-inf\r\n")]
+    [InlineData(2, 1e20, "$5\r\n1e+20\r\n")]
+    [InlineData(3, 1e20, ",1e+20\r\n")]
+    [InlineData(3, 0.1 + 0.2, ",0.30000000000000004\r\n")]
+    public void Double(int protocol, double value, string expected) => Assert.Equal(expected, Write(protocol, w => w.Double(value)));
+
+    [Theory]
+    [InlineData(2, true, ":1\r\n")]
+    [InlineData(2, false, ":0\r\n")]
+    [InlineData(3, true, "#t\r\n")]
+    [InlineData(3, false, "#f\r\n")]
+    public void Boolean(int protocol, bool value, string expected) => Assert.Equal(expected, Write(protocol, w => w.Boolean(value)));
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Protocol_independent_replies_are_the_same_in_both(int protocol)
+    {
+        Assert.Equal("$5\r\nhello\r\n", Write(protocol, w => w.Bulk("hello"u8)));
+        Assert.Equal("$0\r\n\r\n", Write(protocol, w => w.Bulk(ReadOnlySpan<byte>.Empty)));
+        Assert.Equal("$4\r\na\r\nb\r\n", Write(protocol, w => w.Bulk("a\r\nb")));
+        Assert.Equal("$2\r\n\u00c3\u00a9\r\n", Write(protocol, w => w.Bulk("é")));
+        Assert.Equal("$3\r\n-42\r\n", Write(protocol, w => w.BulkInteger(-42)));
+        Assert.Equal(":0\r\n", Write(protocol, w => w.Integer(0)));
+        Assert.Equal(":-9223372036854775808\r\n", Write(protocol, w => w.Integer(long.MinValue)));
+        Assert.Equal("*0\r\n", Write(protocol, w => w.Array(0)));
+        Assert.Equal("+OK\r\n", Write(protocol, w => w.Ok()));
+        Assert.Equal("+PONG\r\n", Write(protocol, w => w.SimpleString("PONG")));
+        Assert.Equal("-ERR syntax error\r\n", Write(protocol, w => w.Error("ERR syntax error")));
+    }
+
+    // Latin-1 shows each written byte as one char (é is written as its two UTF-8 bytes, C3 A9).
+    private static string Write(int protocol, Action<RespWriter> write)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        write(new RespWriter(output) { Protocol = protocol });
+        return Encoding.Latin1.GetString(output.WrittenSpan);
+    }
+}
