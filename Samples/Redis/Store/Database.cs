@@ -10,10 +10,12 @@ internal sealed partial class Database
     private readonly Dictionary<byte[], object>.AlternateLookup<ReadOnlySpan<byte>> _dataBySpan;
     private readonly Dictionary<byte[], long> _expires = new(ByteArrayComparer.Instance);
     private readonly Dictionary<byte[], long>.AlternateLookup<ReadOnlySpan<byte>> _expiresBySpan;
+    private readonly Keyspace _keyspace;
 
-    public Database(int index)
+    public Database(int index, Keyspace keyspace)
     {
         Index = index;
+        _keyspace = keyspace;
         _dataBySpan = _data.GetAlternateLookup<ReadOnlySpan<byte>>();
         _expiresBySpan = _expires.GetAlternateLookup<ReadOnlySpan<byte>>();
         _watchersBySpan = _watchers.GetAlternateLookup<ReadOnlySpan<byte>>();
@@ -28,13 +30,14 @@ internal sealed partial class Database
 
     public IEnumerable<byte[]> Keys => _data.Keys;
 
-    /// <summary>The live value of <paramref name="key"/>, or null (an expired key is deleted here).</summary>
+    /// <summary>The live value of <paramref name="key"/>, or null (an expired key is deleted and counted here).</summary>
     public object? Get(ReadOnlySpan<byte> key)
     {
         if (!_dataBySpan.TryGetValue(key, out var value)) { return null; }
         if (_expires.Count > 0 && _expiresBySpan.TryGetValue(key, out var deadline) && deadline <= Clock.NowMs)
         {
             Remove(key);
+            _keyspace.ExpiredKeys++;
             return null;
         }
         return value;

@@ -10,7 +10,7 @@ internal sealed class Keyspace
     public Keyspace(int databases)
     {
         Databases = new Database[databases];
-        for (var i = 0; i < databases; i++) { Databases[i] = new Database(i); }
+        for (var i = 0; i < databases; i++) { Databases[i] = new Database(i, this); }
     }
 
     public Database[] Databases { get; }
