@@ -10,7 +10,7 @@ public sealed class RespParserErrorTests
     [InlineData("*abc\r\n", "Protocol error: invalid multibulk length")]
     [InlineData("*1x\r\n", "Protocol error: invalid multibulk length")]
     [InlineData("*\r\n", "Protocol error: invalid multibulk length")]
-    [InlineData("*1\r\nx", "Protocol error: expected '$', got 'x'")]
+    [InlineData("*1\r\nxyz\r\n", "Protocol error: expected '$', got 'x'")]
     [InlineData("*2\r\n$4\r\nECHO\r\n:1\r\n", "Protocol error: expected '$', got ':'")]
     [InlineData("*1\r\n$abc\r\n", "Protocol error: invalid bulk length")]
     [InlineData("*1\r\n$-1\r\n", "Protocol error: invalid bulk length")]
