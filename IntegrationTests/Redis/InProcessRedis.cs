@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Loop.Samples.Redis.Server;
+using StackExchange.Redis;
+
+namespace Loop.IntegrationTests.Redis;
+
+/// <summary>
+/// The Redis sample running in this process on an ephemeral loopback port with two loops, and the clients
+/// connected to it: disposing closes the clients, then stops the server within <see cref="StartStop"/>.
+/// </summary>
+internal sealed class InProcessRedis : IAsyncDisposable
+{
+    public static readonly TimeSpan StartStop = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentBag<IDisposable> _clients = [];
+
+    // The test host parks two pool threads for the whole run; on two cores that leaves one worker, and socket
+    // continuations (StackExchange.Redis's included) then wait up to a second for the pool to grow.
+    static InProcessRedis()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), completionPorts);
+    }
+
+    private InProcessRedis(RedisServer redis, Server server)
+    {
+        Redis = redis;
+        Server = server;
+    }
+
+    /// <summary>The keyspace, clients and counters the sessions share.</summary>
+    public RedisServer Redis { get; }
+
+    public Server Server { get; }
+
+    public IPEndPoint EndPoint => Server.EndPoint;
+
+    /// <summary>
+    /// Starts a server as Program.cs does. <paramref name="activeExpiry"/> false leaves expired keys to be found
+    /// only when touched.
+    /// </summary>
+    public static async Task<InProcessRedis> StartAsync(Backend backend, string? requirePass = null,
+        long maxBulk = 512L * 1024 * 1024, bool activeExpiry = true)
+    {
+        var redis = new RedisServer(new RedisServerOptions(0, "127.0.0.1", 16, requirePass, maxBulk));
+        var options = new ServerOptions
+        {
+            BindAddress = IPAddress.Loopback,
+            Port = 0,
+            LoopCount = 2,
+            Backend = backend,
+            MaxUnconsumedBytes = (int)Math.Min(maxBulk + 64 * 1024, int.MaxValue),
+        };
+        // Start blocks until every loop is up; run it aside so a loop that never starts fails the test.
+        var server = await Task.Run(() => Server.Start(options, () => new Session(redis))).WaitAsync(StartStop);
+        if (activeExpiry) { redis.StartActiveExpiry(server.Loops[0]); }
+        return new InProcessRedis(redis, server);
+    }
+
+    /// <summary>A raw RESP connection that this server closes when disposed.</summary>
+    public async Task<RespSocket> ConnectAsync()
+    {
+        var client = await RespSocket.ConnectAsync(EndPoint);
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>
+    /// A StackExchange.Redis multiplexer for <c>127.0.0.1:port</c> plus <paramref name="options"/> (e.g.
+    /// <c>,allowAdmin=true</c>), logging its handshake to <paramref name="log"/>.
+    /// </summary>
+    public async Task<ConnectionMultiplexer> ConnectMultiplexerAsync(string options = "", TextWriter? log = null)
+    {
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{EndPoint.Port}{options}", log).WaitAsync(StartStop);
+        _clients.Add(multiplexer);
+        return multiplexer;
+    }
+
+    /// <summary>The id of the loop serving <paramref name="client"/>, found through its CLIENT ID.</summary>
+    public async Task<int> LoopOfAsync(RespSocket client)
+    {
+        var reply = await client.CommandAsync("CLIENT", "ID");
+        Assert.StartsWith(":", reply);
+        return Redis.Clients[long.Parse(reply.AsSpan(1).TrimEnd("\r\n"))].Client.Loop.Id;
+    }
+
+    /// <summary>A raw connection served by another loop than <paramref name="loopId"/> (the kernel picks; try a few).</summary>
+    public async Task<RespSocket> ConnectOnAnotherLoopAsync(int loopId)
+    {
+        for (var attempt = 0; attempt < 64; attempt++)
+        {
+            var client = await ConnectAsync();
+            if (await LoopOfAsync(client) != loopId) { return client; }
+            client.Dispose();
+        }
+        throw new InvalidOperationException($"64 connections in a row landed on loop {loopId}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients) { client.Dispose(); }
+        await Server.StopAsync().WaitAsync(StartStop);
+    }
+}
