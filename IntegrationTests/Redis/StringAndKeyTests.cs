@@ -1,0 +1,108 @@
+using Loop.IntegrationTests.Infrastructure;
+
+namespace Loop.IntegrationTests.Redis;
+
+/// <summary>String and generic key commands over raw RESP, replies and errors byte for byte as Redis sends them.</summary>
+public sealed class StringAndKeyTests
+{
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Set_options_nx_xx_and_get(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        Assert.Equal("$-1\r\n", await client.CommandAsync("SET", "k", "v", "XX"));
+        Assert.Equal("+OK\r\n", await client.CommandAsync("SET", "k", "v", "NX"));
+        Assert.Equal("$-1\r\n", await client.CommandAsync("SET", "k", "w", "NX"));
+        Assert.Equal("$1\r\nv\r\n", await client.CommandAsync("SET", "k", "w", "XX", "GET"));
+        Assert.Equal("$1\r\nw\r\n", await client.CommandAsync("GET", "k"));
+        Assert.Equal("-ERR syntax error\r\n", await client.CommandAsync("SET", "k", "v", "NX", "XX"));
+        Assert.Equal("$-1\r\n", await client.CommandAsync("SET", "new", "v", "GET"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Counters_increment_integers_and_floats_and_refuse_what_is_not_a_number(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        Assert.Equal(":1\r\n", await client.CommandAsync("INCR", "n"));
+        Assert.Equal(":11\r\n", await client.CommandAsync("INCRBY", "n", "10"));
+        Assert.Equal(":8\r\n", await client.CommandAsync("DECRBY", "n", "3"));
+        Assert.Equal(":7\r\n", await client.CommandAsync("DECR", "n"));
+        Assert.Equal("$4\r\n10.5\r\n", await client.CommandAsync("INCRBYFLOAT", "n", "3.5"));
+        Assert.Equal("$4\r\n10.6\r\n", await client.CommandAsync("INCRBYFLOAT", "n", "0.1"));
+        Assert.Equal("-ERR value is not an integer or out of range\r\n", await client.CommandAsync("INCR", "n"));
+        Assert.Equal("+OK\r\n", await client.CommandAsync("SET", "big", long.MaxValue.ToString()));
+        Assert.Equal("-ERR increment or decrement would overflow\r\n", await client.CommandAsync("INCR", "big"));
+        Assert.Equal("+OK\r\n", await client.CommandAsync("SET", "text", "abc"));
+        Assert.Equal("-ERR value is not a valid float\r\n", await client.CommandAsync("INCRBYFLOAT", "text", "1"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Ranges_appends_and_multi_key_strings(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        Assert.Equal(":5\r\n", await client.CommandAsync("APPEND", "s", "Hello"));
+        Assert.Equal(":11\r\n", await client.CommandAsync("APPEND", "s", " World"));
+        Assert.Equal("$5\r\nWorld\r\n", await client.CommandAsync("GETRANGE", "s", "-5", "-1"));
+        Assert.Equal(":11\r\n", await client.CommandAsync("SETRANGE", "s", "6", "Redis"));
+        Assert.Equal("$11\r\nHello Redis\r\n", await client.CommandAsync("GET", "s"));
+        Assert.Equal(":11\r\n", await client.CommandAsync("STRLEN", "s"));
+        Assert.Equal("+OK\r\n", await client.CommandAsync("MSET", "a", "1", "b", "2"));
+        Assert.Equal("*3\r\n$1\r\n1\r\n$-1\r\n$1\r\n2\r\n", await client.CommandAsync("MGET", "a", "missing", "b"));
+        Assert.Equal(":0\r\n", await client.CommandAsync("MSETNX", "c", "3", "a", "x"));
+        Assert.Equal("$1\r\n1\r\n", await client.CommandAsync("GETDEL", "a"));
+        Assert.Equal("$-1\r\n", await client.CommandAsync("GET", "a"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Key_commands_count_rename_copy_and_move(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        Assert.Equal("+OK\r\n", await client.CommandAsync("MSET", "a", "1", "b", "2"));
+        Assert.Equal(":3\r\n", await client.CommandAsync("EXISTS", "a", "a", "b", "missing"));
+        Assert.Equal("+string\r\n", await client.CommandAsync("TYPE", "a"));
+        Assert.Equal("+none\r\n", await client.CommandAsync("TYPE", "missing"));
+        Assert.Equal("-ERR no such key\r\n", await client.CommandAsync("RENAME", "missing", "x"));
+        Assert.Equal(":0\r\n", await client.CommandAsync("RENAMENX", "a", "b"));
+        Assert.Equal("+OK\r\n", await client.CommandAsync("RENAME", "a", "c"));
+        Assert.Equal(":1\r\n", await client.CommandAsync("COPY", "c", "d"));
+        Assert.Equal(":0\r\n", await client.CommandAsync("COPY", "c", "d"));
+        Assert.Equal(":1\r\n", await client.CommandAsync("MOVE", "d", "1"));
+        Assert.Equal(":2\r\n", await client.CommandAsync("DEL", "b", "c", "missing"));
+        Assert.Equal(":0\r\n", await client.CommandAsync("DBSIZE"));
+        Assert.Equal("+OK\r\n", await client.CommandAsync("SELECT", "1"));
+        Assert.Equal("$1\r\n1\r\n", await client.CommandAsync("GET", "d"));
+        Assert.Equal("+OK\r\n", await client.CommandAsync("FLUSHDB"));
+        Assert.Equal(":0\r\n", await client.CommandAsync("DBSIZE"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Keys_and_a_full_scan_find_exactly_the_matching_keys(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        var users = Enumerable.Range(0, 50).Select(i => $"user:{i}").ToHashSet();
+        foreach (var key in users.Append("other")) { Assert.Equal("+OK\r\n", await client.CommandAsync("SET", key, "v")); }
+
+        var keys = (await client.CommandAsync("KEYS", "user:*")).Split("\r\n").Where(l => l.StartsWith("user:"));
+        Assert.Equal(users, keys.ToHashSet());
+
+        var scanned = new List<string>();
+        var cursor = "0";
+        for (var calls = 0; calls == 0 || cursor != "0"; calls++)
+        {
+            Assert.True(calls < 100, "SCAN never returned cursor 0");
+            var reply = (await client.CommandAsync("SCAN", cursor, "MATCH", "user:*", "COUNT", "7")).Split("\r\n");
+            cursor = reply[2];
+            scanned.AddRange(reply.Where(l => l.StartsWith("user:")));
+        }
+        Assert.Equal(users.Order(), scanned.Order());
+    }
+}
