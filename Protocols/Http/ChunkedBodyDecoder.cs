@@ -81,10 +81,11 @@ internal sealed class ChunkedBodyDecoder
         long size = 0;
         for (; digits < line.Length && char.IsAsciiHexDigit((char)line[digits]); digits++)
         {
+            if (size > long.MaxValue >> 4) { return 400; } // no such length: a malformed size, not a large body
             size = size * 16 + HexValue(line[digits]);
-            if (size > _bodyLimit - bodyLength) { return 413; }
         }
         if (digits == 0 || !ChunkExtensions.AreValid(line[digits..])) { return 400; }
+        if (size > _bodyLimit - bodyLength) { return 413; }
         _chunkLeft = size;
         _state = size == 0 ? State.Trailers : State.Data;
         return 0;

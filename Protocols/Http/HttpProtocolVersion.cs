@@ -1,7 +1,7 @@
 namespace Loop.Protocols.Http;
 
 /// <summary>The HTTP versions a request may carry.</summary>
-public enum HttpVersion : byte
+public enum HttpProtocolVersion : byte
 {
     /// <summary>HTTP/1.0: the connection closes after the response unless the client asked for keep-alive.</summary>
     Http10,

@@ -36,7 +36,7 @@ public readonly ref struct HttpRequest
     public ReadOnlySpan<byte> Query => _head[_parsed.Query];
 
     /// <summary>The request's protocol version.</summary>
-    public HttpVersion Version => _parsed.Version;
+    public HttpProtocolVersion Version => _parsed.Version;
 
     /// <summary>The header fields, in the order received.</summary>
     public HttpHeaders Headers => new(_head, _parsed.Fields);

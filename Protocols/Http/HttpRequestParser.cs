@@ -32,7 +32,7 @@ internal sealed class HttpRequestParser(HttpOptions options)
     public Range Target { get; private set; }
     public Range Path { get; private set; }
     public Range Query { get; private set; }
-    public HttpVersion Version { get; private set; }
+    public HttpProtocolVersion Version { get; private set; }
     public int FieldCount { get; private set; }
     public ReadOnlySpan<HeaderField> Fields => _fields.AsSpan(0, FieldCount);
 
@@ -46,7 +46,7 @@ internal sealed class HttpRequestParser(HttpOptions options)
     public bool KeepAlive { get; private set; }
 
     /// <summary>True when the client waits for <c>100 Continue</c> before sending the body.</summary>
-    public bool ExpectContinue => _expectContinue && Version == HttpVersion.Http11;
+    public bool ExpectContinue => _expectContinue && Version == HttpProtocolVersion.Http11;
 
     /// <summary>Bytes and fields left for trailers under the header limits.</summary>
     public int HeaderBytesLeft => options.MaxHeaderBytes - _headerBytes;
@@ -114,8 +114,8 @@ internal sealed class HttpRequestParser(HttpOptions options)
             return 400;
         }
         if (target.IndexOfAnyExcept(HttpSyntax.TargetChars) >= 0) { return 400; }
-        if (version.SequenceEqual("HTTP/1.1"u8)) { Version = HttpVersion.Http11; }
-        else if (version.SequenceEqual("HTTP/1.0"u8)) { Version = HttpVersion.Http10; }
+        if (version.SequenceEqual("HTTP/1.1"u8)) { Version = HttpProtocolVersion.Http11; }
+        else if (version.SequenceEqual("HTTP/1.0"u8)) { Version = HttpProtocolVersion.Http10; }
         else { return 505; }
 
         Method = new Range(0, methodEnd);
@@ -207,16 +207,16 @@ internal sealed class HttpRequestParser(HttpOptions options)
     // The empty line: decide the body's framing and whether the connection survives the request.
     private int FinishHead()
     {
-        if (Version == HttpVersion.Http11 && _hostCount == 0) { return 400; }
+        if (Version == HttpProtocolVersion.Http11 && _hostCount == 0) { return 400; }
         if (_transferEncoding)
         {
             // HTTP/1.0 has no transfer codings, and both framings at once is the classic smuggling vector.
-            if (Version == HttpVersion.Http10 || ContentLength >= 0 || !_lastCodingIsChunked || _chunkedCodings > 1) { return 400; }
+            if (Version == HttpProtocolVersion.Http10 || ContentLength >= 0 || !_lastCodingIsChunked || _chunkedCodings > 1) { return 400; }
             if (_codings > _chunkedCodings) { return 501; }
             Chunked = true;
         }
         if (ContentLength > options.MaxRequestBodyBytes) { return 413; }
-        KeepAlive = !_closeRequested && (Version == HttpVersion.Http11 || _keepAliveRequested);
+        KeepAlive = !_closeRequested && (Version == HttpProtocolVersion.Http11 || _keepAliveRequested);
         HeadLength = _lineStart;
         return 0;
     }

@@ -20,7 +20,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
     private readonly HttpDate _date;
     private Connection _connection = null!;
     private HttpOptions _options = null!;
-    private HttpVersion _version;
+    private HttpProtocolVersion _version;
     private bool _isHead, _keepAlive, _chunked;
     private int _statusCode;
 
@@ -88,7 +88,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
     /// </summary>
     public void UseChunkedEncoding()
     {
-        if (_chunked || _version == HttpVersion.Http10) { return; }
+        if (_chunked || _version == HttpProtocolVersion.Http10) { return; }
         WriteHead(contentLength: -1, chunked: true);
         _chunked = true;
     }
@@ -114,7 +114,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
     }
 
     /// <summary>Starts the response to one request: 200, no headers, no body yet.</summary>
-    internal void Begin(Connection connection, HttpOptions options, HttpVersion version, bool isHead, bool keepAlive)
+    internal void Begin(Connection connection, HttpOptions options, HttpProtocolVersion version, bool isHead, bool keepAlive)
     {
         _connection = connection;
         _options = options;
@@ -146,7 +146,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
     /// <summary>Answers with <paramref name="status"/>, no body, and closes the connection after.</summary>
     internal void Refuse(Connection connection, HttpOptions options, int status)
     {
-        Begin(connection, options, HttpVersion.Http11, isHead: false, keepAlive: false);
+        Begin(connection, options, HttpProtocolVersion.Http11, isHead: false, keepAlive: false);
         _statusCode = status;
         Complete();
         connection.Close();
@@ -174,7 +174,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
             n = Put(span, n + written, "\r\n"u8);
         }
         if (!_keepAlive) { n = Put(span, n, "Connection: close\r\n"u8); }
-        else if (_version == HttpVersion.Http10) { n = Put(span, n, "Connection: keep-alive\r\n"u8); }
+        else if (_version == HttpProtocolVersion.Http10) { n = Put(span, n, "Connection: keep-alive\r\n"u8); }
         n = Put(span, n, "\r\n"u8);
         _connection.Advance(n);
         HeadSent = true;

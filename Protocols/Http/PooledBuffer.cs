@@ -23,7 +23,7 @@ internal sealed class PooledBuffer
         if (_array.Length >= capacity) { return; }
         var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 2 * _array.Length));
         Span.CopyTo(bigger);
-        Release();
+        if (_array.Length > 0) { ArrayPool<byte>.Shared.Return(_array); }
         _array = bigger;
     }
 

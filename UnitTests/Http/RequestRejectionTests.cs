@@ -37,6 +37,7 @@ public sealed class RequestRejectionTests
     [InlineData(Post + "Transfer-Encoding: chunked\r\n\r\n 5\r\nhello\r\n0\r\n\r\n", 400)]
     [InlineData(Post + "Transfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n", 400)]
     [InlineData(Post + "Transfer-Encoding: chunked\r\n\r\n\r\n", 400)]
+    [InlineData(Post + "Transfer-Encoding: chunked\r\n\r\n10000000000000000\r\n", 400)]
     [InlineData(Post + "Transfer-Encoding: chunked\r\n\r\n5;\r\nhello\r\n0\r\n\r\n", 400)]
     [InlineData(Post + "Transfer-Encoding: chunked\r\n\r\n5;a=\r\nhello\r\n0\r\n\r\n", 400)]
     [InlineData(Post + "Transfer-Encoding: chunked\r\n\r\n5;a=\"open\r\nhello\r\n0\r\n\r\n", 400)]

@@ -55,6 +55,15 @@ public sealed class RequestSplitTests
     }
 
     [Fact]
+    public void A_chunked_body_keeps_every_chunk_as_it_grows()
+    {
+        var chunks = new[] { 3, 20, 200, 2000, 5000 }.Select((n, i) => new string((char)('a' + i), n)).ToArray();
+        var request = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + string.Concat(chunks.Select(c => $"{c.Length:x}\r\n{c}\r\n")) + "0\r\n\r\n";
+        Assert.EndsWith($"body={string.Concat(chunks)} keep-alive=True", Assert.Single(RequestFeed.Run(request)));
+    }
+
+    [Fact]
     public void Pipelined_requests_are_read_in_order()
     {
         var outcomes = RequestFeed.Run(string.Concat(Enumerable.Range(0, 16).Select(i => $"GET /{i} HTTP/1.1\r\nHost: a\r\n\r\n")));
