@@ -1,4 +1,5 @@
 using Loop.IntegrationTests.Infrastructure;
+using Loop.Samples.Redis.Store;
 
 namespace Loop.IntegrationTests.Redis;
 
@@ -60,6 +61,29 @@ public sealed class StringAndKeyTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task String_commands_on_a_key_of_another_type_answer_wrongtype(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        // Seeded directly, so these tests of the string commands do not depend on the collection commands.
+        lock (redis.Redis.Keyspace) { redis.Redis.Keyspace.Databases[0].Set("list"u8, new OtherType()); }
+        string[][] commands =
+        [
+            ["GET", "list"], ["SET", "list", "v", "GET"], ["GETSET", "list", "v"], ["GETDEL", "list"], ["GETEX", "list"], ["INCR", "list"],
+            ["INCRBYFLOAT", "list", "1"], ["APPEND", "list", "x"], ["STRLEN", "list"], ["GETRANGE", "list", "0", "1"], ["SETRANGE", "list", "0", "x"],
+        ];
+        foreach (var command in commands)
+        {
+            Assert.Equal("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", await client.CommandAsync(command));
+        }
+        Assert.Equal("+list\r\n", await client.CommandAsync("TYPE", "list"));
+        Assert.Equal("*1\r\n$-1\r\n", await client.CommandAsync("MGET", "list"));
+        Assert.Equal("+OK\r\n", await client.CommandAsync("SET", "list", "v"));
+        Assert.Equal("+string\r\n", await client.CommandAsync("TYPE", "list"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Key_commands_count_rename_copy_and_move(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
@@ -104,5 +128,12 @@ public sealed class StringAndKeyTests
             scanned.AddRange(reply.Where(l => l.StartsWith("user:")));
         }
         Assert.Equal(users.Order(), scanned.Order());
+    }
+
+    private sealed class OtherType : IRedisCollection
+    {
+        public string TypeName => "list";
+        public bool IsEmpty => false;
+        public IRedisCollection Clone() => this;
     }
 }

@@ -10,5 +10,6 @@ internal static class CommandFamilies
         TransactionCommands.Register(table);
         StringCommands.Register(table);
         KeyCommands.Register(table);
+        SetCommands.Register(table);
     }
 }
