@@ -11,5 +11,6 @@ internal static class CommandFamilies
         StringCommands.Register(table);
         KeyCommands.Register(table);
         SetCommands.Register(table);
+        SortedSetCommands.Register(table);
     }
 }

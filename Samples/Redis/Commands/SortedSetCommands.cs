@@ -1,0 +1,169 @@
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Server;
+using Loop.Samples.Redis.Store;
+using static Loop.Samples.Redis.Commands.CommandFlags;
+
+namespace Loop.Samples.Redis.Commands;
+
+/// <summary>
+/// ZADD, ZREM, ZSCORE, ZRANK and the other sorted set commands that name members; ZADD's options are in
+/// <see cref="SortedSetAddCommands"/>, the range queries in <see cref="SortedSetRangeCommands"/>.
+/// </summary>
+internal static class SortedSetCommands
+{
+    public static void Register(CommandTable t)
+    {
+        SortedSetAddCommands.Register(t);
+        t.Add("zrem", -3, Write | Fast, 1, 1, 1, Remove);
+        t.Add("zscore", 3, ReadOnly | Fast, 1, 1, 1, Score);
+        t.Add("zmscore", -3, ReadOnly | Fast, 1, 1, 1, Scores);
+        t.Add("zcard", 2, ReadOnly | Fast, 1, 1, 1, Cardinality);
+        t.Add("zcount", 4, ReadOnly | Fast, 1, 1, 1, CountByScore);
+        t.Add("zlexcount", 4, ReadOnly | Fast, 1, 1, 1, CountByLex);
+        t.Add("zrank", -3, ReadOnly | Fast, 1, 1, 1, (s, c) => Rank(s, c, reverse: false));
+        t.Add("zrevrank", -3, ReadOnly | Fast, 1, 1, 1, (s, c) => Rank(s, c, reverse: true));
+        t.Add("zpopmin", -2, Write | Fast, 1, 1, 1, (s, c) => Pop(s, c, fromHighest: false));
+        t.Add("zpopmax", -2, Write | Fast, 1, 1, 1, (s, c) => Pop(s, c, fromHighest: true));
+        t.Add("zscan", -3, ReadOnly, 1, 1, 1, Scan);
+        SortedSetRangeCommands.Register(t);
+    }
+
+    /// <summary>The sorted set at <paramref name="key"/> (null if none); false, with WRONGTYPE written, for another type.</summary>
+    public static bool TryGetSortedSet(Session s, ReadOnlySpan<byte> key, out RedisSortedSet? zset)
+    {
+        var found = s.Db.Get(key);
+        zset = found as RedisSortedSet;
+        if (found is null || zset is not null) { return true; }
+        s.Reply.Error(Args.WrongType);
+        return false;
+    }
+
+    /// <summary>
+    /// Replies with members, and their scores if asked: RESP2 interleaves them in one flat array, RESP3 answers
+    /// an array of [member, score] pairs.
+    /// </summary>
+    public static void ReplyMembers(Session s, List<SkipListNode> nodes, bool withScores)
+    {
+        var pairs = withScores && s.Reply.Protocol == 3;
+        s.Reply.Array(withScores && !pairs ? nodes.Count * 2 : nodes.Count);
+        foreach (var node in nodes)
+        {
+            if (pairs) { s.Reply.Array(2); }
+            s.Reply.Bulk(node.Member);
+            if (withScores) { s.Reply.Double(node.Score); }
+        }
+    }
+
+    /// <summary>After an in-place removal: deletes the key if the set is now empty, else marks it changed for WATCH.</summary>
+    public static void Changed(Session s, ReadOnlySpan<byte> key, RedisSortedSet zset)
+    {
+        if (zset.IsEmpty) { s.Db.Remove(key); } else { s.Db.Touch(key); }
+    }
+
+    private static void Remove(Session s, RespCommand c)
+    {
+        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        var removed = 0;
+        for (var i = 2; i < c.Count && zset is not null; i++) { if (zset.Remove(c[i])) { removed++; } }
+        if (removed > 0) { Changed(s, c[1], zset!); }
+        s.Reply.Integer(removed);
+    }
+
+    private static void Score(Session s, RespCommand c)
+    {
+        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        if (zset?.Find(c[2]) is { } node) { s.Reply.Double(node.Score); } else { s.Reply.Null(); }
+    }
+
+    private static void Scores(Session s, RespCommand c)
+    {
+        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        s.Reply.Array(c.Count - 2);
+        for (var i = 2; i < c.Count; i++)
+        {
+            if (zset?.Find(c[i]) is { } node) { s.Reply.Double(node.Score); } else { s.Reply.Null(); }
+        }
+    }
+
+    private static void Cardinality(Session s, RespCommand c)
+    {
+        if (TryGetSortedSet(s, c[1], out var zset)) { s.Reply.Integer(zset?.Count ?? 0); }
+    }
+
+    private static void CountByScore(Session s, RespCommand c)
+    {
+        if (!SortedSetRangeCommands.TryParseScoreRange(c[2], c[3], out var range)) { s.Reply.Error(SortedSetRangeCommands.NotFloatRange); return; }
+        if (TryGetSortedSet(s, c[1], out var zset)) { s.Reply.Integer(zset is null ? 0 : CountIn(zset, range)); }
+    }
+
+    private static void CountByLex(Session s, RespCommand c)
+    {
+        if (!SortedSetRangeCommands.TryParseLexRange(c[2], c[3], out var range)) { s.Reply.Error(SortedSetRangeCommands.NotLexRange); return; }
+        if (TryGetSortedSet(s, c[1], out var zset)) { s.Reply.Integer(zset is null ? 0 : CountIn(zset, range)); }
+    }
+
+    // Counted by rank difference: O(log n) however many members the range holds.
+    private static long CountIn<TRange>(RedisSortedSet zset, in TRange range) where TRange : struct, ISortedSetRange =>
+        zset.Order.FirstIn(range) is { } first && zset.Order.LastIn(range) is { } last ? zset.Order.Rank(last) - zset.Order.Rank(first) + 1 : 0;
+
+    private static void Rank(Session s, RespCommand c, bool reverse)
+    {
+        if (c.Count > 4) { s.Reply.Error(Args.WrongArgumentCount(Args.Text(c[0]))); return; }
+        if (c.Count == 4 && !Args.Is(c[3], "WITHSCORE")) { s.Reply.Error(Args.Syntax); return; }
+        var withScore = c.Count == 4;
+        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        if (zset?.Find(c[2]) is not { } node)
+        {
+            if (withScore) { s.Reply.NullArray(); } else { s.Reply.Null(); }
+            return;
+        }
+        var rank = zset.Order.Rank(node);
+        if (reverse) { rank = zset.Count - 1 - rank; }
+        if (!withScore) { s.Reply.Integer(rank); return; }
+        s.Reply.Array(2);
+        s.Reply.Integer(rank);
+        s.Reply.Double(node.Score);
+    }
+
+    private static void Pop(Session s, RespCommand c, bool fromHighest)
+    {
+        if (c.Count > 3) { s.Reply.Error(Args.Syntax); return; }
+        long count = 1;
+        if (c.Count == 3 && (!Args.TryLong(c[2], out count) || count < 0)) { s.Reply.Error("ERR value is out of range, must be positive"); return; }
+        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        if (zset is null || count == 0) { s.Reply.Array(0); return; }
+        var popped = SkipList.Walk(fromHighest ? zset.Order.Last : zset.Order.First, fromHighest).Take((int)Math.Min(count, zset.Count)).ToList();
+        foreach (var node in popped) { zset.Remove(node); }
+        Changed(s, c[1], zset);
+        if (c.Count == 3) { ReplyMembers(s, popped, withScores: true); return; }
+        // Without a count, the one member and its score come flat, in RESP3 too.
+        s.Reply.Array(2);
+        s.Reply.Bulk(popped[0].Member);
+        s.Reply.Double(popped[0].Score);
+    }
+
+    private static void Scan(Session s, RespCommand c)
+    {
+        if (!ulong.TryParse(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
+        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        var found = new List<SkipListNode>();
+        var next = 0UL;
+        // As Redis, options are checked only once the key exists.
+        if (zset is not null)
+        {
+            if (!ScanOptions.TryParse(c, 3, out var options, out var error, allowType: false)) { s.Reply.Error(error!); return; }
+            next = zset.Scan(cursor, options.Count, found);
+            found.RemoveAll(node => options.Pattern is not null && !Glob.Match(options.Pattern, node.Member));
+        }
+        s.Reply.Array(2);
+        s.Reply.Bulk(next.ToString());
+        s.Reply.Array(found.Count * 2);
+        Span<byte> score = stackalloc byte[32];
+        foreach (var node in found)
+        {
+            s.Reply.Bulk(node.Member);
+            // Scores come as bulk strings here, in RESP3 too.
+            s.Reply.Bulk(score[..RespWriter.FormatDouble(node.Score, score)]);
+        }
+    }
+}

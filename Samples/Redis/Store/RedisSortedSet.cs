@@ -1,0 +1,76 @@
+namespace Loop.Samples.Redis.Store;
+
+/// <summary>
+/// A sorted set: members find their node by content in a dictionary; the nodes are ordered by (score, member)
+/// in a <see cref="SkipList"/> for ranks and ranges, and sit in scan slots for ZSCAN (see <see cref="ScanSlots"/>).
+/// </summary>
+internal sealed class RedisSortedSet : IRedisCollection
+{
+    private readonly Dictionary<byte[], SkipListNode> _nodes = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], SkipListNode>.AlternateLookup<ReadOnlySpan<byte>> _nodesBySpan;
+    private readonly List<SkipListNode> _slots = [];
+
+    public RedisSortedSet() => _nodesBySpan = _nodes.GetAlternateLookup<ReadOnlySpan<byte>>();
+
+    public string TypeName => "zset";
+
+    public bool IsEmpty => _slots.Count == 0;
+
+    public int Count => _slots.Count;
+
+    /// <summary>The members in order, for ranks and ranges.</summary>
+    public SkipList Order { get; } = new();
+
+    public SkipListNode? Find(ReadOnlySpan<byte> member) => _nodesBySpan.TryGetValue(member, out var node) ? node : null;
+
+    /// <summary>Adds <paramref name="member"/> (copied) with <paramref name="score"/>, or moves it to that score.</summary>
+    public void Set(ReadOnlySpan<byte> member, double score)
+    {
+        if (Find(member) is { } node) { Order.UpdateScore(node, score); } else { Add(member.ToArray(), score); }
+    }
+
+    public bool Remove(ReadOnlySpan<byte> member)
+    {
+        if (Find(member) is not { } node) { return false; }
+        Remove(node);
+        return true;
+    }
+
+    public void Remove(SkipListNode node)
+    {
+        _nodes.Remove(node.Member);
+        Order.Delete(node);
+        var last = _slots[^1];
+        _slots.RemoveAt(_slots.Count - 1);
+        if (node != last)
+        {
+            _slots[node.Slot] = last;
+            last.Slot = node.Slot;
+        }
+    }
+
+    /// <summary>Adds members from <paramref name="cursor"/> on to <paramref name="found"/>; returns the next cursor (see <see cref="ScanSlots"/>).</summary>
+    public ulong Scan(ulong cursor, int count, List<SkipListNode> found)
+    {
+        // Small sorted sets come whole and in order, as Redis's listpack encoding gives them.
+        if (_slots.Count > ScanSlots.SmallCollection) { return ScanSlots.Scan(_slots, cursor, count, found); }
+        found.AddRange(SkipList.Walk(Order.First, reverse: false));
+        return 0;
+    }
+
+    public IRedisCollection Clone()
+    {
+        var copy = new RedisSortedSet();
+        foreach (var node in SkipList.Walk(Order.First, reverse: false)) { copy.Add(node.Member, node.Score); }
+        return copy;
+    }
+
+    // Members are never modified, so copies may share them.
+    private void Add(byte[] member, double score)
+    {
+        var node = Order.Insert(member, score);
+        node.Slot = _slots.Count;
+        _nodes.Add(member, node);
+        _slots.Add(node);
+    }
+}
