@@ -1,4 +1,5 @@
 using Loop.IntegrationTests.Infrastructure;
+using StackExchange.Redis;
 
 namespace Loop.IntegrationTests.Redis;
 
@@ -248,6 +249,31 @@ public sealed class SetTests
         Assert.Equal("[:1]", await watcher.Ask("EXEC"));
     }
 
+    [Theory]
+    [MemberData(nameof(StackExchangeTests.BackendsAndProtocols), MemberType = typeof(StackExchangeTests))]
+    public async Task StackExchangeRedisUsesSets(Backend backend, string options)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        var db = (await redis.ConnectMultiplexerAsync(options)).GetDatabase();
+
+        Assert.Equal(3, await db.SetAddAsync("s", ["a", "b", "c"]));
+        Assert.Equal(3, await db.SetAddAsync("t", ["b", "c", "d"]));
+        Assert.True(await db.SetContainsAsync("s", "a"));
+        Assert.Equal(new[] { true, false }, await db.SetContainsAsync("s", ["b", "x"]));
+        Assert.Equal(["a", "b", "c"], Texts(await db.SetMembersAsync("s")));
+        Assert.Equal(["b", "c"], Texts(await db.SetCombineAsync(SetOperation.Intersect, "s", "t")));
+        Assert.Equal(4, await db.SetCombineAndStoreAsync(SetOperation.Union, "u", "s", "t"));
+        Assert.Equal(2, await db.SetIntersectionLengthAsync(["s", "t"]));
+        Assert.True(await db.SetMoveAsync("s", "t", "a"));
+        Assert.Equal(2, (await db.SetRandomMembersAsync("u", 2)).Distinct().Count());
+        Assert.Equal(2, (await db.SetPopAsync("t", 2)).Length);
+        Assert.True(await db.SetRemoveAsync("s", "b"));
+        Assert.Equal(1, await db.SetLengthAsync("s"));
+        var scanned = new List<RedisValue>();
+        await foreach (var member in db.SetScanAsync("u", pageSize: 2)) { scanned.Add(member); }
+        Assert.Equal(["a", "b", "c", "d"], Texts([.. scanned]));
+    }
+
     private static (string Cursor, string[] Members) ParseScan(string reply)
     {
         // "[cursor [m1 m2 ...]]"
@@ -255,6 +281,8 @@ public sealed class SetTests
         var inner = reply[(reply.IndexOf('[', 1) + 1)..^2];
         return (cursor, inner.Length == 0 ? [] : inner.Split(' '));
     }
+
+    private static string[] Texts(RedisValue[] values) => [.. values.Select(v => v.ToString()).Order(StringComparer.Ordinal)];
 
     private static string Sort(string scanReply)
     {

@@ -1,4 +1,5 @@
 using Loop.IntegrationTests.Infrastructure;
+using StackExchange.Redis;
 
 namespace Loop.IntegrationTests.Redis;
 
@@ -327,5 +328,33 @@ public sealed class SortedSetTests
         await c.Ask("ZCARD z");
         await writer.Ask("ZADD z 1 a");
         Assert.Equal("[:1]", await c.Ask("EXEC"));
+    }
+
+    [Theory]
+    [MemberData(nameof(StackExchangeTests.BackendsAndProtocols), MemberType = typeof(StackExchangeTests))]
+    public async Task StackExchangeRedisUsesSortedSets(Backend backend, string options)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        var db = (await redis.ConnectMultiplexerAsync(options)).GetDatabase();
+
+        Assert.Equal(3, await db.SortedSetAddAsync("z", [new("a", 1), new("b", 2.5), new("c", 3)]));
+        Assert.Equal(2.5, await db.SortedSetScoreAsync("z", "b"));
+        Assert.Equal(new double?[] { 1, null }, await db.SortedSetScoresAsync("z", ["a", "x"]));
+        Assert.Equal(4.5, await db.SortedSetIncrementAsync("z", "b", 2));
+        Assert.Equal(1, await db.SortedSetRankAsync("z", "c"));
+        Assert.Equal(0, await db.SortedSetRankAsync("z", "b", Order.Descending));
+        Assert.Equal(["a:1", "c:3", "b:4.5"], (await db.SortedSetRangeByRankWithScoresAsync("z")).Select(e => $"{e.Element}:{e.Score}"));
+        Assert.Equal(["b", "c"], (await db.SortedSetRangeByScoreAsync("z", 2, double.PositiveInfinity, order: Order.Descending)).Select(v => v.ToString()));
+        Assert.Equal(2, await db.SortedSetLengthAsync("z", 1, 3));
+        await db.SortedSetAddAsync("lex", [new("a", 0), new("b", 0), new("c", 0)]);
+        Assert.Equal(["a", "b"], (await db.SortedSetRangeByValueAsync("lex", "a", "b")).Select(v => v.ToString()));
+        Assert.Equal(2, await db.SortedSetRangeAndStoreAsync("z", "copy", 0, 1));
+        Assert.Equal("a", (await db.SortedSetPopAsync("z"))?.Element.ToString());
+        Assert.Equal(["b:4.5"], (await db.SortedSetPopAsync("z", 1, Order.Descending)).Select(e => $"{e.Element}:{e.Score}"));
+        Assert.True(await db.SortedSetRemoveAsync("copy", "c"));
+        var scanned = new List<string>();
+        await foreach (var entry in db.SortedSetScanAsync("copy")) { scanned.Add($"{entry.Element}:{entry.Score}"); }
+        Assert.Equal(["a:1"], scanned);
+        Assert.Equal(1, await db.SortedSetLengthAsync("z"));
     }
 }
