@@ -155,14 +155,25 @@ public abstract class EventLoop
         _flushQueue.Add(connection);
     }
 
-    /// <summary>Starts a send for every connection that wrote since the last flush and has none pending.</summary>
+    /// <summary>
+    /// Starts a send for every connection that wrote since the last flush and has none pending. The output
+    /// limit is checked here, not after a receive, because output also grows from posted callbacks and other
+    /// connections' handlers (a pub/sub subscriber that never sends anything and never reads).
+    /// </summary>
     private void FlushSends()
     {
         for (var i = 0; i < _flushQueue.Count; i++)
         {
             var connection = _flushQueue[i];
             connection.FlushQueued = false;
-            if (connection.State != ConnectionState.Closed && !connection.SendInFlight) { StartSend(connection); }
+            if (connection.State == ConnectionState.Closed) { continue; }
+            if (connection.Output.Length > Options.MaxOutputBytes)
+            {
+                Logger.LogWarning("Connection {Id} closed: {Bytes} bytes of unsent output passed MaxOutputBytes ({Limit})",
+                    connection.Id, connection.Output.Length, Options.MaxOutputBytes);
+                CloseConnection(connection, abort: true);
+            }
+            else if (!connection.SendInFlight) { StartSend(connection); }
         }
         _flushQueue.Clear();
     }
@@ -270,12 +281,6 @@ public abstract class EventLoop
             Logger.LogError(e, "Handler failed on connection {Id}; closing it", connection.Id);
             CloseConnection(connection, abort: true);
             return;
-        }
-        if (connection.Output.Length > Options.MaxOutputBytes)
-        {
-            Logger.LogWarning("Connection {Id} closed: {Bytes} bytes of unsent output passed MaxOutputBytes ({Limit})",
-                connection.Id, connection.Output.Length, Options.MaxOutputBytes);
-            CloseConnection(connection, abort: true);
         }
     }
 
