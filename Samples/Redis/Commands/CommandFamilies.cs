@@ -12,5 +12,6 @@ internal static class CommandFamilies
         KeyCommands.Register(table);
         SetCommands.Register(table);
         SortedSetCommands.Register(table);
+        PubSubCommands.Register(table);
     }
 }

@@ -22,6 +22,7 @@ internal sealed class RedisServer
     public RedisConfig Config { get; }
     public RespLimits Limits { get; }
     public CommandTable Commands { get; } = new();
+    public PubSubHub PubSub { get; } = new();
     public ConcurrentDictionary<long, Session> Clients { get; } = new();
     public DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
     public long TotalConnections;

@@ -1,0 +1,75 @@
+using Loop.Samples.Redis.Store;
+
+namespace Loop.Samples.Redis.Server;
+
+/// <summary>A published message, copied once and shared by every receiver on every loop.</summary>
+internal sealed record PubSubMessage(byte[] Channel, byte[] Payload);
+
+/// <summary>
+/// Who listens to what: channels and patterns mapped to their subscribed sessions, across all loops.
+/// Guarded by the keyspace lock, which every command already holds (and close takes), so the hub needs
+/// no lock of its own and no lock order to respect.
+/// </summary>
+internal sealed class PubSubHub
+{
+    private readonly Dictionary<byte[], HashSet<Session>> _channels = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], HashSet<Session>> _patterns = new(ByteArrayComparer.Instance);
+
+    /// <summary>Channels with at least one subscriber.</summary>
+    public IEnumerable<byte[]> Channels => _channels.Keys;
+
+    /// <summary>Distinct patterns with at least one subscriber.</summary>
+    public int PatternCount => _patterns.Count;
+
+    public int SubscriberCount(ReadOnlySpan<byte> channel) =>
+        _channels.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(channel, out var sessions) ? sessions.Count : 0;
+
+    public void Add(byte[] name, bool pattern, Session session)
+    {
+        var map = pattern ? _patterns : _channels;
+        if (!map.TryGetValue(name, out var sessions)) { map[name] = sessions = []; }
+        sessions.Add(session);
+    }
+
+    public void Remove(byte[] name, bool pattern, Session session)
+    {
+        var map = pattern ? _patterns : _channels;
+        if (map.TryGetValue(name, out var sessions) && sessions.Remove(session) && sessions.Count == 0) { map.Remove(name); }
+    }
+
+    /// <summary>Sends the message to every subscriber of the channel and of each matching pattern; returns how many.</summary>
+    public int Publish(ReadOnlySpan<byte> channel, ReadOnlySpan<byte> payload)
+    {
+        PubSubMessage? message = null;
+        var receivers = 0;
+        if (_channels.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(channel, out var subscribers))
+        {
+            message = new PubSubMessage(channel.ToArray(), payload.ToArray());
+            foreach (var subscriber in subscribers) { Deliver(subscriber, null, message); }
+            receivers += subscribers.Count;
+        }
+        foreach (var (pattern, sessions) in _patterns)
+        {
+            if (!Glob.Match(pattern, channel)) { continue; }
+            message ??= new PubSubMessage(channel.ToArray(), payload.ToArray());
+            foreach (var subscriber in sessions) { Deliver(subscriber, pattern, message); }
+            receivers += sessions.Count;
+        }
+        return receivers;
+    }
+
+    // On the subscriber's own thread, write now. Otherwise post to its loop: posts run in FIFO order per
+    // loop, so each publisher's messages arrive in the order it published them.
+    private static void Deliver(Session subscriber, byte[]? pattern, PubSubMessage message)
+    {
+        var loop = subscriber.Client.Loop;
+        if (loop.IsLoopThread) { subscriber.Receive(subscriber.Id, pattern, message); return; }
+        loop.Post(static state => ((Delivery)state!).Run(), new Delivery(subscriber, subscriber.Id, pattern, message));
+    }
+
+    // The session's id rides along because sessions are pooled: by the time the post runs, the object may serve another client.
+    private sealed record Delivery(Session Subscriber, long SessionId, byte[]? Pattern, PubSubMessage Message)
+    {
+        public void Run() => Subscriber.Receive(SessionId, Pattern, Message);
+    }
+}
