@@ -14,6 +14,7 @@ internal static class Args
     public const string Overflow = "ERR increment or decrement would overflow";
     public const string NoSuchKey = "ERR no such key";
     public const string IndexOutOfRange = "ERR index out of range";
+    public const string OutOfLongRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
     public static string WrongArgumentCount(string command) => $"ERR wrong number of arguments for '{command.ToLowerInvariant()}' command";
 

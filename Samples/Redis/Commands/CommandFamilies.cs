@@ -10,6 +10,7 @@ internal static class CommandFamilies
         TransactionCommands.Register(table);
         StringCommands.Register(table);
         KeyCommands.Register(table);
+        ListCommands.Register(table);
         SetCommands.Register(table);
         SortedSetCommands.Register(table);
         PubSubCommands.Register(table);

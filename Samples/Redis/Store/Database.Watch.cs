@@ -22,9 +22,13 @@ internal sealed partial class Database
         }
     }
 
-    /// <summary>Marks the key changed: its watchers' next EXEC fails. Commands that modify a collection in place call this.</summary>
+    /// <summary>
+    /// Marks the key changed: its watchers' next EXEC fails, and clients blocked on it may be served.
+    /// Commands that modify a collection in place call this.
+    /// </summary>
     public void Touch(ReadOnlySpan<byte> key)
     {
+        SignalReady(key);
         if (_watchers.Count == 0 || !_watchersBySpan.TryGetValue(key, out var sessions)) { return; }
         foreach (var session in sessions) { session.WatchedKeyChanged = true; }
     }

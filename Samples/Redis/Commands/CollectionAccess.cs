@@ -1,0 +1,33 @@
+using Loop.Samples.Redis.Server;
+using Loop.Samples.Redis.Store;
+
+namespace Loop.Samples.Redis.Commands;
+
+/// <summary>Typed access to lists, hashes and other collections, with Redis's WRONGTYPE and empty-key rules.</summary>
+internal static class CollectionAccess
+{
+    /// <summary>The <typeparamref name="T"/> at <paramref name="key"/>, null when absent; false (WRONGTYPE written) for another type.</summary>
+    public static bool TryGet<T>(Session s, ReadOnlySpan<byte> key, out T? collection) where T : class, IRedisCollection
+    {
+        var found = s.Db.Get(key);
+        collection = found as T;
+        if (found is null || collection is not null) { return true; }
+        s.Reply.Error(Args.WrongType);
+        return false;
+    }
+
+    /// <summary>Like <see cref="TryGet{T}"/>, but stores a new empty collection when the key is absent: the caller adds to it.</summary>
+    public static bool TryGetOrCreate<T>(Session s, ReadOnlySpan<byte> key, out T collection) where T : class, IRedisCollection, new()
+    {
+        if (!TryGet(s, key, out T? found)) { collection = null!; return false; }
+        if (found is null) { s.Db.Set(key, found = new T()); }
+        collection = found;
+        return true;
+    }
+
+    /// <summary>After an in-place change: an empty collection's key is deleted, as in Redis; otherwise watchers learn of the change.</summary>
+    public static void Changed(Session s, ReadOnlySpan<byte> key, IRedisCollection collection)
+    {
+        if (collection.IsEmpty) { s.Db.Remove(key); } else { s.Db.Touch(key); }
+    }
+}
