@@ -173,7 +173,16 @@ public abstract class EventLoop
                     connection.Id, connection.Output.Length, Options.MaxOutputBytes);
                 CloseConnection(connection, abort: true);
             }
-            else if (!connection.SendInFlight) { StartSend(connection); }
+            else if (!connection.SendInFlight)
+            {
+                try { StartSend(connection); }
+                catch (Exception e)
+                {
+                    // One connection's failure must not end the loop and strand the others.
+                    Logger.LogError(e, "Sending on connection {Id} failed; closing it", connection.Id);
+                    CloseConnection(connection, abort: true);
+                }
+            }
         }
         _flushQueue.Clear();
     }

@@ -54,8 +54,9 @@ public sealed class ConnectionLifecycleTests
         await using var server = Server.Start(options, () => new FloodHandler(bytesPerByte: 2 * 1024 * 1024));
         using var client = await Connect(server);
         await client.SendAsync("x"u8.ToArray());
-        await Wait.Until(() => server.Loops[0].ConnectionCount == 0, "the flooding connection to be closed");
-        Assert.Contains(log.Lines, l => l.Contains("passed MaxOutputBytes"));
+        await Wait.Until(() => log.Lines.Any(l => l.Contains("passed MaxOutputBytes")), "the limit to be logged");
+        Assert.True(await ReadsToEndOrReset(client), "the connection stayed open");
+        await Wait.Until(() => server.Loops[0].ConnectionCount == 0, "the flooding connection to be released");
     }
 
     [Theory]
@@ -82,6 +83,22 @@ public sealed class ConnectionLifecycleTests
         await writing;
         Assert.True(payload.AsSpan().SequenceEqual(echoed), "echoed stream differs");
         Assert.Equal(1, server.Loops[0].ConnectionCount);
+    }
+
+    // True once the server has closed the connection (EOF or reset), reading whatever it sent first.
+    private static async Task<bool> ReadsToEndOrReset(Socket client)
+    {
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            while (await client.ReceiveAsync(buffer, timeout.Token) > 0) { }
+            return true;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
     }
 
     private static async Task<Socket> Connect(Server server)

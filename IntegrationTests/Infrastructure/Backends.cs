@@ -5,4 +5,10 @@ public static class Backends
 {
     /// <summary>Every concrete backend (Auto only chooses among them).</summary>
     public static TheoryData<Backend> All => new(Backend.IoUring, Backend.Epoll, Backend.Managed);
+
+    /// <summary>
+    /// The backends that drive the kernel directly. The managed one allocates by design: Pipelines
+    /// schedules its socket loops on the thread pool, one work item per flush.
+    /// </summary>
+    public static TheoryData<Backend> Native => new(Backend.IoUring, Backend.Epoll);
 }

@@ -48,13 +48,23 @@ internal sealed partial class ManagedLoop
         }
         // The pipe owns its memory, so the output is copied once more: part of what this backend costs.
         var pipe = transport.Pipe.Output;
-        for (var chunk = connection.Output.Head; chunk is not null; chunk = chunk.Next)
+        ValueTask<System.IO.Pipelines.FlushResult> flush;
+        try
         {
-            pipe.Write(chunk.GetSpan().Slice(chunk.Start, chunk.Unsent));
+            for (var chunk = connection.Output.Head; chunk is not null; chunk = chunk.Next)
+            {
+                pipe.Write(chunk.GetSpan().Slice(chunk.Start, chunk.Unsent));
+            }
+            flush = pipe.FlushAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // The pipe's send loop failed (the peer reset) and completed the writer.
+            CloseConnection(connection, abort: true);
+            return;
         }
         connection.Output.Consume((int)length);
         Counters.BytesSent += length;
-        var flush = pipe.FlushAsync();
         if (flush.IsCompletedSuccessfully)
         {
             AfterFlush(connection, flush.Result.IsCompleted);

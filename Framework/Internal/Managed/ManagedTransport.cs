@@ -59,7 +59,12 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
     {
         try { _flushPeerGone = (await flush).IsCompleted; }
         catch (Exception) { _flushPeerGone = true; }
-        loop.Post(static s => { var t = (ManagedTransport)s!; t.Loop.AfterFlush(t.Connection, t._flushPeerGone); }, this);
+        // A connection closed meanwhile may already serve a new client: only a live one hears of its flush.
+        loop.Post(static s =>
+        {
+            var t = (ManagedTransport)s!;
+            if (!t.Closed) { t.Loop.AfterFlush(t.Connection, t._flushPeerGone); }
+        }, this);
     }
 
     /// <summary>Loop thread: stops the reader; the socket goes once the pipe has sent what it holds.</summary>

@@ -11,6 +11,7 @@ internal static class CommandFamilies
         StringCommands.Register(table);
         KeyCommands.Register(table);
         ListCommands.Register(table);
+        HashCommands.Register(table);
         SetCommands.Register(table);
         SortedSetCommands.Register(table);
         PubSubCommands.Register(table);

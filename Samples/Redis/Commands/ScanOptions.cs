@@ -3,19 +3,21 @@ using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>MATCH, COUNT and TYPE of the SCAN family.</summary>
+/// <summary>MATCH, COUNT, TYPE (SCAN) and NOVALUES (HSCAN) of the SCAN family.</summary>
 internal sealed class ScanOptions
 {
     public byte[]? Pattern { get; private set; }
     public int Count { get; private set; } = 10;
     public string? Type { get; private set; }
+    public bool NoValues { get; private set; }
 
-    public static bool TryParse(RespCommand c, int first, out ScanOptions options, out string? error, bool allowType = true)
+    public static bool TryParse(RespCommand c, int first, out ScanOptions options, out string? error, bool allowType = true, bool allowNoValues = false)
     {
         options = new ScanOptions();
         error = null;
         for (var i = first; i < c.Count; i++)
         {
+            if (allowNoValues && Args.Is(c[i], "NOVALUES")) { options.NoValues = true; continue; }
             if (i + 1 >= c.Count) { error = Args.Syntax; return false; }
             if (Args.Is(c[i], "MATCH")) { options.Pattern = c[++i].ToArray(); }
             else if (Args.Is(c[i], "COUNT"))
