@@ -46,6 +46,18 @@ public sealed class RespWriterTests
     [InlineData(2, 1e20, "$5\r\n1e+20\r\n")]
     [InlineData(3, 1e20, ",1e+20\r\n")]
     [InlineData(3, 0.1 + 0.2, ",0.30000000000000004\r\n")]
+    [InlineData(3, -0.0, ",-0\r\n")]
+    [InlineData(3, 1e15, ",1000000000000000\r\n")]
+    [InlineData(3, -4611686018427387904.0, ",-4611686018427387904\r\n")]
+    [InlineData(3, 9223372036854775807.0, ",9223372036854776000\r\n")]
+    [InlineData(3, 1e25, ",1e+25\r\n")]
+    [InlineData(3, 1.5e300, ",1.5e+300\r\n")]
+    [InlineData(3, 0.00001, ",0.00001\r\n")]
+    [InlineData(3, -0.00012, ",-0.00012\r\n")]
+    [InlineData(3, 1.5e-7, ",1.5e-7\r\n")]
+    [InlineData(3, 1e-100, ",1e-100\r\n")]
+    [InlineData(3, 1234.5678901, ",1234.5678901\r\n")]
+    [InlineData(3, 0.0012345678901, ",0.0012345678901\r\n")]
     public void Double(int protocol, double value, string expected) => Assert.Equal(expected, Write(protocol, w => w.Double(value)));
 
     [Theory]
