@@ -151,7 +151,7 @@ public sealed class RespWriter(IBufferWriter<byte> output)
         return n + LayOutDigits(digits[..count], power, destination[n..]);
     }
 
-X
+    // fpconv's emit_digits for value = d1.d2d3... x 10^power: plain, or scientific when the power is large.
     private static int LayOutDigits(ReadOnlySpan<byte> digits, int power, Span<byte> destination)
     {
         var scale = power - digits.Length + 1;
