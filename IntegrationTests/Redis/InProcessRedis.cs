@@ -15,14 +15,6 @@ internal sealed class InProcessRedis : IAsyncDisposable
 
     private readonly ConcurrentBag<IDisposable> _clients = [];
 
-    // The test host parks two pool threads for the whole run; on two cores that leaves one worker, and socket
-    // continuations (StackExchange.Redis's included) then wait up to a second for the pool to grow.
-    static InProcessRedis()
-    {
-        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
-        ThreadPool.SetMinThreads(Math.Max(workers, 16), completionPorts);
-    }
-
     private InProcessRedis(RedisServer redis, Server server)
     {
         Redis = redis;

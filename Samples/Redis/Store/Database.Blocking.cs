@@ -95,8 +95,14 @@ internal sealed partial class Database
         if (!IsReady(key)) { _readyKeys.Add(key.ToArray()); }
         if (_servePosted) { return; }
         _servePosted = true;
-        var keyspace = clients[0].Session.Server.Keyspace;
-        clients[0].Loop.Post(() =>
+        PostServe(clients[0]);
+    }
+
+    // Apart from SignalReady so that its closure is allocated only when posting, not on every Touch.
+    private void PostServe(BlockedClient first)
+    {
+        var keyspace = first.Session.Server.Keyspace;
+        first.Loop.Post(() =>
         {
             lock (keyspace)
             {
