@@ -74,6 +74,8 @@ public sealed class SetTests
         Assert.Equal("-ERR value is out of range, must be positive", await c.Ask("SPOP s -1"));
         Assert.Equal("-ERR value is out of range, must be positive", await c.Ask("SPOP s x"));
         Assert.Equal("-ERR value is not an integer or out of range", await c.Ask("SRANDMEMBER s x"));
+        Assert.Equal("-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+            await c.Ask("SRANDMEMBER s -9223372036854775808"));
         Assert.Equal("-ERR syntax error", await c.Ask("SPOP s 1 2"));
         Assert.Equal("-ERR syntax error", await c.Ask("SRANDMEMBER s 1 2"));
     }

@@ -1,6 +1,7 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Server;
 using Loop.Samples.Redis.Store;
+using static Loop.Samples.Redis.Commands.CollectionAccess;
 using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
@@ -53,7 +54,7 @@ internal static class SetAlgebraCommands
         sets = new List<RedisSet?>(count);
         for (var i = first; i < first + count; i++)
         {
-            if (!SetCommands.TryGetSet(s, c[i], out var set)) { return false; }
+            if (!TryGet(s, c[i], out RedisSet? set)) { return false; }
             sets.Add(set);
         }
         return true;

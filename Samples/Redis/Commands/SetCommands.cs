@@ -1,6 +1,7 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Server;
 using Loop.Samples.Redis.Store;
+using static Loop.Samples.Redis.Commands.CollectionAccess;
 using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
@@ -25,16 +26,6 @@ internal static class SetCommands
         SetAlgebraCommands.Register(t);
     }
 
-    /// <summary>The set at <paramref name="key"/> (null if none); false, with WRONGTYPE written, for another type.</summary>
-    public static bool TryGetSet(Session s, ReadOnlySpan<byte> key, out RedisSet? set)
-    {
-        var found = s.Db.Get(key);
-        set = found as RedisSet;
-        if (found is null || set is not null) { return true; }
-        s.Reply.Error(Args.WrongType);
-        return false;
-    }
-
     /// <summary>Replies with <paramref name="members"/> as a set (RESP3) or an array (RESP2).</summary>
     public static void ReplySet(Session s, IReadOnlyCollection<byte[]> members)
     {
@@ -44,19 +35,16 @@ internal static class SetCommands
 
     private static void Add(Session s, RespCommand c)
     {
-        if (!TryGetSet(s, c[1], out var set)) { return; }
-        var created = set is null;
-        set ??= new RedisSet();
+        if (!TryGetOrCreate(s, c[1], out RedisSet set)) { return; }
         var added = 0;
         for (var i = 2; i < c.Count; i++) { if (set.Add(c[i])) { added++; } }
-        if (created) { s.Db.Set(c[1], set); }
-        else if (added > 0) { s.Db.Touch(c[1]); }
+        if (added > 0) { s.Db.Touch(c[1]); }
         s.Reply.Integer(added);
     }
 
     private static void Remove(Session s, RespCommand c)
     {
-        if (!TryGetSet(s, c[1], out var set)) { return; }
+        if (!TryGet(s, c[1], out RedisSet? set)) { return; }
         var removed = 0;
         for (var i = 2; i < c.Count && set is not null; i++) { if (set.Remove(c[i])) { removed++; } }
         if (removed > 0) { Changed(s, c[1], set!); }
@@ -65,24 +53,24 @@ internal static class SetCommands
 
     private static void Members(Session s, RespCommand c)
     {
-        if (TryGetSet(s, c[1], out var set)) { ReplySet(s, set?.Members ?? []); }
+        if (TryGet(s, c[1], out RedisSet? set)) { ReplySet(s, set?.Members ?? []); }
     }
 
     private static void IsMember(Session s, RespCommand c)
     {
-        if (TryGetSet(s, c[1], out var set)) { s.Reply.Integer(set?.Contains(c[2]) == true ? 1 : 0); }
+        if (TryGet(s, c[1], out RedisSet? set)) { s.Reply.Integer(set?.Contains(c[2]) == true ? 1 : 0); }
     }
 
     private static void AreMembers(Session s, RespCommand c)
     {
-        if (!TryGetSet(s, c[1], out var set)) { return; }
+        if (!TryGet(s, c[1], out RedisSet? set)) { return; }
         s.Reply.Array(c.Count - 2);
         for (var i = 2; i < c.Count; i++) { s.Reply.Integer(set?.Contains(c[i]) == true ? 1 : 0); }
     }
 
     private static void Cardinality(Session s, RespCommand c)
     {
-        if (TryGetSet(s, c[1], out var set)) { s.Reply.Integer(set?.Count ?? 0); }
+        if (TryGet(s, c[1], out RedisSet? set)) { s.Reply.Integer(set?.Count ?? 0); }
     }
 
     private static void Pop(Session s, RespCommand c)
@@ -90,7 +78,7 @@ internal static class SetCommands
         if (c.Count > 3) { s.Reply.Error(Args.Syntax); return; }
         long count = 1;
         if (c.Count == 3 && (!Args.TryLong(c[2], out count) || count < 0)) { s.Reply.Error(MustBePositive); return; }
-        if (!TryGetSet(s, c[1], out var set)) { return; }
+        if (!TryGet(s, c[1], out RedisSet? set)) { return; }
         if (c.Count == 2)
         {
             if (set is null) { s.Reply.Null(); return; }
@@ -114,10 +102,9 @@ internal static class SetCommands
         if (c.Count == 3)
         {
             if (!Args.TryLong(c[2], out count)) { s.Reply.Error(Args.NotInteger); return; }
-            // Redis refuses only long.MinValue; counts past int could not be answered anyway.
-            if (count < -int.MaxValue) { s.Reply.Error($"ERR value is out of range, value must between {-int.MaxValue} and {long.MaxValue}"); return; }
+            if (count == long.MinValue) { s.Reply.Error(Args.OutOfLongRange); return; }
         }
-        if (!TryGetSet(s, c[1], out var set)) { return; }
+        if (!TryGet(s, c[1], out RedisSet? set)) { return; }
         if (c.Count == 2)
         {
             if (set is null) { s.Reply.Null(); } else { s.Reply.Bulk(set.RandomMember()); }
@@ -126,9 +113,10 @@ internal static class SetCommands
         if (set is null || count == 0) { s.Reply.Array(0); return; }
         if (count < 0)
         {
-            // A negative count may repeat members.
-            s.Reply.Array((int)-count);
-            for (var i = 0L; i < -count; i++) { s.Reply.Bulk(set.RandomMember()); }
+            // A negative count may repeat members; a reply past int.MaxValue elements could never be sent anyway.
+            var times = (int)Math.Min(-count, int.MaxValue);
+            s.Reply.Array(times);
+            for (var i = 0; i < times; i++) { s.Reply.Bulk(set.RandomMember()); }
             return;
         }
         var picked = count >= set.Count ? set.Members : set.RandomMembers((int)count);
@@ -141,7 +129,7 @@ internal static class SetCommands
         var source = s.Db.Get(c[1]);
         if (source is null) { s.Reply.Integer(0); return; }
         if (source is not RedisSet from) { s.Reply.Error(Args.WrongType); return; }
-        if (!TryGetSet(s, c[2], out var to)) { return; }
+        if (!TryGet(s, c[2], out RedisSet? to)) { return; }
         if (from == to) { s.Reply.Integer(from.Contains(c[3]) ? 1 : 0); return; }
         if (!from.Remove(c[3])) { s.Reply.Integer(0); return; }
         Changed(s, c[1], from);
@@ -153,7 +141,7 @@ internal static class SetCommands
     private static void Scan(Session s, RespCommand c)
     {
         if (!ulong.TryParse(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
-        if (!TryGetSet(s, c[1], out var set)) { return; }
+        if (!TryGet(s, c[1], out RedisSet? set)) { return; }
         // As Redis, options are checked only once the key exists.
         if (set is null) { ReplyScan(s, 0, []); return; }
         if (!ScanOptions.TryParse(c, 3, out var options, out var error, allowType: false)) { s.Reply.Error(error!); return; }
@@ -168,11 +156,5 @@ internal static class SetCommands
         s.Reply.Bulk(next.ToString());
         s.Reply.Array(members.Count);
         foreach (var member in members) { s.Reply.Bulk(member); }
-    }
-
-    /// <summary>After an in-place removal: deletes the key if the set is now empty, else marks it changed for WATCH.</summary>
-    private static void Changed(Session s, ReadOnlySpan<byte> key, RedisSet set)
-    {
-        if (set.IsEmpty) { s.Db.Remove(key); } else { s.Db.Touch(key); }
     }
 }

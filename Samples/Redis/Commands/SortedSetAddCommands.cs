@@ -1,6 +1,7 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Server;
 using Loop.Samples.Redis.Store;
+using static Loop.Samples.Redis.Commands.CollectionAccess;
 using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
@@ -56,7 +57,7 @@ internal static class SortedSetAddCommands
         {
             if (!Args.TryDouble(c[first + 2 * i], out scores[i])) { s.Reply.Error(Args.NotFloat); return; }
         }
-        if (!SortedSetCommands.TryGetSortedSet(s, c[1], out var zset)) { return; }
+        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         var increment = Has(options, AddOptions.Increment);
         if (zset is null && Has(options, AddOptions.OnlyExisting))
         {

@@ -1,6 +1,7 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Server;
 using Loop.Samples.Redis.Store;
+using static Loop.Samples.Redis.Commands.CollectionAccess;
 using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
@@ -28,16 +29,6 @@ internal static class SortedSetCommands
         SortedSetRangeCommands.Register(t);
     }
 
-    /// <summary>The sorted set at <paramref name="key"/> (null if none); false, with WRONGTYPE written, for another type.</summary>
-    public static bool TryGetSortedSet(Session s, ReadOnlySpan<byte> key, out RedisSortedSet? zset)
-    {
-        var found = s.Db.Get(key);
-        zset = found as RedisSortedSet;
-        if (found is null || zset is not null) { return true; }
-        s.Reply.Error(Args.WrongType);
-        return false;
-    }
-
     /// <summary>
     /// Replies with members, and their scores if asked: RESP2 interleaves them in one flat array, RESP3 answers
     /// an array of [member, score] pairs.
@@ -54,15 +45,9 @@ internal static class SortedSetCommands
         }
     }
 
-    /// <summary>After an in-place removal: deletes the key if the set is now empty, else marks it changed for WATCH.</summary>
-    public static void Changed(Session s, ReadOnlySpan<byte> key, RedisSortedSet zset)
-    {
-        if (zset.IsEmpty) { s.Db.Remove(key); } else { s.Db.Touch(key); }
-    }
-
     private static void Remove(Session s, RespCommand c)
     {
-        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         var removed = 0;
         for (var i = 2; i < c.Count && zset is not null; i++) { if (zset.Remove(c[i])) { removed++; } }
         if (removed > 0) { Changed(s, c[1], zset!); }
@@ -71,13 +56,13 @@ internal static class SortedSetCommands
 
     private static void Score(Session s, RespCommand c)
     {
-        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         if (zset?.Find(c[2]) is { } node) { s.Reply.Double(node.Score); } else { s.Reply.Null(); }
     }
 
     private static void Scores(Session s, RespCommand c)
     {
-        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         s.Reply.Array(c.Count - 2);
         for (var i = 2; i < c.Count; i++)
         {
@@ -87,19 +72,19 @@ internal static class SortedSetCommands
 
     private static void Cardinality(Session s, RespCommand c)
     {
-        if (TryGetSortedSet(s, c[1], out var zset)) { s.Reply.Integer(zset?.Count ?? 0); }
+        if (TryGet(s, c[1], out RedisSortedSet? zset)) { s.Reply.Integer(zset?.Count ?? 0); }
     }
 
     private static void CountByScore(Session s, RespCommand c)
     {
         if (!SortedSetRangeCommands.TryParseScoreRange(c[2], c[3], out var range)) { s.Reply.Error(SortedSetRangeCommands.NotFloatRange); return; }
-        if (TryGetSortedSet(s, c[1], out var zset)) { s.Reply.Integer(zset is null ? 0 : CountIn(zset, range)); }
+        if (TryGet(s, c[1], out RedisSortedSet? zset)) { s.Reply.Integer(zset is null ? 0 : CountIn(zset, range)); }
     }
 
     private static void CountByLex(Session s, RespCommand c)
     {
         if (!SortedSetRangeCommands.TryParseLexRange(c[2], c[3], out var range)) { s.Reply.Error(SortedSetRangeCommands.NotLexRange); return; }
-        if (TryGetSortedSet(s, c[1], out var zset)) { s.Reply.Integer(zset is null ? 0 : CountIn(zset, range)); }
+        if (TryGet(s, c[1], out RedisSortedSet? zset)) { s.Reply.Integer(zset is null ? 0 : CountIn(zset, range)); }
     }
 
     // Counted by rank difference: O(log n) however many members the range holds.
@@ -111,7 +96,7 @@ internal static class SortedSetCommands
         if (c.Count > 4) { s.Reply.Error(Args.WrongArgumentCount(Args.Text(c[0]))); return; }
         if (c.Count == 4 && !Args.Is(c[3], "WITHSCORE")) { s.Reply.Error(Args.Syntax); return; }
         var withScore = c.Count == 4;
-        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         if (zset?.Find(c[2]) is not { } node)
         {
             if (withScore) { s.Reply.NullArray(); } else { s.Reply.Null(); }
@@ -130,7 +115,7 @@ internal static class SortedSetCommands
         if (c.Count > 3) { s.Reply.Error(Args.Syntax); return; }
         long count = 1;
         if (c.Count == 3 && (!Args.TryLong(c[2], out count) || count < 0)) { s.Reply.Error("ERR value is out of range, must be positive"); return; }
-        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         if (zset is null || count == 0) { s.Reply.Array(0); return; }
         var popped = SkipList.Walk(fromHighest ? zset.Order.Last : zset.Order.First, fromHighest).Take((int)Math.Min(count, zset.Count)).ToList();
         foreach (var node in popped) { zset.Remove(node); }
@@ -145,7 +130,7 @@ internal static class SortedSetCommands
     private static void Scan(Session s, RespCommand c)
     {
         if (!ulong.TryParse(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
-        if (!TryGetSortedSet(s, c[1], out var zset)) { return; }
+        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         var found = new List<SkipListNode>();
         var next = 0UL;
         // As Redis, options are checked only once the key exists.

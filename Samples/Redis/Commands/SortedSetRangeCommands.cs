@@ -1,6 +1,7 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Server;
 using Loop.Samples.Redis.Store;
+using static Loop.Samples.Redis.Commands.CollectionAccess;
 using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
@@ -86,7 +87,7 @@ internal static class SortedSetRangeCommands
             _ => TryParseLexRange(min, max, out lex),
         };
         if (!parsed) { s.Reply.Error(kind switch { RangeKind.Rank => Args.NotInteger, RangeKind.Score => NotFloatRange, _ => NotLexRange }); return; }
-        if (!SortedSetCommands.TryGetSortedSet(s, c[source], out var zset)) { return; }
+        if (!TryGet(s, c[source], out RedisSortedSet? zset)) { return; }
         var nodes = zset is null ? [] : kind switch
         {
             RangeKind.Rank => ByRank(zset, start, stop, reverse.Value),
