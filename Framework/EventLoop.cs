@@ -25,6 +25,7 @@ public abstract class EventLoop
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<Type, object> _state = new();
+    private readonly ThrottledWarning _refused;
     private int _wakeRequested;
     private int _threadId;
 
@@ -36,6 +37,7 @@ public abstract class EventLoop
         _handlers = new DefaultObjectPool<IConnectionHandler>(new HandlerPoolPolicy(handlerFactory), options.MaxConnectionsPerLoop);
         _connections = new Connection?[options.MaxConnectionsPerLoop];
         for (var i = _connections.Length - 1; i >= 0; i--) { _freeIndexes.Push(i); }
+        _refused = new ThrottledWarning(Logger, "Loop {Loop} refused {Count} connection(s) since the last report: MaxConnectionsPerLoop ({Limit}) reached");
     }
 
     /// <summary>The loop's number, 0 to loop count - 1.</summary>
@@ -46,6 +48,11 @@ public abstract class EventLoop
 
     /// <summary>Connections open on this loop.</summary>
     public int ConnectionCount => _connections.Length - _freeIndexes.Count;
+
+    /// <summary>This loop's counts since start (safe to read from any thread; a moment old at most).</summary>
+    public LoopStatistics Statistics => new(ConnectionCount, Counters.Accepted, Counters.Closed, Counters.Rejected,
+        Counters.BytesReceived, Counters.BytesSent, Counters.Completions, Counters.Waits, Counters.Submissions,
+        Counters.BufferRingEmpty, Counters.ReceivePauses);
 
     /// <summary>Runs <paramref name="callback"/> on this loop's thread soon. Safe from any thread.</summary>
     public void Post(Action callback) => Post(static s => ((Action)s!)(), callback);
@@ -215,6 +222,13 @@ public abstract class EventLoop
 
     private protected Connection ConnectionAt(int index) => _connections[index]!;
 
+    /// <summary>Counts a connection refused because the loop is full, with a warning at most once a second.</summary>
+    private protected void CountRefused()
+    {
+        Counters.Rejected++;
+        _refused.Hit(Id, Options.MaxConnectionsPerLoop);
+    }
+
     private protected IEnumerable<Connection> OpenConnections()
     {
         foreach (var c in _connections)
@@ -229,6 +243,7 @@ public abstract class EventLoop
         try { connection.Handler.OnClose(connection); }
         catch (Exception e) { Logger.LogError(e, "Handler OnClose failed on connection {Id}", connection.Id); }
         _handlers.Return(connection.Handler);
+        Counters.Closed++;
         connection.Handler = null!;
         connection.Output.Clear();
         if (connection.Carry is not null) { ArrayPool<byte>.Shared.Return(connection.Carry); }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Loop.Internal;
 using Loop.Internal.Epoll;
 using Loop.Internal.IoUring;
 using Loop.Internal.Managed;
@@ -14,6 +15,7 @@ namespace Loop;
 public sealed class Server : IAsyncDisposable
 {
     private readonly EventLoop[] _loops;
+    private readonly LoopMetrics _metrics;
     private Task? _stopping;
 
     private Server(EventLoop[] loops, IPEndPoint endPoint, Backend backend)
@@ -21,7 +23,11 @@ public sealed class Server : IAsyncDisposable
         _loops = loops;
         EndPoint = endPoint;
         Backend = backend;
+        _metrics = new LoopMetrics(loops, BackendName);
     }
+
+    /// <summary>Counts since start summed over the loops (see also the meter <c>Loop</c>).</summary>
+    public LoopStatistics Statistics => _loops.Aggregate(LoopStatistics.Zero, (sum, loop) => sum + loop.Statistics);
 
     /// <summary>The address and port the server listens on (the actual port when 0 was asked).</summary>
     public IPEndPoint EndPoint { get; }
@@ -152,7 +158,8 @@ public sealed class Server : IAsyncDisposable
                 {
                     if (loop.Started.IsCompletedSuccessfully) { loop.BeginStop(); }
                 }
-                _stopping = Task.WhenAll(_loops.Select(l => l.Started.IsCompletedSuccessfully ? l.Stopped : Task.CompletedTask));
+                _stopping = Task.WhenAll(_loops.Select(l => l.Started.IsCompletedSuccessfully ? l.Stopped : Task.CompletedTask))
+                    .ContinueWith(t => { _metrics.Dispose(); return t; }, TaskScheduler.Default).Unwrap();
             }
             return _stopping;
         }

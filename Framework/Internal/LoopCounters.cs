@@ -1,12 +1,28 @@
 namespace Loop.Internal;
 
-/// <summary>Per-loop event counts, written by the loop thread only (read elsewhere for diagnostics).</summary>
+/// <summary>
+/// Per-loop event counts, written by the loop thread only and read elsewhere (metrics, statistics);
+/// 64-bit reads are atomic, and a count a moment old is good enough there.
+/// </summary>
 internal sealed class LoopCounters
 {
-    public long Completions;
     public long Accepted;
+    public long Closed;
+
+    /// <summary>Connections refused because the loop held MaxConnectionsPerLoop.</summary>
+    public long Rejected;
+
     public long BytesReceived;
     public long BytesSent;
+
+    /// <summary>Completions (io_uring) or ready events (epoll) handled.</summary>
+    public long Completions;
+
+    /// <summary>Times the loop waited for the kernel: io_uring_enter, epoll_wait, or a managed wake-up.</summary>
+    public long Waits;
+
+    /// <summary>SQEs handed to the kernel (io_uring only).</summary>
+    public long Submissions;
 
     /// <summary>Receives that found the provided-buffer ring empty (ENOBUFS) and were re-armed.</summary>
     public long BufferRingEmpty;

@@ -11,10 +11,13 @@ namespace Loop.Samples;
 /// </summary>
 internal static class SampleHost
 {
-    public const string CommonUsage = "[--port N] [--bind ADDRESS] [--loops N] [--pin] [--backend auto|iouring|epoll|managed] [--verbose]";
+    public const string CommonUsage = "[--port N] [--bind ADDRESS] [--loops N] [--pin] [--backend auto|iouring|epoll|managed] [--verbose] [--stats SECONDS]";
 
     /// <summary>--verbose: log at debug level (connection errors, ring setup).</summary>
     public static bool Verbose { get; private set; }
+
+    /// <summary>--stats N: print a one-line summary every N seconds (0: never).</summary>
+    public static int StatsSeconds { get; private set; }
 
     /// <summary>
     /// Parses the common flags into <paramref name="options"/>; a sample-specific flag is offered to
@@ -33,6 +36,7 @@ internal static class SampleHost
                 case "--loops": options.LoopCount = int.Parse(Value()); i++; break;
                 case "--pin": options.PinThreads = true; break;
                 case "--verbose": Verbose = true; break;
+                case "--stats": StatsSeconds = int.Parse(Value()); i++; break;
                 case "--backend": options.Backend = ParseBackend(Value(), usage); i++; break;
                 default:
                     var taken = extra?.Invoke(args[i], value) ?? -1;
@@ -41,6 +45,23 @@ internal static class SampleHost
                     break;
             }
         }
+    }
+
+    // One line per period: what changed since the previous line, and per-wait batching.
+    private static Timer StartStatsLine(Server server, TimeSpan period)
+    {
+        var last = server.Statistics;
+        return new Timer(_ =>
+        {
+            var now = server.Statistics;
+            var waits = Math.Max(now.Waits - last.Waits, 1);
+            Console.WriteLine($"stats: connections={now.Connections} accepted=+{now.Accepted - last.Accepted} closed=+{now.Closed - last.Closed} " +
+                $"rejected=+{now.Rejected - last.Rejected} in={(now.BytesReceived - last.BytesReceived) / period.TotalSeconds / 1e6:F2}MB/s " +
+                $"out={(now.BytesSent - last.BytesSent) / period.TotalSeconds / 1e6:F2}MB/s waits/s={waits / period.TotalSeconds:F0} " +
+                $"completions/wait={(double)(now.Completions - last.Completions) / waits:F1} submissions/wait={(double)(now.Submissions - last.Submissions) / waits:F1} " +
+                $"ring-empty=+{now.BufferRingEmpty - last.BufferRingEmpty}");
+            last = now;
+        }, null, period, period);
     }
 
     private static Backend ParseBackend(string name, string usage) => name switch
@@ -86,6 +107,7 @@ internal static class SampleHost
         }
         started?.Invoke(server);
         Console.WriteLine($"listening on {server.EndPoint} backend={server.BackendName} loops={server.Loops.Count}");
+        using var stats = StatsSeconds > 0 ? StartStatsLine(server, TimeSpan.FromSeconds(StatsSeconds)) : null;
         await stop.Task;
         await server.StopAsync();
         return 0;

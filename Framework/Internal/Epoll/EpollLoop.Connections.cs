@@ -24,7 +24,7 @@ internal sealed unsafe partial class EpollLoop
             var connection = OpenConnection(_chunks);
             if (connection is null)
             {
-                Logger.LogWarning("Loop {Loop} refused a connection: MaxConnectionsPerLoop ({Max}) reached", Id, Options.MaxConnectionsPerLoop);
+                CountRefused();
                 Libc.Close(fd);
                 continue;
             }

@@ -46,6 +46,7 @@ internal sealed unsafe partial class EpollLoop : EventLoop
         while (RunBetweenBatches(out var untilTimer))
         {
             var timeoutMs = untilTimer is { } wait ? (int)Math.Ceiling(Math.Max(wait.TotalMilliseconds, 0)) : -1;
+            Counters.Waits++;
             var ready = _epoll.Wait(timeoutMs);
             Counters.Completions += ready;
             for (var i = 0; i < ready; i++)

@@ -28,7 +28,8 @@ internal sealed unsafe partial class IoUringLoop
         }
         else if (res == -Libc.ENFILE)
         {
-            Logger.LogWarning("Loop {Loop} refused a connection: its fixed-file table is full (MaxConnectionsPerLoop {Max})", Id, Options.MaxConnectionsPerLoop);
+            // The kernel accepted and dropped it: no free slot in the fixed-file table.
+            CountRefused();
         }
         else if (res != -Libc.ECANCELED)
         {
@@ -44,6 +45,7 @@ internal sealed unsafe partial class IoUringLoop
         {
             // The kernel freed a slot whose close completion we have not reaped yet: no room after all.
             SubmitCloseSlot(slot, UserData.Encode(OpKind.Orphan, 0));
+            CountRefused();
             return;
         }
         Counters.Accepted++;
@@ -96,6 +98,7 @@ internal sealed unsafe partial class IoUringLoop
         {
             // The buffer ring ran dry: the data waits in the socket; re-armed below once buffers are back.
             Counters.BufferRingEmpty++;
+            _ringDry.Hit(Id, Options.ReceiveBufferCount);
         }
         else if (res != -Libc.ECANCELED)
         {

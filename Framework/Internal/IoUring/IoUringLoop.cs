@@ -22,6 +22,7 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
     private ChunkPool _chunks = null!;
     private int _eventFd = -1;
     private bool _acceptArmed;
+    private ThrottledWarning _ringDry = null!;
 
     public IoUringLoop(int id, ServerOptions options, Func<IConnectionHandler> handlerFactory, Socket listener)
         : base(id, options, handlerFactory)
@@ -53,6 +54,7 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
 
         _eventFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         if (_eventFd < 0) { throw new IoUringUnavailableException("eventfd", Libc.LastErrno); }
+        _ringDry = new ThrottledWarning(Logger, "Loop {Loop}: the receive buffer ring ran dry {Count} time(s) since the last report (ReceiveBufferCount {Limit}); no data is lost, but more buffers would save re-arms");
 
         Logger.LogDebug("Loop {Loop}: ring fd {Fd}, {Sq} SQ / {Cq} CQ entries, setup flags 0x{Flags:x}, features 0x{Features:x}, ring fd registered: {Registered}",
             Id, _ring.Fd, _ring.SqEntries, _ring.CqEntries, _ring.SetupFlags, _ring.Features, _ring.RingFdRegistered);
@@ -70,6 +72,8 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         KernelTimespec timeout;
         while (RunBetweenBatches(out var untilTimer))
         {
+            Counters.Waits++;
+            Counters.Submissions += _ring.Pending;
             if (untilTimer is { } wait)
             {
                 var ticks = Math.Max(wait.Ticks, 0);

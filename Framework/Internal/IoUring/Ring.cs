@@ -40,8 +40,8 @@ internal sealed unsafe class Ring : IDisposable
     public uint CqEntries { get; }
     public bool RingFdRegistered { get; }
 
-    /// <summary>Counts io_uring_enter calls (for diagnostics and benchmarks).</summary>
-    public long EnterCalls { get; private set; }
+    /// <summary>SQEs queued and not yet submitted.</summary>
+    public uint Pending => _toSubmit;
 
     public Ring(uint entries)
     {
@@ -173,7 +173,6 @@ internal sealed unsafe class Ring : IDisposable
         var flags = _enterFlags | EnterExtArg | (minComplete > 0 ? EnterGetEvents : 0);
         while (true)
         {
-            EnterCalls++;
             var rc = Libc.IoUringEnter(_enterFd, _toSubmit, minComplete, flags, &arg, (nuint)sizeof(IoUringGeteventsArg));
             if (rc >= 0)
             {

@@ -32,6 +32,7 @@ internal sealed partial class ManagedLoop : EventLoop
     {
         while (RunBetweenBatches(out var untilTimer))
         {
+            Counters.Waits++;
             _signal.WaitOne(untilTimer ?? Timeout.InfiniteTimeSpan);
         }
     }
@@ -75,7 +76,7 @@ internal sealed partial class ManagedLoop : EventLoop
         var connection = Stopping ? null : OpenConnection(_chunks);
         if (connection is null)
         {
-            if (!Stopping) { Logger.LogWarning("Loop {Loop} refused a connection: MaxConnectionsPerLoop ({Max}) reached", Id, Options.MaxConnectionsPerLoop); }
+            if (!Stopping) { CountRefused(); }
             socket.Dispose();
             return;
         }
