@@ -68,6 +68,13 @@ public sealed class HashTests
         Assert.Equal("0.5", await c.CallAsync("HINCRBYFLOAT", "h", "f", "0.5"));
         Assert.Equal("3", await c.CallAsync("HINCRBYFLOAT", "h", "f", "2.5"));
         Assert.Equal("-1.5", await c.CallAsync("HINCRBYFLOAT", "h", "n", "0.5"));
+        // Fixed-point without binary noise, as Redis prints its long double (INCRBYFLOAT spells results alike).
+        await c.CallAsync("HSET", "h", "tenth", "0.1");
+        Assert.Equal("0.3", await c.CallAsync("HINCRBYFLOAT", "h", "tenth", "0.2"));
+        Assert.Equal("100000000000000000000", await c.CallAsync("HINCRBYFLOAT", "h", "huge", "1e20"));
+        Assert.Equal("0.00000015", await c.CallAsync("HINCRBYFLOAT", "h", "tiny", "1.5e-7"));
+        await c.CallAsync("SET", "one", "1");
+        Assert.Equal("-0.1", await c.CallAsync("INCRBYFLOAT", "one", "-1.1"));
         await c.CallAsync("HSET", "h", "text", "abc", "big", "9223372036854775807", "half", "0.5");
         Assert.Equal(new RespError("ERR hash value is not an integer"), await c.CallAsync("HINCRBY", "h", "text", "1"));
         Assert.Equal(new RespError("ERR hash value is not an integer"), await c.CallAsync("HINCRBY", "h", "half", "1"));

@@ -108,8 +108,7 @@ internal static class HashCommands
         if (hash?.Get(c[2]) is { } current && !Args.TryDouble(current, out value)) { s.Reply.Error("ERR hash value is not a float"); return; }
         value += delta;
         if (double.IsNaN(value) || double.IsInfinity(value)) { s.Reply.Error("ERR increment would produce NaN or Infinity"); return; }
-        Span<byte> text = stackalloc byte[32];
-        var bytes = text[..RespWriter.FormatDouble(value, text)].ToArray();
+        var bytes = Args.Bytes(value);
         Store(s, c, hash, bytes);
         s.Reply.Bulk(bytes);
     }

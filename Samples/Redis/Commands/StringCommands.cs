@@ -169,8 +169,7 @@ internal static class StringCommands
         if (!Args.TryDouble(c[2], out var delta)) { s.Reply.Error(Args.NotFloat); return; }
         value += delta;
         if (double.IsNaN(value) || double.IsInfinity(value)) { s.Reply.Error("ERR increment would produce NaN or Infinity"); return; }
-        Span<byte> text = stackalloc byte[32];
-        var bytes = text[..RespWriter.FormatDouble(value, text)].ToArray();
+        var bytes = Args.Bytes(value);
         s.Db.Set(c[1], bytes, keepTtl: true);
         s.Reply.Bulk(bytes);
     }
