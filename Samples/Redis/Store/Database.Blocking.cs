@@ -37,7 +37,7 @@ internal sealed partial class Database
     /// <summary>
     /// Serves the clients blocked on keys that changed, oldest first, while those keys hold list elements:
     /// pops (and for BLMOVE pushes) for them here, under the lock, then posts each reply to its loop.
-    /// A move into a watched destination makes it ready in turn, so chains of BLMOVE resolve here too.
+    /// A move into a destination others wait on makes it ready in turn, so chains of BLMOVE resolve here too.
     /// </summary>
     public void ServeBlocked()
     {
