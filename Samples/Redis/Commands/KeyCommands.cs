@@ -112,12 +112,9 @@ internal static class KeyCommands
 
     private static void Scan(Session s, RespCommand c)
     {
-        if (!ulong.TryParse(c[1], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
+        if (!ulong.TryParse(c[1], out var cursor) || cursor > uint.MaxValue) { s.Reply.Error("ERR invalid cursor"); return; }
         if (!ScanOptions.TryParse(c, 2, out var options, out var error)) { s.Reply.Error(error!); return; }
-        // The cursor is a position in the table's enumeration order, stable while the table is not resized.
-        var keys = s.Db.Keys.Skip((int)Math.Min(cursor, int.MaxValue)).Take(options.Count).ToList();
-        var next = cursor + (ulong)keys.Count;
-        if (keys.Count < options.Count || next >= (ulong)s.Db.Count) { next = 0; }
+        var (keys, next) = KeyScan.Next(s.Db.Keys, (uint)cursor, options.Count);
         var matched = keys.Where(k => options.Matches(k, s.Db.Get(k))).ToList();
         s.Reply.Array(2);
         s.Reply.Bulk(next.ToString());
