@@ -130,6 +130,31 @@ public sealed class StringAndKeyTests
         Assert.Equal(users.Order(), scanned.Order());
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_scan_returns_every_key_present_throughout_while_others_are_deleted(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        var kept = Enumerable.Range(0, 300).Select(i => $"kept:{i}").ToHashSet();
+        var doomed = new Queue<string>(Enumerable.Range(0, 300).Select(i => $"doomed:{i}"));
+        foreach (var key in kept.Concat(doomed)) { Assert.Equal("+OK
+", await client.CommandAsync("SET", key, "v")); }
+
+        var scanned = new HashSet<string>();
+        var cursor = "0";
+        for (var calls = 0; calls == 0 || cursor != "0"; calls++)
+        {
+            Assert.True(calls < 200, "SCAN never returned cursor 0");
+            var reply = (await client.CommandAsync("SCAN", cursor, "COUNT", "10")).Split("\r\n");
+            cursor = reply[2];
+            scanned.UnionWith(reply.Where(l => l.StartsWith("kept:")));
+            // Deleting between calls must not hide keys that stay.
+            for (var i = 0; i < 5 && doomed.Count > 0; i++) { await client.CommandAsync("DEL", doomed.Dequeue()); }
+        }
+        Assert.Equal(kept.Order(), scanned.Order());
+    }
+
     private sealed class OtherType : IRedisCollection
     {
         public string TypeName => "list";
