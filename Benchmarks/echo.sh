@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Echo benchmark: Loop's io_uring echo sample against a minimal liburing echo server in C
+# (Benchmarks/reference/uring_echo.c), each alone on one core, driven by echo-load on another.
+# Prints a Markdown table and saves it, with the machine and the exact commands, to
+# Benchmarks/results/echo.md (raw echo-load JSON lines go to Benchmarks/results/echo.raw).
+#
+#   Benchmarks/echo.sh [--quick]        --quick: 3 s runs after 1 s of warm-up
+#
+# Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 CONNECTIONS=64 SIZE=64 PIPELINES="1 16"
+#                         DURATION=10 WARMUP=2 PORT=<free-ish port derived from this shell's pid>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+CONNECTIONS=${CONNECTIONS:-64}
+SIZE=${SIZE:-64}
+PIPELINES=${PIPELINES:-1 16}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+PORT=${PORT:-$((20000 + $$ % 20000))}
+for arg in "$@"; do
+    case "$arg" in
+        --quick) DURATION=3 WARMUP=1 ;;
+        *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+    esac
+done
+
+RESULTS=Benchmarks/results
+LOOP_ECHO=Samples/Echo/bin/Release/net10.0/loop-echo.dll
+ECHO_LOAD=Benchmarks/EchoLoad/bin/Release/net10.0/echo-load.dll
+URING_ECHO=Benchmarks/reference/uring_echo
+server_pid=
+server_log=$(mktemp)
+trap 'stop_server; rm -f "$server_log"' EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "echo.sh: $*" >&2; }
+
+build() {
+    log "building (Release) and compiling the C reference"
+    dotnet build Samples/Echo -c Release -nologo -v q >&2
+    dotnet build Benchmarks/EchoLoad -c Release -nologo -v q >&2
+    dpkg -s liburing-dev >/dev/null 2>&1 || apt-get install -y liburing-dev >&2
+    gcc -O2 -o "$URING_ECHO" Benchmarks/reference/uring_echo.c -luring
+}
+
+# Starts a server pinned to SERVER_CPU and waits (at most 10 s) for its "listening on" line.
+start_server() {
+    taskset -c "$SERVER_CPU" "$@" >"$server_log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 100); do
+        grep -q "listening on" "$server_log" && return
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    log "server did not start: $*"; cat "$server_log" >&2; exit 1
+}
+
+# SIGTERM, then SIGKILL if the server has not exited within 10 s.
+stop_server() {
+    [[ -n $server_pid ]] || return 0
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+}
+
+# Other work on the machine skews a run: wait (at most 10 s) for a second with the CPUs at least
+# 90% idle. echo-load reports what other load still ran during its window (other_cpu_s).
+wait_for_quiet() {
+    local a b i busy total
+    for _ in $(seq 10); do
+        read -ra a </proc/stat; sleep 1; read -ra b </proc/stat
+        total=0; for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+        busy=$((total - (b[4] - a[4]) - (b[5] - a[5])))
+        if ((busy * 10 <= total)); then return; fi
+    done
+}
+
+# A field of echo-load's one-line, flat JSON.
+field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2"; }
+
+loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
+build
+mkdir -p "$RESULTS"
+: >"$RESULTS/echo.raw"
+commands=()
+rows=()
+notes=()
+for pipeline in $PIPELINES; do
+    reference_cpu=
+    for server in uring_echo loop-echo; do
+        PORT=$((PORT + 1))
+        case $server in
+            uring_echo) server_cmd=("$URING_ECHO" "$PORT") ;;
+            # Pinned by taskset alone: --pin would pin loop 0 to CPU 0 whatever SERVER_CPU says.
+            loop-echo) server_cmd=(dotnet "$LOOP_ECHO" --port "$PORT" --loops 1 --backend iouring) ;;
+        esac
+        load_cmd=(dotnet "$ECHO_LOAD" --port "$PORT" --connections "$CONNECTIONS" --size "$SIZE"
+            --pipeline "$pipeline" --duration "$DURATION" --warmup "$WARMUP" --json)
+        log "$server, pipeline $pipeline"
+        wait_for_quiet
+        start_server "${server_cmd[@]}"
+        # echo-load samples the server's utime+stime (/proc/PID/stat) at the edges of its measured window.
+        result=$(taskset -c "$CLIENT_CPU" "${load_cmd[@]}" --server-pid "$server_pid")
+        stop_server
+        echo "$result" >>"$RESULTS/echo.raw"
+        commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}"
+            "taskset -c $CLIENT_CPU ${load_cmd[*]} --server-pid \$SERVER_PID")
+
+        msgs=$(field msgs_per_sec "$result")
+        cpu_per_m=$(awk -v c="$(field server_cpu_s "$result")" -v m="$msgs" -v d="$DURATION" 'BEGIN { printf "%.3f", c / (m * d) * 1e6 }')
+        reference_cpu=${reference_cpu:-$cpu_per_m}
+        ratio=$(awk -v a="$cpu_per_m" -v b="$reference_cpu" 'BEGIN { printf "%.2f", a / b }')
+        notes+=("- $server, pipeline $pipeline: server $(field server_cpu_s "$result"), echo-load $(field client_cpu_s "$result"), other $(field other_cpu_s "$result")")
+        latency=$(printf '%.1f us | %.1f us' "$(field p50_us "$result")" "$(field p99_us "$result")")
+        rows+=("| $server | $pipeline | $(printf '%.0f' "$msgs") | $latency | $cpu_per_m | $ratio |")
+    done
+done
+
+report=$(printf '%s\n' \
+    "| server | pipeline | msgs/s | p50 | p99 | server CPU-s per 1M msgs | CPU ratio vs C reference |" \
+    "|---|---|---|---|---|---|---|" \
+    "${rows[@]}" \
+    "" \
+    "CPU-s in each ${DURATION} s window (echo-load near ${DURATION}: the client was the bottleneck; other above 0: something else shared the machine):" \
+    "" \
+    "${notes[@]}")
+echo "$report"
+
+{
+    echo "# Echo benchmark"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`Benchmarks/echo.sh${*:+ $*}\`"
+    echo
+    echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r)"
+    echo "- .NET SDK $(dotnet --version); liburing $(dpkg-query -W -f '${Version}' liburing-dev)"
+    echo "- Load average before the build: $loadavg; each run first waited (at most 10 s) for the CPUs to be 90% idle"
+    echo "- Server on CPU $SERVER_CPU, echo-load on CPU $CLIENT_CPU; $CONNECTIONS connections, $SIZE-byte messages, ${WARMUP} s warm-up, ${DURATION} s measured"
+    echo "- Server CPU-s: utime+stime of the server process over the measured window; ratio is against uring_echo at the same pipeline depth"
+    echo
+    echo "$report"
+    echo
+    echo "Commands (\$SERVER_PID is the server's pid):"
+    echo
+    echo '```'
+    printf '%s\n' "${commands[@]}"
+    echo '```'
+} >"$RESULTS/echo.md"
+log "saved $RESULTS/echo.md"

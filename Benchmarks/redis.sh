@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Redis benchmark: loop-redis (one loop) against Debian's redis-server, each alone on one core, driven
+# by redis-benchmark on another, in one run. Then memory per key for 1M keys in both.
+# Prints a Markdown table and saves it with the machine and the commands to Benchmarks/results/redis.md.
+#
+#   Benchmarks/redis.sh [--quick]        --quick: fewer requests per test
+#
+# Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 CLIENTS=50 REQUESTS=200000 KEYS=1000000
+#                         TESTS=set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+CLIENTS=${CLIENTS:-50}
+REQUESTS=${REQUESTS:-200000}
+KEYS=${KEYS:-1000000}
+TESTS=${TESTS:-set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset}
+PORT=${PORT:-$((40000 + $$ % 20000))}
+for arg in "$@"; do
+    case "$arg" in
+        --quick) REQUESTS=50000 KEYS=200000 ;;
+        *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+    esac
+done
+
+RESULTS=Benchmarks/results
+LOOP_REDIS=Samples/Redis/bin/Release/net10.0/loop-redis.dll
+source Benchmarks/lib.sh
+
+command -v redis-benchmark >/dev/null && command -v redis-server >/dev/null \
+    || { log "installing redis-server and redis-tools"; apt-get update -qq && apt-get install -y -qq redis-server redis-tools >&2; }
+log "building (Release)"
+dotnet build Samples/Redis -c Release -nologo -v q >&2
+
+cpu_seconds() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+rss_bytes() { awk '/^VmRSS/ { print $2 * 1024 }' "/proc/$1/status"; }
+
+# 1M SETs of key:N -> "value" in RESP, fed through redis-cli --pipe.
+load_keys() {
+    awk -v n="$KEYS" 'BEGIN { for (i = 0; i < n; i++) { k = "key:" i; printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$5\r\nvalue\r\n", length(k), k } }' \
+        | redis-cli -p "$1" --pipe >/dev/null
+}
+
+declare -A rps p50 p99 cpu memory
+commands=()
+for server in redis-server loop-redis; do
+    PORT=$((PORT + 1))
+    case $server in
+        redis-server) server_cmd=(redis-server --port "$PORT" --save "" --appendonly no) ; ready="Ready to accept connections" ;;
+        loop-redis) server_cmd=(dotnet "$LOOP_REDIS" --port "$PORT" --loops 1) ; ready="listening on" ;;
+    esac
+    commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}")
+    for pipeline in 1 16; do
+        log "$server, -P $pipeline"
+        wait_for_quiet
+        start_server "$ready" "${server_cmd[@]}"
+        bench_cmd=(redis-benchmark -p "$PORT" -c "$CLIENTS" -n "$REQUESTS" -P "$pipeline" -t "$TESTS" --csv)
+        before=$(cpu_seconds "$server_pid")
+        csv=$(taskset -c "$CLIENT_CPU" "${bench_cmd[@]}")
+        after=$(cpu_seconds "$server_pid")
+        stop_server
+        commands+=("taskset -c $CLIENT_CPU ${bench_cmd[*]}")
+        total=0
+        while IFS=, read -r test r _ _ q50 _ q99 _; do
+            test=${test//\"/}; [[ $test == test ]] && continue
+            rps[$server,$pipeline,$test]=${r//\"/}; p50[$server,$pipeline,$test]=${q50//\"/}; p99[$server,$pipeline,$test]=${q99//\"/}
+            total=$((total + REQUESTS))
+        done <<<"$csv"
+        cpu[$server,$pipeline]=$(awk -v a="$before" -v b="$after" -v n="$total" 'BEGIN { printf "%.2f", (b - a) / n * 1e6 }')
+    done
+
+    log "$server, memory for $KEYS keys"
+    start_server "$ready" "${server_cmd[@]}"
+    base=$(rss_bytes "$server_pid")
+    load_keys "$PORT"
+    [[ $(redis-cli -p "$PORT" dbsize) == "$KEYS" ]] || { log "$server: DBSIZE is not $KEYS"; exit 1; }
+    memory[$server]=$(( ($(rss_bytes "$server_pid") - base) / KEYS ))
+    stop_server
+done
+
+rows=()
+for pipeline in 1 16; do
+    for test in ${TESTS//,/ }; do
+        name=$(tr a-z A-Z <<<"$test"); name=${name/LRANGE_100/LRANGE_100 (first 100 elements)}; name=${name/MSET/MSET (10 keys)}
+        a=${rps[redis-server,$pipeline,$name]:-0}; b=${rps[loop-redis,$pipeline,$name]:-0}
+        ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a > 0 ? b / a : 0 }')
+        rows+=("| $name | $pipeline | $a | $b | **$ratio** | ${p50[loop-redis,$pipeline,$name]:-} / ${p99[loop-redis,$pipeline,$name]:-} ms | ${p50[redis-server,$pipeline,$name]:-} / ${p99[redis-server,$pipeline,$name]:-} ms |")
+    done
+done
+report=$(printf '%s\n' \
+    "| test | -P | redis-server req/s | loop-redis req/s | ratio | loop p50 / p99 | redis p50 / p99 |" \
+    "|---|---|---|---|---|---|---|" \
+    "${rows[@]}" \
+    "" \
+    "| | redis-server | loop-redis | ratio |" \
+    "|---|---|---|---|" \
+    "| server CPU-s per 1M requests, -P 1 | ${cpu[redis-server,1]} | ${cpu[loop-redis,1]} | $(awk -v a="${cpu[redis-server,1]}" -v b="${cpu[loop-redis,1]}" 'BEGIN { printf "%.2f", b / a }') |" \
+    "| server CPU-s per 1M requests, -P 16 | ${cpu[redis-server,16]} | ${cpu[loop-redis,16]} | $(awk -v a="${cpu[redis-server,16]}" -v b="${cpu[loop-redis,16]}" 'BEGIN { printf "%.2f", b / a }') |" \
+    "| RSS bytes per key ($KEYS keys) | ${memory[redis-server]} | ${memory[loop-redis]} | $(awk -v a="${memory[redis-server]}" -v b="${memory[loop-redis]}" 'BEGIN { printf "%.2f", b / a }') |")
+echo "$report"
+
+mkdir -p "$RESULTS"
+{
+    echo "# Redis benchmark"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`Benchmarks/redis.sh $*\`"
+    echo
+    echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r); $(redis-server --version | cut -d' ' -f1-3)"
+    echo "- Servers on CPU $SERVER_CPU (loop-redis with one loop), redis-benchmark on CPU $CLIENT_CPU; $CLIENTS clients, $REQUESTS requests per test"
+    echo
+    echo "$report"
+    echo
+    echo "Commands:"
+    echo
+    echo '```'
+    printf '%s\n' "${commands[@]}"
+    echo '```'
+} >"$RESULTS/redis.md"
+log "saved $RESULTS/redis.md"
