@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# HTTP benchmark: Loop's HTTP sample (Samples/Http, one io_uring loop) against a minimal ASP.NET Core app
+# (Kestrel, Benchmarks/Http/Kestrel) on the TechEmpower routes, each alone on one core, driven by wrk on
+# another: /plaintext with 16 requests pipelined per write, /json without pipelining. Allocation per request
+# is the server's allocation rate (dotnet-counters, over the measured window) over its request rate.
+# Prints a Markdown table and saves it, with the machine and the exact commands, to Benchmarks/results/http.md.
+#
+#   Benchmarks/http.sh [--quick]        --quick: 3 s runs after 1 s of warm-up
+#
+# Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 CONNECTIONS=256 DEPTH=16 DURATION=10 WARMUP=3
+#                         PORT=<free-ish port derived from this shell's pid>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+CONNECTIONS=${CONNECTIONS:-256}
+DEPTH=${DEPTH:-16}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-3}
+# Below the ephemeral range (32768+), where the earlier runs' client sockets may linger in TIME-WAIT.
+PORT=${PORT:-$((20000 + $$ % 10000))}
+for arg in "$@"; do
+    case "$arg" in
+        --quick) DURATION=3 WARMUP=1 ;;
+        *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+    esac
+done
+
+source Benchmarks/lib.sh
+RESULTS=Benchmarks/results
+LOOP_HTTP=Samples/Http/bin/Release/net10.0/loop-http.dll
+KESTREL=Benchmarks/Http/Kestrel/bin/Release/net10.0/kestrel-peer.dll
+PIPELINE_LUA=Benchmarks/Http/pipeline.lua
+COUNTERS=$HOME/.dotnet/tools/dotnet-counters
+
+build() {
+    log "building (Release)"
+    dotnet build Samples/Http -c Release -nologo -v q >&2
+    dotnet build Benchmarks/Http/Kestrel -c Release -nologo -v q >&2
+    command -v wrk >/dev/null || apt-get install -y wrk >&2
+    [[ -x $COUNTERS ]] || dotnet tool install -g dotnet-counters >&2
+}
+
+# wrk_run URL [pipeline.lua args...]: prints requests/s; the whole output goes to $wrk_log.
+wrk_run() {
+    local url=$1; shift
+    local script=()
+    (($# > 0)) && script=(-s "$PIPELINE_LUA" "$url" -- "$@") || script=("$url")
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${run_seconds}s" --latency "${script[@]}" >"$wrk_log"
+    if grep -q "Non-2xx\|Socket errors" "$wrk_log"; then log "errors in the run:"; cat "$wrk_log" >&2; fi
+    sed -n 's/^Requests\/sec: *//p' "$wrk_log"
+}
+
+# measure NAME URL [pipeline.lua args...]: warm up, then a measured run with the server's allocations sampled.
+measure() {
+    local name=$1 rps bytes_per_s csv; shift
+    run_seconds=$WARMUP wrk_run "$@" >/dev/null
+    wait_for_quiet
+    csv=$(mktemp --suffix .csv)
+    # Sampling from a second before wrk starts to a second after it ends (it stops by itself: a SIGINT to
+    # dotnet-counters reaches this script too).
+    local window=$((DURATION + 2))
+    taskset -c "$CLIENT_CPU" "$COUNTERS" collect -p "$server_pid" --counters "System.Runtime[dotnet.gc.heap.total_allocated]" \
+        --format csv -o "$csv" --refresh-interval 1 --duration "$(printf '00:%02d:%02d' $((window / 60)) $((window % 60)))" >/dev/null 2>&1 &
+    local counters_pid=$!
+    sleep 1
+    rps=$(run_seconds=$DURATION wrk_run "$@")
+    wait "$counters_pid" || true
+    # The mean of the per-second rates while wrk ran: without the first and last two seconds.
+    bytes_per_s=$(grep total_allocated "$csv" | cut -d, -f5 | sed '1,2d' | head -n -2 | awk '{ s += $1; n++ } END { print n ? s / n : 0 }')
+    rm -f "$csv"
+    results[$name.rps]=$rps
+    results[$name.alloc]=$(awk -v b="$bytes_per_s" -v r="$rps" 'BEGIN { printf "%.1f", b / r }')
+    cp "$wrk_log" "$RESULTS/http-$name.wrk"
+}
+
+loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
+build
+mkdir -p "$RESULTS"
+wrk_log=$(mktemp)
+declare -A results
+commands=()
+for server in loop kestrel; do
+    PORT=$((PORT + 1))
+    case $server in
+        # Pinned by taskset alone: --pin would pin loop 0 to CPU 0 whatever SERVER_CPU says.
+        loop) server_cmd=(dotnet "$LOOP_HTTP" --port "$PORT" --loops 1 --backend iouring) ;;
+        kestrel) server_cmd=(dotnet "$KESTREL" --urls "http://127.0.0.1:$PORT") ;;
+    esac
+    log "$server"
+    start_server "listening on" "${server_cmd[@]}"
+    measure "$server.plaintext" "http://127.0.0.1:$PORT/plaintext" "$DEPTH"
+    measure "$server.json" "http://127.0.0.1:$PORT/json"
+    stop_server
+    commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}")
+done
+commands+=("taskset -c $CLIENT_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency -s $PIPELINE_LUA http://127.0.0.1:\$PORT/plaintext -- $DEPTH"
+    "taskset -c $CLIENT_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency http://127.0.0.1:\$PORT/json")
+rm -f "$wrk_log"
+
+row() {
+    local test=$1 loop=${results[loop.$1.rps]} kestrel=${results[kestrel.$1.rps]}
+    printf '| %s | %.0f | %.0f | %.2f× | %s | %s |\n' "$2" "$loop" "$kestrel" \
+        "$(awk -v a="$loop" -v b="$kestrel" 'BEGIN { print a / b }')" "${results[loop.$1.alloc]}" "${results[kestrel.$1.alloc]}"
+}
+report=$(printf '%s\n' \
+    "| test | Loop req/s | Kestrel req/s | Loop / Kestrel | Loop B/req | Kestrel B/req |" \
+    "|---|---|---|---|---|---|" \
+    "$(row plaintext "/plaintext, pipeline $DEPTH")" \
+    "$(row json "/json, no pipelining")")
+echo "$report"
+
+{
+    echo "# HTTP benchmark"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`Benchmarks/http.sh $*\`"
+    echo
+    echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r)"
+    echo "- .NET SDK $(dotnet --version); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
+    echo "- Load average before the build: $loadavg; each measured run first waited (at most 10 s) for the CPUs to be 90% idle"
+    echo "- Server on CPU $SERVER_CPU (Loop: one loop; Kestrel: default settings), wrk (one thread) on CPU $CLIENT_CPU;"
+    echo "  $CONNECTIONS connections, ${WARMUP} s warm-up, ${DURATION} s measured"
+    echo "- B/req: the server's allocated bytes per second (dotnet-counters) over its requests per second"
+    echo "- wrk's full output: Benchmarks/results/http-*.wrk"
+    echo
+    echo "$report"
+    echo
+    echo "Commands (\$PORT is the server's port):"
+    echo
+    echo '```'
+    printf '%s\n' "${commands[@]}"
+    echo '```'
+} >"$RESULTS/http.md"
+log "saved $RESULTS/http.md"
