@@ -30,12 +30,7 @@ RESULTS=Benchmarks/results
 LOOP_ECHO=Samples/Echo/bin/Release/net10.0/loop-echo.dll
 ECHO_LOAD=Benchmarks/EchoLoad/bin/Release/net10.0/echo-load.dll
 URING_ECHO=Benchmarks/reference/uring_echo
-server_pid=
-server_log=$(mktemp)
-trap 'stop_server; rm -f "$server_log"' EXIT
-trap 'exit 130' INT TERM
-
-log() { echo "echo.sh: $*" >&2; }
+source Benchmarks/lib.sh # log, start_server, stop_server (also on exit), wait_for_quiet
 
 build() {
     log "building (Release) and compiling the C reference"
@@ -43,40 +38,6 @@ build() {
     dotnet build Benchmarks/EchoLoad -c Release -nologo -v q >&2
     dpkg -s liburing-dev >/dev/null 2>&1 || apt-get install -y liburing-dev >&2
     gcc -O2 -o "$URING_ECHO" Benchmarks/reference/uring_echo.c -luring
-}
-
-# Starts a server pinned to SERVER_CPU and waits (at most 10 s) for its "listening on" line.
-start_server() {
-    taskset -c "$SERVER_CPU" "$@" >"$server_log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 100); do
-        grep -q "listening on" "$server_log" && return
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    log "server did not start: $*"; cat "$server_log" >&2; exit 1
-}
-
-# SIGTERM, then SIGKILL if the server has not exited within 10 s.
-stop_server() {
-    [[ -n $server_pid ]] || return 0
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
-}
-
-# Other work on the machine skews a run: wait (at most 10 s) for a second with the CPUs at least
-# 90% idle. echo-load reports what other load still ran during its window (other_cpu_s).
-wait_for_quiet() {
-    local a b i busy total
-    for _ in $(seq 10); do
-        read -ra a </proc/stat; sleep 1; read -ra b </proc/stat
-        total=0; for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-        busy=$((total - (b[4] - a[4]) - (b[5] - a[5])))
-        if ((busy * 10 <= total)); then return; fi
-    done
 }
 
 # A field of echo-load's one-line, flat JSON.
@@ -102,7 +63,7 @@ for pipeline in $PIPELINES; do
             --pipeline "$pipeline" --duration "$DURATION" --warmup "$WARMUP" --json)
         log "$server, pipeline $pipeline"
         wait_for_quiet
-        start_server "${server_cmd[@]}"
+        start_server "listening on" "${server_cmd[@]}"
         # echo-load samples the server's utime+stime (/proc/PID/stat) at the edges of its measured window.
         result=$(taskset -c "$CLIENT_CPU" "${load_cmd[@]}" --server-pid "$server_pid")
         stop_server

@@ -55,6 +55,8 @@ for server in redis-server loop-redis; do
         log "$server, -P $pipeline"
         wait_for_quiet
         start_server "$ready" "${server_cmd[@]}"
+        # The same untimed warm-up for both: the .NET server runs its steady-state (tier-1 JIT) code after it.
+        taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" -c "$CLIENTS" -n $((REQUESTS / 2)) -P "$pipeline" -t "$TESTS" -q >/dev/null
         bench_cmd=(redis-benchmark -p "$PORT" -c "$CLIENTS" -n "$REQUESTS" -P "$pipeline" -t "$TESTS" --csv)
         before=$(cpu_seconds "$server_pid")
         csv=$(taskset -c "$CLIENT_CPU" "${bench_cmd[@]}")
@@ -84,7 +86,7 @@ for pipeline in 1 16; do
     for test in ${TESTS//,/ }; do
         name=$(tr a-z A-Z <<<"$test"); name=${name/LRANGE_100/LRANGE_100 (first 100 elements)}; name=${name/MSET/MSET (10 keys)}
         a=${rps[redis-server,$pipeline,$name]:-0}; b=${rps[loop-redis,$pipeline,$name]:-0}
-        ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a > 0 ? b / a : 0 }')
+        ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
         rows+=("| $name | $pipeline | $a | $b | **$ratio** | ${p50[loop-redis,$pipeline,$name]:-} / ${p99[loop-redis,$pipeline,$name]:-} ms | ${p50[redis-server,$pipeline,$name]:-} / ${p99[redis-server,$pipeline,$name]:-} ms |")
     done
 done

@@ -201,7 +201,14 @@ public abstract class EventLoop
     {
         _threadId = Environment.CurrentManagedThreadId;
         if (!Options.PinThreads) { return; }
-        var cpu = Id % Environment.ProcessorCount;
+        if (!OperatingSystem.IsLinux())
+        {
+            Logger.LogWarning("PinThreads is supported on Linux only; loop {Loop} is not pinned", Id);
+            return;
+        }
+        // Loop i takes the i-th CPU the process may run on, so pinning stays inside a taskset or cgroup.
+        var allowed = AllowedCpus();
+        var cpu = allowed[Id % allowed.Count];
         var mask = stackalloc ulong[16];
         new Span<ulong>(mask, 16).Clear();
         mask[cpu / 64] = 1UL << (cpu % 64);
@@ -209,6 +216,14 @@ public abstract class EventLoop
         {
             Logger.LogWarning("Loop {Loop} could not be pinned to CPU {Cpu}: errno {Errno}", Id, cpu, Libc.LastErrno);
         }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static List<int> AllowedCpus()
+    {
+        var mask = (ulong)System.Diagnostics.Process.GetCurrentProcess().ProcessorAffinity;
+        var cpus = Enumerable.Range(0, 64).Where(i => (mask >> i & 1) != 0).ToList();
+        return cpus.Count > 0 ? cpus : [0];
     }
 
     /// <summary>Takes a free connection slot and a handler, or null when the loop is full.</summary>
