@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Echo benchmark: Loop's io_uring echo sample against a minimal liburing echo server in C
-# (Benchmarks/reference/uring_echo.c), each alone on one core, driven by echo-load on another.
+# Echo benchmark: Loop's echo sample on each backend (io_uring, epoll, managed) against a minimal
+# liburing echo server in C (Benchmarks/reference/uring_echo.c), each alone on one core with one loop,
+# driven by echo-load on another. Syscalls per message come from a separate 2 s run under strace -c.
 # Prints a Markdown table and saves it, with the machine and the exact commands, to
 # Benchmarks/results/echo.md (raw echo-load JSON lines go to Benchmarks/results/echo.raw).
 #
@@ -36,12 +37,29 @@ build() {
     log "building (Release) and compiling the C reference"
     dotnet build Samples/Echo -c Release -nologo -v q >&2
     dotnet build Benchmarks/EchoLoad -c Release -nologo -v q >&2
-    dpkg -s liburing-dev >/dev/null 2>&1 || apt-get install -y liburing-dev >&2
+    { dpkg -s liburing-dev >/dev/null 2>&1 && command -v strace >/dev/null; } || apt-get install -y -qq liburing-dev strace >&2
     gcc -O2 -o "$URING_ECHO" Benchmarks/reference/uring_echo.c -luring
 }
 
 # A field of echo-load's one-line, flat JSON.
 field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2"; }
+
+# Syscalls per 1000 messages: every thread of the server under strace -c while echo-load runs 2 s. strace
+# slows the server, so this is a separate run after the measured one; the count per message is the point.
+syscalls_per_message() {
+    local pid=$1 pipeline=$2 trace strace_pid result
+    trace=$(mktemp)
+    # shellcheck disable=SC2046
+    strace -c -f -q -o "$trace" $(ls "/proc/$pid/task" | sed 's/^/-p /') &
+    strace_pid=$!
+    sleep 1
+    result=$(taskset -c "$CLIENT_CPU" dotnet "$ECHO_LOAD" --port "$PORT" --connections "$CONNECTIONS" --size "$SIZE" \
+        --pipeline "$pipeline" --duration 2 --warmup 0 --json)
+    kill -INT "$strace_pid"
+    wait "$strace_pid" 2>/dev/null || true
+    awk -v m="$(field msgs_per_sec "$result")" '$NF == "total" { printf "%.1f", $4 / (m * 2) * 1000 }' "$trace"
+    rm -f "$trace"
+}
 
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 build
@@ -52,12 +70,12 @@ rows=()
 notes=()
 for pipeline in $PIPELINES; do
     reference_cpu=
-    for server in uring_echo loop-echo; do
+    for server in uring_echo loop-iouring loop-epoll loop-managed; do
         PORT=$((PORT + 1))
         case $server in
             uring_echo) server_cmd=("$URING_ECHO" "$PORT") ;;
-            # Pinned by taskset alone: --pin would pin loop 0 to CPU 0 whatever SERVER_CPU says.
-            loop-echo) server_cmd=(dotnet "$LOOP_ECHO" --port "$PORT" --loops 1 --backend iouring) ;;
+            # Pinned by taskset alone, the runtime's own threads included.
+            loop-*) server_cmd=(dotnet "$LOOP_ECHO" --port "$PORT" --loops 1 --backend "${server#loop-}") ;;
         esac
         load_cmd=(dotnet "$ECHO_LOAD" --port "$PORT" --connections "$CONNECTIONS" --size "$SIZE"
             --pipeline "$pipeline" --duration "$DURATION" --warmup "$WARMUP" --json)
@@ -66,6 +84,7 @@ for pipeline in $PIPELINES; do
         start_server "listening on" "${server_cmd[@]}"
         # echo-load samples the server's utime+stime (/proc/PID/stat) at the edges of its measured window.
         result=$(taskset -c "$CLIENT_CPU" "${load_cmd[@]}" --server-pid "$server_pid")
+        syscalls=$(syscalls_per_message "$server_pid" "$pipeline")
         stop_server
         echo "$result" >>"$RESULTS/echo.raw"
         commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}"
@@ -77,13 +96,13 @@ for pipeline in $PIPELINES; do
         ratio=$(awk -v a="$cpu_per_m" -v b="$reference_cpu" 'BEGIN { printf "%.2f", a / b }')
         notes+=("- $server, pipeline $pipeline: server $(field server_cpu_s "$result"), echo-load $(field client_cpu_s "$result"), other $(field other_cpu_s "$result")")
         latency=$(printf '%.1f us | %.1f us' "$(field p50_us "$result")" "$(field p99_us "$result")")
-        rows+=("| $server | $pipeline | $(printf '%.0f' "$msgs") | $latency | $cpu_per_m | $ratio |")
+        rows+=("| $server | $pipeline | $(printf '%.0f' "$msgs") | $latency | $cpu_per_m | $ratio | $syscalls |")
     done
 done
 
 report=$(printf '%s\n' \
-    "| server | pipeline | msgs/s | p50 | p99 | server CPU-s per 1M msgs | CPU ratio vs C reference |" \
-    "|---|---|---|---|---|---|---|" \
+    "| server | pipeline | msgs/s | p50 | p99 | server CPU-s per 1M msgs | CPU ratio vs C reference | syscalls per 1k msgs |" \
+    "|---|---|---|---|---|---|---|---|" \
     "${rows[@]}" \
     "" \
     "CPU-s in each ${DURATION} s window (echo-load near ${DURATION}: the client was the bottleneck; other above 0: something else shared the machine):" \
