@@ -57,7 +57,12 @@ public sealed class ServerOptions
     /// <summary>Where the server logs startup, limits hit and errors.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
-    internal void Validate()
+    /// <summary>
+    /// Checks every setting; throws an <see cref="ArgumentException"/> whose message names the first bad one
+    /// (<c>ServerOptions.LoopCount must be at least 1.</c>). <see cref="Server.Start"/> calls it; call it
+    /// earlier to fail fast on options bound from configuration.
+    /// </summary>
+    public void Validate()
     {
         Require(Port is >= 0 and <= 65535, nameof(Port), "must be 0..65535");
         Require(LoopCount >= 1, nameof(LoopCount), "must be at least 1");
