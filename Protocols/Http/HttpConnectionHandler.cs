@@ -27,6 +27,7 @@ public sealed class HttpConnectionHandler : IConnectionHandler, IResettable
     {
         _application = application ?? throw new ArgumentNullException(nameof(application));
         _options = options ?? new HttpOptions();
+        _options.Validate();
         _logger = logger ?? NullLogger.Instance;
         _reader = new HttpRequestReader(_options);
     }

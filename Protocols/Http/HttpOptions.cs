@@ -41,6 +41,23 @@ public sealed class HttpOptions
 
     private string _serverName = "Loop";
 
+    /// <summary>Throws for a limit that cannot work, naming the setting.</summary>
+    internal void Validate()
+    {
+        Require(MaxRequestLineBytes >= 16, nameof(MaxRequestLineBytes), "must be at least 16");
+        Require(MaxHeaderBytes >= 16, nameof(MaxHeaderBytes), "must be at least 16");
+        Require(MaxHeaderCount >= 1, nameof(MaxHeaderCount), "must be at least 1");
+        // Bodies are held in one array.
+        Require(MaxRequestBodyBytes is >= 0 and <= 1 << 30, nameof(MaxRequestBodyBytes), "must be 0 to 1 GiB");
+        Require(RequestHeadersTimeout > TimeSpan.Zero, nameof(RequestHeadersTimeout), "must be positive");
+        Require(IdleTimeout > TimeSpan.Zero, nameof(IdleTimeout), "must be positive");
+    }
+
+    private static void Require(bool ok, string setting, string rule)
+    {
+        if (!ok) { throw new ArgumentException($"HttpOptions.{setting} {rule}.", setting); }
+    }
+
     /// <summary>The whole <c>Server</c> header line, encoded once.</summary>
     internal byte[] ServerHeaderLine { get; private set; } = "Server: Loop\r\n"u8.ToArray();
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 
 namespace Loop.Protocols.Http;
 
@@ -24,9 +23,7 @@ internal static class HttpSyntax
 
     public static bool IsToken(ReadOnlySpan<byte> span) => !span.IsEmpty && span.IndexOfAnyExcept(Token) < 0;
 
-    public static ReadOnlySpan<byte> TrimWhitespace(ReadOnlySpan<byte> span) => span.Trim(" \t"u8);
-
-    public static bool EqualsIgnoreCase(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => Ascii.EqualsIgnoreCase(a, b);
+    private static ReadOnlySpan<byte> TrimWhitespace(ReadOnlySpan<byte> span) => span.Trim(" \t"u8);
 
     /// <summary>Takes the next element of a comma-separated list, trimmed (possibly empty), and advances past it.</summary>
     public static ReadOnlySpan<byte> NextListElement(ref ReadOnlySpan<byte> list)
