@@ -2,7 +2,8 @@
 # HTTP benchmark: Loop's HTTP sample (Samples/Http, one io_uring loop) against a minimal ASP.NET Core app
 # (Kestrel, Benchmarks/Http/Kestrel) on the TechEmpower routes, each alone on one core, driven by wrk on
 # another: /plaintext with 16 requests pipelined per write, /json without pipelining. Allocation per request
-# is the server's allocation rate (dotnet-counters, over the measured window) over its request rate.
+# is what the server allocated (dotnet-counters, over a window holding the run) over its requests, and CPU
+# per request its utime+stime over the requests; wrk's own CPU time says whether wrk set the pace.
 # Prints a Markdown table and saves it, with the machine and the exact commands, to Benchmarks/results/http.md.
 #
 #   Benchmarks/http.sh [--quick]        --quick: 3 s runs after 1 s of warm-up
@@ -47,31 +48,42 @@ wrk_run() {
     local url=$1; shift
     local script=()
     (($# > 0)) && script=(-s "$PIPELINE_LUA" "$url" -- "$@") || script=("$url")
-    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${run_seconds}s" --latency "${script[@]}" >"$wrk_log"
+    # bash's time: wrk's own CPU seconds (user + system) go to $wrk_cpu.
+    { TIMEFORMAT='%U %S'; time taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${run_seconds}s" --latency "${script[@]}" >"$wrk_log"; } 2>"$wrk_cpu"
     if grep -q "Non-2xx\|Socket errors" "$wrk_log"; then log "errors in the run:"; cat "$wrk_log" >&2; fi
     sed -n 's/^Requests\/sec: *//p' "$wrk_log"
 }
 
+# CPU ticks (utime + stime) a process used so far.
+process_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+
 # measure NAME URL [pipeline.lua args...]: warm up, then a measured run with the server's allocations sampled.
 measure() {
-    local name=$1 rps bytes_per_s csv; shift
+    local name=$1 rps allocated csv; shift
     run_seconds=$WARMUP wrk_run "$@" >/dev/null
     wait_for_quiet
     csv=$(mktemp --suffix .csv)
-    # Sampling from a second before wrk starts to a second after it ends (it stops by itself: a SIGINT to
+    # Sampling from a second before wrk starts to a few seconds after it ends (it stops by itself: a SIGINT to
     # dotnet-counters reaches this script too).
-    local window=$((DURATION + 2))
+    local window=$((DURATION + 4))
     taskset -c "$CLIENT_CPU" "$COUNTERS" collect -p "$server_pid" --counters "System.Runtime[dotnet.gc.heap.total_allocated]" \
         --format csv -o "$csv" --refresh-interval 1 --duration "$(printf '00:%02d:%02d' $((window / 60)) $((window % 60)))" >/dev/null 2>&1 &
     local counters_pid=$!
     sleep 1
+    local server_before
+    server_before=$(process_ticks "$server_pid")
     rps=$(run_seconds=$DURATION wrk_run "$@")
+    local server_ticks=$(($(process_ticks "$server_pid") - server_before))
     wait "$counters_pid" || true
-    # The mean of the per-second rates while wrk ran: without the first and last two seconds.
-    bytes_per_s=$(grep total_allocated "$csv" | cut -d, -f5 | sed '1,2d' | head -n -2 | awk '{ s += $1; n++ } END { print n ? s / n : 0 }')
+    # The per-second rates add up to what was allocated over a window that holds the whole run.
+    allocated=$(grep total_allocated "$csv" | cut -d, -f5 | awk '{ s += $1 } END { print s + 0 }')
     rm -f "$csv"
     results[$name.rps]=$rps
-    results[$name.alloc]=$(awk -v b="$bytes_per_s" -v r="$rps" 'BEGIN { printf "%.1f", b / r }')
+    results[$name.alloc]=$(awk -v b="$allocated" -v r="$rps" -v d="$DURATION" 'BEGIN { printf "%.1f", b / (r * d) }')
+    results[$name.cpu]=$(awk -v t="$server_ticks" -v hz="$(getconf CLK_TCK)" -v r="$rps" -v d="$DURATION" \
+        'BEGIN { printf "%.2f", t / hz / (r * d) * 1e6 }')
+    results[$name.client]=$(awk -v d="$DURATION" '{ printf "%.0f%%", 100 * ($1 + $2) / d }' "$wrk_cpu")
     cp "$wrk_log" "$RESULTS/http-$name.wrk"
 }
 
@@ -79,6 +91,7 @@ loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 build
 mkdir -p "$RESULTS"
 wrk_log=$(mktemp)
+wrk_cpu=$(mktemp)
 declare -A results
 commands=()
 for server in loop kestrel; do
@@ -97,16 +110,18 @@ for server in loop kestrel; do
 done
 commands+=("taskset -c $CLIENT_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency -s $PIPELINE_LUA http://127.0.0.1:\$PORT/plaintext -- $DEPTH"
     "taskset -c $CLIENT_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency http://127.0.0.1:\$PORT/json")
-rm -f "$wrk_log"
+rm -f "$wrk_log" "$wrk_cpu"
 
 row() {
     local test=$1 loop=${results[loop.$1.rps]} kestrel=${results[kestrel.$1.rps]}
-    printf '| %s | %.0f | %.0f | %.2f× | %s | %s |\n' "$2" "$loop" "$kestrel" \
-        "$(awk -v a="$loop" -v b="$kestrel" 'BEGIN { print a / b }')" "${results[loop.$1.alloc]}" "${results[kestrel.$1.alloc]}"
+    printf '| %s | %.0f | %.0f | %.2f× | %s / %s | %s / %s | %s / %s |\n' "$2" "$loop" "$kestrel" \
+        "$(awk -v a="$loop" -v b="$kestrel" 'BEGIN { print a / b }')" \
+        "${results[loop.$1.cpu]}" "${results[kestrel.$1.cpu]}" "${results[loop.$1.alloc]}" "${results[kestrel.$1.alloc]}" \
+        "${results[loop.$1.client]}" "${results[kestrel.$1.client]}"
 }
 report=$(printf '%s\n' \
-    "| test | Loop req/s | Kestrel req/s | Loop / Kestrel | Loop B/req | Kestrel B/req |" \
-    "|---|---|---|---|---|---|" \
+    "| test | Loop req/s | Kestrel req/s | Loop / Kestrel | server CPU µs/req, Loop / Kestrel | B/req, Loop / Kestrel | wrk's CPU, Loop / Kestrel runs |" \
+    "|---|---|---|---|---|---|---|" \
     "$(row plaintext "/plaintext, pipeline $DEPTH")" \
     "$(row json "/json, no pipelining")")
 echo "$report"
@@ -121,7 +136,9 @@ echo "$report"
     echo "- Load average before the build: $loadavg; each measured run first waited (at most 10 s) for the CPUs to be 90% idle"
     echo "- Server on CPU $SERVER_CPU (Loop: one loop; Kestrel: default settings), wrk (one thread) on CPU $CLIENT_CPU;"
     echo "  $CONNECTIONS connections, ${WARMUP} s warm-up, ${DURATION} s measured"
-    echo "- B/req: the server's allocated bytes per second (dotnet-counters) over its requests per second"
+    echo "- server CPU µs/req: the server process's utime+stime over the measured window, per request"
+    echo "- B/req: what the server allocated while wrk ran (dotnet-counters, 1 s samples) over the requests"
+    echo "- wrk's CPU: wrk's own user+system time over the run; near 100% means wrk, not the server, set the pace"
     echo "- wrk's full output: Benchmarks/results/http-*.wrk"
     echo
     echo "$report"
