@@ -151,6 +151,7 @@ public sealed class LoopHostTests
         return (server, client);
     }
 
+    /// <summary>A host without default sources; <paramref name="configure"/> runs before <paramref name="endpoints"/>.</summary>
     internal static IHost BuildHost(Action<LoopServerBuilder> endpoints, Action<HostApplicationBuilder>? configure = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

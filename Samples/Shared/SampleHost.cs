@@ -1,17 +1,34 @@
 using System.Net;
-using System.Runtime.InteropServices;
 using Loop;
+using Loop.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Loop.Samples;
 
 /// <summary>
-/// What every sample shares: the common flags, console logging, the startup line, and a clean stop on
-/// Ctrl+C or SIGTERM (flush what handlers wrote, close, exit 0).
+/// What every sample shares: the common flags, configuration (section <c>Loop</c> of an optional appsettings.json
+/// beside the binary, then <c>Loop__Port=...</c> environment variables, then the flags), console logging, the
+/// startup line, and a clean stop on Ctrl+C or SIGTERM (flush what handlers wrote, close, exit 0). The server
+/// runs in a generic host, as <see cref="LoopServiceCollectionExtensions.AddLoopServer"/> endpoint.
 /// </summary>
 internal static class SampleHost
 {
-    public const string CommonUsage = "[--port N] [--bind ADDRESS] [--loops N] [--pin] [--backend auto|iouring|epoll|managed] [--verbose] [--stats SECONDS]";
+    public const string CommonUsage = "[--port N] [--bind ADDRESS] [--loops N] [--pin] [--backend auto|iouring|epoll|managed] [--verbose] [--stats SECONDS] [--Loop:SETTING VALUE]";
+
+    // The flags are switch mappings onto the configuration keys that bind ServerOptions.
+    private static readonly Dictionary<string, string> SwitchMappings = new()
+    {
+        ["--port"] = "Loop:Port",
+        ["--bind"] = "Loop:BindAddress",
+        ["--loops"] = "Loop:LoopCount",
+        ["--pin"] = "Loop:PinThreads",
+        ["--backend"] = "Loop:Backend",
+    };
+
+    private static HostApplicationBuilder? s_builder;
 
     /// <summary>--verbose: log at debug level (connection errors, ring setup).</summary>
     public static bool Verbose { get; private set; }
@@ -20,24 +37,30 @@ internal static class SampleHost
     public static int StatsSeconds { get; private set; }
 
     /// <summary>
-    /// Parses the common flags into <paramref name="options"/>; a sample-specific flag is offered to
-    /// <paramref name="extra"/> (flag, next value) which returns how many values it took, or -1 if unknown.
+    /// Checks the common flags and binds <paramref name="options"/> (whose values set in code are the defaults)
+    /// from configuration: appsettings.json, environment, flags, the last winning. A sample-specific flag is
+    /// offered to <paramref name="extra"/> (flag, next value) which returns how many values it took, or -1 if unknown.
+    /// Throws <see cref="ArgumentException"/> or <see cref="FormatException"/> for a usage error.
     /// </summary>
     public static void ParseCommon(string[] args, ServerOptions options, string usage, Func<string, string?, int>? extra = null)
     {
+        var commandLine = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
             string Value() => value ?? throw UsageError($"{args[i]} needs a value", usage);
+            void Map(string checkedValue) { commandLine.Add(args[i]); commandLine.Add(checkedValue); i++; }
             switch (args[i])
             {
-                case "--port": options.Port = int.Parse(Value()); i++; break;
-                case "--bind": options.BindAddress = IPAddress.Parse(Value()); i++; break;
-                case "--loops": options.LoopCount = int.Parse(Value()); i++; break;
-                case "--pin": options.PinThreads = true; break;
+                case "--port" or "--loops": Map(int.Parse(Value()).ToString()); break;
+                case "--bind": Map(IPAddress.Parse(Value()).ToString()); break;
+                case "--backend": Map(ParseBackend(Value(), usage).ToString()); break;
+                case "--pin": commandLine.Add("--pin"); commandLine.Add("true"); break;
                 case "--verbose": Verbose = true; break;
                 case "--stats": StatsSeconds = int.Parse(Value()); i++; break;
-                case "--backend": options.Backend = ParseBackend(Value(), usage); i++; break;
+                case var setting when setting.StartsWith("--Loop:", StringComparison.OrdinalIgnoreCase):
+                    if (setting.Contains('=')) { commandLine.Add(setting); } else { Map(Value()); }
+                    break;
                 default:
                     var taken = extra?.Invoke(args[i], value) ?? -1;
                     if (taken < 0) { throw UsageError($"unknown option '{args[i]}'", usage); }
@@ -45,6 +68,15 @@ internal static class SampleHost
                     break;
             }
         }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Configuration = new ConfigurationManager { ["hostBuilder:reloadConfigOnChange"] = "false" },
+        });
+        builder.Configuration.AddCommandLine([.. commandLine], SwitchMappings);
+        builder.Configuration.GetSection("Loop").BindServerOptions(options);
+        s_builder = builder;
     }
 
     // One line per period: what changed since the previous line, and per-wait batching.
@@ -76,40 +108,35 @@ internal static class SampleHost
     public static ArgumentException UsageError(string problem, string usage) => new($"{problem}\nusage: {usage}");
 
     /// <summary>
-    /// Starts the server, runs <paramref name="started"/> (e.g. to start timers on its loops), prints the
-    /// startup line, and runs until Ctrl+C or SIGTERM.
+    /// Starts the host and its server, runs <paramref name="started"/> (e.g. to start timers on its loops), prints
+    /// the startup line, and runs until Ctrl+C or SIGTERM. Returns 1 when the server cannot start.
     /// </summary>
     public static async Task<int> RunAsync(ServerOptions options, Func<IConnectionHandler> handlerFactory, Action<Server>? started = null)
     {
-        using var loggerFactory = LoggerFactory.Create(b => b
+        var builder = s_builder ?? throw new InvalidOperationException("ParseCommon binds the options before RunAsync.");
+        builder.Logging.ClearProviders()
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-            .SetMinimumLevel(Verbose ? LogLevel.Debug : LogLevel.Warning));
-        options.LoggerFactory = loggerFactory;
+            .SetMinimumLevel(Verbose ? LogLevel.Debug : LogLevel.Warning);
+        // A failed start is reported below in one line, not again with a stack trace.
+        if (!Verbose) { builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None); }
+        var name = AppDomain.CurrentDomain.FriendlyName;
+        builder.Services.AddLoopServer(loop => loop.Listen(name, options, handlerFactory));
 
-        var stop = new TaskCompletionSource();
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.TrySetResult();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-
-        Server server;
+        using var host = builder.Build();
         try
         {
-            server = Server.Start(options, handlerFactory);
+            await host.StartAsync();
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        var server = host.Services.GetRequiredService<LoopHostedService>().Servers[name];
         started?.Invoke(server);
         Console.WriteLine($"listening on {server.EndPoint} backend={server.BackendName} loops={server.Loops.Count}");
         using var stats = StatsSeconds > 0 ? StartStatsLine(server, TimeSpan.FromSeconds(StatsSeconds)) : null;
-        await stop.Task;
-        await server.StopAsync();
+        await host.WaitForShutdownAsync();
         return 0;
     }
 }
