@@ -49,8 +49,7 @@ field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2"; }
 syscalls_per_message() {
     local pid=$1 pipeline=$2 trace strace_pid result
     trace=$(mktemp)
-    # shellcheck disable=SC2046
-    strace -c -f -q -o "$trace" $(ls "/proc/$pid/task" | sed 's/^/-p /') &
+    strace -c -f -q -o "$trace" -p "$pid" &
     strace_pid=$!
     sleep 1
     result=$(taskset -c "$CLIENT_CPU" dotnet "$ECHO_LOAD" --port "$PORT" --connections "$CONNECTIONS" --size "$SIZE" \
