@@ -58,6 +58,9 @@ wrk_run() {
 process_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 
+# Busy jiffies (all but idle and iowait) of the whole machine so far.
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
 # measure NAME URL [pipeline.lua args...]: warm up, then a measured run with the server's allocations sampled.
 measure() {
     local name=$1 rps allocated csv; shift
@@ -71,10 +74,11 @@ measure() {
         --format csv -o "$csv" --refresh-interval 1 --duration "$(printf '00:%02d:%02d' $((window / 60)) $((window % 60)))" >/dev/null 2>&1 &
     local counters_pid=$!
     sleep 1
-    local server_before
+    local server_before machine_before
     server_before=$(process_ticks "$server_pid")
+    machine_before=$(busy_ticks)
     rps=$(run_seconds=$DURATION wrk_run "$@")
-    local server_ticks=$(($(process_ticks "$server_pid") - server_before))
+    local server_ticks=$(($(process_ticks "$server_pid") - server_before)) machine_ticks=$(($(busy_ticks) - machine_before))
     wait "$counters_pid" || true
     # The per-second rates add up to what was allocated over a window that holds the whole run.
     allocated=$(grep total_allocated "$csv" | cut -d, -f5 | awk '{ s += $1 } END { print s + 0 }')
@@ -84,6 +88,9 @@ measure() {
     results[$name.cpu]=$(awk -v t="$server_ticks" -v hz="$(getconf CLK_TCK)" -v r="$rps" -v d="$DURATION" \
         'BEGIN { printf "%.2f", t / hz / (r * d) * 1e6 }')
     results[$name.client]=$(awk -v d="$DURATION" '{ printf "%.0f%%", 100 * ($1 + $2) / d }' "$wrk_cpu")
+    # CPU time on the machine that was neither the server's nor wrk's: others' work disturbing the run.
+    results[$name.other]=$(awk -v m="$machine_ticks" -v s="$server_ticks" -v hz="$(getconf CLK_TCK)" \
+        '{ printf "%.1f", (m - s) / hz - $1 - $2 }' "$wrk_cpu")
     cp "$wrk_log" "$RESULTS/http-$name.wrk"
 }
 
@@ -114,14 +121,14 @@ rm -f "$wrk_log" "$wrk_cpu"
 
 row() {
     local test=$1 loop=${results[loop.$1.rps]} kestrel=${results[kestrel.$1.rps]}
-    printf '| %s | %.0f | %.0f | %.2f× | %s / %s | %s / %s | %s / %s |\n' "$2" "$loop" "$kestrel" \
+    printf '| %s | %.0f | %.0f | %.2f× | %s / %s | %s / %s | %s / %s | %s / %s |\n' "$2" "$loop" "$kestrel" \
         "$(awk -v a="$loop" -v b="$kestrel" 'BEGIN { print a / b }')" \
         "${results[loop.$1.cpu]}" "${results[kestrel.$1.cpu]}" "${results[loop.$1.alloc]}" "${results[kestrel.$1.alloc]}" \
-        "${results[loop.$1.client]}" "${results[kestrel.$1.client]}"
+        "${results[loop.$1.client]}" "${results[kestrel.$1.client]}" "${results[loop.$1.other]}" "${results[kestrel.$1.other]}"
 }
 report=$(printf '%s\n' \
-    "| test | Loop req/s | Kestrel req/s | Loop / Kestrel | server CPU µs/req, Loop / Kestrel | B/req, Loop / Kestrel | wrk's CPU, Loop / Kestrel runs |" \
-    "|---|---|---|---|---|---|---|" \
+    "| test | Loop req/s | Kestrel req/s | Loop / Kestrel | server CPU µs/req, Loop / Kestrel | B/req, Loop / Kestrel | wrk's CPU, Loop / Kestrel runs | others' CPU-s, Loop / Kestrel runs |" \
+    "|---|---|---|---|---|---|---|---|" \
     "$(row plaintext "/plaintext, pipeline $DEPTH")" \
     "$(row json "/json, no pipelining")")
 echo "$report"
@@ -139,6 +146,8 @@ echo "$report"
     echo "- server CPU µs/req: the server process's utime+stime over the measured window, per request"
     echo "- B/req: what the server allocated while wrk ran (dotnet-counters, 1 s samples) over the requests"
     echo "- wrk's CPU: wrk's own user+system time over the run; near 100% means wrk, not the server, set the pace"
+    echo "- others' CPU-s: CPU time on the machine during the run that was neither the server's nor wrk's; above a"
+    echo "  few tenths of a second, other work competed with the run and its figures are low"
     echo "- wrk's full output: Benchmarks/results/http-*.wrk"
     echo
     echo "$report"
