@@ -24,13 +24,12 @@ internal sealed class HttpRequestReader(HttpOptions options)
     public bool InBody => _phase != Phase.Head;
 
     /// <summary>Reads from <paramref name="data"/>; <paramref name="consumed"/> bytes of it are done with.</summary>
-    public ReadStep Read(ReadOnlySpan<byte> data, out int consumed)
+    public ReadStep Read(ReadOnlySpan<byte> data, out int consumed) => _phase switch
     {
-        consumed = 0;
-        return _phase == Phase.Head ? ReadHead(data, out consumed)
-            : _phase == Phase.Body ? ReadBody(data, out consumed)
-            : ReadChunks(data, out consumed);
-    }
+        Phase.Head => ReadHead(data, out consumed),
+        Phase.Body => ReadBody(data, out consumed),
+        _ => ReadChunks(data, out consumed),
+    };
 
     /// <summary>
     /// The request after <see cref="ReadStep.Request"/>, given the same <paramref name="data"/> as that
