@@ -136,7 +136,7 @@ internal struct IoVec
 
 internal static class IoUringOp
 {
-    public const byte Nop = 0, WriteFixed = 5, Accept = 13, AsyncCancel = 14, Close = 19, Read = 22,
+    public const byte WriteFixed = 5, Accept = 13, AsyncCancel = 14, Close = 19, Read = 22,
         Send = 26, Recv = 27;
 
     public static readonly (byte Op, string Name)[] Required =
@@ -154,8 +154,7 @@ internal static class IoUringConst
         SetupNoSqArray = 1u << 16;
 
     // io_uring_params.features
-    public const uint FeatSingleMmap = 1u << 0, FeatNoDrop = 1u << 1, FeatFastPoll = 1u << 5,
-        FeatExtArg = 1u << 8;
+    public const uint FeatSingleMmap = 1u << 0, FeatExtArg = 1u << 8;
 
     // io_uring_enter flags
     public const uint EnterGetEvents = 1u << 0, EnterExtArg = 1u << 3, EnterRegisteredRing = 1u << 4;
@@ -182,7 +181,7 @@ internal static class IoUringConst
         RegisterPbufRing = 22;
 
     // mmap offsets
-    public const long OffSqRing = 0, OffCqRing = 0x8000000, OffSqes = 0x10000000;
+    public const long OffSqRing = 0, OffSqes = 0x10000000;
 
     public const int MsgNoSignal = 0x4000;
 }

@@ -1,3 +1,5 @@
+using Loop.Internal.Interop;
+
 namespace Loop.Internal.IoUring;
 
 /// <summary>io_uring (or a feature the backend needs) cannot be used on this machine.</summary>
@@ -8,9 +10,9 @@ internal sealed class IoUringUnavailableException(string what, int errno)
 
     private static string Describe(int errno) => errno switch
     {
-        38 => "ENOSYS (kernel without io_uring)",
-        1 => "EPERM (blocked by seccomp or kernel.io_uring_disabled)",
-        12 => "ENOMEM (locked memory limit too low)",
+        Libc.ENOSYS => "ENOSYS (kernel without io_uring)",
+        Libc.EPERM => "EPERM (blocked by seccomp or kernel.io_uring_disabled)",
+        Libc.ENOMEM => "ENOMEM (locked memory limit too low)",
         _ => $"errno {errno}",
     };
 }
