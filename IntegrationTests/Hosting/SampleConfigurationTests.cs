@@ -17,7 +17,7 @@ public sealed partial class SampleConfigurationTests
     {
         var port = FreePort();
         using var echo = StartEcho(new() { ["Loop__Port"] = port.ToString(), ["Loop__LoopCount"] = "1" });
-        Assert.Matches($@"^listening on 127\.0\.0\.1:{port} backend=\w+ loops=1$", await StartupLineAsync(echo));
+        Assert.Matches($@"^listening on 127\.0\.0\.1:{port} backend=\w+ loops=1$", await SampleProcess.StartupLineAsync(echo));
 
         using (var client = await TestClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)))
         {
@@ -33,7 +33,7 @@ public sealed partial class SampleConfigurationTests
     {
         var port = FreePort();
         using var echo = StartEcho(new() { ["Loop__Port"] = "1", ["Loop__Backend"] = "managed" }, "--port", port.ToString(), "--loops", "1", "--backend", "epoll");
-        Assert.Equal($"listening on 127.0.0.1:{port} backend=epoll loops=1", await StartupLineAsync(echo));
+        Assert.Equal($"listening on 127.0.0.1:{port} backend=epoll loops=1", await SampleProcess.StartupLineAsync(echo));
         echo.Kill();
     }
 
@@ -61,26 +61,8 @@ public sealed partial class SampleConfigurationTests
         Assert.Contains("ServerOptions.BindAddress", error);
     }
 
-    private static async Task<string> StartupLineAsync(Process process)
-    {
-        string? line;
-        while ((line = await process.StandardOutput.ReadLineAsync().WaitAsync(Timeouts.StartStop)) is not null)
-        {
-            if (line.StartsWith("listening on")) { return line; }
-        }
-        throw new EndOfStreamException($"the sample exited without a startup line: {await process.StandardError.ReadToEndAsync()}");
-    }
-
-    private static Process StartEcho(Dictionary<string, string> environment, params string[] args)
-    {
-        var bin = new DirectoryInfo(AppContext.BaseDirectory);          // IntegrationTests/bin/<config>/net10.0/
-        var root = bin.Parent!.Parent!.Parent!.Parent!.FullName;
-        var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(root, "Samples/Echo/bin", bin.Parent.Name, "net10.0/loop-echo.dll"));
-        foreach (var arg in args) { info.ArgumentList.Add(arg); }
-        foreach (var (name, value) in environment) { info.Environment[name] = value; }
-        return Process.Start(info)!;
-    }
+    private static Process StartEcho(Dictionary<string, string> environment, params string[] args) =>
+        SampleProcess.Start("Echo", "loop-echo", environment, args);
 
     private static int FreePort()
     {
