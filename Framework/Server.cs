@@ -72,7 +72,8 @@ public sealed class Server : IAsyncDisposable
         {
             server = StartLoops(options, handlerFactory, backend);
         }
-        logger.LogInformation("listening on {EndPoint} backend={Backend} loops={Loops}", server.EndPoint, server.BackendName, server.Loops.Count);
+        logger.LogInformation("listening on {EndPoint} backend={Backend} loops={Loops} cores={Cores} pinned={Pinned}",
+            server.EndPoint, server.BackendName, server.Loops.Count, Environment.ProcessorCount, options.PinThreads);
         return server;
     }
 

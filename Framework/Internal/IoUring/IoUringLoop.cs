@@ -56,8 +56,10 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         if (_eventFd < 0) { throw new IoUringUnavailableException("eventfd", Libc.LastErrno); }
         _ringDry = new ThrottledWarning(Logger, "Loop {Loop}: the receive buffer ring ran dry {Count} time(s) since the last report (ReceiveBufferCount {Limit}); no data is lost, but more buffers would save re-arms");
 
-        Logger.LogDebug("Loop {Loop}: ring fd {Fd}, {Sq} SQ / {Cq} CQ entries, setup flags 0x{Flags:x}, features 0x{Features:x}, ring fd registered: {Registered}",
-            Id, _ring.Fd, _ring.SqEntries, _ring.CqEntries, _ring.SetupFlags, _ring.Features, _ring.RingFdRegistered);
+        // Every loop sets up the same way: say it once, in full.
+        Logger.Log(Id == 0 ? LogLevel.Information : LogLevel.Debug,
+            "io_uring: {Setup}; {Buffers} receive buffers of {Size} B, {Chunks} registered output chunks, {Slots} fixed-file slots per loop",
+            _ring.Describe(), Options.ReceiveBufferCount, Options.ReceiveBufferSize, Options.OutputChunkCount, Options.MaxConnectionsPerLoop);
     }
 
     private static void Check(int rc, string what)

@@ -145,6 +145,18 @@ internal sealed unsafe class Ring : IDisposable
         return rc < 0 ? -Libc.LastErrno : rc;
     }
 
+    /// <summary>The setup flags the kernel accepted and the ring's sizes, for the startup log.</summary>
+    public string Describe()
+    {
+        (uint Flag, string Name)[] names =
+        [
+            (SetupSingleIssuer, "SINGLE_ISSUER"), (SetupDeferTaskrun, "DEFER_TASKRUN"), (SetupCoopTaskrun, "COOP_TASKRUN"),
+            (SetupSubmitAll, "SUBMIT_ALL"), (SetupNoSqArray, "NO_SQARRAY"),
+        ];
+        var flags = string.Join(' ', names.Where(n => (SetupFlags & n.Flag) != 0).Select(n => n.Name));
+        return $"{flags}, {SqEntries} SQ / {CqEntries} CQ entries, {(RingFdRegistered ? "registered" : "plain")} ring fd, features 0x{Features:x}";
+    }
+
     /// <summary>A zeroed SQE to fill; submits what is queued first if the queue is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public IoUringSqe* NextSqe()
