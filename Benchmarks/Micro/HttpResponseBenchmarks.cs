@@ -14,8 +14,8 @@ public class HttpResponseBenchmarks
     private readonly HttpResponse _response = new(new HttpDate());
     private readonly Connection _connection = DetachedConnection.Create();
 
-    [Benchmark(Description = "plaintext response")]
-    public long Plaintext()
+    [Benchmark]
+    public long PlaintextResponse()
     {
         _response.Begin(_connection, _options, HttpProtocolVersion.Http11, isHead: false, keepAlive: true);
         _response.AddHeader("Content-Type"u8, "text/plain"u8);

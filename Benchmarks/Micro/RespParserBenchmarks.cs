@@ -18,13 +18,13 @@ public class RespParserBenchmarks
     private RespArgument[] _arguments = new RespArgument[16];
     private byte[] _scratch = new byte[64];
 
-    [Benchmark(Description = "SET multibulk")]
-    public int Set() => ParseAll(s_set);
+    [Benchmark]
+    public int SetMultibulk() => ParseAll(s_set);
 
-    [Benchmark(Description = "16 pipelined SETs", OperationsPerInvoke = Depth)]
-    public int Pipelined16() => ParseAll(s_pipelined);
+    [Benchmark(OperationsPerInvoke = Depth)]
+    public int PipelinedSets16PerCommand() => ParseAll(s_pipelined);
 
-    [Benchmark(Description = "inline PING")]
+    [Benchmark]
     public int InlinePing() => ParseAll(s_ping);
 
     // Parses every command in input; returns the summed argument counts so that nothing is optimized away.

@@ -13,15 +13,15 @@ public class RespWriterBenchmarks
 
     public RespWriterBenchmarks() => _writer = new RespWriter(_output);
 
-    [Benchmark(Description = "bulk string (16 B)")]
-    public int Bulk()
+    [Benchmark]
+    public int BulkString16Bytes()
     {
         _output.ResetWrittenCount();
         _writer.Bulk("value:0000012345"u8);
         return _output.WrittenCount;
     }
 
-    [Benchmark(Description = "integer")]
+    [Benchmark]
     public int Integer()
     {
         _output.ResetWrittenCount();
@@ -29,7 +29,7 @@ public class RespWriterBenchmarks
         return _output.WrittenCount;
     }
 
-    [Benchmark(Description = "array header")]
+    [Benchmark]
     public int ArrayHeader()
     {
         _output.ResetWrittenCount();
