@@ -1,35 +1,36 @@
 #!/usr/bin/env bash
-# HTTP benchmark: Loop's HTTP sample (Samples/Http, one io_uring loop) against a minimal ASP.NET Core app
-# (Kestrel, Benchmarks/Http/Kestrel) on the TechEmpower routes, each alone on one core, driven by wrk on
-# another: /plaintext with 16 requests pipelined per write, /json without pipelining. Allocation per request
+# HTTP benchmark: Loop's HTTP sample (Samples/Http, io_uring backend) against a minimal ASP.NET Core app
+# (Kestrel, Benchmarks/Http/Kestrel) on the TechEmpower routes, each alone on the server CPUs (Loop with one
+# loop per CPU), driven by wrk (one thread per client CPU) on the client CPUs: /plaintext with 16 requests
+# pipelined per write, /json without pipelining. Allocation per request
 # is what the server allocated (dotnet-counters, over a window holding the run) over its requests, and CPU
 # per request its utime+stime over the requests; wrk's own CPU time says whether wrk set the pace.
-# Prints a Markdown table and saves it, with the machine and the exact commands, to Benchmarks/results/http.md.
+# Prints a Markdown table and saves it, with the machine and the exact commands, to Benchmarks/results/http.md
+# (the chart's rows to Benchmarks/results/http.tsv).
 #
-#   Benchmarks/http.sh [--quick]        --quick: 3 s runs after 1 s of warm-up
+#   Benchmarks/http.sh [--quick]        --quick: 2 s runs after 1 s of warm-up, measured once
 #
-# Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 CONNECTIONS=256 DEPTH=16 DURATION=10 WARMUP=3
+# Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 (taskset CPU lists) CONNECTIONS=256 DEPTH=16 DURATION=10 WARMUP=3
+#                         ATTEMPTS=3 (measured runs at most, when other work disturbs them)
 #                         PORT=<free-ish port derived from this shell's pid>
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh # settings, log, start_server, stop_server (also on exit), wait_for_quiet, summary_row
 
-SERVER_CPU=${SERVER_CPU:-0}
-CLIENT_CPU=${CLIENT_CPU:-1}
 CONNECTIONS=${CONNECTIONS:-256}
 DEPTH=${DEPTH:-16}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
+ATTEMPTS=${ATTEMPTS:-3}
 # Below the ephemeral range (32768+), where the earlier runs' client sockets may linger in TIME-WAIT.
 PORT=${PORT:-$((20000 + $$ % 10000))}
 for arg in "$@"; do
     case "$arg" in
-        --quick) DURATION=3 WARMUP=1 ;;
+        --quick) DURATION=2 WARMUP=1 ATTEMPTS=1 ;;
         *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
     esac
 done
 
-source Benchmarks/lib.sh
-RESULTS=Benchmarks/results
 LOOP_HTTP=Samples/Http/bin/Release/net10.0/loop-http.dll
 KESTREL=Benchmarks/Http/Kestrel/bin/Release/net10.0/kestrel-peer.dll
 PIPELINE_LUA=Benchmarks/Http/pipeline.lua
@@ -37,9 +38,8 @@ COUNTERS=$HOME/.dotnet/tools/dotnet-counters
 
 build() {
     log "building (Release)"
-    dotnet build Samples/Http -c Release -nologo -v q >&2
-    dotnet build Benchmarks/Http/Kestrel -c Release -nologo -v q >&2
-    command -v wrk >/dev/null || apt-get install -y wrk >&2
+    dotnet_build Samples/Http Benchmarks/Http/Kestrel
+    need_commands wrk:wrk
     [[ -x $COUNTERS ]] || dotnet tool install -g dotnet-counters >&2
 }
 
@@ -49,7 +49,7 @@ wrk_run() {
     local script=()
     (($# > 0)) && script=(-s "$PIPELINE_LUA" "$url" -- "$@") || script=("$url")
     # bash's time: wrk's own CPU seconds (user + system) go to $wrk_cpu.
-    { TIMEFORMAT='%U %S'; time taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${run_seconds}s" --latency "${script[@]}" >"$wrk_log"; } 2>"$wrk_cpu"
+    { TIMEFORMAT='%U %S'; time taskset -c "$CLIENT_CPU" wrk -t"$CLIENT_CPUS" -c"$CONNECTIONS" -d"${run_seconds}s" --latency "${script[@]}" >"$wrk_log"; } 2>"$wrk_cpu"
     if grep -q "Non-2xx\|Socket errors" "$wrk_log"; then log "errors in the run:"; cat "$wrk_log" >&2; fi
     sed -n 's/^Requests\/sec: *//p' "$wrk_log"
 }
@@ -61,11 +61,11 @@ process_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 
 # measure NAME URL [pipeline.lua args...]: warm up, then measured runs until one is left (almost) alone by other
-# work on the machine, at most three; the least disturbed one counts.
+# work on the machine, at most ATTEMPTS; the least disturbed one counts.
 measure() {
     local name=$1 attempt best=; shift
     run_seconds=$WARMUP wrk_run "$@" >/dev/null
-    for attempt in 1 2 3; do
+    for attempt in $(seq "$ATTEMPTS"); do
         measure_once "$name.try" "$@"
         if [[ -z $best ]] || awk -v o="${results[$name.try.other]}" -v b="$best" 'BEGIN { exit !(o < b) }'; then
             best=${results[$name.try.other]}
@@ -73,6 +73,7 @@ measure() {
             cp "$wrk_log" "$RESULTS/http-$name.wrk"
         fi
         awk -v b="$best" 'BEGIN { exit !(b <= 1) }' && break
+        ((attempt < ATTEMPTS)) || break
         log "$name: other work took $best CPU-s of the run; measuring again"
     done
 }
@@ -119,7 +120,7 @@ for server in loop kestrel; do
     PORT=$((PORT + 1))
     case $server in
         # Pinned by taskset alone: --pin would pin loop 0 to CPU 0 whatever SERVER_CPU says.
-        loop) server_cmd=(dotnet "$LOOP_HTTP" --port "$PORT" --loops 1 --backend iouring) ;;
+        loop) server_cmd=(dotnet "$LOOP_HTTP" --port "$PORT" --loops "$SERVER_CPUS" --backend iouring) ;;
         kestrel) server_cmd=(dotnet "$KESTREL" --urls "http://127.0.0.1:$PORT") ;;
     esac
     log "$server"
@@ -129,17 +130,19 @@ for server in loop kestrel; do
     stop_server
     commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}")
 done
-commands+=("taskset -c $CLIENT_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency -s $PIPELINE_LUA http://127.0.0.1:\$PORT/plaintext -- $DEPTH"
-    "taskset -c $CLIENT_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency http://127.0.0.1:\$PORT/json")
+commands+=("taskset -c $CLIENT_CPU wrk -t$CLIENT_CPUS -c$CONNECTIONS -d${DURATION}s --latency -s $PIPELINE_LUA http://127.0.0.1:\$PORT/plaintext -- $DEPTH"
+    "taskset -c $CLIENT_CPU wrk -t$CLIENT_CPUS -c$CONNECTIONS -d${DURATION}s --latency http://127.0.0.1:\$PORT/json")
 rm -f "$wrk_log" "$wrk_cpu"
 
 row() {
     local test=$1 loop=${results[loop.$1.rps]} kestrel=${results[kestrel.$1.rps]}
+    summary_row "$RESULTS/http.tsv" "http $2" "$loop" "$kestrel" "Kestrel" "req/s"
     printf '| %s | %.0f | %.0f | %.2f× | %s / %s | %s / %s | %s / %s | %s / %s |\n' "$2" "$loop" "$kestrel" \
         "$(awk -v a="$loop" -v b="$kestrel" 'BEGIN { print a / b }')" \
         "${results[loop.$1.cpu]}" "${results[kestrel.$1.cpu]}" "${results[loop.$1.alloc]}" "${results[kestrel.$1.alloc]}" \
         "${results[loop.$1.client]}" "${results[kestrel.$1.client]}" "${results[loop.$1.other]}" "${results[kestrel.$1.other]}"
 }
+: >"$RESULTS/http.tsv"
 report=$(printf '%s\n' \
     "| test | Loop req/s | Kestrel req/s | Loop / Kestrel | server CPU µs/req, Loop / Kestrel | B/req, Loop / Kestrel | wrk's CPU, Loop / Kestrel runs | others' CPU-s, Loop / Kestrel runs |" \
     "|---|---|---|---|---|---|---|---|" \
@@ -152,17 +155,17 @@ echo "$report"
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`Benchmarks/http.sh $*\`"
     echo
-    echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r)"
+    echo "- $(machine)"
     echo "- .NET SDK $(dotnet --version); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
     echo "- Load average before the build: $loadavg; each measured run first waited (at most 10 s) for the CPUs to be 90% idle"
-    echo "- Server on CPU $SERVER_CPU (Loop: one loop; Kestrel: default settings), wrk (one thread) on CPU $CLIENT_CPU;"
+    echo "- Server on CPU $SERVER_CPU (Loop: $SERVER_CPUS loop(s); Kestrel: default settings), wrk ($CLIENT_CPUS thread(s)) on CPU $CLIENT_CPU;"
     echo "  $CONNECTIONS connections, ${WARMUP} s warm-up, ${DURATION} s measured"
     echo "- server CPU µs/req: the server process's utime+stime over the measured window, per request"
     echo "- B/req: what the server allocated while wrk ran (dotnet-counters, 1 s samples) over the requests"
     echo "- wrk's CPU: wrk's own user+system time over the run; near 100% means wrk, not the server, set the pace"
     echo "- others' CPU-s: CPU time on the machine during the run that was neither the server's nor wrk's; above a"
     echo "  few tenths of a second, other work competed with the run and its figures are low (a run is repeated, at"
-    echo "  most three times, until that is at most 1 CPU-s; the least disturbed run is shown)"
+    echo "  most $ATTEMPTS times, until that is at most 1 CPU-s; the least disturbed run is shown)"
     echo "- wrk's full output: Benchmarks/results/http-*.wrk"
     echo
     echo "$report"

@@ -1,5 +1,10 @@
-# Shared by the benchmark scripts: logging, pinned server start/stop, waiting for a quiet machine.
-# Expects SERVER_CPU; sets server_pid.
+# Shared by the benchmark scripts: settings, logging, pinned server start/stop, waiting for a quiet machine,
+# the machine's description and the summary rows the combined report charts. Sets server_pid.
+
+# CPU lists in taskset's form ("0", "0,2", "2-3"): the server runs on SERVER_CPU, the load tool on CLIENT_CPU.
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+RESULTS=Benchmarks/results
 
 server_pid=
 server_log=$(mktemp)
@@ -7,6 +12,47 @@ trap 'stop_server; rm -f "$server_log"' EXIT
 trap 'exit 130' INT TERM
 
 log() { echo "$(basename "$0"): $*" >&2; }
+
+# cpu_count LIST: how many CPUs a taskset list names ("0-2,5" is 4). Loop runs one loop per server CPU and the
+# load tools one thread per client CPU.
+cpu_count() {
+    local n=0 part
+    for part in ${1//,/ }; do
+        if [[ $part == *-* ]]; then n=$((n + ${part#*-} - ${part%-*} + 1)); else n=$((n + 1)); fi
+    done
+    echo "$n"
+}
+
+# Fail early on a list taskset would refuse (a typo, or a CPU this machine does not have).
+check_cpus() {
+    local list
+    for list in "$SERVER_CPU" "$CLIENT_CPU"; do
+        taskset -c "$list" true 2>/dev/null || { log "invalid CPU list '$list' (this machine has CPUs 0-$(($(nproc --all) - 1)))"; exit 2; }
+    done
+}
+# dotnet_build PROJECT...: Release builds, unless Benchmarks/run already built everything (BENCH_BUILT=1).
+dotnet_build() {
+    [[ ${BENCH_BUILT:-} == 1 ]] && return
+    local project
+    for project in "$@"; do dotnet build "$project" -c Release -nologo -v q >&2; done
+}
+
+# install_packages PACKAGE...: installs Debian packages (as root), or says how and stops.
+install_packages() {
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        log "installing $*"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+    else
+        log "missing tools; install them with: sudo apt-get install $*"; exit 1
+    fi
+}
+
+# need_commands COMMAND:PACKAGE...: installs the packages whose command is missing.
+need_commands() {
+    local pair missing=()
+    for pair in "$@"; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
+    ((${#missing[@]} == 0)) || install_packages "${missing[@]}"
+}
 
 # start_server READY_TEXT COMMAND...: starts COMMAND pinned to SERVER_CPU and waits (at most 10 s)
 # for READY_TEXT in its output.
@@ -42,3 +88,17 @@ wait_for_quiet() {
         if ((busy * 10 <= total)); then return; fi
     done
 }
+
+# One line for a report: CPU model, cores, kernel.
+machine() { echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r)"; }
+
+# summary_row FILE TEST LOOP PEER PEER_NAME UNIT: one row of the throughput summary (tab-separated) that
+# Benchmarks/chart.py draws as Loop's bar against the peer's.
+summary_row() {
+    local file=$1; shift
+    printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$file"
+}
+
+check_cpus
+SERVER_CPUS=$(cpu_count "$SERVER_CPU")
+CLIENT_CPUS=$(cpu_count "$CLIENT_CPU")

@@ -1,37 +1,40 @@
 #!/usr/bin/env bash
-# Redis benchmark: loop-redis (one loop) against Debian's redis-server, each alone on one core, driven
-# by redis-benchmark on another, in one run. Then memory per key for 1M keys in both.
-# Prints a Markdown table and saves it with the machine and the commands to Benchmarks/results/redis.md.
+# Redis benchmark: loop-redis (one loop per server CPU) against Debian's redis-server (single-threaded), each
+# alone on the server CPUs, driven by redis-benchmark on the client CPUs, in one run. Then memory per key in both.
+# Prints a Markdown table and saves it with the machine and the commands to Benchmarks/results/redis.md (the
+# chart's rows to Benchmarks/results/redis.tsv).
 #
-#   Benchmarks/redis.sh [--quick]        --quick: fewer requests per test
+#   Benchmarks/redis.sh [--quick]        --quick: fewer requests, tests and keys
 #
-# Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 CLIENTS=50 REQUESTS=200000 KEYS=1000000
+# Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 (taskset CPU lists) CLIENTS=50 KEYS=1000000
+#                         REQUESTS=50000 (per test at -P 1) PIPELINED_REQUESTS=400000 (per test at -P 16)
 #                         TESTS=set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh # settings, log, start_server, stop_server (also on exit), wait_for_quiet, summary_row
 
-SERVER_CPU=${SERVER_CPU:-0}
-CLIENT_CPU=${CLIENT_CPU:-1}
 CLIENTS=${CLIENTS:-50}
-REQUESTS=${REQUESTS:-200000}
+# -P 16 runs many times faster than -P 1: more requests keep its tests from ending before they settle.
+REQUESTS=${REQUESTS:-50000}
+PIPELINED_REQUESTS=${PIPELINED_REQUESTS:-400000}
 KEYS=${KEYS:-1000000}
 TESTS=${TESTS:-set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset}
 PORT=${PORT:-$((40000 + $$ % 20000))}
 for arg in "$@"; do
     case "$arg" in
-        --quick) REQUESTS=50000 KEYS=200000 ;;
+        --quick) REQUESTS=10000 PIPELINED_REQUESTS=100000 KEYS=100000 TESTS=set,get,incr,lpush,lrange_100 ;;
         *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
     esac
 done
 
-RESULTS=Benchmarks/results
 LOOP_REDIS=Samples/Redis/bin/Release/net10.0/loop-redis.dll
-source Benchmarks/lib.sh
+# redis-benchmark is single-threaded unless told otherwise.
+BENCH_THREADS=()
+((CLIENT_CPUS > 1)) && BENCH_THREADS=(--threads "$CLIENT_CPUS")
 
-command -v redis-benchmark >/dev/null && command -v redis-server >/dev/null \
-    || { log "installing redis-server and redis-tools"; apt-get update -qq && apt-get install -y -qq redis-server redis-tools >&2; }
+need_commands redis-server:redis-server redis-benchmark:redis-tools redis-cli:redis-tools
 log "building (Release)"
-dotnet build Samples/Redis -c Release -nologo -v q >&2
+dotnet_build Samples/Redis
 
 cpu_seconds() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
 rss_bytes() { awk '/^VmRSS/ { print $2 * 1024 }' "/proc/$1/status"; }
@@ -48,16 +51,19 @@ for server in redis-server loop-redis; do
     PORT=$((PORT + 1))
     case $server in
         redis-server) server_cmd=(redis-server --port "$PORT" --save "" --appendonly no) ; ready="Ready to accept connections" ;;
-        loop-redis) server_cmd=(dotnet "$LOOP_REDIS" --port "$PORT" --loops 1) ; ready="listening on" ;;
+        loop-redis) server_cmd=(dotnet "$LOOP_REDIS" --port "$PORT" --loops "$SERVER_CPUS") ; ready="listening on" ;;
     esac
     commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}")
     for pipeline in 1 16; do
         log "$server, -P $pipeline"
+        requests=$REQUESTS
+        ((pipeline == 1)) || requests=$PIPELINED_REQUESTS
         wait_for_quiet
         start_server "$ready" "${server_cmd[@]}"
         # The same untimed warm-up for both: the .NET server runs its steady-state (tier-1 JIT) code after it.
-        taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" -c "$CLIENTS" -n $((REQUESTS / 2)) -P "$pipeline" -t "$TESTS" -q >/dev/null
-        bench_cmd=(redis-benchmark -p "$PORT" -c "$CLIENTS" -n "$REQUESTS" -P "$pipeline" -t "$TESTS" --csv)
+        taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" -c "$CLIENTS" -n $((requests / 2)) -P "$pipeline" -t "$TESTS" \
+            "${BENCH_THREADS[@]}" -q >/dev/null
+        bench_cmd=(redis-benchmark -p "$PORT" -c "$CLIENTS" -n "$requests" -P "$pipeline" -t "$TESTS" "${BENCH_THREADS[@]}" --csv)
         before=$(cpu_seconds "$server_pid")
         csv=$(taskset -c "$CLIENT_CPU" "${bench_cmd[@]}")
         after=$(cpu_seconds "$server_pid")
@@ -67,7 +73,7 @@ for server in redis-server loop-redis; do
         while IFS=, read -r test r _ _ q50 _ q99 _; do
             test=${test//\"/}; [[ $test == test ]] && continue
             rps[$server,$pipeline,$test]=${r//\"/}; p50[$server,$pipeline,$test]=${q50//\"/}; p99[$server,$pipeline,$test]=${q99//\"/}
-            total=$((total + REQUESTS))
+            total=$((total + requests))
         done <<<"$csv"
         cpu[$server,$pipeline]=$(awk -v a="$before" -v b="$after" -v n="$total" 'BEGIN { printf "%.2f", (b - a) / n * 1e6 }')
     done
@@ -82,11 +88,14 @@ for server in redis-server loop-redis; do
 done
 
 rows=()
+mkdir -p "$RESULTS"
+: >"$RESULTS/redis.tsv"
 for pipeline in 1 16; do
     for test in ${TESTS//,/ }; do
         name=$(tr a-z A-Z <<<"$test"); name=${name/LRANGE_100/LRANGE_100 (first 100 elements)}; name=${name/MSET/MSET (10 keys)}
         a=${rps[redis-server,$pipeline,$name]:-0}; b=${rps[loop-redis,$pipeline,$name]:-0}
         ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
+        summary_row "$RESULTS/redis.tsv" "redis ${name%% (*}, -P $pipeline" "$b" "$a" "redis-server" "req/s"
         rows+=("| $name | $pipeline | $a | $b | **$ratio** | ${p50[loop-redis,$pipeline,$name]:-} / ${p99[loop-redis,$pipeline,$name]:-} ms | ${p50[redis-server,$pipeline,$name]:-} / ${p99[redis-server,$pipeline,$name]:-} ms |")
     done
 done
@@ -102,14 +111,14 @@ report=$(printf '%s\n' \
     "| RSS bytes per key ($KEYS keys) | ${memory[redis-server]} | ${memory[loop-redis]} | $(awk -v a="${memory[redis-server]}" -v b="${memory[loop-redis]}" 'BEGIN { printf "%.2f", b / a }') |")
 echo "$report"
 
-mkdir -p "$RESULTS"
 {
     echo "# Redis benchmark"
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`Benchmarks/redis.sh $*\`"
     echo
-    echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; kernel $(uname -r); $(redis-server --version | cut -d' ' -f1-3)"
-    echo "- Servers on CPU $SERVER_CPU (loop-redis with one loop), redis-benchmark on CPU $CLIENT_CPU; $CLIENTS clients, $REQUESTS requests per test"
+    echo "- $(machine); $(redis-server --version | cut -d' ' -f1-3)"
+    echo "- Servers on CPU $SERVER_CPU (loop-redis: $SERVER_CPUS loop(s); redis-server: one thread), redis-benchmark on CPU $CLIENT_CPU;"
+    echo "  $CLIENTS clients, $REQUESTS requests per test at -P 1 and $PIPELINED_REQUESTS at -P 16, each after an untimed run of half as many"
     echo
     echo "$report"
     echo
