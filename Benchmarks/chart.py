@@ -74,7 +74,7 @@ def draw(subtitle, rows):
         out.append(text(LABEL_RIGHT, y + 16, name or test, anchor="end"))
         ratio = loop / peer if peer > 0 else 0
         out.append(text(RATIO_X, y + 16, f"{ratio:.2f}×", anchor="end", weight="bold",
-                        color=BETTER if ratio >= 1 else WORSE))
+                        color=BETTER if round(ratio, 2) >= 1 else WORSE))
         y += ROW
     height = y + 30
     head = [

@@ -153,7 +153,7 @@ echo "$report"
 {
     echo "# HTTP benchmark"
     echo
-    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`Benchmarks/http.sh $*\`"
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`Benchmarks/http.sh${*:+ $*}\`"
     echo
     echo "- $(machine)"
     echo "- .NET SDK $(dotnet --version); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"

@@ -114,7 +114,7 @@ echo "$report"
 {
     echo "# Redis benchmark"
     echo
-    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`Benchmarks/redis.sh $*\`"
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`Benchmarks/redis.sh${*:+ $*}\`"
     echo
     echo "- $(machine); $(redis-server --version | cut -d' ' -f1-3)"
     echo "- Servers on CPU $SERVER_CPU (loop-redis: $SERVER_CPUS loop(s); redis-server: one thread), redis-benchmark on CPU $CLIENT_CPU;"
