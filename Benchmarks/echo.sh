@@ -46,20 +46,19 @@ build() {
 # A field of echo-load's one-line, flat JSON.
 field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2"; }
 
-# Syscalls per 1000 messages: every thread of the server under strace -c while echo-load runs a few seconds. strace
-# slows the server, so this is a separate run after the measured one; the count per message is the point.
+# Syscalls per 1000 messages, from a separate STRACE_SECONDS run under strace (lib.sh).
 syscalls_per_message() {
-    local pid=$1 pipeline=$2 trace strace_pid result
-    trace=$(mktemp)
-    strace -c -f -q -o "$trace" -p "$pid" &
-    strace_pid=$!
-    sleep 1
-    result=$(taskset -c "$CLIENT_CPU" dotnet "$ECHO_LOAD" --port "$PORT" --connections "$CONNECTIONS" --size "$SIZE" \
-        --pipeline "$pipeline" --duration "$STRACE_SECONDS" --warmup 0 --threads "$CLIENT_CPUS" --json)
-    kill -INT "$strace_pid"
-    wait "$strace_pid" 2>/dev/null || true
-    awk -v m="$(field msgs_per_sec "$result")" -v d="$STRACE_SECONDS" '$NF == "total" { printf "%.1f", $4 / (m * d) * 1000 }' "$trace"
-    rm -f "$trace"
+    local pid=$1 pipeline=$2 result calls
+    result=$(mktemp)
+    calls=$(traced_syscalls "$pid" load_run "$pipeline" "$result")
+    awk -v c="$calls" -v m="$(field msgs_per_sec "$(cat "$result")")" -v d="$STRACE_SECONDS" 'BEGIN { printf "%.1f", c / (m * d) * 1000 }'
+    rm -f "$result"
+}
+
+# load_run PIPELINE FILE: echo-load for STRACE_SECONDS, its JSON line into FILE.
+load_run() {
+    taskset -c "$CLIENT_CPU" dotnet "$ECHO_LOAD" --port "$PORT" --connections "$CONNECTIONS" --size "$SIZE" \
+        --pipeline "$1" --duration "$STRACE_SECONDS" --warmup 0 --threads "$CLIENT_CPUS" --json >"$2"
 }
 
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg)

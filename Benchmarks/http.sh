@@ -39,7 +39,7 @@ COUNTERS=$HOME/.dotnet/tools/dotnet-counters
 build() {
     log "building (Release)"
     dotnet_build Samples/Http Benchmarks/Http/Kestrel
-    need_commands wrk:wrk
+    need_commands wrk:wrk strace:strace
     [[ -x $COUNTERS ]] || dotnet tool install -g dotnet-counters >&2
 }
 
@@ -69,7 +69,7 @@ measure() {
         measure_once "$name.try" "$@"
         if [[ -z $best ]] || awk -v o="${results[$name.try.other]}" -v b="$best" 'BEGIN { exit !(o < b) }'; then
             best=${results[$name.try.other]}
-            for key in rps alloc cpu client other; do results[$name.$key]=${results[$name.try.$key]}; done
+            for key in rps alloc cpu client other p50 p99; do results[$name.$key]=${results[$name.try.$key]}; done
             cp "$wrk_log" "$RESULTS/http-$name.wrk"
         fi
         awk -v b="$best" 'BEGIN { exit !(b <= 1) }' && break
@@ -104,9 +104,19 @@ measure_once() {
     results[$name.cpu]=$(awk -v t="$server_ticks" -v hz="$(getconf CLK_TCK)" -v r="$rps" -v d="$DURATION" \
         'BEGIN { printf "%.2f", t / hz / (r * d) * 1e6 }')
     results[$name.client]=$(awk -v d="$DURATION" '{ printf "%.0f%%", 100 * ($1 + $2) / d }' "$wrk_cpu")
+    # wrk cannot time requests pipelined by a script: it then prints 0.00us percentiles.
+    results[$name.p50]=$(awk '$1 == "50%" { print ($2 == "0.00us" ? "n/a" : $2); exit }' "$wrk_log")
+    results[$name.p99]=$(awk '$1 == "99%" { print ($2 == "0.00us" ? "n/a" : $2); exit }' "$wrk_log")
     # CPU time on the machine that was neither the server's nor wrk's: others' work disturbing the run.
     results[$name.other]=$(awk -v m="$machine_ticks" -v s="$server_ticks" -v hz="$(getconf CLK_TCK)" \
         '{ printf "%.1f", (m - s) / hz - $1 - $2 }' "$wrk_cpu")
+}
+
+# syscalls_per_request NAME URL [pipeline.lua args...]: a separate 2 s wrk run under strace (lib.sh).
+syscalls_per_request() {
+    local name=$1 calls; shift
+    calls=$(run_seconds=2 traced_syscalls "$server_pid" wrk_run "$@")
+    results[$name.syscalls]=$(awk -v c="$calls" '/requests in/ { printf "%.2f", c / $1 }' "$wrk_log")
 }
 
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -127,6 +137,8 @@ for server in loop kestrel; do
     start_server "listening on" "${server_cmd[@]}"
     measure "$server.plaintext" "http://127.0.0.1:$PORT/plaintext" "$DEPTH"
     measure "$server.json" "http://127.0.0.1:$PORT/json"
+    syscalls_per_request "$server.plaintext" "http://127.0.0.1:$PORT/plaintext" "$DEPTH"
+    syscalls_per_request "$server.json" "http://127.0.0.1:$PORT/json"
     stop_server
     commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}")
 done
@@ -137,15 +149,17 @@ rm -f "$wrk_log" "$wrk_cpu"
 row() {
     local test=$1 loop=${results[loop.$1.rps]} kestrel=${results[kestrel.$1.rps]}
     summary_row "$RESULTS/http.tsv" "http $2" "$loop" "$kestrel" "Kestrel" "req/s"
-    printf '| %s | %.0f | %.0f | %.2f× | %s / %s | %s / %s | %s / %s | %s / %s |\n' "$2" "$loop" "$kestrel" \
+    printf '| %s | %.0f | %.0f | %.2f× | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s |\n' "$2" "$loop" "$kestrel" \
         "$(awk -v a="$loop" -v b="$kestrel" 'BEGIN { print a / b }')" \
+        "${results[loop.$1.p50]}" "${results[loop.$1.p99]}" "${results[kestrel.$1.p50]}" "${results[kestrel.$1.p99]}" \
+        "${results[loop.$1.syscalls]}" "${results[kestrel.$1.syscalls]}" \
         "${results[loop.$1.cpu]}" "${results[kestrel.$1.cpu]}" "${results[loop.$1.alloc]}" "${results[kestrel.$1.alloc]}" \
         "${results[loop.$1.client]}" "${results[kestrel.$1.client]}" "${results[loop.$1.other]}" "${results[kestrel.$1.other]}"
 }
 : >"$RESULTS/http.tsv"
 report=$(printf '%s\n' \
-    "| test | Loop req/s | Kestrel req/s | Loop / Kestrel | server CPU µs/req, Loop / Kestrel | B/req, Loop / Kestrel | wrk's CPU, Loop / Kestrel runs | others' CPU-s, Loop / Kestrel runs |" \
-    "|---|---|---|---|---|---|---|---|" \
+    "| test | Loop req/s | Kestrel req/s | Loop / Kestrel | Loop p50 / p99 | Kestrel p50 / p99 | syscalls/req, Loop / Kestrel | server CPU µs/req, Loop / Kestrel | B/req, Loop / Kestrel | wrk's CPU, Loop / Kestrel runs | others' CPU-s, Loop / Kestrel runs |" \
+    "|---|---|---|---|---|---|---|---|---|---|---|" \
     "$(row plaintext "/plaintext, pipeline $DEPTH")" \
     "$(row json "/json, no pipelining")")
 echo "$report"
@@ -161,6 +175,8 @@ echo "$report"
     echo "- Server on CPU $SERVER_CPU (Loop: $SERVER_CPUS loop(s); Kestrel: default settings), wrk ($CLIENT_CPUS thread(s)) on CPU $CLIENT_CPU;"
     echo "  $CONNECTIONS connections, ${WARMUP} s warm-up, ${DURATION} s measured"
     echo "- server CPU µs/req: the server process's utime+stime over the measured window, per request"
+    echo "- p50 / p99: wrk's latency distribution (n/a where wrk cannot time pipelined requests); syscalls/req: every"
+    echo "  server thread under strace -c during a separate 2 s run"
     echo "- B/req: what the server allocated while wrk ran (dotnet-counters, 1 s samples) over the requests"
     echo "- wrk's CPU: wrk's own user+system time over the run; near 100% means wrk, not the server, set the pace"
     echo "- others' CPU-s: CPU time on the machine during the run that was neither the server's nor wrk's; above a"

@@ -102,3 +102,18 @@ summary_row() {
 check_cpus
 SERVER_CPUS=$(cpu_count "$SERVER_CPU")
 CLIENT_CPUS=$(cpu_count "$CLIENT_CPU")
+
+# traced_syscalls PID COMMAND...: the system calls every thread of PID made while COMMAND ran (its output is
+# discarded). strace slows the server, so callers trace a separate short run; the count per request is the point.
+traced_syscalls() {
+    local pid=$1 trace strace_pid; shift
+    trace=$(mktemp)
+    strace -c -f -q -o "$trace" -p "$pid" &
+    strace_pid=$!
+    sleep 1
+    "$@" >/dev/null
+    kill -INT "$strace_pid"
+    wait "$strace_pid" 2>/dev/null || true
+    awk '$NF == "total" { print $4 }' "$trace"
+    rm -f "$trace"
+}

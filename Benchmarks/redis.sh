@@ -32,7 +32,7 @@ LOOP_REDIS=Samples/Redis/bin/Release/net10.0/loop-redis.dll
 BENCH_THREADS=()
 ((CLIENT_CPUS > 1)) && BENCH_THREADS=(--threads "$CLIENT_CPUS")
 
-need_commands redis-server:redis-server redis-benchmark:redis-tools redis-cli:redis-tools
+need_commands redis-server:redis-server redis-benchmark:redis-tools redis-cli:redis-tools strace:strace
 log "building (Release)"
 dotnet_build Samples/Redis
 
@@ -45,7 +45,7 @@ load_keys() {
         | redis-cli -p "$1" --pipe >/dev/null
 }
 
-declare -A rps p50 p99 cpu memory
+declare -A rps p50 p99 cpu memory syscalls
 commands=()
 for server in redis-server loop-redis; do
     PORT=$((PORT + 1))
@@ -67,6 +67,10 @@ for server in redis-server loop-redis; do
         before=$(cpu_seconds "$server_pid")
         csv=$(taskset -c "$CLIENT_CPU" "${bench_cmd[@]}")
         after=$(cpu_seconds "$server_pid")
+        # Syscalls per request: SET and GET again, 100k each, under strace (lib.sh).
+        calls=$(traced_syscalls "$server_pid" taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" -c "$CLIENTS" -n 100000 \
+            -P "$pipeline" -t set,get "${BENCH_THREADS[@]}" -q)
+        syscalls[$server,$pipeline]=$(awk -v c="$calls" 'BEGIN { printf "%.3f", c / 200000 }')
         stop_server
         commands+=("taskset -c $CLIENT_CPU ${bench_cmd[*]}")
         total=0
@@ -108,6 +112,8 @@ report=$(printf '%s\n' \
     "|---|---|---|---|" \
     "| server CPU-s per 1M requests, -P 1 | ${cpu[redis-server,1]} | ${cpu[loop-redis,1]} | $(awk -v a="${cpu[redis-server,1]}" -v b="${cpu[loop-redis,1]}" 'BEGIN { printf "%.2f", b / a }') |" \
     "| server CPU-s per 1M requests, -P 16 | ${cpu[redis-server,16]} | ${cpu[loop-redis,16]} | $(awk -v a="${cpu[redis-server,16]}" -v b="${cpu[loop-redis,16]}" 'BEGIN { printf "%.2f", b / a }') |" \
+    "| syscalls per request (SET+GET, strace), -P 1 | ${syscalls[redis-server,1]} | ${syscalls[loop-redis,1]} | $(awk -v a="${syscalls[redis-server,1]}" -v b="${syscalls[loop-redis,1]}" 'BEGIN { printf "%.2f", b / a }') |" \
+    "| syscalls per request (SET+GET, strace), -P 16 | ${syscalls[redis-server,16]} | ${syscalls[loop-redis,16]} | $(awk -v a="${syscalls[redis-server,16]}" -v b="${syscalls[loop-redis,16]}" 'BEGIN { printf "%.2f", b / a }') |" \
     "| RSS bytes per key ($KEYS keys) | ${memory[redis-server]} | ${memory[loop-redis]} | $(awk -v a="${memory[redis-server]}" -v b="${memory[loop-redis]}" 'BEGIN { printf "%.2f", b / a }') |")
 echo "$report"
 
