@@ -237,6 +237,24 @@ public abstract class EventLoop
 
     private protected Connection ConnectionAt(int index) => _connections[index]!;
 
+    /// <summary>
+    /// Counts a newly accepted connection and lets its handler greet it. A handler that throws closes its
+    /// connection (false); one accepted while stopping is closed once its greeting is sent.
+    /// </summary>
+    private protected bool Opened(Connection connection)
+    {
+        Counters.Accepted++;
+        try { connection.Handler.OnOpen(connection); }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Handler OnOpen failed on connection {Id}; closing it", connection.Id);
+            CloseConnection(connection, abort: true);
+            return false;
+        }
+        if (Stopping) { CloseConnection(connection, abort: false); }
+        return true;
+    }
+
     /// <summary>Counts a connection refused because the loop is full, with a warning at most once a second.</summary>
     private protected void CountRefused()
     {

@@ -28,17 +28,10 @@ internal sealed unsafe partial class EpollLoop
                 Libc.Close(fd);
                 continue;
             }
-            Counters.Accepted++;
             connection.Slot = fd;
             connection.Interest = Epoll.In | Epoll.RdHup;
             _epoll.Add(fd, connection.Interest, (ulong)connection.Index);
-            try { connection.Handler.OnOpen(connection); }
-            catch (Exception e)
-            {
-                Logger.LogError(e, "Handler OnOpen failed on connection {Id}; closing it", connection.Id);
-                CloseConnection(connection, abort: true);
-            }
-            if (Stopping) { CloseConnection(connection, abort: false); }
+            Opened(connection);
         }
     }
 

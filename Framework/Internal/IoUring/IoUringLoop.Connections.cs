@@ -48,16 +48,9 @@ internal sealed unsafe partial class IoUringLoop
             CountRefused();
             return;
         }
-        Counters.Accepted++;
         connection.Slot = slot;
         ArmReceive(connection);
-        try { connection.Handler.OnOpen(connection); }
-        catch (Exception e)
-        {
-            Logger.LogError(e, "Handler OnOpen failed on connection {Id}; closing it", connection.Id);
-            CloseConnection(connection, abort: true);
-        }
-        if (Stopping) { CloseConnection(connection, abort: false); }
+        Opened(connection);
     }
 
     private void ArmReceive(Connection connection)

@@ -80,16 +80,8 @@ internal sealed partial class ManagedLoop : EventLoop
             socket.Dispose();
             return;
         }
-        Counters.Accepted++;
         var transport = new ManagedTransport(this, connection, socket);
         connection.Transport = transport;
-        try { connection.Handler.OnOpen(connection); }
-        catch (Exception e)
-        {
-            Logger.LogError(e, "Handler OnOpen failed on connection {Id}; closing it", connection.Id);
-            CloseConnection(connection, abort: true);
-            return;
-        }
-        _ = transport.ReadAsync();
+        if (Opened(connection)) { _ = transport.ReadAsync(); }
     }
 }
