@@ -84,21 +84,12 @@ public sealed class LoopTests
         }
         await Exchange(clients, rounds: 200); // warm up: handlers, pools and JIT tiers settle
 
-        var before = await AllocatedOnLoopThread(loop);
+        var before = await Wait.AllocatedOnLoopThread(loop);
         await Exchange(clients, rounds: 2000);
-        var after = await AllocatedOnLoopThread(loop);
+        var after = await Wait.AllocatedOnLoopThread(loop);
 
         Assert.Equal(0, after - before);
         foreach (var client in clients) { client.Dispose(); }
-    }
-
-    // Read without signalling from the loop thread: a task completion there could itself allocate.
-    private static async Task<long> AllocatedOnLoopThread(EventLoop loop)
-    {
-        var bytes = new long[] { -1 };
-        loop.Post(() => Volatile.Write(ref bytes[0], GC.GetAllocatedBytesForCurrentThread()));
-        await Wait.Until(() => Volatile.Read(ref bytes[0]) >= 0, "the loop to read its allocation counter");
-        return bytes[0];
     }
 
     private static async Task Exchange(Socket[] clients, int rounds)

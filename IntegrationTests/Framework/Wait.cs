@@ -13,6 +13,18 @@ internal static class Wait
         }
     }
 
+    /// <summary>
+    /// Bytes the loop's thread has allocated so far. Read without signalling from the loop thread: a task
+    /// completion there could itself allocate.
+    /// </summary>
+    public static async Task<long> AllocatedOnLoopThread(EventLoop loop)
+    {
+        var bytes = new long[] { -1 };
+        loop.Post(() => Volatile.Write(ref bytes[0], GC.GetAllocatedBytesForCurrentThread()));
+        await Until(() => Volatile.Read(ref bytes[0]) >= 0, "the loop to read its allocation counter");
+        return bytes[0];
+    }
+
     /// <summary>Runs <paramref name="action"/> on the loop's thread and returns its result.</summary>
     public static Task<T> OnLoop<T>(EventLoop loop, Func<T> action)
     {

@@ -48,10 +48,10 @@ public sealed class LoadTests
         var responseBytes = await ResponseBytes(server, batch);
         await Exchange(clients, batch, responseBytes, rounds: 200); // warm up: pools, JIT tiers, the Date tick
 
-        var before = await AllocatedOnLoopThread(loop);
+        var before = await Wait.AllocatedOnLoopThread(loop);
         const int rounds = 500;
         await Exchange(clients, batch, responseBytes, rounds);
-        var allocated = await AllocatedOnLoopThread(loop) - before;
+        var allocated = await Wait.AllocatedOnLoopThread(loop) - before;
 
         // Less than a byte per request: no request allocates (the once-a-second tick may, a few dozen bytes).
         const int requests = rounds * 16 * 4;
@@ -88,12 +88,4 @@ public sealed class LoadTests
         }
     }
 
-    // Read without signalling from the loop thread: a task completion there could itself allocate.
-    private static async Task<long> AllocatedOnLoopThread(EventLoop loop)
-    {
-        var bytes = new long[] { -1 };
-        loop.Post(() => Volatile.Write(ref bytes[0], GC.GetAllocatedBytesForCurrentThread()));
-        await Wait.Until(() => Volatile.Read(ref bytes[0]) >= 0, "the loop to read its allocation counter");
-        return bytes[0];
-    }
 }

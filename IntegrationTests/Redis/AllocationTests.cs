@@ -39,13 +39,7 @@ public sealed class AllocationTests
     private static async Task<long> AllocatedOnLoops(Server server)
     {
         long total = 0;
-        foreach (var loop in server.Loops)
-        {
-            var bytes = new long[] { -1 };
-            loop.Post(() => Volatile.Write(ref bytes[0], GC.GetAllocatedBytesForCurrentThread()));
-            await Wait.Until(() => Volatile.Read(ref bytes[0]) >= 0, "the loop to read its allocation counter");
-            total += bytes[0];
-        }
+        foreach (var loop in server.Loops) { total += await Wait.AllocatedOnLoopThread(loop); }
         return total;
     }
 }
