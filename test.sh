@@ -12,6 +12,8 @@ fi
 log=$(mktemp)
 status=0
 dotnet test Loop.sln -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
+# Failures again at the end, where a CI log's tail shows them: each failed test with its message and stack.
+awk '/^  Failed / {show = 1} /^  (Passed|Skipped) |^Test Run |^\[xUnit/ {show = 0} show' "$log"
 # One closing line in the plain form any CI reader understands, summed over the test projects.
 awk '/^ +Passed: [0-9]+$/ {p += $2} /^ +Failed: [0-9]+$/ {f += $2} END {printf "%d passed, %d failed\n", p, f}' "$log"
 rm -f "$log"

@@ -70,7 +70,7 @@ public sealed class LoopHostTests
     [Fact]
     public async Task A_connection_that_cannot_drain_is_closed_after_the_endpoints_shutdown_timeout()
     {
-        using var host = BuildHost(loop => loop.Listen("flood", 0, () => new FloodHandler(256), o =>
+        using var host = BuildHost(loop => loop.Listen("flood", 0, () => new FloodHandler(StuckOutputBytes), o =>
         {
             o.LoopCount = 1;
             o.ShutdownTimeout = TimeSpan.FromMilliseconds(300);
@@ -86,7 +86,7 @@ public sealed class LoopHostTests
     public async Task The_hosts_shutdown_timeout_bounds_the_wait_for_draining_connections()
     {
         using var host = BuildHost(
-            loop => loop.Listen("flood", 0, () => new FloodHandler(256), o =>
+            loop => loop.Listen("flood", 0, () => new FloodHandler(StuckOutputBytes), o =>
             {
                 o.LoopCount = 1;
                 o.ShutdownTimeout = TimeSpan.FromMinutes(1);
@@ -140,14 +140,17 @@ public sealed class LoopHostTests
         Assert.Empty(host.Services.GetRequiredService<LoopHostedService>().Servers);
     }
 
+    private const int StuckOutputBytes = 16 * 1024 * 1024;
+
     /// <summary>Starts the host and gives its "flood" endpoint 16 MB of output for a client that never reads.</summary>
     private static async Task<(Server, TestClient)> StartWithStuckOutputAsync(IHost host)
     {
         await host.StartAsync().WaitAsync(Timeouts.StartStop);
         var server = host.Services.GetRequiredService<LoopHostedService>().Servers["flood"];
         var client = await TestClient.ConnectAsync(server.EndPoint);
-        await client.SendAsync(new byte[64 * 1024]);
-        Assert.True(await Polling.Eventually(() => server.Statistics.BytesReceived == 64 * 1024));
+        // One byte, so one receive queues all of it: more than loopback's socket buffers can hold.
+        await client.SendAsync(new byte[1]);
+        Assert.True(await Polling.Eventually(() => server.Statistics.BytesReceived == 1));
         return (server, client);
     }
 
