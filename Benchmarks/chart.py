@@ -6,7 +6,7 @@ benchmark machine needs nothing more than python3).
 
 Each line of a .tsv file (written by the benchmark scripts' summary_row) is one test:
     test <TAB> Loop's value <TAB> peer's value <TAB> peer's name <TAB> unit
-The first word of the test names its benchmark; each benchmark gets a heading naming its peer.
+The first word of the test names its benchmark; each benchmark and peer gets a heading naming both.
 The two bars of a row are scaled to the larger of the two: the tests' magnitudes differ a thousandfold,
 so one scale for all would leave most bars invisible. The ratio on the right is Loop / peer.
 """
@@ -59,10 +59,10 @@ def draw(subtitle, rows):
     group = None
     for test, loop, peer, peer_name, unit in rows:
         name_group, _, name = test.partition(" ")
-        if name_group != group:
-            group = name_group
+        if (name_group, peer_name) != group:
+            group = (name_group, peer_name)
             y += 10
-            out.append(text(10, y + 16, f"{group}: Loop vs {peer_name} ({unit})", size=14, weight="bold"))
+            out.append(text(10, y + 16, f"{name_group}: Loop vs {peer_name} ({unit})", size=14, weight="bold"))
             out.append(f'<line x1="10" y1="{y + 22}" x2="{WIDTH - 10}" y2="{y + 22}" stroke="#ddd"/>')
             y += HEADING
         top = max(loop, peer) or 1

@@ -54,14 +54,18 @@ need_commands() {
     ((${#missing[@]} == 0)) || install_packages "${missing[@]}"
 }
 
-# start_server READY_TEXT COMMAND...: starts COMMAND pinned to SERVER_CPU and waits (at most 10 s)
-# for READY_TEXT in its output.
+# start_server READY COMMAND...: starts COMMAND pinned to SERVER_CPU and waits (at most 10 s) until it is ready:
+# READY is a text it prints then, or :PORT for a server that prints nothing (ready once PORT takes connections).
 start_server() {
     local ready=$1; shift
     taskset -c "$SERVER_CPU" "$@" >"$server_log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
-        grep -q "$ready" "$server_log" && return
+        if [[ $ready == :* ]]; then
+            (: </dev/tcp/127.0.0.1/"${ready#:}") 2>/dev/null && return
+        else
+            grep -q "$ready" "$server_log" && return
+        fi
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -103,12 +107,13 @@ check_cpus
 SERVER_CPUS=$(cpu_count "$SERVER_CPU")
 CLIENT_CPUS=$(cpu_count "$CLIENT_CPU")
 
-# traced_syscalls PID COMMAND...: the system calls every thread of PID made while COMMAND ran (its output is
-# discarded). strace slows the server, so callers trace a separate short run; the count per request is the point.
+# traced_syscalls PID COMMAND...: the system calls every thread of PID and of its children (nginx's workers) made
+# while COMMAND ran (its output is discarded). strace slows the server, so callers trace a separate short run; the
+# count per request is the point.
 traced_syscalls() {
     local pid=$1 trace strace_pid; shift
     trace=$(mktemp)
-    strace -c -f -q -o "$trace" -p "$pid" &
+    strace -c -f -q -o "$trace" -p "$pid" $(pgrep -P "$pid" | sed 's/^/-p /') &
     strace_pid=$!
     sleep 1
     "$@" >/dev/null
