@@ -59,11 +59,7 @@ internal sealed unsafe partial class EpollLoop : EventLoop
         }
     }
 
-    private protected override void Wake()
-    {
-        ulong one = 1;
-        Libc.Write(_eventFd, &one, sizeof(ulong));
-    }
+    private protected override void Wake() => Libc.SignalEventFd(_eventFd);
 
     private protected override void StopAccepting()
     {

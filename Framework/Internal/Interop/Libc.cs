@@ -41,6 +41,13 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initval, int flags);
 
+    /// <summary>Adds one to an eventfd's counter: wakes a loop waiting on it from any thread.</summary>
+    public static void SignalEventFd(int fd)
+    {
+        ulong one = 1;
+        Write(fd, &one, sizeof(ulong));
+    }
+
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, void* buf, nuint count);
 

@@ -127,11 +127,7 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         sqe->UserData = UserData.Encode(OpKind.Wake, 0);
     }
 
-    private protected override void Wake()
-    {
-        ulong one = 1;
-        Libc.Write(_eventFd, &one, sizeof(ulong));
-    }
+    private protected override void Wake() => Libc.SignalEventFd(_eventFd);
 
     private protected override bool AcceptStopped => !_acceptArmed;
 
