@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using Loop.Internal.Interop;
 using Loop.Internal.Output;
 
 namespace Loop;
@@ -26,11 +27,20 @@ public sealed class Connection : IBufferWriter<byte>
     /// <summary>A number unique to this connection in the process, increasing with accept order.</summary>
     public long Id { get; private set; }
 
-    /// <summary>The peer's address, where the backend learns it without an extra system call.</summary>
-    public EndPoint? RemoteEndPoint { get; internal set; }
+    /// <summary>
+    /// The peer's address, known from <see cref="IConnectionHandler.OnOpen"/> on. Null only on io_uring before
+    /// Linux 6.7, which cannot say (no getsockopt on a fixed file).
+    /// </summary>
+    public EndPoint? RemoteEndPoint => _remoteEndPoint ??= SocketAddressBytes.Parse(_peerAddress[.._peerAddressLength]);
 
     /// <summary>Bytes written and not yet taken by the kernel.</summary>
     public long PendingOutputBytes => Output.Length;
+
+    /// <summary>
+    /// True once the unsent output passed <see cref="ServerOptions.MaxOutputBytes"/>: the loop closes the connection
+    /// after this batch, so a handler in the middle of a long reply can stop producing it.
+    /// </summary>
+    public bool OutputLimitReached => Output.Length > Loop.Options.MaxOutputBytes;
 
     /// <summary>True once <see cref="Close"/> was called or the peer went away: input is no longer delivered.</summary>
     public bool IsClosing => State != ConnectionState.Open;
@@ -75,12 +85,27 @@ public sealed class Connection : IBufferWriter<byte>
     internal byte[]? Carry;
     internal int CarryLength;
 
+    // The peer's sockaddr as accept or getsockopt wrote it, parsed on first use of RemoteEndPoint.
+    private SocketAddressBytes _peerAddress;
+    private int _peerAddressLength;
+    private EndPoint? _remoteEndPoint;
+
     internal void Open(IConnectionHandler handler)
     {
         Id = Interlocked.Increment(ref s_nextId);
         Handler = handler;
         State = ConnectionState.Open;
+        _peerAddressLength = 0;
+        _remoteEndPoint = null;
     }
+
+    internal void SetPeerAddress(ReadOnlySpan<byte> sockaddr)
+    {
+        _peerAddressLength = Math.Min(sockaddr.Length, SocketAddressBytes.MaxLength);
+        sockaddr[.._peerAddressLength].CopyTo(_peerAddress);
+    }
+
+    internal void SetPeerAddress(EndPoint? endPoint) => _remoteEndPoint = endPoint;
 
     private void RequestFlush() => Loop.QueueFlush(this);
 }

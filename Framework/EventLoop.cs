@@ -145,7 +145,7 @@ public abstract class EventLoop
         return created;
     }
 
-    private protected ServerOptions Options { get; }
+    internal ServerOptions Options { get; }
     private protected ILogger Logger { get; }
 
     /// <summary>Wakes the loop's thread from its wait so it runs posted work.</summary>
@@ -174,7 +174,7 @@ public abstract class EventLoop
             var connection = _flushQueue[i];
             connection.FlushQueued = false;
             if (connection.State == ConnectionState.Closed) { continue; }
-            if (connection.Output.Length > Options.MaxOutputBytes)
+            if (connection.OutputLimitReached)
             {
                 Logger.LogWarning("Connection {Id} closed: {Bytes} bytes of unsent output passed MaxOutputBytes ({Limit})",
                     connection.Id, connection.Output.Length, Options.MaxOutputBytes);
@@ -282,7 +282,6 @@ public abstract class EventLoop
         if (connection.Carry is not null) { ArrayPool<byte>.Shared.Return(connection.Carry); }
         connection.Carry = null;
         connection.CarryLength = 0;
-        connection.RemoteEndPoint = null;
         connection.Transport = null;
         connection.SendInFlight = connection.ReceivePaused = false;
         _freeIndexes.Push(connection.Index);

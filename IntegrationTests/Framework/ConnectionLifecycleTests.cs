@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Loop.IntegrationTests.Infrastructure;
@@ -17,6 +18,25 @@ public sealed class ConnectionLifecycleTests
         await client.SendAsync("lo\nwor"u8.ToArray());
         await client.SendAsync("ld\n"u8.ToArray());
         Assert.Equal("hello\nworld\n", await ReadText(client, 12));
+    }
+
+    public static TheoryData<Backend, string> BackendsAndLoopbacks()
+    {
+        var data = new TheoryData<Backend, string>();
+        foreach (var backend in Backends.Concrete) { data.Add(backend, "127.0.0.1"); data.Add(backend, "::1"); }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendsAndLoopbacks))]
+    public async Task The_handler_knows_the_peers_address_from_OnOpen(Backend backend, string loopback)
+    {
+        var address = IPAddress.Parse(loopback);
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1, BindAddress = address }, () => new PeerGreetingHandler());
+        using var client = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(server.EndPoint).WaitAsync(Timeouts.StartStop);
+        var expected = $"{client.LocalEndPoint}\n";
+        Assert.Equal(expected, await ReadText(client, expected.Length));
     }
 
     [Theory]

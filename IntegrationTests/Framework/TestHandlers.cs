@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Loop.IntegrationTests.Framework;
 
 /// <summary>Answers every received byte with <see cref="BytesPerByte"/> bytes, to outrun a peer that does not read.</summary>
@@ -43,5 +45,17 @@ internal sealed class LineHandler : IConnectionHandler
             connection.Write(line);
         }
         return consumed;
+    }
+}
+
+/// <summary>Greets each connection with the peer address it was opened with, then echoes.</summary>
+internal sealed class PeerGreetingHandler : IConnectionHandler
+{
+    public void OnOpen(Connection connection) => connection.Write(Encoding.ASCII.GetBytes($"{connection.RemoteEndPoint}\n"));
+
+    public int OnReceive(Connection connection, ReadOnlySpan<byte> data)
+    {
+        connection.Write(data);
+        return data.Length;
     }
 }

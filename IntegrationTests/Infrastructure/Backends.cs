@@ -4,7 +4,10 @@ namespace Loop.IntegrationTests.Infrastructure;
 public static class Backends
 {
     /// <summary>Every concrete backend (Auto only chooses among them).</summary>
-    public static TheoryData<Backend> All => new(Backend.IoUring, Backend.Epoll, Backend.Managed);
+    public static readonly Backend[] Concrete = [Backend.IoUring, Backend.Epoll, Backend.Managed];
+
+    /// <summary><see cref="Concrete"/> as theory data.</summary>
+    public static TheoryData<Backend> All => new(Concrete);
 
     /// <summary>
     /// The backends that drive the kernel directly. The managed one allocates by design: Pipelines

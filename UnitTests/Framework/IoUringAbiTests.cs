@@ -34,6 +34,12 @@ public sealed unsafe class IoUringAbiTests
         Assert.Equal(32, (byte*)&sqe.UserData - start);
         Assert.Equal(40, (byte*)&sqe.BufIndex - start);
         Assert.Equal(44, (byte*)&sqe.FileIndex - start);
+        // The socket command fields share those places (union members in io_uring.h).
+        Assert.Equal(8, (byte*)&sqe.CmdOp - start);
+        Assert.Equal(16, (byte*)&sqe.Level - start);
+        Assert.Equal(20, (byte*)&sqe.OptName - start);
+        Assert.Equal(44, (byte*)&sqe.OptLen - start);
+        Assert.Equal(48, (byte*)&sqe.OptVal - start);
     }
 
     [Theory]

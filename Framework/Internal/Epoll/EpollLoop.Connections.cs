@@ -14,7 +14,9 @@ internal sealed unsafe partial class EpollLoop
     {
         for (var i = 0; i < AcceptsPerWake; i++)
         {
-            var fd = Libc.Accept4((int)_listener.Handle, null, null, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            var peer = default(SocketAddressBytes);
+            var peerLength = (uint)SocketAddressBytes.MaxLength;
+            var fd = Libc.Accept4((int)_listener.Handle, &peer, &peerLength, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
             if (fd < 0)
             {
                 var errno = Libc.LastErrno;
@@ -29,6 +31,7 @@ internal sealed unsafe partial class EpollLoop
                 continue;
             }
             connection.Slot = fd;
+            connection.SetPeerAddress(peer[..(int)peerLength]);
             connection.Interest = Epoll.In | Epoll.RdHup;
             _epoll.Add(fd, connection.Interest, (ulong)connection.Index);
             Opened(connection);

@@ -35,14 +35,19 @@ internal struct IoUringSqe
     [FieldOffset(2)] public ushort IoPrio;
     [FieldOffset(4)] public int Fd;
     [FieldOffset(8)] public ulong Off;
+    [FieldOffset(8)] public uint CmdOp;
     [FieldOffset(16)] public ulong Addr;
+    [FieldOffset(16)] public uint Level;
+    [FieldOffset(20)] public uint OptName;
     [FieldOffset(24)] public uint Len;
     [FieldOffset(28)] public uint OpFlags;
     [FieldOffset(32)] public ulong UserData;
     [FieldOffset(40)] public ushort BufIndex;
     [FieldOffset(42)] public ushort Personality;
     [FieldOffset(44)] public uint FileIndex;
+    [FieldOffset(44)] public uint OptLen;
     [FieldOffset(48)] public ulong Addr3;
+    [FieldOffset(48)] public ulong OptVal;
     [FieldOffset(56)] public ulong Pad2;
 }
 
@@ -137,7 +142,7 @@ internal struct IoVec
 internal static class IoUringOp
 {
     public const byte WriteFixed = 5, Accept = 13, AsyncCancel = 14, Close = 19, Read = 22,
-        Send = 26, Recv = 27;
+        Send = 26, Recv = 27, UringCmd = 46;
 
     public static readonly (byte Op, string Name)[] Required =
     [
@@ -175,6 +180,9 @@ internal static class IoUringConst
     public const uint FileIndexAlloc = uint.MaxValue;
     public const uint RsrcRegisterSparse = 1u << 0;
     public const uint ProbeOpSupported = 1u << 0;
+
+    // IORING_OP_URING_CMD on a socket (Linux 6.7+): getsockopt at the SOL_SOCKET level
+    public const uint SocketUringOpGetsockopt = 2, SolSocket = 1, SoPeerName = 28;
 
     // io_uring_register opcodes
     public const uint RegisterBuffers = 0, RegisterProbe = 8, RegisterFiles2 = 13, RegisterRingFds = 20,

@@ -24,7 +24,7 @@ internal sealed unsafe partial class IoUringLoop
         if ((flags & CqeFMore) == 0) { _acceptArmed = false; }
         if (res >= 0)
         {
-            OnAccepted(slot: res);
+            RequestPeerName(slot: res);
         }
         else if (res == -Libc.ENFILE)
         {
@@ -38,7 +38,26 @@ internal sealed unsafe partial class IoUringLoop
         if (!_acceptArmed && !Stopping) { ArmAccept(); }
     }
 
-    private void OnAccepted(int slot)
+    // Multishot accept reports no address: the handler hears of the connection once a getsockopt(SO_PEERNAME)
+    // on the fixed file has, as accept4 does on epoll. The kernel runs it inline during the next submit; before
+    // Linux 6.7 it fails and the connection opens without an address.
+    private void RequestPeerName(int slot)
+    {
+        var sqe = _ring.NextSqe();
+        sqe->Opcode = IoUringOp.UringCmd;
+        sqe->Flags = SqeFixedFile;
+        sqe->Fd = slot;
+        sqe->CmdOp = SocketUringOpGetsockopt;
+        sqe->Level = SolSocket;
+        sqe->OptName = SoPeerName;
+        sqe->OptVal = (ulong)PeerNameAt(slot);
+        sqe->OptLen = (uint)_peerNameLength;
+        sqe->UserData = UserData.Encode(OpKind.PeerName, slot);
+    }
+
+    private byte* PeerNameAt(int slot) => _peerNames + slot * SocketAddressBytes.MaxLength;
+
+    private void OnAccepted(int slot, int peerNameLength)
     {
         var connection = OpenConnection(_chunks);
         if (connection is null)
@@ -49,6 +68,7 @@ internal sealed unsafe partial class IoUringLoop
             return;
         }
         connection.Slot = slot;
+        if (peerNameLength > 0) { connection.SetPeerAddress(new ReadOnlySpan<byte>(PeerNameAt(slot), peerNameLength)); }
         ArmReceive(connection);
         Opened(connection);
     }

@@ -17,6 +17,8 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
 
     private readonly Socket _listener;
     private readonly ulong* _wakeValue;
+    private byte* _peerNames;
+    private int _peerNameLength;
     private Ring _ring = null!;
     private BufferRing _buffers = null!;
     private ChunkPool _chunks = null!;
@@ -54,6 +56,8 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
 
         _eventFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         if (_eventFd < 0) { throw new IoUringUnavailableException("eventfd", Libc.LastErrno); }
+        _peerNameLength = SocketAddressBytes.LengthFor(_listener.AddressFamily);
+        _peerNames = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)(Options.MaxConnectionsPerLoop * SocketAddressBytes.MaxLength));
         _ringDry = new ThrottledWarning(Logger, "Loop {Loop}: the receive buffer ring ran dry {Count} time(s) since the last report (ReceiveBufferCount {Limit}); no data is lost, but more buffers would save re-arms");
 
         // Every loop sets up the same way: say it once, in full.
@@ -110,6 +114,7 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
             case OpKind.Recv: OnReceive(ConnectionAt(index), cqe.Res, cqe.Flags); break;
             case OpKind.Send: OnSend(ConnectionAt(index), cqe.Res); break;
             case OpKind.Accept: OnAccept(cqe.Res, cqe.Flags); break;
+            case OpKind.PeerName: OnAccepted(slot: index, peerNameLength: cqe.Res); break;
             case OpKind.Cancel:
             case OpKind.Close: OnOperationDone(ConnectionAt(index)); break;
             case OpKind.Wake: ArmWake(); break;
@@ -149,5 +154,6 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         if (_eventFd >= 0) { Libc.Close(_eventFd); }
         _listener.Dispose();
         System.Runtime.InteropServices.NativeMemory.Free(_wakeValue);
+        System.Runtime.InteropServices.NativeMemory.Free(_peerNames);
     }
 }

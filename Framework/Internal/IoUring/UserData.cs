@@ -9,6 +9,7 @@ internal enum OpKind : byte
     Cancel,
     Close,
     Wake,
+    PeerName,
 
     /// <summary>A request whose completion needs no action.</summary>
     Orphan,

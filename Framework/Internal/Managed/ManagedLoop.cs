@@ -82,6 +82,7 @@ internal sealed partial class ManagedLoop : EventLoop
         }
         var transport = new ManagedTransport(this, connection, socket);
         connection.Transport = transport;
+        connection.SetPeerAddress(socket.RemoteEndPoint);
         if (Opened(connection)) { _ = transport.ReadAsync(); }
     }
 }
