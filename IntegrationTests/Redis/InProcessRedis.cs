@@ -33,7 +33,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
     /// only when touched.
     /// </summary>
     public static async Task<InProcessRedis> StartAsync(Backend backend, string? requirePass = null,
-        long maxBulk = 512L * 1024 * 1024, bool activeExpiry = true)
+        long maxBulk = 512L * 1024 * 1024, bool activeExpiry = true, long maxOutputBytes = 64L * 1024 * 1024)
     {
         var redis = new RedisServer(new RedisServerOptions(0, "127.0.0.1", 16, requirePass, maxBulk));
         var options = new ServerOptions
@@ -43,6 +43,8 @@ internal sealed class InProcessRedis : IAsyncDisposable
             LoopCount = 2,
             Backend = backend,
             MaxUnconsumedBytes = (int)Math.Min(maxBulk + 64 * 1024, int.MaxValue),
+            MaxOutputBytes = maxOutputBytes,
+            OutputPauseBytes = Math.Min(1024 * 1024, maxOutputBytes),
         };
         // Start blocks until every loop is up; run it aside so a loop that never starts fails the test.
         var server = await Task.Run(() => Server.Start(options, () => new Session(redis))).WaitAsync(StartStop);

@@ -88,6 +88,46 @@ public sealed class RawProtocolTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Client_info_and_client_list_name_each_clients_address(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var first = await redis.ConnectAsync();
+        using var second = await redis.ConnectAsync();
+        Assert.Contains($" addr={first.LocalEndPoint} laddr=127.0.0.1:", await first.CommandAsync("CLIENT", "INFO"));
+        var list = await second.CommandAsync("CLIENT", "LIST");
+        Assert.Contains($" addr={first.LocalEndPoint} ", list);
+        Assert.Contains($" addr={second.LocalEndPoint} ", list);
+    }
+
+    public static TheoryData<Backend, string, string> RandomPicks()
+    {
+        var data = new TheoryData<Backend, string, string>();
+        foreach (var backend in Backends.Concrete)
+        {
+            data.Add(backend, "SADD k a b", "SRANDMEMBER");
+            data.Add(backend, "HSET k a 1 b 2", "HRANDFIELD");
+            data.Add(backend, "ZADD k 1 a 2 b", "ZRANDMEMBER");
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(RandomPicks))]
+    public async Task A_random_pick_of_two_billion_stops_at_the_output_limit_and_closes_only_its_connection(Backend backend, string fill, string pick)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend, maxOutputBytes: 1024 * 1024);
+        using var victim = await redis.ConnectAsync();
+        using var bystander = await redis.ConnectAsync();
+        Assert.Equal(":2\r\n", await victim.InlineAsync(fill));
+        Assert.StartsWith("*3\r\n", await victim.CommandAsync(pick, "k", "-3"));
+        await victim.SendAsync(RespSocket.Encode(pick, "k", "-2147483647"));
+        // Without the limit the reply would be gigabytes and the connection stay open past the socket's lifetime.
+        await victim.DrainUntilClosedAsync();
+        Assert.Equal("+PONG\r\n", await bystander.CommandAsync("PING"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Select_switches_between_sixteen_databases_and_refuses_others(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);

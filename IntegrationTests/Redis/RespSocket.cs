@@ -81,6 +81,17 @@ internal sealed class RespSocket : IDisposable
         return rest;
     }
 
+    /// <summary>This end's address: the server's CLIENT LIST names it.</summary>
+    public EndPoint LocalEndPoint => _socket.LocalEndPoint!;
+
+    /// <summary>Discards what the server sends until it closes the connection, by end of stream or by reset.</summary>
+    public async Task DrainUntilClosedAsync()
+    {
+        var scratch = new byte[64 * 1024];
+        try { while (await _socket.ReceiveAsync(scratch, _timeout.Token) > 0) { } }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset) { }
+    }
+
     public void Dispose()
     {
         _socket.Dispose();

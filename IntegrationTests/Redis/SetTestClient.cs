@@ -8,6 +8,8 @@ namespace Loop.IntegrationTests.Redis;
 /// </summary>
 internal sealed class SetTestClient(RespSocket socket)
 {
+    public const string WrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
+
     public static async Task<SetTestClient> ConnectAsync(InProcessRedis redis) => new(await redis.ConnectAsync());
 
     /// <summary>Sends a command whose arguments are separated by single spaces; returns the rendered reply.</summary>
@@ -24,6 +26,19 @@ internal sealed class SetTestClient(RespSocket socket)
     {
         var position = 0;
         return Render(await socket.CommandAsync(arguments), ref position, sorted: false);
+    }
+
+    /// <summary>
+    /// WATCHes <paramref name="key"/>, queues <paramref name="read"/> in a MULTI, lets <paramref name="writer"/> send
+    /// <paramref name="change"/>, and returns EXEC's reply: <c>(nil array)</c> when the change counted as a write to the key.
+    /// </summary>
+    public async Task<string> ExecAfter(string key, string read, SetTestClient writer, string change)
+    {
+        await Ask($"WATCH {key}");
+        await Ask("MULTI");
+        await Ask(read);
+        await writer.Ask(change);
+        return await Ask("EXEC");
     }
 
     // Renders the reply starting at `position` in the raw RESP text and moves past it.

@@ -25,6 +25,16 @@ internal static class CollectionAccess
         return true;
     }
 
+    /// <summary>
+    /// <paramref name="times"/> picks for a negative count (members may repeat), made as the reply is written and cut
+    /// short once it passed the connection's output limit: the connection is closed then, as Redis closes a client past
+    /// its output buffer limit, rather than a reply of up to 2^31 elements exhausting memory.
+    /// </summary>
+    public static IEnumerable<T> Repeatedly<T>(Session s, int times, Func<T> pick)
+    {
+        for (var i = 0; i < times && !s.Client.OutputLimitReached; i++) { yield return pick(); }
+    }
+
     /// <summary>After an in-place change: an empty collection's key is deleted, as in Redis; otherwise watchers learn of the change.</summary>
     public static void Changed(Session s, ReadOnlySpan<byte> key, IRedisCollection collection)
     {

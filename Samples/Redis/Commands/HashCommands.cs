@@ -159,13 +159,14 @@ internal static class HashCommands
         if (c.Count > 4 || (c.Count == 4 && !withValues)) { s.Reply.Error(Args.Syntax); return; }
         if (withValues && (count < -long.MaxValue / 2 || count > long.MaxValue / 2)) { s.Reply.Error("ERR value is out of range"); return; }
         if (!TryGet(s, c[1], out RedisHash? hash)) { return; }
+        var total = hash is null ? 0 : count < 0 ? (int)Math.Min(-count, int.MaxValue) : (int)Math.Min(count, hash.Count);
         var picked = hash is null || count == 0 ? []
-            : count < 0 ? Enumerable.Range(0, (int)Math.Min(-count, int.MaxValue)).Select(_ => hash.RandomPair()).ToList()
-            : count >= hash.Count ? hash.Pairs.ToList()
-            : hash.RandomPairs((int)count);
+            : count < 0 ? Repeatedly(s, total, hash.RandomPair)
+            : count >= hash.Count ? hash.Pairs
+            : hash.RandomPairs(total);
         // RESP3 pairs each field with its value; RESP2 flattens them.
         var nested = withValues && s.Reply.Protocol == 3;
-        s.Reply.Array(withValues && !nested ? picked.Count * 2 : picked.Count);
+        s.Reply.Array(withValues && !nested ? total * 2 : total);
         foreach (var (field, value) in picked)
         {
             if (nested) { s.Reply.Array(2); }

@@ -113,10 +113,9 @@ internal static class SetCommands
         if (set is null || count == 0) { s.Reply.Array(0); return; }
         if (count < 0)
         {
-            // A negative count may repeat members; a reply past int.MaxValue elements could never be sent anyway.
             var times = (int)Math.Min(-count, int.MaxValue);
             s.Reply.Array(times);
-            for (var i = 0; i < times; i++) { s.Reply.Bulk(set.RandomMember()); }
+            foreach (var member in Repeatedly(s, times, set.RandomMember)) { s.Reply.Bulk(member); }
             return;
         }
         var picked = count >= set.Count ? set.Members : set.RandomMembers((int)count);

@@ -8,7 +8,8 @@ namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
 /// ZADD, ZREM, ZSCORE, ZRANK and the other sorted set commands that name members; ZADD's options are in
-/// <see cref="SortedSetAddCommands"/>, the range queries in <see cref="SortedSetRangeCommands"/>.
+/// <see cref="SortedSetAddCommands"/>, the range queries in <see cref="SortedSetRangeCommands"/>, unions,
+/// intersections and differences in <see cref="SortedSetAlgebraCommands"/>.
 /// </summary>
 internal static class SortedSetCommands
 {
@@ -25,18 +26,23 @@ internal static class SortedSetCommands
         t.Add("zrevrank", -3, ReadOnly | Fast, 1, 1, 1, (s, c) => Rank(s, c, reverse: true));
         t.Add("zpopmin", -2, Write | Fast, 1, 1, 1, (s, c) => Pop(s, c, fromHighest: false));
         t.Add("zpopmax", -2, Write | Fast, 1, 1, 1, (s, c) => Pop(s, c, fromHighest: true));
+        t.Add("zrandmember", -2, ReadOnly, 1, 1, 1, RandomMember);
         t.Add("zscan", -3, ReadOnly, 1, 1, 1, Scan);
         SortedSetRangeCommands.Register(t);
+        SortedSetAlgebraCommands.Register(t);
     }
 
     /// <summary>
     /// Replies with members, and their scores if asked: RESP2 interleaves them in one flat array, RESP3 answers
     /// an array of [member, score] pairs.
     /// </summary>
-    public static void ReplyMembers(Session s, List<SkipListNode> nodes, bool withScores)
+    public static void ReplyMembers(Session s, List<SkipListNode> nodes, bool withScores) => ReplyMembers(s, nodes.Count, nodes, withScores);
+
+    /// <summary>Like <see cref="ReplyMembers(Session, List{SkipListNode}, bool)"/>, for <paramref name="count"/> nodes produced as they are written.</summary>
+    public static void ReplyMembers(Session s, int count, IEnumerable<SkipListNode> nodes, bool withScores)
     {
         var pairs = withScores && s.Reply.Protocol == 3;
-        s.Reply.Array(withScores && !pairs ? nodes.Count * 2 : nodes.Count);
+        s.Reply.Array(withScores && !pairs ? count * 2 : count);
         foreach (var node in nodes)
         {
             if (pairs) { s.Reply.Array(2); }
@@ -125,6 +131,38 @@ internal static class SortedSetCommands
         s.Reply.Array(2);
         s.Reply.Bulk(popped[0].Member);
         s.Reply.Double(popped[0].Score);
+    }
+
+    private static void RandomMember(Session s, RespCommand c)
+    {
+        long count = 0;
+        var withScores = c.Count == 4;
+        if (c.Count >= 3)
+        {
+            if (!Args.TryLong(c[2], out count)) { s.Reply.Error(Args.NotInteger); return; }
+            if (count == long.MinValue) { s.Reply.Error(Args.OutOfLongRange); return; }
+            if (c.Count > 4 || (withScores && !Args.Is(c[3], "WITHSCORES"))) { s.Reply.Error(Args.Syntax); return; }
+            // Redis refuses counts whose member-and-score reply length would overflow.
+            if (withScores && Math.Abs(count) > long.MaxValue / 2) { s.Reply.Error("ERR value is out of range"); return; }
+        }
+        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
+        if (c.Count == 2)
+        {
+            if (zset is null) { s.Reply.Null(); } else { s.Reply.Bulk(zset.RandomNode().Member); }
+            return;
+        }
+        if (zset is null || count == 0) { s.Reply.Array(0); return; }
+        if (count < 0)
+        {
+            // A negative count may repeat members; the cap keeps RESP2's member-and-score count an int, and a reply that
+            // long could never be sent anyway.
+            var times = (int)Math.Min(-count, int.MaxValue / 2);
+            ReplyMembers(s, times, Repeatedly(s, times, zset.RandomNode), withScores);
+            return;
+        }
+        // A count covering the whole set answers it highest first, as Redis walks its sorted sets backwards.
+        var picked = count >= zset.Count ? SkipList.Walk(zset.Order.Last, reverse: true).ToList() : zset.RandomNodes((int)count);
+        ReplyMembers(s, picked, withScores);
     }
 
     private static void Scan(Session s, RespCommand c)

@@ -8,7 +8,8 @@ namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
 /// ZRANGE with BYSCORE, BYLEX, REV, LIMIT and WITHSCORES, ZRANGESTORE, and the older commands that are ZRANGE
-/// with some of those options fixed (ZRANGEBYSCORE, ZREVRANGE, ...), all parsed as Redis's zrangeGenericCommand does.
+/// with some of those options fixed (ZRANGEBYSCORE, ZREVRANGE, ...), all parsed as Redis's zrangeGenericCommand does;
+/// ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX, which delete such a range.
 /// </summary>
 internal static class SortedSetRangeCommands
 {
@@ -20,6 +21,9 @@ internal static class SortedSetRangeCommands
     /// <summary>A command's fixed choices: null where its arguments may choose (ZRANGE's BYSCORE, BYLEX, REV).</summary>
     private readonly record struct Variant(RangeKind? Kind, bool? Reverse, bool Store = false);
 
+    /// <summary>A range to find, in which order, and LIMIT's offset and count (all when negative).</summary>
+    private readonly record struct RangeQuery(RangeKind Kind, bool Reverse, long Offset = 0, long Limit = -1);
+
     public static void Register(CommandTable t)
     {
         t.Add("zrange", -4, ReadOnly, 1, 1, 1, (s, c) => Range(s, c, new Variant(null, null)));
@@ -29,6 +33,9 @@ internal static class SortedSetRangeCommands
         t.Add("zrevrangebyscore", -4, ReadOnly, 1, 1, 1, (s, c) => Range(s, c, new Variant(RangeKind.Score, true)));
         t.Add("zrangebylex", -4, ReadOnly, 1, 1, 1, (s, c) => Range(s, c, new Variant(RangeKind.Lex, false)));
         t.Add("zrevrangebylex", -4, ReadOnly, 1, 1, 1, (s, c) => Range(s, c, new Variant(RangeKind.Lex, true)));
+        t.Add("zremrangebyrank", 4, Write, 1, 1, 1, (s, c) => RemoveRange(s, c, RangeKind.Rank));
+        t.Add("zremrangebyscore", 4, Write, 1, 1, 1, (s, c) => RemoveRange(s, c, RangeKind.Score));
+        t.Add("zremrangebylex", 4, Write, 1, 1, 1, (s, c) => RemoveRange(s, c, RangeKind.Lex));
     }
 
     /// <summary><c>1</c>, <c>(1</c>, <c>-inf</c>, <c>+inf</c>: both ends of a score range.</summary>
@@ -77,24 +84,46 @@ internal static class SortedSetRangeCommands
         var swap = reverse.Value && kind != RangeKind.Rank;
         var min = c[swap ? source + 2 : source + 1];
         var max = c[swap ? source + 1 : source + 2];
+        if (!TryFind(s, c[source], min, max, new RangeQuery(kind.Value, reverse.Value, offset, limit), out _, out var nodes)) { return; }
+        if (variant.Store) { Store(s, c[1], nodes); } else { SortedSetCommands.ReplyMembers(s, nodes, withScores); }
+    }
+
+    private static void RemoveRange(Session s, RespCommand c, RangeKind kind)
+    {
+        if (!TryFind(s, c[1], c[2], c[3], new RangeQuery(kind, Reverse: false), out var zset, out var nodes)) { return; }
+        foreach (var node in nodes) { zset!.Remove(node); }
+        if (nodes.Count > 0) { Changed(s, c[1], zset!); }
+        s.Reply.Integer(nodes.Count);
+    }
+
+    /// <summary>
+    /// Parses <paramref name="min"/> and <paramref name="max"/> as the query's kind of range, then finds the members of
+    /// the sorted set at <paramref name="key"/> inside it (none when the key is absent); false, with the error written,
+    /// when either fails.
+    /// </summary>
+    private static bool TryFind(Session s, ReadOnlySpan<byte> key, ReadOnlySpan<byte> min, ReadOnlySpan<byte> max, RangeQuery query,
+        out RedisSortedSet? zset, out List<SkipListNode> nodes)
+    {
+        (zset, nodes) = (null, []);
         long start = 0, stop = 0;
         ScoreRange scores = default;
         LexRange lex = default;
-        var parsed = kind switch
+        var parsed = query.Kind switch
         {
             RangeKind.Rank => Args.TryLong(min, out start) && Args.TryLong(max, out stop),
             RangeKind.Score => TryParseScoreRange(min, max, out scores),
             _ => TryParseLexRange(min, max, out lex),
         };
-        if (!parsed) { s.Reply.Error(kind switch { RangeKind.Rank => Args.NotInteger, RangeKind.Score => NotFloatRange, _ => NotLexRange }); return; }
-        if (!TryGet(s, c[source], out RedisSortedSet? zset)) { return; }
-        var nodes = zset is null ? [] : kind switch
+        if (!parsed) { s.Reply.Error(query.Kind switch { RangeKind.Rank => Args.NotInteger, RangeKind.Score => NotFloatRange, _ => NotLexRange }); return false; }
+        if (!TryGet(s, key, out zset)) { return false; }
+        if (zset is null) { return true; }
+        nodes = query.Kind switch
         {
-            RangeKind.Rank => ByRank(zset, start, stop, reverse.Value),
-            RangeKind.Score => InRange(zset, scores, reverse.Value, offset, limit),
-            _ => InRange(zset, lex, reverse.Value, offset, limit),
+            RangeKind.Rank => ByRank(zset, start, stop, query.Reverse),
+            RangeKind.Score => InRange(zset, scores, query.Reverse, query.Offset, query.Limit),
+            _ => InRange(zset, lex, query.Reverse, query.Offset, query.Limit),
         };
-        if (variant.Store) { Store(s, c[1], nodes); } else { SortedSetCommands.ReplyMembers(s, nodes, withScores); }
+        return true;
     }
 
     private static void Store(Session s, ReadOnlySpan<byte> destination, List<SkipListNode> nodes)

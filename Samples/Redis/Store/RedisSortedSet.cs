@@ -49,6 +49,11 @@ internal sealed class RedisSortedSet : IRedisCollection
         }
     }
 
+    public SkipListNode RandomNode() => _slots[Random.Shared.Next(_slots.Count)];
+
+    /// <summary><paramref name="count"/> distinct members at random (count at most <see cref="Count"/>).</summary>
+    public List<SkipListNode> RandomNodes(int count) => ScanSlots.RandomDistinct(_slots.Count, count).Select(slot => _slots[slot]).ToList();
+
     /// <summary>Adds members from <paramref name="cursor"/> on to <paramref name="found"/>; returns the next cursor (see <see cref="ScanSlots"/>).</summary>
     public ulong Scan(ulong cursor, int count, List<SkipListNode> found)
     {
