@@ -23,7 +23,6 @@ SERVERS=${SERVERS:-uring_echo loop-iouring loop-epoll loop-managed}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 STRACE_SECONDS=${STRACE_SECONDS:-2}
-PORT=${PORT:-$((20000 + $$ % 20000))}
 for arg in "$@"; do
     case "$arg" in
         --quick) DURATION=2 WARMUP=1 STRACE_SECONDS=1 SERVERS="uring_echo loop-iouring" ;;

@@ -23,8 +23,6 @@ DEPTH=${DEPTH:-16}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 ATTEMPTS=${ATTEMPTS:-3}
-# Below the ephemeral range (32768+), where the earlier runs' client sockets may linger in TIME-WAIT.
-PORT=${PORT:-$((20000 + $$ % 10000))}
 for arg in "$@"; do
     case "$arg" in
         --quick) DURATION=2 WARMUP=1 ATTEMPTS=1 ;;

@@ -5,6 +5,9 @@
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 RESULTS=Benchmarks/results
+# The first server's port (each next server takes the next one): below the ephemeral range (32768+), where the
+# load tools' client sockets of earlier runs may linger in TIME-WAIT, and apart from another run's.
+PORT=${PORT:-$((20000 + $$ % 10000))}
 
 server_pid=
 server_log=$(mktemp)

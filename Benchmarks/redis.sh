@@ -7,8 +7,9 @@
 #   Benchmarks/redis.sh [--quick]        --quick: fewer requests, tests and keys
 #
 # Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 (taskset CPU lists) CLIENTS=50 KEYS=1000000
-#                         REQUESTS=50000 (per test at -P 1) PIPELINED_REQUESTS=400000 (per test at -P 16)
+#                         REQUESTS=50000 (per test at -P 1) PIPELINED_REQUESTS=1000000 (per test at -P 16)
 #                         TESTS=set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset
+#                         PORT=<free-ish port derived from this shell's pid>
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh # settings, log, start_server, stop_server (also on exit), wait_for_quiet, summary_row
@@ -16,10 +17,9 @@ source Benchmarks/lib.sh # settings, log, start_server, stop_server (also on exi
 CLIENTS=${CLIENTS:-50}
 # -P 16 runs many times faster than -P 1: more requests keep its tests from ending before they settle.
 REQUESTS=${REQUESTS:-50000}
-PIPELINED_REQUESTS=${PIPELINED_REQUESTS:-400000}
+PIPELINED_REQUESTS=${PIPELINED_REQUESTS:-1000000}
 KEYS=${KEYS:-1000000}
 TESTS=${TESTS:-set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset}
-PORT=${PORT:-$((40000 + $$ % 20000))}
 for arg in "$@"; do
     case "$arg" in
         --quick) REQUESTS=10000 PIPELINED_REQUESTS=100000 KEYS=100000 TESTS=set,get,incr,lpush,lrange_100 ;;
