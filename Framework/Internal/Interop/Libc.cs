@@ -18,7 +18,7 @@ internal static unsafe partial class Libc
     public const int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
 
     public const int EINTR = 4, EAGAIN = 11, ENOMEM = 12, EBUSY = 16, ENFILE = 23, EINVAL = 22, EPERM = 1,
-        ENOSYS = 38, ETIME = 62, ENOBUFS = 105, ECANCELED = 125;
+        ENOSYS = 38, ETIME = 62, EOPNOTSUPP = 95, ENOBUFS = 105, ECANCELED = 125;
 
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);

@@ -69,6 +69,12 @@ internal sealed unsafe partial class IoUringLoop
         }
         connection.Slot = slot;
         if (peerNameLength > 0) { connection.SetPeerAddress(new ReadOnlySpan<byte>(PeerNameAt(slot), peerNameLength)); }
+        else if (peerNameLength is -Libc.EOPNOTSUPP or -Libc.EINVAL && !_peerNameUnsupportedLogged)
+        {
+            // An older kernel, not a peer that already left (ENOTCONN): say it once.
+            _peerNameUnsupportedLogged = true;
+            Logger.LogInformation("Loop {Loop}: getsockopt(SO_PEERNAME) on a fixed file failed with errno {Errno} (needs Linux 6.7); connections have no RemoteEndPoint", Id, -peerNameLength);
+        }
         ArmReceive(connection);
         Opened(connection);
     }

@@ -19,6 +19,7 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
     private readonly ulong* _wakeValue;
     private byte* _peerNames;
     private int _peerNameLength;
+    private bool _peerNameUnsupportedLogged;
     private Ring _ring = null!;
     private BufferRing _buffers = null!;
     private ChunkPool _chunks = null!;
