@@ -42,7 +42,7 @@ public class HttpParserBenchmarks
             consumed += used;
             if (step == ReadStep.Request)
             {
-                sum += _reader.Request(rest).Path.Length;
+                sum += _reader.Request(rest, connection: null).Path.Length;
                 _reader.EndRequest();
             }
             else if (step != ReadStep.Progress) { return step == ReadStep.NeedMore ? sum : throw new InvalidOperationException($"{step}"); }

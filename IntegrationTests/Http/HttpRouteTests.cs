@@ -32,6 +32,18 @@ public sealed class HttpRouteTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task The_application_sees_the_clients_address(Backend backend)
+    {
+        var router = new Loop.Protocols.Http.HttpRouter()
+            .MapGet("/whoami", (request, response) => response.Write(Encoding.ASCII.GetBytes($"{request.RemoteEndPoint}")));
+        await using var server = HttpTestServer.Start(backend, router: router);
+        using var client = await RawHttpConnection.Open(server.EndPoint);
+        await client.Send("GET /whoami HTTP/1.1\r\nHost: t\r\n\r\n");
+        Assert.Equal(client.LocalEndPoint.ToString(), (await client.ReadResponse()).BodyText);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Root_answers_GET_HEAD_OPTIONS_and_echoes_POST(Backend backend)
     {
         await using var server = HttpTestServer.Start(backend);

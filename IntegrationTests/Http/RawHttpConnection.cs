@@ -123,5 +123,15 @@ internal sealed class RawHttpConnection : IDisposable
         return n;
     }
 
+    /// <summary>This end's address as the IPv4 server sees it (the socket is dual-mode: IPv4-mapped here).</summary>
+    public IPEndPoint LocalEndPoint
+    {
+        get
+        {
+            var local = (IPEndPoint)_socket.LocalEndPoint!;
+            return new IPEndPoint(local.Address.MapToIPv4(), local.Port);
+        }
+    }
+
     public void Dispose() => _socket.Dispose();
 }

@@ -57,7 +57,7 @@ public sealed class HttpConnectionHandler : IConnectionHandler, IResettable
             switch (step)
             {
                 case ReadStep.Continue: connection.Write("HTTP/1.1 100 Continue\r\n\r\n"u8); break;
-                case ReadStep.Request: Answer(_reader.Request(rest)); break;
+                case ReadStep.Request: Answer(_reader.Request(rest, connection)); break;
                 case ReadStep.Invalid: Refuse(_reader.ErrorStatus); break;
                 case ReadStep.NeedMore: reading = false; break;
             }

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Loop.Protocols.Http;
 
 /// <summary>
@@ -8,12 +10,14 @@ public readonly ref struct HttpRequest
 {
     private readonly ReadOnlySpan<byte> _head;
     private readonly HttpRequestParser _parsed;
+    private readonly Connection? _connection;
 
-    internal HttpRequest(ReadOnlySpan<byte> head, HttpRequestParser parsed, ReadOnlySpan<byte> body)
+    internal HttpRequest(ReadOnlySpan<byte> head, HttpRequestParser parsed, ReadOnlySpan<byte> body, Connection? connection)
     {
         _head = head;
         _parsed = parsed;
         Body = body;
+        _connection = connection;
     }
 
     /// <summary>The method, case-sensitive as sent, e.g. <c>GET</c>.</summary>
@@ -43,4 +47,7 @@ public readonly ref struct HttpRequest
 
     /// <summary>The body (decoded when chunked); empty when there is none.</summary>
     public ReadOnlySpan<byte> Body { get; }
+
+    /// <summary>The client's address (the connection's peer: a proxy's, behind one).</summary>
+    public EndPoint? RemoteEndPoint => _connection?.RemoteEndPoint;
 }

@@ -33,13 +33,13 @@ internal sealed class HttpRequestReader(HttpOptions options)
 
     /// <summary>
     /// The request after <see cref="ReadStep.Request"/>, given the same <paramref name="data"/> as that
-    /// <see cref="Read"/> call. Valid until <see cref="EndRequest"/>.
+    /// <see cref="Read"/> call, from <paramref name="connection"/>. Valid until <see cref="EndRequest"/>.
     /// </summary>
-    public HttpRequest Request(ReadOnlySpan<byte> data)
+    public HttpRequest Request(ReadOnlySpan<byte> data, Connection? connection)
     {
-        if (!_inPlace) { return new HttpRequest(_head.Span, Head, _body.Span); }
+        if (!_inPlace) { return new HttpRequest(_head.Span, Head, _body.Span, connection); }
         var headLength = Head.HeadLength;
-        return new HttpRequest(data[..headLength], Head, data.Slice(headLength, (int)Math.Max(Head.ContentLength, 0)));
+        return new HttpRequest(data[..headLength], Head, data.Slice(headLength, (int)Math.Max(Head.ContentLength, 0)), connection);
     }
 
     /// <summary>Forgets the request, ready for the next one.</summary>

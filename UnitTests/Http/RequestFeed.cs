@@ -27,7 +27,7 @@ internal static class RequestFeed
                 if (step == ReadStep.Continue) { outcomes.Add("100-continue"); }
                 else if (step == ReadStep.Request)
                 {
-                    outcomes.Add(Describe(reader.Request(rest), reader.Head.KeepAlive));
+                    outcomes.Add(Describe(reader.Request(rest, connection: null), reader.Head.KeepAlive));
                     reader.EndRequest();
                 }
                 else if (step == ReadStep.Invalid)
