@@ -64,6 +64,24 @@ public sealed class ExpiryTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task An_expiry_however_far_in_the_past_deletes_the_key_and_only_an_overflow_is_refused(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        foreach (var (command, amount) in new[] { ("EXPIRE", long.MinValue / 1000), ("PEXPIRE", long.MinValue), ("PEXPIREAT", long.MinValue) })
+        {
+            Assert.Equal("+OK\r\n", await client.CommandAsync("SET", "k", "v"));
+            Assert.Equal(":1\r\n", await client.CommandAsync(command, "k", amount.ToString()));
+            Assert.Equal(":0\r\n", await client.CommandAsync("EXISTS", "k"));
+        }
+        Assert.Equal("+OK\r\n", await client.CommandAsync("SET", "k", "v"));
+        Assert.Equal("-ERR invalid expire time in 'expire' command\r\n", await client.CommandAsync("EXPIRE", "k", long.MinValue.ToString()));
+        Assert.Equal("-ERR invalid expire time in 'expireat' command\r\n", await client.CommandAsync("EXPIREAT", "k", long.MaxValue.ToString()));
+        Assert.Equal(":1\r\n", await client.CommandAsync("EXISTS", "k"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task A_ttl_survives_rename(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);

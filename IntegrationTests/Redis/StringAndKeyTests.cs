@@ -61,6 +61,34 @@ public sealed class StringAndKeyTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Decrby_of_the_smallest_long_is_an_overflow_as_redis_words_it(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        Assert.Equal("-ERR decrement would overflow\r\n", await client.CommandAsync("DECRBY", "n", long.MinValue.ToString()));
+        Assert.Equal("-ERR value is not an integer or out of range\r\n", await client.CommandAsync("DECRBY", "n", "x"));
+        Assert.Equal(":0\r\n", await client.CommandAsync("EXISTS", "n"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Setrange_and_append_refuse_to_grow_a_string_past_proto_max_bulk_len(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend, maxBulk: 1024);
+        using var client = await redis.ConnectAsync();
+        const string TooLong = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n";
+        // offset + length overflows a long: the check must not wrap around into a negative array offset.
+        Assert.Equal(TooLong, await client.CommandAsync("SETRANGE", "s", long.MaxValue.ToString(), "x"));
+        Assert.Equal(TooLong, await client.CommandAsync("SETRANGE", "s", "1024", "x"));
+        Assert.Equal(":1024\r\n", await client.CommandAsync("SETRANGE", "s", "1023", "x"));
+        Assert.Equal(TooLong, await client.CommandAsync("APPEND", "s", "y"));
+        Assert.Equal(":1024\r\n", await client.CommandAsync("STRLEN", "s"));
+        Assert.Equal("-ERR value is not an integer or out of range\r\n", await client.CommandAsync("SETRANGE", "s", "x", "y"));
+        Assert.Equal("-ERR offset is out of range\r\n", await client.CommandAsync("SETRANGE", "s", "-1", "y"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task String_commands_on_a_key_of_another_type_answer_wrongtype(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
@@ -104,6 +132,19 @@ public sealed class StringAndKeyTests
         Assert.Equal("$1\r\n1\r\n", await client.CommandAsync("GET", "d"));
         Assert.Equal("+OK\r\n", await client.CommandAsync("FLUSHDB"));
         Assert.Equal(":0\r\n", await client.CommandAsync("DBSIZE"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_pattern_of_many_stars_is_matched_without_trying_every_split(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        Assert.Equal("+OK\r\n", await client.CommandAsync("SET", new string('a', 100), "v"));
+        // Trying every split of the key among 30 stars is some 10^25 steps under the keyspace lock: a stalled server.
+        var stars = string.Concat(Enumerable.Repeat("*a", 30));
+        Assert.Equal("*0\r\n", await client.CommandAsync("KEYS", stars + "*b"));
+        Assert.Equal("*1\r\n$100\r\n" + new string('a', 100) + "\r\n", await client.CommandAsync("KEYS", stars + "*"));
     }
 
     [Theory]

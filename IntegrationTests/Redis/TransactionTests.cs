@@ -115,4 +115,16 @@ public sealed class TransactionTests
         Assert.Equal("-ERR MULTI calls can not be nested\r\n", await client.CommandAsync("MULTI"));
         Assert.Equal("*1\r\n+OK\r\n", await client.CommandAsync("EXEC"));
     }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Unwatch_inside_multi_is_queued_and_answered_by_exec(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        Assert.Equal("+OK\r\n", await client.CommandAsync("MULTI"));
+        Assert.Equal("+QUEUED\r\n", await client.CommandAsync("UNWATCH"));
+        Assert.Equal("+QUEUED\r\n", await client.CommandAsync("SET", "x", "1"));
+        Assert.Equal("*2\r\n+OK\r\n+OK\r\n", await client.CommandAsync("EXEC"));
+    }
 }

@@ -68,8 +68,12 @@ internal static class KeyCommands
         if (nx && (xx || gt || lt)) { s.Reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible"); return; }
         if (gt && lt) { s.Reply.Error("ERR GT and LT options at the same time are not compatible"); return; }
         var now = Clock.NowMs;
-        var limit = (long.MaxValue - (absolute ? 0 : now)) / unitMs;
-        if (amount > limit || amount < -limit) { s.Reply.Error($"ERR invalid expire time in '{Args.Text(c[0]).ToLowerInvariant()}' command"); return; }
+        // As Redis: only an overflow is refused; any deadline in the past, however far, deletes the key.
+        if (amount > (long.MaxValue - (absolute ? 0 : now)) / unitMs || amount < long.MinValue / unitMs)
+        {
+            s.Reply.Error($"ERR invalid expire time in '{Args.Text(c[0]).ToLowerInvariant()}' command");
+            return;
+        }
         if (s.Db.Get(c[1]) is null) { s.Reply.Integer(0); return; }
         var deadline = absolute ? amount * unitMs : now + amount * unitMs;
         var current = s.Db.ExpireAt(c[1]);

@@ -146,7 +146,8 @@ internal static class StringCommands
 
     private static void IncrementByArgument(Session s, RespCommand c, bool negate)
     {
-        if (!Args.TryLong(c[2], out var delta) || (negate && delta == long.MinValue)) { s.Reply.Error(Args.NotInteger); return; }
+        if (!Args.TryLong(c[2], out var delta)) { s.Reply.Error(Args.NotInteger); return; }
+        if (negate && delta == long.MinValue) { s.Reply.Error("ERR decrement would overflow"); return; }
         IncrementBy(s, c[1], negate ? -delta : delta);
     }
 
@@ -176,7 +177,7 @@ internal static class StringCommands
 
     private static void Append(Session s, RespCommand c)
     {
-        if (!TryGetString(s, c[1], out var current)) { return; }
+        if (!TryGetString(s, c[1], out var current) || !FitsMaxLength(s, current?.Length ?? 0, c[2].Length)) { return; }
         var value = current is null ? c[2].ToArray() : [.. current, .. c[2]];
         s.Db.Set(c[1], value, keepTtl: true);
         s.Reply.Integer(value.Length);
@@ -202,16 +203,28 @@ internal static class StringCommands
 
     private static void SetRange(Session s, RespCommand c)
     {
-        if (!Args.TryLong(c[2], out var offset) || offset < 0) { s.Reply.Error("ERR offset is out of range"); return; }
+        if (!Args.TryLong(c[2], out var offset)) { s.Reply.Error(Args.NotInteger); return; }
+        if (offset < 0) { s.Reply.Error("ERR offset is out of range"); return; }
         if (!TryGetString(s, c[1], out var current)) { return; }
         var patch = c[3];
         if (patch.IsEmpty) { s.Reply.Integer(current?.Length ?? 0); return; }
-        if (offset + patch.Length > s.Server.Limits.MaxBulkLength) { s.Reply.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)"); return; }
+        if (!FitsMaxLength(s, offset, patch.Length)) { return; }
         var length = Math.Max(current?.Length ?? 0, (int)offset + patch.Length);
         var value = new byte[length];
         current?.CopyTo(value, 0);
         patch.CopyTo(value.AsSpan((int)offset));
         s.Db.Set(c[1], value, keepTtl: true);
         s.Reply.Integer(length);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="added"/> bytes at <paramref name="offset"/> stay within proto-max-bulk-len, as Redis
+    /// caps a string; false with the error written. Compared by subtraction: offset + added may overflow a long.
+    /// </summary>
+    private static bool FitsMaxLength(Session s, long offset, int added)
+    {
+        if (offset <= s.Server.Limits.MaxBulkLength - added) { return true; }
+        s.Reply.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+        return false;
     }
 }

@@ -13,7 +13,8 @@ internal static class TransactionCommands
         t.Add("exec", 1, NoMulti, 0, 0, 0, Exec);
         t.Add("discard", 1, NoMulti | Fast, 0, 0, 0, Discard);
         t.Add("watch", -2, NoMulti | Fast, 1, -1, 1, Watch);
-        t.Add("unwatch", 1, NoMulti | Fast, 0, 0, 0, Unwatch);
+        // Unlike WATCH, UNWATCH inside MULTI is queued, as Redis does: EXEC has an answer for it.
+        t.Add("unwatch", 1, Fast, 0, 0, 0, Unwatch);
     }
 
     private static void Multi(Session s, RespCommand c)
@@ -45,7 +46,7 @@ internal static class TransactionCommands
 
     private static void Unwatch(Session s, RespCommand c)
     {
-        if (!s.InMulti) { s.EndTransaction(); }
+        s.EndTransaction();
         s.Reply.Ok();
     }
 }

@@ -5,36 +5,50 @@ internal static class Glob
 {
     public static bool Match(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text, bool ignoreCase = false)
     {
-        while (!pattern.IsEmpty)
+        // Every token but '*' matches exactly one byte, so on a mismatch it is enough to retry from the latest
+        // '*' one byte further on: O(pattern × text) at worst and no recursion, where trying every split for
+        // every '*' takes exponential time on "*a*a*a…b" and holds the keyspace lock meanwhile.
+        int p = 0, t = 0, afterStar = -1, starText = 0;
+        while (t < text.Length)
         {
-            switch (pattern[0])
+            if (p < pattern.Length && pattern[p] == (byte)'*')
             {
-                case (byte)'*':
-                    while (pattern.Length > 1 && pattern[1] == (byte)'*') { pattern = pattern[1..]; }
-                    if (pattern.Length == 1) { return true; }
-                    for (var i = 0; i <= text.Length; i++)
-                    {
-                        if (Match(pattern[1..], text[i..], ignoreCase)) { return true; }
-                    }
-                    return false;
-                case (byte)'?':
-                    if (text.IsEmpty) { return false; }
-                    text = text[1..];
-                    pattern = pattern[1..];
-                    break;
-                case (byte)'[':
-                    if (text.IsEmpty || !MatchClass(ref pattern, text[0], ignoreCase)) { return false; }
-                    text = text[1..];
-                    break;
-                default:
-                    if (pattern[0] == (byte)'\\' && pattern.Length > 1) { pattern = pattern[1..]; }
-                    if (text.IsEmpty || !Same(pattern[0], text[0], ignoreCase)) { return false; }
-                    text = text[1..];
-                    pattern = pattern[1..];
-                    break;
+                afterStar = ++p;
+                starText = t;
+                continue;
             }
+            var next = p;
+            if (p < pattern.Length && MatchOne(pattern, ref next, text[t], ignoreCase))
+            {
+                p = next;
+                t++;
+                continue;
+            }
+            if (afterStar < 0) { return false; }
+            p = afterStar;
+            t = ++starText;
         }
-        return text.IsEmpty;
+        while (p < pattern.Length && pattern[p] == (byte)'*') { p++; }
+        return p == pattern.Length;
+    }
+
+    // Consumes the one-byte token at p (?, [...], \x or a literal) and says whether c matches it.
+    private static bool MatchOne(ReadOnlySpan<byte> pattern, ref int p, byte c, bool ignoreCase)
+    {
+        switch (pattern[p])
+        {
+            case (byte)'?':
+                p++;
+                return true;
+            case (byte)'[':
+                var rest = pattern[p..];
+                var matched = MatchClass(ref rest, c, ignoreCase);
+                p = pattern.Length - rest.Length;
+                return matched;
+            default:
+                if (pattern[p] == (byte)'\\' && p + 1 < pattern.Length) { p++; }
+                return Same(pattern[p++], c, ignoreCase);
+        }
     }
 
     // Consumes "[...]" from the pattern and says whether c is in the class.
