@@ -91,6 +91,15 @@ internal sealed class InProcessRedis : IAsyncDisposable
         throw new InvalidOperationException($"64 connections in a row landed on loop {loopId}.");
     }
 
+    /// <summary>Waits until <paramref name="count"/> clients are blocked, so that a write is known to find them waiting.</summary>
+    public Task WaitForBlockedClientsAsync(int count) =>
+        Eventually.HoldsAsync(() => Task.FromResult(BlockedClients() == count), $"{count} blocked clients");
+
+    private int BlockedClients()
+    {
+        lock (Redis.Keyspace) { return Redis.Keyspace.Databases.Sum(db => db.BlockedClients); }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var client in _clients) { client.Dispose(); }

@@ -15,6 +15,16 @@ internal sealed class SetTestClient(RespSocket socket)
     /// <summary>Sends a command whose arguments are separated by single spaces; returns the rendered reply.</summary>
     public Task<string> Ask(string command) => AskArgs(command.Split(' '));
 
+    /// <summary>Sends a command without waiting for its reply (a blocking one): <see cref="Receive"/> reads it.</summary>
+    public Task Send(string command) => socket.SendAsync(RespSocket.Encode(command.Split(' ')));
+
+    /// <summary>The next reply, rendered.</summary>
+    public async Task<string> Receive()
+    {
+        var position = 0;
+        return Render(await socket.ReadReplyAsync(), ref position, sorted: false);
+    }
+
     /// <summary>Like <see cref="Ask"/>, with the reply's elements sorted: for sets, whose order is arbitrary.</summary>
     public async Task<string> AskSorted(string command)
     {

@@ -1,7 +1,6 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Server;
 using Loop.Samples.Redis.Store;
-using static Loop.Samples.Redis.Commands.CollectionAccess;
 using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
@@ -25,21 +24,10 @@ internal static class BlockingListCommands
 
     private static void BlockingPop(Session s, RespCommand c, ListEnd end)
     {
-        if (!TryTimeout(s, c[c.Count - 1], out var timeout)) { return; }
-        var keys = new byte[c.Count - 2][];
-        for (var i = 1; i < c.Count - 1; i++)
+        if (TryTimeout(s, c[c.Count - 1], out var timeout))
         {
-            if (!TryGet(s, c[i], out RedisList? list)) { return; }
-            if (list is null) { keys[i - 1] = c[i].ToArray(); continue; }
-            var element = list.Pop(end);
-            Changed(s, c[i], list);
-            s.Reply.Array(2);
-            s.Reply.Bulk(c[i]);
-            s.Reply.Bulk(element);
-            return;
+            MultiKeyPopCommands.PopOrBlock(s, c, 1, c.Count - 2, new ListPop(end, count: null), blocking: true, timeout);
         }
-        if (s.InExec) { s.Reply.NullArray(); return; }
-        s.BlockOn(new BlockedClient(s, s.Db, keys, end, destination: null, ListEnd.Left), timeout);
     }
 
     private static void BlMove(Session s, RespCommand c)
@@ -51,11 +39,11 @@ internal static class BlockingListCommands
     {
         if (!TryTimeout(s, timeoutText, out var timeout) || ListCommands.TryMove(s, c[1], c[2], from, to)) { return; }
         if (s.InExec) { s.Reply.Null(); return; }
-        s.BlockOn(new BlockedClient(s, s.Db, [c[1].ToArray()], from, c[2].ToArray(), to), timeout);
+        s.BlockOn(new BlockedClient(s, s.Db, [c[1].ToArray()], new ListMove(from, c[2].ToArray(), to)), timeout);
     }
 
     /// <summary>Seconds as a float, rounded up to milliseconds; 0 (null) waits forever. False, with the error written, when invalid.</summary>
-    private static bool TryTimeout(Session s, ReadOnlySpan<byte> text, out TimeSpan? timeout)
+    public static bool TryTimeout(Session s, ReadOnlySpan<byte> text, out TimeSpan? timeout)
     {
         timeout = null;
         if (!Args.TryDouble(text, out var seconds)) { s.Reply.Error("ERR timeout is not a float or out of range"); return false; }

@@ -14,6 +14,7 @@ internal static class CommandFamilies
         HashCommands.Register(table);
         SetCommands.Register(table);
         SortedSetCommands.Register(table);
+        MultiKeyPopCommands.Register(table);
         PubSubCommands.Register(table);
     }
 }

@@ -54,13 +54,6 @@ internal static class ListCommands
         return false;
     }
 
-    // Hands what a push added to the clients blocked on it. Inside EXEC, Redis serves them only once the
-    // whole transaction ran: the serve the database posted for after this command does it.
-    private static void ServeBlocked(Session s)
-    {
-        if (!s.InExec) { s.Db.ServeBlocked(); }
-    }
-
     private static void Push(Session s, RespCommand c, ListEnd end, bool onlyIfExists)
     {
         if (!TryGet(s, c[1], out RedisList? list)) { return; }

@@ -123,8 +123,7 @@ internal static class SortedSetCommands
         if (c.Count == 3 && (!Args.TryLong(c[2], out count) || count < 0)) { s.Reply.Error("ERR value is out of range, must be positive"); return; }
         if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         if (zset is null || count == 0) { s.Reply.Array(0); return; }
-        var popped = SkipList.Walk(fromHighest ? zset.Order.Last : zset.Order.First, fromHighest).Take((int)Math.Min(count, zset.Count)).ToList();
-        foreach (var node in popped) { zset.Remove(node); }
+        var popped = zset.Pop(fromHighest, count);
         Changed(s, c[1], zset);
         if (c.Count == 3) { ReplyMembers(s, popped, withScores: true); return; }
         // Without a count, the one member and its score come flat, in RESP3 too.

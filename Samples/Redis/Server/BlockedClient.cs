@@ -3,10 +3,10 @@ using Loop.Samples.Redis.Store;
 namespace Loop.Samples.Redis.Server;
 
 /// <summary>
-/// A session waiting in BLPOP, BRPOP, BLMOVE or BRPOPLPUSH for one of its keys to hold a list element.
-/// It pops from <see cref="From"/>; with a <see cref="Destination"/> it moves the element there.
+/// A session waiting in a blocking pop (BLPOP, BLMOVE, BLMPOP, BZPOPMIN, BZMPOP and their kin) for one of its keys
+/// to hold what <see cref="Pop"/> takes.
 /// </summary>
-internal sealed class BlockedClient(Session session, Database db, byte[][] keys, ListEnd from, byte[]? destination, ListEnd to)
+internal sealed class BlockedClient(Session session, Database db, byte[][] keys, IBlockingPop pop)
 {
     public Session Session { get; } = session;
 
@@ -15,9 +15,7 @@ internal sealed class BlockedClient(Session session, Database db, byte[][] keys,
 
     public Database Db { get; } = db;
     public byte[][] Keys { get; } = keys;
-    public ListEnd From { get; } = from;
-    public byte[]? Destination { get; } = destination;
-    public ListEnd To { get; } = to;
+    public IBlockingPop Pop { get; } = pop;
 
     /// <summary>True while registered on its keys. Read and written under the keyspace lock.</summary>
     public bool Waiting { get; set; }

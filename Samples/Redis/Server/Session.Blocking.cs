@@ -1,15 +1,13 @@
-using Loop.Samples.Redis.Commands;
-
 namespace Loop.Samples.Redis.Server;
 
-// The session's side of BLPOP, BRPOP, BLMOVE and BRPOPLPUSH: waiting, timing out, being served.
+// The session's side of the blocking pops (BLPOP, BLMOVE, BZPOPMIN, BLMPOP, BZMPOP...): waiting, timing out, being served.
 internal sealed partial class Session
 {
     // The wait in progress, or null. Loop thread only.
     private BlockedClient? _blocked;
 
     /// <summary>
-    /// Waits on <paramref name="client"/>'s keys until a push serves it or <paramref name="timeout"/> (null:
+    /// Waits on <paramref name="client"/>'s keys until a write serves it or <paramref name="timeout"/> (null:
     /// forever) passes; later commands of this connection wait too. Caller holds the keyspace lock, on the loop thread.
     /// </summary>
     public void BlockOn(BlockedClient client, TimeSpan? timeout)
@@ -21,29 +19,22 @@ internal sealed partial class Session
     }
 
     /// <summary>
-    /// Writes the reply of a served wait, posted to this session's loop by whoever served it: the element
-    /// (already popped, and moved for BLMOVE), or null when BLMOVE's destination held another type. A
-    /// session that closed meanwhile cannot take the element, so it goes back to its list.
+    /// Writes the reply of a served wait, posted to this session's loop by whoever served it: what was already
+    /// popped from <paramref name="key"/> (see <see cref="IBlockingPop.Take"/>). A session that closed meanwhile
+    /// cannot take it, so it goes back.
     /// </summary>
-    public void DeliverBlocked(BlockedClient client, byte[] key, byte[]? element)
+    public void DeliverBlocked(BlockedClient client, byte[] key, object? taken)
     {
         if (_blocked != client || Client.IsClosing)
         {
-            if (element is not null && client.Destination is null)
+            if (taken is not null)
             {
-                lock (server.Keyspace) { client.Db.Return(key, client.From, element); }
+                lock (server.Keyspace) { client.Db.Return(client, key, taken); }
             }
             return;
         }
         EndWait(client);
-        if (element is null) { Reply.Error(Args.WrongType); }
-        else if (client.Destination is not null) { Reply.Bulk(element); }
-        else
-        {
-            Reply.Array(2);
-            Reply.Bulk(key);
-            Reply.Bulk(element);
-        }
+        client.Pop.Reply(Reply, key, taken);
         Resume();
     }
 

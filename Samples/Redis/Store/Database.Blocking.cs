@@ -2,7 +2,7 @@ using Loop.Samples.Redis.Server;
 
 namespace Loop.Samples.Redis.Store;
 
-// Clients blocked on keys (BLPOP and co.), first come first served per key as Redis serves them, and
+// Clients blocked on keys (BLPOP, BZPOPMIN and co.), first come first served per key as Redis serves them, and
 // the keys that changed while someone waited on them. Everything here runs under the keyspace lock.
 internal sealed partial class Database
 {
@@ -35,9 +35,9 @@ internal sealed partial class Database
     }
 
     /// <summary>
-    /// Serves the clients blocked on keys that changed, oldest first, while those keys hold list elements:
-    /// pops (and for BLMOVE pushes) for them here, under the lock, then posts each reply to its loop.
-    /// A move into a destination others wait on makes it ready in turn, so chains of BLMOVE resolve here too.
+    /// Serves the clients blocked on keys that changed, oldest first among those waiting for the key's type, while
+    /// the keys hold something: pops for them here, under the lock, then posts each reply to its loop. A BLMOVE into
+    /// a destination others wait on makes it ready in turn, so chains of moves resolve here too.
     /// </summary>
     public void ServeBlocked()
     {
@@ -45,43 +45,27 @@ internal sealed partial class Database
         {
             var key = _readyKeys[0];
             _readyKeys.RemoveAt(0);
-            while (_blocked.TryGetValue(key, out var clients) && Get(key) is RedisList list)
+            while (_blocked.TryGetValue(key, out var clients) && Get(key) is { } value && FirstTakingFrom(clients, value) is { } client)
             {
-                var client = clients[0];
                 Unblock(client);
-                Serve(client, key, list);
+                var taken = client.Pop.Take(this, key, value);
+                client.Loop.Post(() => client.Session.DeliverBlocked(client, key, taken));
             }
         }
     }
 
-    /// <summary>Puts back an element whose client left before its reply was written, and serves whoever waits for it.</summary>
-    public void Return(byte[] key, ListEnd end, byte[] element)
+    /// <summary>Puts back what was popped for a client that left before its reply was written, and serves whoever waits for it.</summary>
+    public void Return(BlockedClient client, byte[] key, object taken)
     {
-        var value = Get(key);
-        if (value is not (null or RedisList)) { return; } // The key became another type meanwhile: no list to return it to.
-        if (value is not RedisList list) { Set(key, list = new RedisList()); }
-        list.Push(end, element);
-        Touch(key);
+        client.Pop.Return(this, key, taken);
         ServeBlocked();
     }
 
-    private void Serve(BlockedClient client, byte[] key, RedisList list)
+    // A key may have waiters for different types (BLPOP and BZPOPMIN on one key): only those for its type are served.
+    private static BlockedClient? FirstTakingFrom(List<BlockedClient> clients, object value)
     {
-        var destination = client.Destination is null ? null : Get(client.Destination);
-        if (destination is not (null or RedisList))
-        {
-            client.Loop.Post(() => client.Session.DeliverBlocked(client, key, null));
-            return;
-        }
-        var element = list.Pop(client.From);
-        if (client.Destination is not null)
-        {
-            if (destination is null) { Set(client.Destination, destination = new RedisList()); }
-            ((RedisList)destination).Push(client.To, element);
-            Touch(client.Destination);
-        }
-        if (list.IsEmpty) { Remove(key); } else { Touch(key); }
-        client.Loop.Post(() => client.Session.DeliverBlocked(client, key, element));
+        foreach (var client in clients) { if (client.Pop.TakesFrom(value)) { return client; } }
+        return null;
     }
 
     /// <summary>

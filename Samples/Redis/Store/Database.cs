@@ -72,6 +72,20 @@ internal sealed partial class Database
         return true;
     }
 
+    /// <summary>After an in-place change: an emptied collection's key is deleted, as in Redis; otherwise watchers learn of the change.</summary>
+    public void Changed(ReadOnlySpan<byte> key, IRedisCollection collection)
+    {
+        if (collection.IsEmpty) { Remove(key); } else { Touch(key); }
+    }
+
+    /// <summary>The <typeparamref name="T"/> at <paramref name="key"/>, stored new when absent; null when the key holds another type.</summary>
+    public T? GetOrCreate<T>(ReadOnlySpan<byte> key) where T : class, IRedisCollection, new()
+    {
+        var value = Get(key);
+        if (value is null) { Set(key, value = new T()); }
+        return value as T;
+    }
+
     /// <summary>The Unix-ms deadline of a live key, or null when it has none.</summary>
     public long? ExpireAt(ReadOnlySpan<byte> key) => _expiresBySpan.TryGetValue(key, out var deadline) ? deadline : null;
 

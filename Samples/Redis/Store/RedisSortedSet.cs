@@ -49,6 +49,14 @@ internal sealed class RedisSortedSet : IRedisCollection
         }
     }
 
+    /// <summary>Removes up to <paramref name="count"/> members from the lowest end, or the highest; returns them in that order.</summary>
+    public List<SkipListNode> Pop(bool highest, long count)
+    {
+        var popped = SkipList.Walk(highest ? Order.Last : Order.First, highest).Take((int)Math.Min(count, Count)).ToList();
+        foreach (var node in popped) { Remove(node); }
+        return popped;
+    }
+
     public SkipListNode RandomNode() => _slots[Random.Shared.Next(_slots.Count)];
 
     /// <summary><paramref name="count"/> distinct members at random (count at most <see cref="Count"/>).</summary>
