@@ -4,7 +4,7 @@
 # CPU lists in taskset's form ("0", "0,2", "2-3"): the server runs on SERVER_CPU, the load tool on CLIENT_CPU.
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
-RESULTS=Benchmarks/results
+RESULTS=${RESULTS:-Benchmarks/results}   # where reports go (elsewhere for runs that should not replace them)
 # The first server's port (each next server takes the next one): below the ephemeral range (32768+), where the
 # load tools' client sockets of earlier runs may linger in TIME-WAIT, and apart from another run's.
 PORT=${PORT:-$((20000 + $$ % 10000))}
