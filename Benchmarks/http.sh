@@ -123,17 +123,17 @@ syscalls_per_request() {
 }
 
 # nginx_config DIR: nginx answering /plaintext as the Loop sample does, one worker per server CPU, everything it
-# writes kept in DIR (the configuration is also saved beside the results).
+# writes kept in DIR, its prefix (-p), which relative paths name (the configuration is also saved beside the results).
 nginx_config() {
     cat >"$1/nginx.conf" <<EOF
 daemon off;
 worker_processes $SERVER_CPUS;
-pid $1/nginx.pid;
+pid nginx.pid;
 events { worker_connections 1024; }
 http {
     access_log off;
     keepalive_requests 1000000000;
-    client_body_temp_path $1; proxy_temp_path $1; fastcgi_temp_path $1; uwsgi_temp_path $1; scgi_temp_path $1;
+    client_body_temp_path .; proxy_temp_path .; fastcgi_temp_path .; uwsgi_temp_path .; scgi_temp_path .;
     server {
         listen 127.0.0.1:$PORT;
         location = /plaintext { default_type text/plain; return 200 "Hello, World!"; }
