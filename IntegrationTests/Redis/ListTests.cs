@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Loop.IntegrationTests.Infrastructure;
 
 namespace Loop.IntegrationTests.Redis;
@@ -162,7 +161,8 @@ public sealed class ListTests
         using var waiter = await RespClient.ConnectAsync(redis.EndPoint);
         using var pusher = await ConnectOnOtherLoopAsync(redis, waiter);
         await waiter.SendAsync("BLPOP", "q1", "q2", "0");
-        await WaitForBlockedClientsAsync(pusher, 1);
+        await redis.WaitForBlockedClientsAsync(1);
+        Assert.Contains("blocked_clients:1\r\n", (string)(await pusher.CallAsync("INFO", "clients"))!);
         Assert.Equal(3L, await pusher.CallAsync("RPUSH", "q2", "a", "b", "c"));
         Assert.Equal(Items("q2", "a"), await waiter.ReadAsync());
         Assert.Equal(Items("b", "c"), await pusher.CallAsync("LRANGE", "q2", "0", "-1"));
@@ -193,9 +193,9 @@ public sealed class ListTests
         using var second = await ConnectOnOtherLoopAsync(redis, first);
         using var pusher = await RespClient.ConnectAsync(redis.EndPoint);
         await first.SendAsync("BRPOP", "q", "0");
-        await WaitForBlockedClientsAsync(pusher, 1);
+        await redis.WaitForBlockedClientsAsync(1);
         await second.SendAsync("BRPOP", "q", "0");
-        await WaitForBlockedClientsAsync(pusher, 2);
+        await redis.WaitForBlockedClientsAsync(2);
         Assert.Equal(3L, await pusher.CallAsync("LPUSH", "q", "x", "y", "z"));
         Assert.Equal(Items("q", "x"), await first.ReadAsync());
         Assert.Equal(Items("q", "y"), await second.ReadAsync());
@@ -210,9 +210,9 @@ public sealed class ListTests
         using var pusher = await RespClient.ConnectAsync(redis.EndPoint);
         var leaver = await RespClient.ConnectAsync(redis.EndPoint);
         await leaver.SendAsync("BLPOP", "q", "0");
-        await WaitForBlockedClientsAsync(pusher, 1);
+        await redis.WaitForBlockedClientsAsync(1);
         leaver.Dispose();
-        await WaitForBlockedClientsAsync(pusher, 0);
+        await redis.WaitForBlockedClientsAsync(0);
         Assert.Equal(1L, await pusher.CallAsync("RPUSH", "q", "kept"));
         Assert.Equal(Items("kept"), await pusher.CallAsync("LRANGE", "q", "0", "-1"));
     }
@@ -227,7 +227,7 @@ public sealed class ListTests
         await waiter.SendAsync("BLPOP", "q", "0");
         await waiter.SendAsync("LLEN", "q");
         await waiter.SendAsync("RPUSH", "q", "mine");
-        await WaitForBlockedClientsAsync(pusher, 1);
+        await redis.WaitForBlockedClientsAsync(1);
         // Had the pipelined RPUSH run early, it would have served the BLPOP itself and this push would stay.
         Assert.Equal(1L, await pusher.CallAsync("RPUSH", "q", "pushed"));
         Assert.Equal(Items("q", "pushed"), await waiter.ReadAsync());
@@ -244,9 +244,9 @@ public sealed class ListTests
         using var popper = await ConnectOnOtherLoopAsync(redis, mover);
         using var pusher = await RespClient.ConnectAsync(redis.EndPoint);
         await mover.SendAsync("BRPOPLPUSH", "src", "dst", "0");
-        await WaitForBlockedClientsAsync(pusher, 1);
+        await redis.WaitForBlockedClientsAsync(1);
         await popper.SendAsync("BLPOP", "dst", "0");
-        await WaitForBlockedClientsAsync(pusher, 2);
+        await redis.WaitForBlockedClientsAsync(2);
         Assert.Equal(1L, await pusher.CallAsync("RPUSH", "src", "hop"));
         Assert.Equal("hop", await mover.ReadAsync());
         Assert.Equal(Items("dst", "hop"), await popper.ReadAsync());
@@ -266,7 +266,7 @@ public sealed class ListTests
         Assert.Equal(Items(null, null), await c.CallAsync("EXEC"));
 
         await waiter.SendAsync("BLPOP", "q", "0");
-        await WaitForBlockedClientsAsync(c, 1);
+        await redis.WaitForBlockedClientsAsync(1);
         await c.CallAsync("MULTI");
         await c.CallAsync("LPUSH", "q", "a");
         await c.CallAsync("LPUSH", "q", "b");
@@ -284,7 +284,7 @@ public sealed class ListTests
         using var waiter = await RespClient.ConnectAsync(redis.EndPoint);
         using var c = await RespClient.ConnectAsync(redis.EndPoint);
         await waiter.SendAsync("BLPOP", "q", "0");
-        await WaitForBlockedClientsAsync(c, 1);
+        await redis.WaitForBlockedClientsAsync(1);
         await c.CallAsync("RPUSH", "staging", "v");
         Assert.Equal("OK", await c.CallAsync("RENAME", "staging", "q"));
         Assert.Equal(Items("q", "v"), await waiter.ReadAsync());
@@ -305,7 +305,7 @@ public sealed class ListTests
                 waiters.Add(await RespClient.ConnectAsync(redis.EndPoint));
                 await waiters[i].SendAsync("BLPOP", "q", "0");
             }
-            await WaitForBlockedClientsAsync(pusher, 20);
+            await redis.WaitForBlockedClientsAsync(20);
             for (var i = 0; i < 20; i += 2) { await pusher.CallAsync("RPUSH", "q", $"e{i}", $"e{i + 1}"); }
             var received = new List<string>();
             foreach (var waiter in waiters) { received.Add((string)((object?[])(await waiter.ReadAsync())!)[1]!); }
@@ -318,31 +318,7 @@ public sealed class ListTests
         }
     }
 
-    /// <summary>A client served by the other loop than <paramref name="client"/>'s (the kernel spreads connections; try a few).</summary>
-    private static async Task<RespClient> ConnectOnOtherLoopAsync(InProcessRedis redis, RespClient client)
-    {
-        var loop = await LoopOfAsync(redis, client);
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var other = await RespClient.ConnectAsync(redis.EndPoint);
-            if (await LoopOfAsync(redis, other) != loop) { return other; }
-            other.Dispose();
-        }
-        throw new InvalidOperationException($"100 connections in a row landed on loop {loop}.");
-    }
-
-    private static async Task<int> LoopOfAsync(InProcessRedis redis, RespClient client) =>
-        redis.Redis.Clients[(long)(await client.CallAsync("CLIENT", "ID"))!].Client.Loop.Id;
-
-    /// <summary>Waits until INFO counts <paramref name="count"/> blocked clients, so a push is known to find them waiting.</summary>
-    private static async Task WaitForBlockedClientsAsync(RespClient observer, int count)
-    {
-        var expected = $"blocked_clients:{count}\r\n";
-        var start = Stopwatch.GetTimestamp();
-        while (!((string)(await observer.CallAsync("INFO", "clients"))!).Contains(expected))
-        {
-            Assert.True(Stopwatch.GetElapsedTime(start) < RespClient.OperationTimeout, $"INFO never said {expected.Trim()}");
-            await Task.Delay(5);
-        }
-    }
+    /// <summary>A client served by the other loop than <paramref name="client"/>'s.</summary>
+    private static async Task<RespClient> ConnectOnOtherLoopAsync(InProcessRedis redis, RespClient client) =>
+        new(await redis.ConnectOnAnotherLoopAsync(await redis.LoopOfAsync(client.Socket)));
 }
