@@ -29,7 +29,7 @@ public sealed class Connection : IBufferWriter<byte>
 
     /// <summary>
     /// The peer's address, known from <see cref="IConnectionHandler.OnOpen"/> on. Null only on io_uring before
-    /// Linux 6.7, which cannot say (no getsockopt on a fixed file).
+    /// Linux 6.7, which cannot say (no getsockopt on a fixed file), or for a peer gone before it was asked.
     /// </summary>
     public EndPoint? RemoteEndPoint => _remoteEndPoint ??= SocketAddressBytes.Parse(_peerAddress[.._peerAddressLength]);
 
