@@ -1,3 +1,4 @@
+using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Server;
 using Loop.Samples.Redis.Store;
 
@@ -22,6 +23,20 @@ internal static class CollectionAccess
         if (!TryGet(s, key, out T? found)) { collection = null!; return false; }
         if (found is null) { s.Db.Set(key, found = new T()); }
         collection = found;
+        return true;
+    }
+
+    /// <summary>
+    /// HRANDFIELD's and ZRANDMEMBER's <c>count [flag]</c>, checked in Redis's order; false with the error written. With
+    /// the flag, a count whose reply (two elements each) would overflow is out of range, as Redis refuses it.
+    /// </summary>
+    public static bool TryRandomCount(Session s, RespCommand c, string flag, out long count, out bool withFlag)
+    {
+        withFlag = c.Count == 4;
+        if (!Args.TryLong(c[2], out count)) { s.Reply.Error(Args.NotInteger); return false; }
+        if (count == long.MinValue) { s.Reply.Error(Args.OutOfLongRange); return false; }
+        if (c.Count > 4 || (withFlag && !Args.Is(c[3], flag))) { s.Reply.Error(Args.Syntax); return false; }
+        if (withFlag && Math.Abs(count) > long.MaxValue / 2) { s.Reply.Error("ERR value is out of range"); return false; }
         return true;
     }
 

@@ -153,11 +153,7 @@ internal static class HashCommands
             if (one is null) { s.Reply.Null(); } else { s.Reply.Bulk(one.RandomPair().Key); }
             return;
         }
-        if (!Args.TryLong(c[2], out var count)) { s.Reply.Error(Args.NotInteger); return; }
-        if (count == long.MinValue) { s.Reply.Error(Args.OutOfLongRange); return; }
-        var withValues = c.Count == 4 && Args.Is(c[3], "WITHVALUES");
-        if (c.Count > 4 || (c.Count == 4 && !withValues)) { s.Reply.Error(Args.Syntax); return; }
-        if (withValues && (count < -long.MaxValue / 2 || count > long.MaxValue / 2)) { s.Reply.Error("ERR value is out of range"); return; }
+        if (!TryRandomCount(s, c, "WITHVALUES", out var count, out var withValues)) { return; }
         if (!TryGet(s, c[1], out RedisHash? hash)) { return; }
         var total = hash is null ? 0 : count < 0 ? (int)Math.Min(-count, int.MaxValue) : (int)Math.Min(count, hash.Count);
         var picked = hash is null || count == 0 ? []

@@ -135,15 +135,8 @@ internal static class SortedSetCommands
     private static void RandomMember(Session s, RespCommand c)
     {
         long count = 0;
-        var withScores = c.Count == 4;
-        if (c.Count >= 3)
-        {
-            if (!Args.TryLong(c[2], out count)) { s.Reply.Error(Args.NotInteger); return; }
-            if (count == long.MinValue) { s.Reply.Error(Args.OutOfLongRange); return; }
-            if (c.Count > 4 || (withScores && !Args.Is(c[3], "WITHSCORES"))) { s.Reply.Error(Args.Syntax); return; }
-            // Redis refuses counts whose member-and-score reply length would overflow.
-            if (withScores && Math.Abs(count) > long.MaxValue / 2) { s.Reply.Error("ERR value is out of range"); return; }
-        }
+        var withScores = false;
+        if (c.Count >= 3 && !TryRandomCount(s, c, "WITHSCORES", out count, out withScores)) { return; }
         if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         if (c.Count == 2)
         {
