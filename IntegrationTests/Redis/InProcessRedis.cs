@@ -53,9 +53,9 @@ internal sealed class InProcessRedis : IAsyncDisposable
     }
 
     /// <summary>A raw RESP connection that this server closes when disposed.</summary>
-    public async Task<RespSocket> ConnectAsync()
+    public async Task<RespSocket> ConnectAsync(int? receiveBufferBytes = null)
     {
-        var client = await RespSocket.ConnectAsync(EndPoint);
+        var client = await RespSocket.ConnectAsync(EndPoint, receiveBufferBytes);
         _clients.Add(client);
         return client;
     }
@@ -79,16 +79,26 @@ internal sealed class InProcessRedis : IAsyncDisposable
         return Redis.Clients[long.Parse(reply.AsSpan(1).TrimEnd("\r\n"))].Client.Loop.Id;
     }
 
-    /// <summary>A raw connection served by another loop than <paramref name="loopId"/> (the kernel picks; try a few).</summary>
-    public async Task<RespSocket> ConnectOnAnotherLoopAsync(int loopId)
+    /// <summary>A raw connection served by another loop than <paramref name="loopId"/>.</summary>
+    public Task<RespSocket> ConnectOnAnotherLoopAsync(int loopId) => ConnectWhereAsync(loop => loop != loopId, $"off loop {loopId}");
+
+    /// <summary>A raw connection served by loop <paramref name="loopId"/>.</summary>
+    public Task<RespSocket> ConnectOnLoopAsync(int loopId) => ConnectWhereAsync(loop => loop == loopId, $"on loop {loopId}");
+
+    /// <summary>A <see cref="RespClient"/> served by another loop than <paramref name="other"/>'s.</summary>
+    public async Task<RespClient> ConnectClientOnAnotherLoopAsync(RespClient other) =>
+        new(await ConnectOnAnotherLoopAsync(await LoopOfAsync(other.Socket)));
+
+    // The kernel spreads connections over the loops: connect until one lands where wanted.
+    private async Task<RespSocket> ConnectWhereAsync(Func<int, bool> wanted, string where)
     {
         for (var attempt = 0; attempt < 64; attempt++)
         {
             var client = await ConnectAsync();
-            if (await LoopOfAsync(client) != loopId) { return client; }
+            if (wanted(await LoopOfAsync(client))) { return client; }
             client.Dispose();
         }
-        throw new InvalidOperationException($"64 connections in a row landed on loop {loopId}.");
+        throw new InvalidOperationException($"No connection of 64 in a row landed {where}.");
     }
 
     /// <summary>Waits until <paramref name="count"/> clients are blocked, so that a write is known to find them waiting.</summary>

@@ -159,7 +159,7 @@ public sealed class ListTests
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
         using var waiter = await RespClient.ConnectAsync(redis.EndPoint);
-        using var pusher = await ConnectOnOtherLoopAsync(redis, waiter);
+        using var pusher = await redis.ConnectClientOnAnotherLoopAsync(waiter);
         await waiter.SendAsync("BLPOP", "q1", "q2", "0");
         await redis.WaitForBlockedClientsAsync(1);
         Assert.Contains("blocked_clients:1\r\n", (string)(await pusher.CallAsync("INFO", "clients"))!);
@@ -190,7 +190,7 @@ public sealed class ListTests
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
         using var first = await RespClient.ConnectAsync(redis.EndPoint);
-        using var second = await ConnectOnOtherLoopAsync(redis, first);
+        using var second = await redis.ConnectClientOnAnotherLoopAsync(first);
         using var pusher = await RespClient.ConnectAsync(redis.EndPoint);
         await first.SendAsync("BRPOP", "q", "0");
         await redis.WaitForBlockedClientsAsync(1);
@@ -223,7 +223,7 @@ public sealed class ListTests
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
         using var waiter = await RespClient.ConnectAsync(redis.EndPoint);
-        using var pusher = await ConnectOnOtherLoopAsync(redis, waiter);
+        using var pusher = await redis.ConnectClientOnAnotherLoopAsync(waiter);
         await waiter.SendAsync("BLPOP", "q", "0");
         await waiter.SendAsync("LLEN", "q");
         await waiter.SendAsync("RPUSH", "q", "mine");
@@ -241,7 +241,7 @@ public sealed class ListTests
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
         using var mover = await RespClient.ConnectAsync(redis.EndPoint);
-        using var popper = await ConnectOnOtherLoopAsync(redis, mover);
+        using var popper = await redis.ConnectClientOnAnotherLoopAsync(mover);
         using var pusher = await RespClient.ConnectAsync(redis.EndPoint);
         await mover.SendAsync("BRPOPLPUSH", "src", "dst", "0");
         await redis.WaitForBlockedClientsAsync(1);
@@ -317,8 +317,4 @@ public sealed class ListTests
             foreach (var waiter in waiters) { waiter.Dispose(); }
         }
     }
-
-    /// <summary>A client served by the other loop than <paramref name="client"/>'s.</summary>
-    private static async Task<RespClient> ConnectOnOtherLoopAsync(InProcessRedis redis, RespClient client) =>
-        new(await redis.ConnectOnAnotherLoopAsync(await redis.LoopOfAsync(client.Socket)));
 }

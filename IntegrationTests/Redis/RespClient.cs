@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 
 namespace Loop.IntegrationTests.Redis;
 
@@ -8,13 +9,25 @@ internal sealed record RespError(string Message)
     public static readonly RespError WrongType = new("WRONGTYPE Operation against a key holding the wrong kind of value");
 }
 
+/// <summary>A RESP3 push (<c>&gt;</c>), told apart from an array; equal when its items are.</summary>
+internal sealed record Push(object?[] Items)
+{
+    public bool Equals(Push? other) => other is not null && Items.SequenceEqual(other.Items);
+
+    public override int GetHashCode() => Items.Length;
+
+    public override string ToString() => $">[{string.Join(", ", Items.Select(i => i ?? "(nil)"))}]";
+}
+
 /// <summary>
 /// A <see cref="RespSocket"/> whose replies are read as values: a string (simple, bulk or double), a long (integer),
-/// a <see cref="RespError"/>, null (RESP2 or RESP3 null), or an <c>object?[]</c> (array, set, or a map's keys and
-/// values in turn).
+/// a <see cref="RespError"/>, null (RESP2 or RESP3 null), a <see cref="Push"/>, or an <c>object?[]</c> (array, set,
+/// or a map's keys and values in turn).
 /// </summary>
 internal sealed class RespClient(RespSocket socket) : IDisposable
 {
+    private readonly StringBuilder _queued = new();
+
     /// <summary>The connection underneath, for the helpers that take one (which loop serves it, ...).</summary>
     public RespSocket Socket { get; } = socket;
 
@@ -25,6 +38,15 @@ internal sealed class RespClient(RespSocket socket) : IDisposable
 
     /// <summary>Sends one command without waiting for its reply (pipelining, blocking commands).</summary>
     public Task SendAsync(params string[] arguments) => Socket.SendAsync(RespSocket.Encode(arguments));
+
+    /// <summary>Queues one command; <see cref="FlushAsync"/> sends everything queued in one write.</summary>
+    public void Queue(params string[] arguments) => _queued.Append(RespSocket.Encode(arguments));
+
+    public async Task FlushAsync()
+    {
+        await Socket.SendAsync(_queued.ToString());
+        _queued.Clear();
+    }
 
     /// <summary>The next reply.</summary>
     public async Task<object?> ReadAsync() => Parse(await Socket.ReadReplyAsync());
@@ -57,7 +79,7 @@ internal sealed class RespClient(RespSocket socket) : IDisposable
             case '*' or '~' or '%' or '>':
                 var items = new object?[int.Parse(body) * (marker == '%' ? 2 : 1)];
                 for (var i = 0; i < items.Length; i++) { items[i] = Parse(resp, ref position); }
-                return items;
+                return marker == '>' ? new Push(items) : items;
             default: throw new InvalidDataException($"Unexpected reply: {resp}");
         }
     }

@@ -21,9 +21,11 @@ internal sealed class RespSocket : IDisposable
 
     private RespSocket(Socket socket) => _socket = socket;
 
-    public static async Task<RespSocket> ConnectAsync(IPEndPoint endPoint)
+    /// <summary>Connects; <paramref name="receiveBufferBytes"/> shrinks the socket's receive buffer (a slow reader).</summary>
+    public static async Task<RespSocket> ConnectAsync(IPEndPoint endPoint, int? receiveBufferBytes = null)
     {
         var client = new RespSocket(new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });
+        if (receiveBufferBytes is { } bytes) { client._socket.ReceiveBufferSize = bytes; }
         try
         {
             await client._socket.ConnectAsync(endPoint, client._timeout.Token);
