@@ -1,12 +1,13 @@
 using System.Buffers;
 using System.Net;
+using Loop.Internal.Input;
 using Loop.Internal.Interop;
 using Loop.Internal.Output;
 
 namespace Loop;
 
 /// <summary>
-/// What a handler may touch of one client connection: its output, <see cref="Close"/>, and its loop.
+/// What a handler may touch of one client connection: its output, <see cref="Close()"/>, and its loop.
 /// Everything here is for the connection's loop thread only. Output written during a batch of receives
 /// goes out in one send after the batch.
 /// </summary>
@@ -37,53 +38,65 @@ public sealed class Connection : IBufferWriter<byte>
     public long PendingOutputBytes => Output.Length;
 
     /// <summary>
-    /// True once the unsent output passed <see cref="ServerOptions.MaxOutputBytes"/>: the loop closes the connection
-    /// after this batch, so a handler in the middle of a long reply can stop producing it.
+    /// True once the unsent output passed <see cref="ServerOptions.MaxOutputBytes"/>: the connection is closed at
+    /// once and what is written after is dropped, so a handler in the middle of a long reply can stop producing it.
     /// </summary>
-    public bool OutputLimitReached => Output.Length > Loop.Options.MaxOutputBytes;
+    public bool OutputLimitReached => State == ConnectionState.Closed && CloseReason == CloseReason.OutputLimit;
 
-    /// <summary>True once <see cref="Close"/> was called or the peer went away: input is no longer delivered.</summary>
+    /// <summary>True once <see cref="Close()"/> was called, a limit was hit or the peer went away: input is no longer delivered.</summary>
     public bool IsClosing => State != ConnectionState.Open;
 
-    /// <inheritdoc/>
-    public Span<byte> GetSpan(int sizeHint = 0) => Output.GetSpan(sizeHint);
+    /// <summary>Why the connection is closing or closed (meaningful once <see cref="IsClosing"/>).</summary>
+    public CloseReason CloseReason { get; private set; }
+
+    /// <summary>The errno behind <see cref="CloseReason.Error"/>; 0 otherwise.</summary>
+    public int CloseErrno { get; private set; }
 
     /// <inheritdoc/>
-    public Memory<byte> GetMemory(int sizeHint = 0) => Output.GetMemory(sizeHint);
+    public Span<byte> GetSpan(int sizeHint = 0) => State != ConnectionState.Closed ? Output.GetSpan(sizeHint) : Loop.DiscardSpan(sizeHint);
+
+    /// <inheritdoc/>
+    public Memory<byte> GetMemory(int sizeHint = 0) => State != ConnectionState.Closed ? Output.GetMemory(sizeHint) : Loop.DiscardMemory(sizeHint);
 
     /// <inheritdoc/>
     public void Advance(int count)
     {
+        if (State == ConnectionState.Closed) { return; }
         Output.Advance(count);
-        RequestFlush();
+        Loop.OutputWritten(this);
     }
 
-    /// <summary>Copies <paramref name="data"/> to the output.</summary>
+    /// <summary>Copies <paramref name="data"/> to the output (dropped once the connection is closed).</summary>
     public void Write(ReadOnlySpan<byte> data)
     {
+        if (State == ConnectionState.Closed) { return; }
         Output.Write(data);
-        RequestFlush();
+        Loop.OutputWritten(this);
     }
 
     /// <summary>Sends what was written, then closes. Input that arrives meanwhile is discarded.</summary>
-    public void Close() => Loop.CloseConnection(this, abort: false);
+    public void Close() => Close(CloseReason.Local);
+
+    /// <summary>Sends what was written, then closes for <paramref name="reason"/> (told to <see cref="IConnectionHandler.OnClose"/>).</summary>
+    public void Close(CloseReason reason) => Loop.Close(this, reason, abort: false);
+
+    /// <summary>
+    /// Presents the unconsumed input to the handler again after this batch, without waiting for more bytes: for a
+    /// handler that stopped consuming while it waited (a blocked command) and can go on now. Loop thread only.
+    /// </summary>
+    public void RedeliverInput() => Loop.QueueRedelivery(this);
 
     internal int Index { get; }
     internal OutputBuffer Output { get; }
     internal ConnectionState State;
     internal IConnectionHandler Handler = null!;
-    internal bool FlushQueued;
+    internal bool FlushQueued, RedeliveryQueued;
 
-    // Backend bookkeeping: the socket (fixed-file slot or fd), what is pending on it, its epoll interest.
-    internal int Slot;
-    internal bool ReceiveArmed, ReceivePaused, SendInFlight;
-    internal int OperationsInFlight;
-    internal uint Interest;
-    internal object? Transport;
+    // What the shared lifecycle knows of the transport: reading paused for backpressure, a send outstanding.
+    internal bool ReceivePaused, SendInFlight;
 
     // Received bytes the handler has not consumed yet, presented again with the next data.
-    internal byte[]? Carry;
-    internal int CarryLength;
+    internal InputCarry Carry { get; } = new();
 
     // The peer's sockaddr as accept or getsockopt wrote it, parsed on first use of RemoteEndPoint.
     private SocketAddressBytes _peerAddress;
@@ -95,6 +108,8 @@ public sealed class Connection : IBufferWriter<byte>
         Id = Interlocked.Increment(ref s_nextId);
         Handler = handler;
         State = ConnectionState.Open;
+        CloseReason = default;
+        CloseErrno = 0;
         _peerAddressLength = 0;
         _remoteEndPoint = null;
     }
@@ -107,7 +122,13 @@ public sealed class Connection : IBufferWriter<byte>
 
     internal void SetPeerAddress(EndPoint? endPoint) => _remoteEndPoint = endPoint;
 
-    private void RequestFlush() => Loop.QueueFlush(this);
+    /// <summary>Records why the connection closes; the first reason stands.</summary>
+    internal void SetCloseReason(CloseReason reason, int errno)
+    {
+        if (State != ConnectionState.Open) { return; }
+        CloseReason = reason;
+        CloseErrno = errno;
+    }
 }
 
 internal enum ConnectionState : byte

@@ -17,6 +17,8 @@ public interface IConnectionHandler
     /// </summary>
     int OnReceive(Connection connection, ReadOnlySpan<byte> data);
 
-    /// <summary>The connection is gone; after this the handler is reset and returned to the pool.</summary>
-    void OnClose(Connection connection) { }
+    /// <summary>
+    /// The connection is gone, for <paramref name="reason"/>; after this the handler is reset and returned to the pool.
+    /// </summary>
+    void OnClose(Connection connection, CloseReason reason) { }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Loop.Internal;
+using Loop.Internal.Interop;
 using Loop.Internal.Epoll;
 using Loop.Internal.IoUring;
 using Loop.Internal.Managed;
@@ -23,7 +24,7 @@ public sealed class Server : IAsyncDisposable
         _loops = loops;
         EndPoint = endPoint;
         Backend = backend;
-        _metrics = new LoopMetrics(loops, BackendName);
+        _metrics = new LoopMetrics(loops, BackendName, endPoint.ToString());
     }
 
     /// <summary>Counts since start summed over the loops (see also the meter <c>Loop</c>).</summary>
@@ -48,6 +49,7 @@ public sealed class Server : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(handlerFactory);
         options.Validate();
         var logger = options.LoggerFactory.CreateLogger("Loop");
+        if (OperatingSystem.IsLinux()) { ResourceLimits.RaiseSoftLimits(); }
 
         var backend = options.Backend;
         if (backend == Backend.Auto && !OperatingSystem.IsLinux())
@@ -115,6 +117,7 @@ public sealed class Server : IAsyncDisposable
     {
         var sockets = new Socket[options.LoopCount];
         var endPoint = new IPEndPoint(options.BindAddress, options.Port);
+        if (OperatingSystem.IsLinux() && options.Port != 0) { EnsurePortFree(endPoint); }
         try
         {
             for (var i = 0; i < sockets.Length; i++)
@@ -144,6 +147,19 @@ public sealed class Server : IAsyncDisposable
     }
 
     private const int SolSocket = 1, SoReusePort = 15;
+
+    /// <summary>
+    /// SO_REUSEPORT would let this server join another process's listener on the port and split its clients (and a
+    /// Redis keyspace) between the two. A plain bind first fails if anything listens there; the loops' own sockets,
+    /// bound right after, share the port only among themselves.
+    /// </summary>
+    private static void EnsurePortFree(IPEndPoint endPoint)
+    {
+        using var probe = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        // SO_REUSEADDR: connections of an earlier run still in TIME_WAIT do not count as the port in use.
+        probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        probe.Bind(endPoint);
+    }
 
     /// <summary>
     /// Stops accepting, lets connections flush what their handlers wrote (up to

@@ -29,4 +29,10 @@ internal sealed class LoopCounters
 
     /// <summary>Times a connection's receive was paused because its peer was not reading its output.</summary>
     public long ReceivePauses;
+
+    /// <summary>Completions the kernel could not post because the completion queue was full (io_uring).</summary>
+    public long CompletionQueueOverflows;
+
+    /// <summary>Connections closed and released, by <see cref="CloseReason"/>.</summary>
+    public readonly long[] ClosedBy = new long[Enum.GetValues<CloseReason>().Length];
 }

@@ -72,7 +72,7 @@ public sealed class HttpConnectionHandler : IConnectionHandler, IResettable
     }
 
     /// <inheritdoc/>
-    public void OnClose(Connection connection) => _loop!.Remove(this);
+    public void OnClose(Connection connection, CloseReason reason) => _loop!.Remove(this);
 
     /// <inheritdoc/>
     public bool TryReset()
@@ -86,7 +86,7 @@ public sealed class HttpConnectionHandler : IConnectionHandler, IResettable
     internal void CheckTimeout(long now)
     {
         if (_connection.IsClosing || now < _deadline) { return; }
-        if (_waiting == Wait.NextRequest) { _connection.Close(); }
+        if (_waiting == Wait.NextRequest) { _connection.Close(CloseReason.Timeout); }
         else { Refuse(408); }
     }
 
@@ -102,7 +102,7 @@ public sealed class HttpConnectionHandler : IConnectionHandler, IResettable
         catch (Exception e)
         {
             _logger.LogError(e, "HTTP request handler failed on connection {Id}", _connection.Id);
-            if (response.HeadSent) { _connection.Close(); }
+            if (response.HeadSent) { _connection.Close(CloseReason.HandlerError); }
             else { response.Refuse(_connection, _options, 500); }
         }
         if (!response.KeepAlive) { _connection.Close(); }

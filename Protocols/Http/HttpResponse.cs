@@ -149,7 +149,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
         Begin(connection, options, HttpProtocolVersion.Http11, isHead: false, keepAlive: false);
         _statusCode = status;
         Complete();
-        connection.Close();
+        connection.Close(status switch { 408 => CloseReason.Timeout, >= 500 => CloseReason.HandlerError, _ => CloseReason.ProtocolError });
     }
 
     private void WriteHead(long contentLength, bool chunked)

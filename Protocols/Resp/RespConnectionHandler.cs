@@ -33,7 +33,7 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
     }
 
     /// <inheritdoc/>
-    public virtual void OnClose(Connection connection) { }
+    public virtual void OnClose(Connection connection, CloseReason reason) { }
 
     /// <summary>Runs one command; the arguments are valid only during the call.</summary>
     protected abstract void Execute(RespCommand command);
@@ -83,7 +83,7 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
             if (status == RespParseStatus.Error)
             {
                 Writer.Error($"ERR {error}");
-                Connection.Close();
+                Connection.Close(CloseReason.ProtocolError);
                 return data.Length;
             }
             if (count > 0) { Execute(new RespCommand(data[offset..], _scratch, _arguments.AsSpan(0, count))); }

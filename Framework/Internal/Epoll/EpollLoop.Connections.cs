@@ -1,18 +1,28 @@
 using Loop.Internal.Interop;
-using Loop.Internal.Output;
-using Microsoft.Extensions.Logging;
 
 namespace Loop.Internal.Epoll;
 
-// Accept, read, write and close on readiness: the life of one connection under epoll.
+// Accept, read, write and close on readiness: the system calls of one connection's life under epoll.
 internal sealed unsafe partial class EpollLoop
 {
     // Bounded so one busy listener or socket cannot starve the rest of the batch.
     private const int AcceptsPerWake = 64, ReadsPerWake = 4, IoVecsPerWrite = 16;
 
+    /// <summary>What epoll keeps per connection: its descriptor and the events it is registered for.</summary>
+    private struct EpollSocket
+    {
+        public int Fd;
+        public uint Interest;
+
+        /// <summary>The socket's send buffer was full: waiting for EPOLLOUT to write the rest.</summary>
+        public bool AwaitingWritable;
+    }
+
+    private EpollSocket[] _sockets = null!;
+
     private void AcceptAll()
     {
-        for (var i = 0; i < AcceptsPerWake; i++)
+        for (var i = 0; i < AcceptsPerWake && _listening; i++)
         {
             var peer = default(SocketAddressBytes);
             var peerLength = (uint)SocketAddressBytes.MaxLength;
@@ -20,7 +30,7 @@ internal sealed unsafe partial class EpollLoop
             if (fd < 0)
             {
                 var errno = Libc.LastErrno;
-                if (errno != Libc.EAGAIN) { Logger.LogWarning("Loop {Loop}: accept failed with errno {Errno}", Id, errno); }
+                if (errno != Libc.EAGAIN) { AcceptFailed(errno); }
                 return;
             }
             var connection = OpenConnection(_chunks);
@@ -30,137 +40,120 @@ internal sealed unsafe partial class EpollLoop
                 Libc.Close(fd);
                 continue;
             }
-            connection.Slot = fd;
+            _sockets[connection.Index] = new EpollSocket { Fd = fd, Interest = Epoll.In | Epoll.RdHup };
+            _epoll.Add(fd, Epoll.In | Epoll.RdHup, (ulong)connection.Index);
             connection.SetPeerAddress(peer[..(int)peerLength]);
-            connection.Interest = Epoll.In | Epoll.RdHup;
-            _epoll.Add(fd, connection.Interest, (ulong)connection.Index);
             Opened(connection);
         }
+    }
+
+    // Level-triggered: a listener left in the set while descriptors are exhausted would wake every wait.
+    private protected override void PauseAccepting()
+    {
+        if (!_listening) { return; }
+        _listening = false;
+        _epoll.Remove((int)_listener.Handle);
+    }
+
+    private protected override void ResumeAccepting()
+    {
+        if (_listening) { return; }
+        _listening = true;
+        _epoll.Add((int)_listener.Handle, Epoll.In, ListenerToken);
     }
 
     private void OnReady(Connection connection, uint events)
     {
         if (connection.State == ConnectionState.Closed) { return; }
-        if ((events & (Epoll.Err | Epoll.Hup)) != 0 && connection.State == ConnectionState.Draining)
+        if ((events & (Epoll.Err | Epoll.Hup)) != 0 && connection.ReceivePaused)
         {
-            // Nothing more can reach the peer; without this a level-triggered HUP would wake us forever.
-            CloseNow(connection);
+            // Not reading, so nothing else would notice; a level-triggered HUP would wake us forever.
+            Close(connection, (events & Epoll.Err) != 0 ? CloseReason.Error : CloseReason.PeerClosed, abort: true);
             return;
         }
-        if ((events & Epoll.Out) != 0)
+        if ((events & Epoll.Out) != 0 && _sockets[connection.Index].AwaitingWritable)
         {
-            connection.SendInFlight = false;
+            _sockets[connection.Index].AwaitingWritable = false;
+            UpdateInterest(connection);
             StartSend(connection);
         }
-        if ((events & (Epoll.In | Epoll.Hup | Epoll.Err | Epoll.RdHup)) != 0 && connection.State == ConnectionState.Open)
-        {
-            ReadAvailable(connection);
-        }
+        if ((events & (Epoll.In | Epoll.Hup | Epoll.Err | Epoll.RdHup)) != 0) { ReadAvailable(connection); }
     }
 
     private void ReadAvailable(Connection connection)
     {
+        var fd = _sockets[connection.Index].Fd;
         for (var i = 0; i < ReadsPerWake && connection.State == ConnectionState.Open && !connection.ReceivePaused; i++)
         {
-            var n = (int)Libc.Read(connection.Slot, _receiveBuffer, (nuint)Options.ReceiveBufferSize);
+            var n = (int)Libc.Read(fd, _receiveBuffer, (nuint)Options.ReceiveBufferSize);
             if (n > 0)
             {
-                Counters.BytesReceived += n;
-                Deliver(connection, new ReadOnlySpan<byte>(_receiveBuffer, n));
-                if (connection.Output.Length >= Options.OutputPauseBytes && connection.State == ConnectionState.Open)
-                {
-                    Counters.ReceivePauses++;
-                    connection.ReceivePaused = true;
-                    UpdateInterest(connection);
-                }
+                Received(connection, new ReadOnlySpan<byte>(_receiveBuffer, n));
                 if (n < Options.ReceiveBufferSize) { return; }
             }
             else if (n == 0)
             {
-                CloseConnection(connection, abort: false);
+                Close(connection, CloseReason.PeerClosed, abort: false);
                 return;
             }
             else
             {
                 var errno = Libc.LastErrno;
-                if (errno == Libc.EAGAIN || errno == Libc.EINTR) { return; }
-                Logger.LogDebug("Connection {Id}: read failed with errno {Errno}", connection.Id, errno);
-                CloseConnection(connection, abort: true);
+                if (errno is Libc.EAGAIN or Libc.EINTR) { return; }
+                Failed(connection, errno);
                 return;
             }
         }
     }
 
-    /// <summary>Writes as much output as the socket takes; waits for EPOLLOUT when it is full.</summary>
+    /// <summary>Writes what the socket takes of the output at once; waits for EPOLLOUT when it is full.</summary>
     private protected override void StartSend(Connection connection)
     {
         var iov = stackalloc IoVec[IoVecsPerWrite];
-        while (connection.Output.Length > 0)
+        var count = 0;
+        for (var chunk = connection.Output.Head; chunk is not null && count < IoVecsPerWrite; chunk = chunk.Next)
         {
-            var count = 0;
-            for (var chunk = connection.Output.Head; chunk is not null && count < IoVecsPerWrite; chunk = chunk.Next)
-            {
-                if (chunk.Unsent == 0) { continue; }
-                iov[count++] = new IoVec { Base = (nuint)(chunk.Pointer + chunk.Start), Length = (nuint)chunk.Unsent };
-            }
-            var n = (long)Libc.Writev(connection.Slot, iov, count);
-            if (n < 0)
-            {
-                var errno = Libc.LastErrno;
-                if (errno == Libc.EINTR) { continue; }
-                if (errno == Libc.EAGAIN)
-                {
-                    connection.SendInFlight = true;
-                    UpdateInterest(connection);
-                    return;
-                }
-                Logger.LogDebug("Connection {Id}: write failed with errno {Errno}", connection.Id, errno);
-                CloseConnection(connection, abort: true);
-                return;
-            }
-            Counters.BytesSent += n;
-            connection.Output.Consume((int)n);
+            if (chunk.Unsent == 0) { continue; }
+            iov[count++] = new IoVec { Base = (nuint)(chunk.Pointer + chunk.Start), Length = (nuint)chunk.Unsent };
         }
-        if (connection.State == ConnectionState.Draining)
+        long n;
+        do { n = (long)Libc.Writev(_sockets[connection.Index].Fd, iov, count); }
+        while (n < 0 && Libc.LastErrno == Libc.EINTR);
+        if (n >= 0)
         {
-            CloseNow(connection);
+            Sent(connection, (int)n);
             return;
         }
-        if (connection.ReceivePaused && connection.State == ConnectionState.Open)
+        var errno = Libc.LastErrno;
+        if (errno != Libc.EAGAIN)
         {
-            connection.ReceivePaused = false;
+            Failed(connection, errno);
+            return;
         }
+        _sockets[connection.Index].AwaitingWritable = true;
         UpdateInterest(connection);
     }
+
+    private protected override void PauseReceive(Connection connection) => UpdateInterest(connection);
+
+    private protected override void ResumeReceive(Connection connection) => UpdateInterest(connection);
 
     private void UpdateInterest(Connection connection)
     {
-        var wanted = (connection.State == ConnectionState.Open && !connection.ReceivePaused ? Epoll.In | Epoll.RdHup : 0)
-            | (connection.SendInFlight ? Epoll.Out : 0);
-        if (wanted != connection.Interest)
+        ref var socket = ref _sockets[connection.Index];
+        var wanted = (connection.ReceivePaused ? 0 : Epoll.In | Epoll.RdHup) | (socket.AwaitingWritable ? Epoll.Out : 0);
+        if (wanted != socket.Interest)
         {
-            connection.Interest = wanted;
-            _epoll.Modify(connection.Slot, wanted, (ulong)connection.Index);
+            socket.Interest = wanted;
+            _epoll.Modify(socket.Fd, wanted, (ulong)connection.Index);
         }
     }
 
-    internal override void CloseConnection(Connection connection, bool abort)
+    // Closing the descriptor also takes it out of the epoll set; nothing else is pending on it.
+    private protected override void CloseTransport(Connection connection, bool abort)
     {
-        if (connection.State == ConnectionState.Closed) { return; }
-        if (abort)
-        {
-            CloseNow(connection);
-            return;
-        }
-        connection.State = ConnectionState.Draining;
-        UpdateInterest(connection);
-        if (!connection.SendInFlight) { QueueFlush(connection); }
-    }
-
-    private void CloseNow(Connection connection)
-    {
-        connection.State = ConnectionState.Closed;
-        Libc.Close(connection.Slot);
-        ReleaseAfterBatch(connection);
+        Libc.Close(_sockets[connection.Index].Fd);
+        _sockets[connection.Index] = default;
+        Released(connection);
     }
 }

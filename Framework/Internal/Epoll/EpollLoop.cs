@@ -33,6 +33,7 @@ internal sealed unsafe partial class EpollLoop : EventLoop
         _epoll = new Epoll(MaxEvents);
         _chunks = new ChunkPool(Options.OutputChunkCount, Options.OutputChunkSize);
         _receiveBuffer = (byte*)NativeMemory.Alloc((nuint)Options.ReceiveBufferSize);
+        _sockets = new EpollSocket[Options.MaxConnectionsPerLoop];
         _eventFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         if (_eventFd < 0) { throw new InvalidOperationException($"eventfd failed: errno {Libc.LastErrno}"); }
         _epoll.Add(_eventFd, Epoll.In, WakeToken);
@@ -61,16 +62,11 @@ internal sealed unsafe partial class EpollLoop : EventLoop
 
     private protected override void Wake() => Libc.SignalEventFd(_eventFd);
 
-    private protected override void StopAccepting()
-    {
-        if (!_listening) { return; }
-        _listening = false;
-        _epoll.Remove((int)_listener.Handle);
-    }
+    private protected override void StopAccepting() => PauseAccepting();
 
     private protected override void TearDown()
     {
-        foreach (var connection in OpenConnections()) { Libc.Close(connection.Slot); }
+        foreach (var connection in OpenConnections()) { Libc.Close(_sockets[connection.Index].Fd); }
         _epoll?.Dispose();
         _chunks?.Dispose();
         if (_eventFd >= 0) { Libc.Close(_eventFd); }

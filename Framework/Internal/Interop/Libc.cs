@@ -17,7 +17,7 @@ internal static unsafe partial class Libc
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     public const int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
 
-    public const int EINTR = 4, EAGAIN = 11, ENOMEM = 12, EBUSY = 16, ENFILE = 23, EINVAL = 22, EPERM = 1,
+    public const int EINTR = 4, EAGAIN = 11, ENOMEM = 12, EBUSY = 16, ENFILE = 23, EMFILE = 24, EINVAL = 22, EPERM = 1,
         ENOSYS = 38, ETIME = 62, EOPNOTSUPP = 95, ENOBUFS = 105, ECANCELED = 125;
 
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
@@ -76,6 +76,12 @@ internal static unsafe partial class Libc
     public static partial int SchedSetAffinity(int pid, nuint cpusetsize, ulong* mask);
 
     public static int LastErrno => Marshal.GetLastPInvokeError();
+
+    [LibraryImport(Lib, EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetRLimit(int resource, RLimit* limit);
+
+    [LibraryImport(Lib, EntryPoint = "setrlimit", SetLastError = true)]
+    public static partial int SetRLimit(int resource, RLimit* limit);
 
     /// <summary>Maps anonymous private memory: page aligned and zeroed, as the kernel wants for rings.</summary>
     public static byte* MapAnonymous(nuint length)

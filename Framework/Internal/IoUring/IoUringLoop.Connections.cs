@@ -33,9 +33,9 @@ internal sealed unsafe partial class IoUringLoop
         }
         else if (res != -Libc.ECANCELED)
         {
-            Logger.LogWarning("Loop {Loop}: accept failed with errno {Errno}", Id, -res);
+            AcceptFailed(-res);
         }
-        if (!_acceptArmed && !Stopping) { ArmAccept(); }
+        if (!_acceptArmed && !_acceptPaused && !Stopping) { ArmAccept(); }
     }
 
     // Multishot accept reports no address: the handler hears of the connection once a getsockopt(SO_PEERNAME)
@@ -67,7 +67,12 @@ internal sealed unsafe partial class IoUringLoop
             CountRefused();
             return;
         }
-        connection.Slot = slot;
+        ref var socket = ref _sockets[connection.Index];
+        if (socket.InFlight != RingOps.None)
+        {
+            throw new InvalidOperationException($"Connection index {connection.Index} reused with {socket.InFlight} still in the kernel.");
+        }
+        socket = new RingSocket { Slot = slot };
         if (peerNameLength > 0) { connection.SetPeerAddress(new ReadOnlySpan<byte>(PeerNameAt(slot), peerNameLength)); }
         else if (peerNameLength is -Libc.EOPNOTSUPP or -Libc.EINVAL && !_peerNameUnsupportedLogged)
         {
@@ -86,11 +91,10 @@ internal sealed unsafe partial class IoUringLoop
         sqe->Opcode = IoUringOp.Recv;
         sqe->Flags = SqeFixedFile | SqeBufferSelect;
         sqe->IoPrio = RecvMultishot;
-        sqe->Fd = connection.Slot;
+        sqe->Fd = _sockets[connection.Index].Slot;
         sqe->BufIndex = _buffers.GroupId;
         sqe->UserData = UserData.Encode(OpKind.Recv, connection.Index);
-        connection.ReceiveArmed = true;
-        connection.OperationsInFlight++;
+        _sockets[connection.Index].InFlight |= RingOps.Receive;
     }
 
     private void OnReceive(Connection connection, int res, uint flags)
@@ -98,20 +102,12 @@ internal sealed unsafe partial class IoUringLoop
         if ((flags & CqeFBuffer) != 0)
         {
             var bid = (ushort)(flags >> CqeBufferShift);
-            if (res > 0)
-            {
-                Counters.BytesReceived += res;
-                Deliver(connection, _buffers.Data(bid, res));
-            }
+            if (res > 0) { Received(connection, _buffers.Data(bid, res)); }
             _buffers.Recycle(bid);
-            if (connection.State == ConnectionState.Open && !connection.ReceivePaused && connection.Output.Length >= Options.OutputPauseBytes)
-            {
-                PauseReceive(connection);
-            }
         }
         else if (res == 0)
         {
-            CloseConnection(connection, abort: false);
+            Close(connection, CloseReason.PeerClosed, abort: false);
         }
         else if (res == -Libc.ENOBUFS)
         {
@@ -121,49 +117,51 @@ internal sealed unsafe partial class IoUringLoop
         }
         else if (res != -Libc.ECANCELED)
         {
-            Logger.LogDebug("Connection {Id}: receive failed with errno {Errno}", connection.Id, -res);
-            CloseConnection(connection, abort: true);
+            Failed(connection, -res);
         }
 
         if ((flags & CqeFMore) == 0)
         {
-            connection.ReceiveArmed = false;
-            connection.OperationsInFlight--;
+            Completed(connection, RingOps.Receive);
             if (connection.State == ConnectionState.Open && !connection.ReceivePaused) { ArmReceive(connection); }
-            else { ReleaseIfDone(connection); }
         }
     }
 
-    // Backpressure: the peer is not reading, so stop reading from it until its output drains.
-    private void PauseReceive(Connection connection)
+    private protected override void PauseReceive(Connection connection)
     {
-        Counters.ReceivePauses++;
-        connection.ReceivePaused = true;
-        if (!connection.ReceiveArmed) { return; }
+        ref var socket = ref _sockets[connection.Index];
+        if ((socket.InFlight & RingOps.Receive) == 0) { return; }
+        if ((socket.InFlight & RingOps.PauseCancel) != 0)
+        {
+            socket.CancelAgain = true;
+            return;
+        }
         var sqe = _ring.NextSqe();
         sqe->Opcode = IoUringOp.AsyncCancel;
         sqe->Addr = UserData.Encode(OpKind.Recv, connection.Index);
-        sqe->UserData = UserData.Encode(OpKind.Cancel, connection.Index);
-        connection.OperationsInFlight++;
+        sqe->UserData = UserData.Encode(OpKind.PauseCancel, connection.Index);
+        socket.InFlight |= RingOps.PauseCancel;
     }
 
-    private void ResumeReceiveIfDrained(Connection connection)
+    private void OnPauseCancelled(Connection connection)
     {
-        if (connection.ReceivePaused && connection.State == ConnectionState.Open && connection.Output.Length < Options.OutputPauseBytes / 2)
-        {
-            connection.ReceivePaused = false;
-            if (!connection.ReceiveArmed) { ArmReceive(connection); }
-        }
+        ref var socket = ref _sockets[connection.Index];
+        var again = socket.CancelAgain;
+        socket.CancelAgain = false;
+        Completed(connection, RingOps.PauseCancel);
+        // The receive it found may have ended and been re-armed meanwhile: that one is still to cancel.
+        if (again && connection.ReceivePaused && connection.State != ConnectionState.Closed) { PauseReceive(connection); }
+    }
+
+    private protected override void ResumeReceive(Connection connection)
+    {
+        // A receive still armed (its cancel not yet done) is re-armed by its last completion.
+        if ((_sockets[connection.Index].InFlight & RingOps.Receive) == 0) { ArmReceive(connection); }
     }
 
     private protected override void StartSend(Connection connection)
     {
-        var chunk = connection.Output.Head;
-        if (chunk is null || chunk.Unsent == 0)
-        {
-            if (connection.State == ConnectionState.Draining) { SubmitClose(connection); }
-            return;
-        }
+        var chunk = connection.Output.Head!;
         var sqe = _ring.NextSqe();
         if (chunk.Registered)
         {
@@ -177,58 +175,33 @@ internal sealed unsafe partial class IoUringLoop
             sqe->OpFlags = MsgNoSignal;
         }
         sqe->Flags = SqeFixedFile;
-        sqe->Fd = connection.Slot;
+        sqe->Fd = _sockets[connection.Index].Slot;
         sqe->Addr = (ulong)(chunk.Pointer + chunk.Start);
         sqe->Len = (uint)chunk.Unsent;
         sqe->UserData = UserData.Encode(OpKind.Send, connection.Index);
-        connection.SendInFlight = true;
-        connection.OperationsInFlight++;
+        _sockets[connection.Index].InFlight |= RingOps.Send;
     }
 
     private void OnSend(Connection connection, int res)
     {
-        connection.SendInFlight = false;
-        connection.OperationsInFlight--;
-        if (connection.State == ConnectionState.Closed)
-        {
-            ReleaseIfDone(connection);
-            return;
-        }
-        if (res <= 0)
-        {
-            Logger.LogDebug("Connection {Id}: send failed with errno {Errno}", connection.Id, -res);
-            CloseConnection(connection, abort: true);
-            return;
-        }
-        Counters.BytesSent += res;
-        connection.Output.Consume(res);
-        // A partial send continues from where it stopped, after this batch like any other output.
-        if (connection.Output.Length > 0 || connection.State == ConnectionState.Draining) { QueueFlush(connection); }
-        ResumeReceiveIfDrained(connection);
+        if (res > 0) { Sent(connection, res); }
+        else { Failed(connection, -res); }
+        Completed(connection, RingOps.Send);
     }
 
-    internal override void CloseConnection(Connection connection, bool abort)
+    private protected override void CloseTransport(Connection connection, bool abort)
     {
-        if (connection.State == ConnectionState.Closed) { return; }
-        if (abort) { SubmitClose(connection); return; }
-        connection.State = ConnectionState.Draining;
-        if (!connection.SendInFlight) { QueueFlush(connection); }
-    }
-
-    private void SubmitClose(Connection connection)
-    {
-        connection.State = ConnectionState.Closed;
         // Cancel whatever is still armed on the socket, then free its slot; hard-linked so the close runs
         // even when there was nothing to cancel.
+        ref var socket = ref _sockets[connection.Index];
         var cancel = _ring.NextSqe();
         cancel->Opcode = IoUringOp.AsyncCancel;
-        cancel->Fd = connection.Slot;
+        cancel->Fd = socket.Slot;
         cancel->OpFlags = CancelFd | CancelFdFixed | CancelAll;
         cancel->Flags = SqeIoHardlink;
-        cancel->UserData = UserData.Encode(OpKind.Cancel, connection.Index);
-        connection.OperationsInFlight++;
-        SubmitCloseSlot(connection.Slot, UserData.Encode(OpKind.Close, connection.Index));
-        connection.OperationsInFlight++;
+        cancel->UserData = UserData.Encode(OpKind.CloseCancel, connection.Index);
+        SubmitCloseSlot(socket.Slot, UserData.Encode(OpKind.Close, connection.Index));
+        socket.InFlight |= RingOps.CloseCancel | RingOps.Close;
     }
 
     private void SubmitCloseSlot(int slot, ulong userData)
@@ -239,14 +212,11 @@ internal sealed unsafe partial class IoUringLoop
         sqe->UserData = userData;
     }
 
-    private void OnOperationDone(Connection connection)
+    /// <summary>One of the connection's operations is over; a closed connection with none left is released.</summary>
+    private void Completed(Connection connection, RingOps operation)
     {
-        connection.OperationsInFlight--;
-        ReleaseIfDone(connection);
-    }
-
-    private void ReleaseIfDone(Connection connection)
-    {
-        if (connection.State == ConnectionState.Closed && connection.OperationsInFlight == 0) { ReleaseConnection(connection); }
+        ref var socket = ref _sockets[connection.Index];
+        socket.InFlight &= ~operation;
+        if (connection.State == ConnectionState.Closed && socket.InFlight == RingOps.None) { Released(connection); }
     }
 }

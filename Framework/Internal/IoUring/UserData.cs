@@ -6,7 +6,12 @@ internal enum OpKind : byte
     Accept = 1,
     Recv,
     Send,
-    Cancel,
+
+    /// <summary>The cancel of a receive, for backpressure.</summary>
+    PauseCancel,
+
+    /// <summary>The cancel of everything on a socket, linked to its close.</summary>
+    CloseCancel,
     Close,
     Wake,
     PeerName,

@@ -1,12 +1,15 @@
 using System.Buffers;
-using Microsoft.Extensions.Logging;
 
 namespace Loop.Internal.Managed;
 
 // Delivery, sends and close: the loop-thread side of a managed connection.
 internal sealed partial class ManagedLoop
 {
-    /// <summary>Hands one read of the pipe to the handler; lets the reader go on unless output is backed up.</summary>
+    private ManagedTransport?[] _transports = null!;
+
+    private ManagedTransport TransportOf(Connection connection) => _transports[connection.Index]!;
+
+    /// <summary>Hands one read of the pipe to the handler; lets the reader go on unless reading is paused.</summary>
     internal void OnRead(ManagedTransport transport, ReadOnlySequence<byte> buffer, bool peerClosed)
     {
         var connection = transport.Connection;
@@ -15,99 +18,72 @@ internal sealed partial class ManagedLoop
             transport.ContinueReading();
             return;
         }
-        foreach (var segment in buffer)
-        {
-            Counters.BytesReceived += segment.Length;
-            Deliver(connection, segment.Span);
-        }
-        if (peerClosed) { CloseConnection(connection, abort: false); }
-        if (connection.State == ConnectionState.Open && connection.Output.Length >= Options.OutputPauseBytes)
-        {
-            Counters.ReceivePauses++;
-            connection.ReceivePaused = true;
-            return;
-        }
-        transport.ContinueReading();
+        foreach (var segment in buffer) { Received(connection, segment.Span); }
+        if (peerClosed) { Close(connection, CloseReason.PeerClosed, abort: false); }
+        if (connection.ReceivePaused) { transport.ReaderWaiting = true; }
+        else { transport.ContinueReading(); }
     }
 
-    internal void OnReadFailed(ManagedTransport transport, Exception error)
+    internal void OnReadFailed(ManagedTransport transport, int errno)
     {
-        if (transport.Closed) { return; }
-        Logger.LogDebug(error, "Connection {Id}: receive failed", transport.Connection.Id);
-        CloseConnection(transport.Connection, abort: true);
+        if (!transport.Closed) { Failed(transport.Connection, errno); }
+    }
+
+    // The reader stops by itself after its current read (see OnRead).
+    private protected override void PauseReceive(Connection connection) { }
+
+    private protected override void ResumeReceive(Connection connection)
+    {
+        var transport = TransportOf(connection);
+        if (!transport.ReaderWaiting) { return; }
+        transport.ReaderWaiting = false;
+        transport.ContinueReading();
     }
 
     private protected override void StartSend(Connection connection)
     {
-        var transport = (ManagedTransport)connection.Transport!;
-        var length = connection.Output.Length;
-        if (length == 0)
-        {
-            if (connection.State == ConnectionState.Draining) { CloseNow(connection, abort: false); }
-            return;
-        }
+        var transport = TransportOf(connection);
+        var length = (int)Math.Min(connection.Output.Length, int.MaxValue);
         // The pipe owns its memory, so the output is copied once more: part of what this backend costs.
         var pipe = transport.Pipe.Output;
         ValueTask<System.IO.Pipelines.FlushResult> flush;
         try
         {
-            for (var chunk = connection.Output.Head; chunk is not null; chunk = chunk.Next)
+            var left = length;
+            for (var chunk = connection.Output.Head; chunk is not null && left > 0; chunk = chunk.Next)
             {
-                pipe.Write(chunk.GetSpan().Slice(chunk.Start, chunk.Unsent));
+                var n = Math.Min(chunk.Unsent, left);
+                pipe.Write(chunk.GetSpan().Slice(chunk.Start, n));
+                left -= n;
             }
             flush = pipe.FlushAsync();
         }
         catch (InvalidOperationException)
         {
             // The pipe's send loop failed (the peer reset) and completed the writer.
-            CloseConnection(connection, abort: true);
+            Failed(connection, 0);
             return;
         }
-        connection.Output.Consume((int)length);
-        Counters.BytesSent += length;
-        if (flush.IsCompletedSuccessfully)
-        {
-            AfterFlush(connection, flush.Result.IsCompleted);
-            return;
-        }
-        connection.SendInFlight = true;
-        _ = transport.AwaitFlushAsync(flush);
+        // The copied bytes leave the output only once the pipe took them, as a kernel send would.
+        if (flush.IsCompletedSuccessfully) { AfterFlush(connection, length, flush.Result.IsCompleted); }
+        else { _ = transport.AwaitFlushAsync(flush, length); }
     }
 
     /// <summary>A flush finished: the pipe has room again (or the peer is gone).</summary>
-    internal void AfterFlush(Connection connection, bool peerGone)
+    internal void AfterFlush(Connection connection, int length, bool peerGone)
     {
-        connection.SendInFlight = false;
-        if (connection.State == ConnectionState.Closed) { return; }
-        if (peerGone)
-        {
-            CloseConnection(connection, abort: true);
-            return;
-        }
-        if (connection.Output.Length > 0 || connection.State == ConnectionState.Draining) { QueueFlush(connection); }
-        if (connection.ReceivePaused && connection.State == ConnectionState.Open && connection.Output.Length < Options.OutputPauseBytes / 2)
-        {
-            connection.ReceivePaused = false;
-            ((ManagedTransport)connection.Transport!).ContinueReading();
-        }
+        if (peerGone) { Failed(connection, 0); }
+        else { Sent(connection, length); }
     }
 
-    internal override void CloseConnection(Connection connection, bool abort)
+    private protected override void CloseTransport(Connection connection, bool abort)
     {
-        if (connection.State == ConnectionState.Closed) { return; }
-        if (abort)
-        {
-            CloseNow(connection, abort: true);
-            return;
-        }
-        connection.State = ConnectionState.Draining;
-        if (!connection.SendInFlight) { QueueFlush(connection); }
+        TransportOf(connection).Close(abort);
+        _transports[connection.Index] = null;
+        Released(connection);
     }
 
-    private void CloseNow(Connection connection, bool abort)
-    {
-        connection.State = ConnectionState.Closed;
-        ((ManagedTransport)connection.Transport!).Close(abort);
-        ReleaseAfterBatch(connection);
-    }
+    private protected override void PauseAccepting() { }
+
+    private protected override void ResumeAccepting() { }
 }

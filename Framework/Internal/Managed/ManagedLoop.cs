@@ -25,6 +25,7 @@ internal sealed partial class ManagedLoop : EventLoop
     private protected override void SetUp()
     {
         _chunks = new ChunkPool(Options.OutputChunkCount, Options.OutputChunkSize);
+        _transports = new ManagedTransport?[Options.MaxConnectionsPerLoop];
         _ = AcceptAsync();
     }
 
@@ -80,8 +81,7 @@ internal sealed partial class ManagedLoop : EventLoop
             socket.Dispose();
             return;
         }
-        var transport = new ManagedTransport(this, connection, socket);
-        connection.Transport = transport;
+        var transport = _transports[connection.Index] = new ManagedTransport(this, connection, socket);
         connection.SetPeerAddress(socket.RemoteEndPoint);
         if (Opened(connection)) { _ = transport.ReadAsync(); }
     }

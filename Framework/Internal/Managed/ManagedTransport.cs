@@ -15,14 +15,18 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
 
     private readonly SemaphoreSlim _turn = new(0);
     private ReadResult _read;
-    private Exception? _failure;
+    private int _failureErrno;
     private bool _flushPeerGone;
+    private int _flushLength;
 
     public Connection Connection { get; } = connection;
     public SocketConnection Pipe { get; } = SocketConnection.Create(socket);
 
     /// <summary>Set on the loop thread when the connection closes; the reader stops at its next turn.</summary>
     public volatile bool Closed;
+
+    /// <summary>Loop thread: the reader waits for <see cref="ContinueReading"/> while reading is paused.</summary>
+    public bool ReaderWaiting;
 
     public async Task ReadAsync()
     {
@@ -40,8 +44,8 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
         }
         catch (Exception e)
         {
-            _failure = e;
-            loop.Post(static s => { var t = (ManagedTransport)s!; t.Loop.OnReadFailed(t, t._failure!); }, this);
+            _failureErrno = e is System.Net.Sockets.SocketException { ErrorCode: var code } ? code : 0;
+            loop.Post(static s => { var t = (ManagedTransport)s!; t.Loop.OnReadFailed(t, t._failureErrno); }, this);
         }
         finally
         {
@@ -55,15 +59,16 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
     public void ContinueReading() => _turn.Release();
 
     /// <summary>Waits for a flush the pipe could not take at once, then tells the loop.</summary>
-    public async Task AwaitFlushAsync(ValueTask<FlushResult> flush)
+    public async Task AwaitFlushAsync(ValueTask<FlushResult> flush, int length)
     {
+        _flushLength = length;
         try { _flushPeerGone = (await flush).IsCompleted; }
         catch (Exception) { _flushPeerGone = true; }
         // A connection closed meanwhile may already serve a new client: only a live one hears of its flush.
         loop.Post(static s =>
         {
             var t = (ManagedTransport)s!;
-            if (!t.Closed) { t.Loop.AfterFlush(t.Connection, t._flushPeerGone); }
+            if (!t.Closed) { t.Loop.AfterFlush(t.Connection, t._flushLength, t._flushPeerGone); }
         }, this);
     }
 

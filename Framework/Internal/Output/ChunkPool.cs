@@ -5,8 +5,8 @@ namespace Loop.Internal.Output;
 
 /// <summary>
 /// A loop's output memory: one contiguous region cut into equal chunks (registered with the ring by the
-/// io_uring backend), plus heap chunks when the region runs out, so a burst is slower but never refused.
-/// Loop-thread only.
+/// io_uring backend), plus heap chunks when the region runs out (or is empty, when locked memory is scarce),
+/// so a burst is slower but never refused. Loop-thread only.
 /// </summary>
 internal sealed unsafe class ChunkPool : IDisposable
 {
@@ -17,18 +17,26 @@ internal sealed unsafe class ChunkPool : IDisposable
     public byte* Region { get; }
     public nuint RegionBytes { get; }
     public int ChunkSize { get; }
+    public int RegisteredCount { get; }
 
-    public ChunkPool(int chunkCount, int chunkSize)
+    /// <param name="registeredCount">Chunks in the region (may be 0).</param>
+    /// <param name="heapKept">Heap chunks kept for reuse once returned.</param>
+    /// <param name="chunkSize">Bytes per chunk.</param>
+    public ChunkPool(int registeredCount, int heapKept, int chunkSize)
     {
         ChunkSize = chunkSize;
-        RegionBytes = (nuint)chunkCount * (nuint)chunkSize;
-        Region = Libc.MapAnonymous(RegionBytes);
-        for (var i = chunkCount - 1; i >= 0; i--)
+        RegisteredCount = registeredCount;
+        RegionBytes = (nuint)registeredCount * (nuint)chunkSize;
+        if (registeredCount > 0) { Region = Libc.MapAnonymous(RegionBytes); }
+        for (var i = registeredCount - 1; i >= 0; i--)
         {
             _free.Push(new OutputChunk(Region + (nuint)i * (nuint)chunkSize, chunkSize, registered: true));
         }
-        _overflowKept = chunkCount;
+        _overflowKept = heapKept;
     }
+
+    /// <summary>A pool for a backend that registers nothing: the same chunk count, all as plain memory.</summary>
+    public ChunkPool(int chunkCount, int chunkSize) : this(chunkCount, chunkCount, chunkSize) { }
 
     public OutputChunk Rent(int sizeHint)
     {
@@ -53,6 +61,6 @@ internal sealed unsafe class ChunkPool : IDisposable
     {
         while (_freeOverflow.TryPop(out var chunk)) { NativeMemory.Free(chunk.Pointer); }
         _free.Clear();
-        Libc.Munmap(Region, RegionBytes);
+        if (Region is not null) { Libc.Munmap(Region, RegionBytes); }
     }
 }

@@ -43,7 +43,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         Interlocked.Increment(ref server.TotalConnections);
     }
 
-    public override void OnClose(Connection connection)
+    public override void OnClose(Connection connection, CloseReason reason)
     {
         server.Clients.TryRemove(Id, out _);
         lock (server.Keyspace) { EndTransaction(); }
