@@ -65,6 +65,46 @@ public sealed class MalformedRequestTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task An_absolute_form_target_for_another_host_is_answered_400_and_the_connection_closed(Backend backend)
+    {
+        await using var server = HttpTestServer.Start(backend);
+        using var connection = await RawHttpConnection.Open(server.EndPoint);
+        await connection.Send("GET http://other.example/plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        var response = await connection.ReadResponse();
+        Assert.Equal(400, response.Status);
+        Assert.Equal("close", response.Header("Connection"));
+        Assert.True(await connection.ClosedByServer());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task An_absolute_form_target_for_its_host_is_routed_by_its_path(Backend backend)
+    {
+        await using var server = HttpTestServer.Start(backend);
+        using var connection = await RawHttpConnection.Open(server.EndPoint);
+        await connection.Send("GET http://LocalHost:8080/plaintext HTTP/1.1\r\nHost: localhost:8080\r\n\r\n");
+        var response = await connection.ReadResponse();
+        Assert.Equal(200, response.Status);
+        Assert.Equal("Hello, World!", response.BodyText);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_percent_encoded_nul_in_the_path_is_answered_400_and_the_connection_closed(Backend backend)
+    {
+        await using var server = HttpTestServer.Start(backend);
+        foreach (var target in new[] { "/%00", "/a%00b", "/plaintext%00" })
+        {
+            using var connection = await RawHttpConnection.Open(server.EndPoint);
+            await connection.Send($"GET {target} HTTP/1.1\r\nHost: t\r\n\r\n");
+            var response = await connection.ReadResponse();
+            Assert.True(response.Status == 400, $"{response.Status} for {target}");
+            Assert.True(await connection.ClosedByServer(), $"connection left open after {target}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task A_refused_connection_does_not_disturb_another(Backend backend)
     {
         await using var server = HttpTestServer.Start(backend);

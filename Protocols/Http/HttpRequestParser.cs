@@ -15,9 +15,10 @@ internal sealed class HttpRequestParser(HttpOptions options)
 {
     private readonly HeaderField[] _fields = new HeaderField[options.MaxHeaderCount];
     private bool _inHeaders;
-    private int _lineStart, _searchFrom, _headerBytes, _hostCount;
+    private int _lineStart, _searchFrom, _headerBytes, _hostCount, _hostField;
     private int _codings, _chunkedCodings;
-    private bool _transferEncoding, _lastCodingIsChunked, _closeRequested, _keepAliveRequested, _expectContinue;
+    private Range _authority;
+    private bool _absoluteForm, _transferEncoding, _lastCodingIsChunked, _closeRequested, _keepAliveRequested, _expectContinue;
 
     /// <summary>True until the request line is complete.</summary>
     public bool InRequestLine => !_inHeaders;
@@ -70,7 +71,7 @@ internal sealed class HttpRequestParser(HttpOptions options)
             _lineStart = _searchFrom = end + 1;
 
             var status = !_inHeaders ? ParseRequestLine(line)
-                : line.IsEmpty ? FinishHead()
+                : line.IsEmpty ? FinishHead(data)
                 : ParseFieldLine(line, start);
             if (status != 0) { return Fail(status); }
             if (HeadLength > 0) { return HeadParse.Complete; }
@@ -80,7 +81,7 @@ internal sealed class HttpRequestParser(HttpOptions options)
     /// <summary>Forgets the request, ready for the next one.</summary>
     public void Reset()
     {
-        _inHeaders = _transferEncoding = _lastCodingIsChunked = _closeRequested = _keepAliveRequested = _expectContinue = Chunked = KeepAlive = false;
+        _inHeaders = _absoluteForm = _transferEncoding = _lastCodingIsChunked = _closeRequested = _keepAliveRequested = _expectContinue = Chunked = KeepAlive = false;
         _lineStart = _searchFrom = _headerBytes = _hostCount = _codings = _chunkedCodings = 0;
         ErrorStatus = HeadLength = FieldCount = 0;
         ContentLength = -1;
@@ -141,9 +142,14 @@ internal sealed class HttpRequestParser(HttpOptions options)
             if (scheme < 0) { return 400; }
             var authorityLength = target[scheme..].IndexOfAny((byte)'/', (byte)'?');
             pathStart = authorityLength < 0 ? target.Length : scheme + authorityLength;
+            _authority = new Range(offset + scheme, offset + pathStart);
+            _absoluteForm = true;
         }
         var question = target[pathStart..].IndexOf((byte)'?');
         var pathEnd = question < 0 ? target.Length : pathStart + question;
+        // A path that decodes to a NUL is refused, as Kestrel does: whatever decodes it (a file name, a C string)
+        // would see it end there. "00" has no hex letters, so no case to ignore; the query is the application's.
+        if (target[pathStart..pathEnd].IndexOf("%00"u8) >= 0) { return 400; }
         Path = new Range(offset + pathStart, offset + pathEnd);
         Query = new Range(offset + Math.Min(pathEnd + 1, target.Length), offset + target.Length);
         return 0;
@@ -164,6 +170,7 @@ internal sealed class HttpRequestParser(HttpOptions options)
     {
         if (Ascii.EqualsIgnoreCase(name, "Host"u8))
         {
+            _hostField = FieldCount - 1; // ParseFieldLine has just stored it
             return ++_hostCount > 1 || value.IsEmpty || value.IndexOfAnyExcept(HttpSyntax.HostChars) >= 0 ? 400 : 0;
         }
         if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
@@ -205,9 +212,12 @@ internal sealed class HttpRequestParser(HttpOptions options)
     }
 
     // The empty line: decide the body's framing and whether the connection survives the request.
-    private int FinishHead()
+    private int FinishHead(ReadOnlySpan<byte> data)
     {
         if (Version == HttpProtocolVersion.Http11 && _hostCount == 0) { return 400; }
+        // RFC 9112 §3.2.2: Host must be identical to an absolute-form target's authority. Ignoring case is right for
+        // the host name (RFC 3986 §3.2.2) and changes nothing for port digits; a userinfo never matches, as Host has no '@'.
+        if (_absoluteForm && _hostCount == 1 && !Ascii.EqualsIgnoreCase(data[_authority], data[_fields[_hostField].Value])) { return 400; }
         if (_transferEncoding)
         {
             // HTTP/1.0 has no transfer codings, and both framings at once is the classic smuggling vector.

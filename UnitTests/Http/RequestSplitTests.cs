@@ -45,6 +45,33 @@ public sealed class RequestSplitTests
         Assert.Equal("POST /submit?x=1&y=2 path=/submit query=x=1&y=2 Http11 [Host: example.com] [Content-Length: 11] [X-Pad: v] body=hello world keep-alive=True", outcome);
     }
 
+    [Theory]
+    [InlineData("GET http://localhost:8080/plaintext HTTP/1.1\r\nHost: localhost:8080\r\n\r\n", "/plaintext")]
+    [InlineData("GET HTTP://LocalHost:8080/plaintext?x HTTP/1.1\r\nHost: localhost:8080\r\n\r\n", "/plaintext")]
+    [InlineData("GET https://[::1]:8443?x HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n", "/")]
+    [InlineData("GET http://a/old HTTP/1.0\r\n\r\n", "/old")]
+    public void An_absolute_form_target_naming_the_host_is_read_with_its_path(string request, string path)
+    {
+        Assert.Contains($" path={path} query=", Assert.Single(RequestFeed.Run(request)));
+    }
+
+    [Theory]
+    [InlineData("/a%2Fb")]
+    [InlineData("/%2f%20%41")]
+    [InlineData("/%2500")]
+    [InlineData("/%0")]
+    [InlineData("/caf%C3%A9")]
+    public void Percent_escapes_other_than_a_nul_are_kept_as_sent(string path)
+    {
+        Assert.Contains($" path={path} query=", Assert.Single(RequestFeed.Run($"GET {path} HTTP/1.1\r\nHost: a\r\n\r\n")));
+    }
+
+    [Fact]
+    public void A_nul_escaped_in_the_query_is_left_to_the_application()
+    {
+        Assert.Contains(" path=/ query=a=%00 ", Assert.Single(RequestFeed.Run("GET /?a=%00 HTTP/1.1\r\nHost: a\r\n\r\n")));
+    }
+
     [Fact]
     public void A_chunked_body_is_decoded_and_its_extensions_and_trailers_dropped()
     {
