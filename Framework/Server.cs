@@ -158,7 +158,11 @@ public sealed class Server : IAsyncDisposable
         using var probe = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         // SO_REUSEADDR: connections of an earlier run still in TIME_WAIT do not count as the port in use.
         probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        probe.Bind(endPoint);
+        try { probe.Bind(endPoint); }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new InvalidOperationException($"address {endPoint} already in use", e);
+        }
     }
 
     /// <summary>

@@ -136,7 +136,8 @@ public sealed class LoopHostTests
         using var host = BuildHost(loop => loop
             .Listen("first", 0, () => new EchoHandler(), o => o.LoopCount = 1)
             .Listen("second", port, () => new EchoHandler(), o => o.LoopCount = 1));
-        await Assert.ThrowsAsync<SocketException>(() => host.StartAsync().WaitAsync(Timeouts.StartStop));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync().WaitAsync(Timeouts.StartStop));
+        Assert.Equal($"address 127.0.0.1:{port} already in use", error.Message);
         Assert.Empty(host.Services.GetRequiredService<LoopHostedService>().Servers);
     }
 

@@ -33,19 +33,21 @@ internal sealed class InProcessRedis : IAsyncDisposable
     /// only when touched.
     /// </summary>
     public static async Task<InProcessRedis> StartAsync(Backend backend, string? requirePass = null,
-        long maxBulk = 512L * 1024 * 1024, bool activeExpiry = true, long maxOutputBytes = 64L * 1024 * 1024)
+        long maxBulk = 512L * 1024 * 1024, bool activeExpiry = true, long maxOutputBytes = 64L * 1024 * 1024,
+        long queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit)
     {
-        var redis = new RedisServer(new RedisServerOptions(0, "127.0.0.1", 16, requirePass, maxBulk));
+        var redisOptions = new RedisServerOptions(0, "127.0.0.1", 16, requirePass, maxBulk, queryBufferLimit);
+        var redis = new RedisServer(redisOptions);
         var options = new ServerOptions
         {
             BindAddress = IPAddress.Loopback,
             Port = 0,
             LoopCount = 2,
             Backend = backend,
-            MaxUnconsumedBytes = (int)Math.Min(maxBulk + 64 * 1024, int.MaxValue),
             MaxOutputBytes = maxOutputBytes,
             OutputPauseBytes = Math.Min(1024 * 1024, maxOutputBytes),
         };
+        redisOptions.ApplyTo(options);
         // Start blocks until every loop is up; run it aside so a loop that never starts fails the test.
         var server = await Task.Run(() => Server.Start(options, () => new Session(redis))).WaitAsync(StartStop);
         if (activeExpiry) { redis.StartActiveExpiry(server.Loops[0]); }

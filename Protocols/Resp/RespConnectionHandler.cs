@@ -6,15 +6,14 @@ namespace Loop.Protocols.Resp;
 /// The RESP state machine of one connection: parses requests as bytes arrive and hands each complete
 /// command to <see cref="Execute"/>, which writes its reply with <see cref="Writer"/>. Framing errors are
 /// answered with <c>-ERR Protocol error: ...</c> and the connection is closed, as Redis does.
-/// A command may block the connection (BLPOP): commands that arrive meanwhile wait, in order, in a
-/// backlog until <see cref="Unblock"/>.
+/// A command may block the connection (BLPOP): commands that arrive meanwhile stay unconsumed, in order, in the
+/// loop's input carry (bounded by <see cref="ServerOptions.MaxUnconsumedBytes"/>, Redis's query-buffer limit) until
+/// <see cref="Unblock"/> has them presented again.
 /// </summary>
 public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHandler, IResettable
 {
     private RespArgument[] _arguments = new RespArgument[16];
     private byte[] _scratch = new byte[256];
-    private byte[] _backlog = [];
-    private int _backlogLength;
 
     /// <summary>Writes replies to this handler's connection.</summary>
     protected RespWriter Writer { get; } = new(null!);
@@ -39,35 +38,19 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
     protected abstract void Execute(RespCommand command);
 
     /// <inheritdoc/>
-    public int OnReceive(Connection connection, ReadOnlySpan<byte> data)
-    {
-        if (IsBlocked || _backlogLength > 0)
-        {
-            Hold(data);
-            if (!IsBlocked) { RunBacklog(); }
-            return data.Length;
-        }
-        var consumed = Run(data);
-        if (IsBlocked)
-        {
-            Hold(data[consumed..]);
-            return data.Length;
-        }
-        return consumed;
-    }
+    public int OnReceive(Connection connection, ReadOnlySpan<byte> data) => IsBlocked ? 0 : Run(data);
 
-    /// <summary>Ends a block and runs the commands that arrived meanwhile. Loop thread only.</summary>
+    /// <summary>Ends a block; the commands that arrived meanwhile run after this batch. Loop thread only.</summary>
     protected void Unblock()
     {
         IsBlocked = false;
-        RunBacklog();
+        Connection.RedeliverInput();
     }
 
     /// <inheritdoc/>
     public virtual bool TryReset()
     {
         IsBlocked = false;
-        _backlogLength = 0;
         Writer.Protocol = 2;
         Connection = null!;
         return true;
@@ -90,22 +73,5 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
             offset += used;
         }
         return offset;
-    }
-
-    private void RunBacklog()
-    {
-        var consumed = Run(_backlog.AsSpan(0, _backlogLength));
-        _backlog.AsSpan(consumed, _backlogLength - consumed).CopyTo(_backlog);
-        _backlogLength -= consumed;
-    }
-
-    private void Hold(ReadOnlySpan<byte> data)
-    {
-        if (_backlogLength + data.Length > _backlog.Length)
-        {
-            System.Array.Resize(ref _backlog, Math.Max(_backlogLength + data.Length, _backlog.Length * 2));
-        }
-        data.CopyTo(_backlog.AsSpan(_backlogLength));
-        _backlogLength += data.Length;
     }
 }

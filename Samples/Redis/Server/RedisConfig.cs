@@ -25,20 +25,24 @@ internal sealed class RedisConfig
         ["dbfilename"] = "dump.rdb",
         ["loglevel"] = "notice",
         ["lua-time-limit"] = "5000",
-        ["proto-max-bulk-len"] = "536870912",
         ["client-output-buffer-limit"] = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
         ["requirepass"] = "",
     };
 
     private readonly object _gate = new();
 
-    public RedisConfig(int port, string bind, int databases, string? requirePass)
+    public RedisConfig(RedisServerOptions options)
     {
-        _values["port"] = port.ToString();
-        _values["bind"] = bind;
-        _values["databases"] = databases.ToString();
-        _values["requirepass"] = requirePass ?? "";
+        _values["port"] = options.Port.ToString();
+        _values["bind"] = options.Bind;
+        _values["databases"] = options.Databases.ToString();
+        _values["requirepass"] = options.RequirePass ?? "";
+        _values["proto-max-bulk-len"] = options.MaxBulkLength.ToString();
+        _values["client-query-buffer-limit"] = options.QueryBufferLimit.ToString();
     }
+
+    // Read at startup only: changing them at run time would not take effect.
+    private static readonly string[] StartupOnly = ["databases", "port", "bind", "proto-max-bulk-len", "client-query-buffer-limit"];
 
     /// <summary>The password AUTH must present, or null when none is required.</summary>
     public string? RequirePass
@@ -68,7 +72,7 @@ internal sealed class RedisConfig
     {
         lock (_gate)
         {
-            if (!_values.ContainsKey(name) || name is "databases" or "port" or "bind") { return false; }
+            if (!_values.ContainsKey(name) || StartupOnly.Contains(name, StringComparer.OrdinalIgnoreCase)) { return false; }
             _values[name] = value;
             return true;
         }

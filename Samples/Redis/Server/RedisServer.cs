@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Store;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Loop.Samples.Redis.Server;
 
@@ -12,7 +14,7 @@ internal sealed class RedisServer
     {
         Options = options;
         Keyspace = new Keyspace(options.Databases);
-        Config = new RedisConfig(options.Port, options.Bind, options.Databases, options.RequirePass);
+        Config = new RedisConfig(options);
         Limits = new RespLimits { MaxBulkLength = options.MaxBulkLength };
         CommandFamilies.RegisterAll(Commands);
     }
@@ -29,6 +31,9 @@ internal sealed class RedisServer
     public long TotalCommands;
     public long KeyspaceHits;
     public long KeyspaceMisses;
+
+    /// <summary>Where Redis's own log lines go (the host's logger once the server runs).</summary>
+    public ILogger Log { get; set; } = NullLogger.Instance;
 
     /// <summary>
     /// Starts the active expiry cycle on <paramref name="loop"/>: every 100 ms, sample keys with a TTL and
@@ -50,4 +55,13 @@ internal sealed class RedisServer
 }
 
 /// <summary>The Redis sample's own settings, from its command line.</summary>
-internal sealed record RedisServerOptions(int Port, string Bind, int Databases, string? RequirePass, long MaxBulkLength);
+/// <param name="QueryBufferLimit">Redis's client-query-buffer-limit: the most input one client may have waiting
+/// (an incomplete command, or commands behind a blocked one); past it the client is closed and logged.</param>
+internal sealed record RedisServerOptions(int Port, string Bind, int Databases, string? RequirePass, long MaxBulkLength,
+    long QueryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit)
+{
+    public const long DefaultQueryBufferLimit = 1024L * 1024 * 1024;
+
+    /// <summary>Sets what the loops must keep for this server: the query-buffer limit is their unconsumed-input limit.</summary>
+    public void ApplyTo(ServerOptions options) => options.MaxUnconsumedBytes = (int)Math.Min(QueryBufferLimit, int.MaxValue);
+}

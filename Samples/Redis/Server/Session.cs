@@ -1,6 +1,7 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Store;
+using Microsoft.Extensions.Logging;
 
 namespace Loop.Samples.Redis.Server;
 
@@ -45,6 +46,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
 
     public override void OnClose(Connection connection, CloseReason reason)
     {
+        if (reason == CloseReason.InputLimit)
+        {
+            server.Log.LogWarning("Closing client that reached max query buffer length: id={Id} addr={Addr} name={Name} (client-query-buffer-limit {Limit})",
+                Id, connection.RemoteEndPoint, Name, server.Options.QueryBufferLimit);
+        }
         server.Clients.TryRemove(Id, out _);
         lock (server.Keyspace) { EndTransaction(); }
         LeaveAllChannels();
