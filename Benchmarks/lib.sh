@@ -61,7 +61,9 @@ need_commands() {
 # READY is a text it prints then, or :PORT for a server that prints nothing (ready once PORT takes connections).
 start_server() {
     local ready=$1; shift
-    taskset -c "$SERVER_CPU" "$@" >"$server_log" 2>&1 &
+    # Emptied here, not by the background redirection: the readiness check must not find the last server's line.
+    : >"$server_log"
+    taskset -c "$SERVER_CPU" "$@" >>"$server_log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
         if [[ $ready == :* ]]; then

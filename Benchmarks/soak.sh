@@ -59,9 +59,6 @@ for target in redis http; do
         server_cmd=(dotnet "Samples/${target^}/bin/Release/net10.0/loop-$target.dll" --port "$PORT" --loops 2 --backend "$backend" "${LIMITS[@]}")
         [[ $target == redis ]] && server_cmd+=("${REDIS_LIMITS[@]}")
         log "$target, $backend: $run_seconds s"
-        # Emptied here, not only by start_server's redirection: that runs in the background and may come after
-        # start_server has already found the previous server's "listening on" in the log.
-        : >"$server_log"
         start_server "listening on" "${server_cmd[@]}"
         soak_cmd=(dotnet "$SOAK" --target "$target" --port "$PORT" --seconds "$run_seconds" --pid "$server_pid" --label "$backend")
         status=0
