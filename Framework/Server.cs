@@ -146,7 +146,7 @@ public sealed class Server : IAsyncDisposable
         return sockets;
     }
 
-    private const int SolSocket = 1, SoReusePort = 15;
+    private const int SolSocket = 1, SoReuseAddr = 2, SoReusePort = 15;
 
     /// <summary>
     /// SO_REUSEPORT would let this server join another process's listener on the port and split its clients (and a
@@ -156,8 +156,9 @@ public sealed class Server : IAsyncDisposable
     private static void EnsurePortFree(IPEndPoint endPoint)
     {
         using var probe = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        // SO_REUSEADDR: connections of an earlier run still in TIME_WAIT do not count as the port in use.
-        probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        // SO_REUSEADDR: connections of an earlier run still in TIME_WAIT do not count as the port in use. Set raw:
+        // .NET's ReuseAddress adds SO_REUSEPORT on Linux, and with it the probe would join the other listeners.
+        probe.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
         try { probe.Bind(endPoint); }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {

@@ -22,4 +22,17 @@ internal static class Polling
         }
         return true;
     }
+
+    /// <summary>As <see cref="Eventually(Func{bool}, TimeSpan?)"/>, for a condition that must ask over the network.</summary>
+    public static async Task<bool> Eventually(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? Timeouts.Condition;
+        var start = Stopwatch.GetTimestamp();
+        while (!await condition())
+        {
+            if (Stopwatch.GetElapsedTime(start) > limit) { return false; }
+            await Task.Delay(Interval);
+        }
+        return true;
+    }
 }
