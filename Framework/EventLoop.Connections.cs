@@ -145,8 +145,11 @@ public abstract partial class EventLoop
     private protected void CountRefused()
     {
         Counters.Rejected++;
-        _refused.Hit(Id, Options.MaxConnectionsPerLoop);
+        _refused.Hit(Id, ConnectionLimit);
     }
+
+    /// <summary>Connections this loop can hold: MaxConnectionsPerLoop unless the backend could set up fewer.</summary>
+    private protected int ConnectionLimit { get; set; }
 
     /// <summary>
     /// An accept failed. Out of descriptors or kernel memory, retrying at once would spin (the listener stays

@@ -30,8 +30,9 @@ public abstract partial class EventLoop
         Logger = options.LoggerFactory.CreateLogger("Loop");
         _handlers = new DefaultObjectPool<IConnectionHandler>(new HandlerPoolPolicy(handlerFactory), options.MaxConnectionsPerLoop);
         _connections = new Connection?[options.MaxConnectionsPerLoop];
+        ConnectionLimit = options.MaxConnectionsPerLoop;
         for (var i = _connections.Length - 1; i >= 0; i--) { _freeIndexes.Push(i); }
-        _refused = new ThrottledWarning(Logger, "Loop {Loop} refused {Count} connection(s) since the last report: MaxConnectionsPerLoop ({Limit}) reached");
+        _refused = new ThrottledWarning(Logger, "Loop {Loop} refused {Count} connection(s) since the last report: {Limit} open, its limit (MaxConnectionsPerLoop, or on io_uring a fixed-file table reduced by RLIMIT_NOFILE)");
         _outOfDescriptors = new ThrottledWarning(Logger, "Loop {Loop}: accept failed {Count} time(s) since the last report: out of file descriptors (EMFILE/ENFILE, RLIMIT_NOFILE {Limit}); accepting pauses 100 ms at a time while open connections are served. Raise the limit (ulimit -n, systemd LimitNOFILE=)");
         _outOfMemory = new ThrottledWarning(Logger, "Loop {Loop}: accept failed {Count} time(s) since the last report: out of kernel memory (ENOMEM/ENOBUFS, limit {Limit}); accepting pauses 100 ms at a time");
     }

@@ -27,7 +27,7 @@ public sealed class ObservabilityTests
         using var refused = await Connect(server);
         Assert.True(await ClosedByServer(refused), "the third connection was served");
         await Wait.Until(() => server.Statistics.Rejected == 1, "the refusal to be counted");
-        Assert.Contains(log.Lines, l => l.Contains("refused 1 connection(s)") && l.Contains("MaxConnectionsPerLoop (2)"));
+        Assert.Contains(log.Lines, l => l.Contains("refused 1 connection(s) since the last report: 2 open"));
         Assert.Equal(2, server.Statistics.Connections);
         foreach (var client in kept) { client.Dispose(); }
     }

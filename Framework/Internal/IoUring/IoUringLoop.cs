@@ -53,6 +53,7 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
         Check(_ring.Register(RegisterFiles2, &files, (uint)sizeof(IoUringRsrcRegister)),
             $"IORING_REGISTER_FILES2 (a sparse fixed-file table of {limits.FixedFiles} slots; errno 24 means RLIMIT_NOFILE is lower: raise ulimit -n)");
         _sockets = new RingSocket[Options.MaxConnectionsPerLoop];
+        ConnectionLimit = limits.FixedFiles;
 
         _buffers = new BufferRing(_ring, BufferGroup, Options.ReceiveBufferCount, Options.ReceiveBufferSize);
 
