@@ -69,6 +69,59 @@ public sealed class ObservabilityTests
         Assert.Equal(100, server.Statistics.BytesSent);
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Two_servers_publish_separate_series_and_closes_by_reason(Backend backend)
+    {
+        var log = new CloseLog();
+        await using var first = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1 }, () => new CommandHandler(log));
+        await using var second = Server.Start(new ServerOptions { Backend = backend, LoopCount = 2 }, () => new CommandHandler(log));
+        // The first server: one client that leaves. The second: two clients, one closed by its handler.
+        using (var leaving = await Connect(first)) { await RoundTrip(leaving); }
+        using var kept = await Connect(second);
+        await RoundTrip(kept);
+        using var closed = await Connect(second);
+        await closed.SendAsync("close"u8.ToArray());
+        Assert.Equal(0, await closed.ReceiveAsync(new byte[16]).WaitAsync(TimeSpan.FromSeconds(10)));
+        await Wait.Until(() => first.Statistics.Closed == 1 && second.Statistics.Closed == 1, "both closes to be counted");
+
+        var measurements = new List<(string Instrument, long Value, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Loop") { l.EnableMeasurementEvents(instrument); }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var all = new Dictionary<string, object?>();
+            foreach (var tag in tags) { all[tag.Key] = tag.Value; }
+            lock (measurements) { measurements.Add((instrument.Name, value, all)); }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        long Sum(Server server, string instrument, string? reason = null) => measurements
+            .Where(m => m.Instrument == instrument && (string?)m.Tags.GetValueOrDefault("server") == server.EndPoint.ToString()
+                && (reason is null || (string?)m.Tags.GetValueOrDefault("reason") == reason))
+            .Sum(m => m.Value);
+
+        Assert.Equal(1, Sum(first, "loop.connections.accepted"));
+        Assert.Equal(2, Sum(second, "loop.connections.accepted"));
+        Assert.Equal(2, measurements.Count(m => m.Instrument == "loop.connections.accepted" && (string?)m.Tags["server"] == second.EndPoint.ToString()));
+        Assert.All(measurements.Where(m => m.Instrument == "loop.connections.closed"), m => Assert.True(m.Tags.ContainsKey("reason")));
+        Assert.Equal(1, Sum(first, "loop.connections.closed", nameof(CloseReason.PeerClosed)));
+        Assert.Equal(0, Sum(first, "loop.connections.closed", nameof(CloseReason.Local)));
+        Assert.Equal(1, Sum(second, "loop.connections.closed", nameof(CloseReason.Local)));
+        Assert.Equal(0, Sum(second, "loop.connections.closed", nameof(CloseReason.PeerClosed)));
+        Assert.Equal(1, Sum(second, "loop.connections.closed"));
+    }
+
+    private static async Task RoundTrip(Socket client)
+    {
+        await client.SendAsync("hi"u8.ToArray());
+        for (var read = 0; read < 2;) { read += await client.ReceiveAsync(new byte[2]).WaitAsync(TimeSpan.FromSeconds(10)); }
+    }
+
     private static async Task<Socket> Connect(Server server)
     {
         var client = new Socket(SocketType.Stream, ProtocolType.Tcp);

@@ -59,3 +59,42 @@ internal sealed class PeerGreetingHandler : IConnectionHandler
         return data.Length;
     }
 }
+
+/// <summary>What <see cref="IConnectionHandler.OnClose"/> was told, collected from any loop thread.</summary>
+internal sealed class CloseLog
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Closed> _closed = new();
+
+    /// <summary>One close: the reason OnClose got, and what the connection itself said at that moment.</summary>
+    public readonly record struct Closed(CloseReason Reason, CloseReason ConnectionReason, int Errno);
+
+    public IReadOnlyCollection<Closed> All => _closed;
+
+    public void Add(Connection connection, CloseReason reason) => _closed.Enqueue(new(reason, connection.CloseReason, connection.CloseErrno));
+}
+
+/// <summary>
+/// Echoes, except for a few commands at the start of the input: "close" closes (Local), "timeout" closes with
+/// <see cref="CloseReason.Timeout"/>, "boom" throws, "hold" consumes nothing ever, "flood" writes
+/// <paramref name="floodBytes"/>. Every close is told to <paramref name="log"/>.
+/// </summary>
+internal sealed class CommandHandler(CloseLog log, int floodBytes = 0) : IConnectionHandler
+{
+    private static readonly byte[] Piece = Enumerable.Repeat((byte)'f', 64 * 1024).ToArray();
+
+    public int OnReceive(Connection connection, ReadOnlySpan<byte> data)
+    {
+        if (data.StartsWith("close"u8)) { connection.Close(); }
+        else if (data.StartsWith("timeout"u8)) { connection.Close(CloseReason.Timeout); }
+        else if (data.StartsWith("boom"u8)) { throw new InvalidOperationException("handler bug"); }
+        else if (data.StartsWith("hold"u8)) { return 0; }
+        else if (data.StartsWith("flood"u8))
+        {
+            for (var written = 0; written < floodBytes; written += Piece.Length) { connection.Write(Piece); }
+        }
+        else { connection.Write(data); }
+        return data.Length;
+    }
+
+    public void OnClose(Connection connection, CloseReason reason) => log.Add(connection, reason);
+}

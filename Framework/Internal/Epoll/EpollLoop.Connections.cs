@@ -67,8 +67,10 @@ internal sealed unsafe partial class EpollLoop
         if (connection.State == ConnectionState.Closed) { return; }
         if ((events & (Epoll.Err | Epoll.Hup)) != 0 && connection.ReceivePaused)
         {
-            // Not reading, so nothing else would notice; a level-triggered HUP would wake us forever.
-            Close(connection, (events & Epoll.Err) != 0 ? CloseReason.Error : CloseReason.PeerClosed, abort: true);
+            // Not reading, so nothing else would notice; a level-triggered HUP would wake us forever. No read or
+            // write reports the errno here: SO_ERROR holds it (ECONNRESET for a peer's reset).
+            if ((events & Epoll.Err) != 0) { Close(connection, CloseReason.Error, abort: true, Libc.PendingSocketError(_sockets[connection.Index].Fd)); }
+            else { Close(connection, CloseReason.PeerClosed, abort: true); }
             return;
         }
         if ((events & Epoll.Out) != 0 && _sockets[connection.Index].AwaitingWritable)

@@ -77,6 +77,19 @@ internal static unsafe partial class Libc
 
     public static int LastErrno => Marshal.GetLastPInvokeError();
 
+    private const int SOL_SOCKET = 1, SO_ERROR = 4;
+
+    [LibraryImport(Lib, EntryPoint = "getsockopt", SetLastError = true)]
+    private static partial int GetSockOpt(int fd, int level, int name, void* value, uint* length);
+
+    /// <summary>The error pending on a socket (SO_ERROR, which reading also clears); 0 when there is none.</summary>
+    public static int PendingSocketError(int fd)
+    {
+        int error = 0;
+        uint length = sizeof(int);
+        return GetSockOpt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 ? error : 0;
+    }
+
     [LibraryImport(Lib, EntryPoint = "getrlimit", SetLastError = true)]
     public static partial int GetRLimit(int resource, RLimit* limit);
 

@@ -70,9 +70,9 @@ internal sealed partial class ManagedLoop
     }
 
     /// <summary>A flush finished: the pipe has room again (or the peer is gone).</summary>
-    internal void AfterFlush(Connection connection, int length, bool peerGone)
+    internal void AfterFlush(Connection connection, int length, bool peerGone, int errno = 0)
     {
-        if (peerGone) { Failed(connection, 0); }
+        if (peerGone) { Failed(connection, errno); }
         else { Sent(connection, length); }
     }
 

@@ -17,7 +17,7 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
     private ReadResult _read;
     private int _failureErrno;
     private bool _flushPeerGone;
-    private int _flushLength;
+    private int _flushLength, _flushErrno;
 
     public Connection Connection { get; } = connection;
     public SocketConnection Pipe { get; } = SocketConnection.Create(socket);
@@ -44,7 +44,7 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
         }
         catch (Exception e)
         {
-            _failureErrno = e is System.Net.Sockets.SocketException { ErrorCode: var code } ? code : 0;
+            _failureErrno = ErrnoOf(e);
             loop.Post(static s => { var t = (ManagedTransport)s!; t.Loop.OnReadFailed(t, t._failureErrno); }, this);
         }
         finally
@@ -62,14 +62,30 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
     public async Task AwaitFlushAsync(ValueTask<FlushResult> flush, int length)
     {
         _flushLength = length;
+        _flushErrno = 0;
         try { _flushPeerGone = (await flush).IsCompleted; }
-        catch (Exception) { _flushPeerGone = true; }
+        catch (Exception e)
+        {
+            _flushPeerGone = true;
+            _flushErrno = ErrnoOf(e);
+        }
         // A connection closed meanwhile may already serve a new client: only a live one hears of its flush.
         loop.Post(static s =>
         {
             var t = (ManagedTransport)s!;
-            if (!t.Closed) { t.Loop.AfterFlush(t.Connection, t._flushLength, t._flushPeerGone); }
+            if (!t.Closed) { t.Loop.AfterFlush(t.Connection, t._flushLength, t._flushPeerGone, t._flushErrno); }
         }, this);
+    }
+
+    // The pipe wraps a socket's failure (a reset is a ConnectionResetException, a failed send an IOException): the
+    // errno is on the SocketException inside, whose ErrorCode is the platform's errno off Windows.
+    private static int ErrnoOf(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException socketError) { return socketError.ErrorCode; }
+        }
+        return 0;
     }
 
     /// <summary>Loop thread: stops the reader; the socket goes once the pipe has sent what it holds.</summary>
