@@ -12,6 +12,7 @@ namespace Loop.Protocols.Resp;
 public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHandler, IResettable
 {
     private RespArgument[] _arguments = new RespArgument[16];
+    private RespParseProgress _progress;
     private byte[] _scratch = new byte[256];
     private byte[] _backlog = [];
     private int _backlogLength;
@@ -68,6 +69,7 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
     {
         IsBlocked = false;
         _backlogLength = 0;
+        _progress = default;
         Writer.Protocol = 2;
         Connection = null!;
         return true;
@@ -78,7 +80,7 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
         var offset = 0;
         while (offset < data.Length && !IsBlocked && !Connection.IsClosing)
         {
-            var status = RespParser.TryParse(data[offset..], limits, ref _arguments, ref _scratch, out var count, out var used, out var error);
+            var status = RespParser.TryParse(data[offset..], limits, ref _progress, ref _arguments, ref _scratch, out var count, out var used, out var error);
             if (status == RespParseStatus.Incomplete) { break; }
             if (status == RespParseStatus.Error)
             {
