@@ -17,6 +17,7 @@ public class RespParserBenchmarks
     // Sized as a connection's would be after its first commands: growth is not what is measured.
     private RespArgument[] _arguments = new RespArgument[16];
     private byte[] _scratch = new byte[64];
+    private RespParseProgress _progress;
 
     [Benchmark]
     public int SetMultibulk() => ParseAll(s_set);
@@ -33,7 +34,7 @@ public class RespParserBenchmarks
         var sum = 0;
         while (!input.IsEmpty)
         {
-            var status = RespParser.TryParse(input, _limits, ref _arguments, ref _scratch, out var count, out var consumed, out var error);
+            var status = RespParser.TryParse(input, _limits, ref _progress, ref _arguments, ref _scratch, out var count, out var consumed, out var error);
             if (status != RespParseStatus.Complete) { throw new InvalidOperationException($"{status} {error}"); }
             sum += count;
             input = input[consumed..];

@@ -47,6 +47,8 @@ public sealed class RawProtocolTests
             ["*1\r\nxyz\r\n"] = "Protocol error: expected '$', got 'x'",
             ["*abc\r\n"] = "Protocol error: invalid multibulk length",
             ["*1\r\n$-5\r\n"] = "Protocol error: invalid bulk length",
+            ["*+1\r\n$4\r\nPING\r\n"] = "Protocol error: invalid multibulk length",
+            ["*1\r\n$+4\r\nPING\r\n"] = "Protocol error: invalid bulk length",
             ["SET k \"open\r\n"] = "Protocol error: unbalanced quotes in request",
         };
         foreach (var (request, error) in cases)
@@ -57,6 +59,21 @@ public sealed class RawProtocolTests
             Assert.Equal("", await client.ReadToEndAsync());
         }
         Assert.Equal("+PONG\r\n", await bystander.InlineAsync("PING"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_command_of_100k_arguments_written_in_16KB_pieces_runs_once_with_all_of_them(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        var command = RespSocket.Encode(["RPUSH", "k", .. Enumerable.Range(0, 100_000).Select(i => $"v{i}")]);
+        // The server parses it across many receives, each resuming where the one before stopped.
+        const int Piece = 16 * 1024;
+        for (var at = 0; at < command.Length; at += Piece) { await client.SendAsync(command.Substring(at, Math.Min(Piece, command.Length - at))); }
+        Assert.Equal(":100000\r\n", await client.ReadReplyAsync());
+        Assert.Equal("$2\r\nv0\r\n", await client.CommandAsync("LINDEX", "k", "0"));
+        Assert.Equal("$6\r\nv99999\r\n", await client.CommandAsync("LINDEX", "k", "-1"));
     }
 
     [Theory]

@@ -12,7 +12,10 @@ namespace Loop.Protocols.Resp;
 /// </summary>
 public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHandler, IResettable
 {
+    private const int ArgumentsKept = 1024;
+
     private RespArgument[] _arguments = new RespArgument[16];
+    private RespParseProgress _progress;
     private byte[] _scratch = new byte[256];
 
     /// <summary>Writes replies to this handler's connection.</summary>
@@ -51,6 +54,9 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
     public virtual bool TryReset()
     {
         IsBlocked = false;
+        _progress = default;
+        // One command of a million arguments should not pin its 12 MB argument array to a pooled handler.
+        if (_arguments.Length > ArgumentsKept) { _arguments = new RespArgument[16]; }
         Writer.Protocol = 2;
         Connection = null!;
         return true;
@@ -61,7 +67,7 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
         var offset = 0;
         while (offset < data.Length && !IsBlocked && !Connection.IsClosing)
         {
-            var status = RespParser.TryParse(data[offset..], limits, ref _arguments, ref _scratch, out var count, out var used, out var error);
+            var status = RespParser.TryParse(data[offset..], limits, ref _progress, ref _arguments, ref _scratch, out var count, out var used, out var error);
             if (status == RespParseStatus.Incomplete) { break; }
             if (status == RespParseStatus.Error)
             {
