@@ -149,7 +149,7 @@ public sealed partial class PubSubTests
             Assert.Equal(1L, await observer.CallAsync("PUBSUB", "NUMPAT"));
         }
 
-        await Wait.Until(() => { lock (server.Redis.Keyspace) { return server.Redis.PubSub.SubscriberCount("ch"u8) == 0 && server.Redis.PubSub.PatternCount == 0; } },
+        await Wait.Until(() => server.Redis.PubSub.SubscriberCount("ch"u8) == 0 && server.Redis.PubSub.PatternCount == 0,
             "the closed subscriber to leave its channel and pattern");
         Assert.Equal(Array("ch", 0L), await observer.CallAsync("PUBSUB", "NUMSUB", "ch"));
         Assert.Equal(0L, await observer.CallAsync("PUBSUB", "NUMPAT"));

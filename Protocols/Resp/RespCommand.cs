@@ -33,4 +33,7 @@ public readonly ref struct RespCommand
             return (a.InScratch ? _scratch : _input).Slice(a.Start, a.Length);
         }
     }
+
+    /// <summary>The command without its first <paramref name="count"/> arguments (COMMAND GETKEYS looks at the one it names).</summary>
+    public RespCommand Skip(int count) => new(_input, _scratch, _arguments[count..]);
 }

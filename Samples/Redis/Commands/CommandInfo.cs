@@ -26,6 +26,10 @@ internal static class CommandInfo
                 if (table.Find(c[i]) is { } spec) { Write(s, spec); } else { s.Reply.NullArray(); }
             }
         }
+        else if (Args.Is(sub, "GETKEYS") && c.Count >= 3)
+        {
+            GetKeys(s, c);
+        }
         else if (Args.Is(sub, "DOCS"))
         {
             var specs = c.Count == 2 ? table.All.ToList() : [];
@@ -45,6 +49,20 @@ internal static class CommandInfo
         }
     }
 
+    // COMMAND GETKEYS cmd arg...: the keys the table's key spec finds in that command, as anything routing by key would.
+    private static void GetKeys(Session s, RespCommand c)
+    {
+        var spec = s.Server.Commands.Find(c[2]);
+        if (spec is null) { s.Reply.Error("ERR Invalid command specified"); return; }
+        var command = c.Skip(2);
+        if (!spec.AcceptsArgumentCount(command.Count)) { s.Reply.Error("ERR Invalid number of arguments specified for command"); return; }
+        var positions = new List<int>();
+        foreach (var position in spec.Keys.Of(command)) { positions.Add(position); }
+        if (positions.Count == 0) { s.Reply.Error("ERR The command has no key arguments"); return; }
+        s.Reply.Array(positions.Count);
+        foreach (var position in positions) { s.Reply.Bulk(command[position]); }
+    }
+
     private static void WriteAll(Session s, List<CommandSpec> specs)
     {
         s.Reply.Array(specs.Count);
@@ -57,12 +75,14 @@ internal static class CommandInfo
         s.Reply.Array(10);
         s.Reply.Bulk(spec.Name);
         s.Reply.Integer(spec.Arity);
-        var flags = Enum.GetValues<CommandFlags>().Where(f => f != CommandFlags.None && spec.Flags.HasFlag(f)).ToList();
+        var flags = Enum.GetValues<CommandFlags>().Where(f => f != CommandFlags.None && spec.Flags.HasFlag(f))
+            .Select(f => f.ToString().ToLowerInvariant()).ToList();
+        if (spec.Keys.Movable) { flags.Add("movablekeys"); }
         s.Reply.Set(flags.Count);
-        foreach (var flag in flags) { s.Reply.SimpleString(flag.ToString().ToLowerInvariant()); }
-        s.Reply.Integer(spec.FirstKey);
-        s.Reply.Integer(spec.LastKey);
-        s.Reply.Integer(spec.Step);
+        foreach (var flag in flags) { s.Reply.SimpleString(flag); }
+        s.Reply.Integer(spec.Keys.First);
+        s.Reply.Integer(spec.Keys.Last);
+        s.Reply.Integer(spec.Keys.Step);
         s.Reply.Set(0);
         s.Reply.Set(0);
         s.Reply.Array(0);

@@ -23,8 +23,8 @@ internal enum CommandFlags
     Fast = 1 << 7,
 }
 
-/// <summary>A command as COMMAND INFO describes it: arity (negative: at least), flags and key positions.</summary>
-internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, int FirstKey, int LastKey, int Step, CommandHandler Handler)
+/// <summary>A command as COMMAND INFO describes it: arity (negative: at least), flags and which arguments are keys.</summary>
+internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, KeySpec Keys, CommandHandler Handler)
 {
     public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 }
@@ -42,7 +42,10 @@ internal sealed class CommandTable
     public int Count => _byName.Count;
 
     public void Add(string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step, CommandHandler handler) =>
-        _byName.Add(System.Text.Encoding.ASCII.GetBytes(name), new CommandSpec(name, arity, flags, firstKey, lastKey, step, handler));
+        Add(name, arity, flags, new KeySpec(firstKey, lastKey, step), handler);
+
+    public void Add(string name, int arity, CommandFlags flags, KeySpec keys, CommandHandler handler) =>
+        _byName.Add(System.Text.Encoding.ASCII.GetBytes(name), new CommandSpec(name, arity, flags, keys, handler));
 
     public CommandSpec? Find(ReadOnlySpan<byte> name) => _bySpan.TryGetValue(name, out var spec) ? spec : null;
 }

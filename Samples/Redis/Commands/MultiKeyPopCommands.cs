@@ -16,10 +16,10 @@ internal static class MultiKeyPopCommands
         t.Add("bzpopmin", -3, Write | Blocking | Fast, 1, -2, 1, (s, c) => BlockingSortedSetPop(s, c, highest: false));
         t.Add("bzpopmax", -3, Write | Blocking | Fast, 1, -2, 1, (s, c) => BlockingSortedSetPop(s, c, highest: true));
         // Keys follow numkeys: no fixed positions to describe, as Redis's movable-keys commands answer.
-        t.Add("lmpop", -4, Write, 0, 0, 0, (s, c) => MultiPop(s, c, FromList, blocking: false));
-        t.Add("blmpop", -5, Write | Blocking, 0, 0, 0, (s, c) => MultiPop(s, c, FromList, blocking: true));
-        t.Add("zmpop", -4, Write, 0, 0, 0, (s, c) => MultiPop(s, c, FromSortedSet, blocking: false));
-        t.Add("bzmpop", -5, Write | Blocking, 0, 0, 0, (s, c) => MultiPop(s, c, FromSortedSet, blocking: true));
+        t.Add("lmpop", -4, Write, new KeySpec(0, 0, 0, NumKeysAt: 1), (s, c) => MultiPop(s, c, FromList, blocking: false));
+        t.Add("blmpop", -5, Write | Blocking, new KeySpec(0, 0, 0, NumKeysAt: 2), (s, c) => MultiPop(s, c, FromList, blocking: true));
+        t.Add("zmpop", -4, Write, new KeySpec(0, 0, 0, NumKeysAt: 1), (s, c) => MultiPop(s, c, FromSortedSet, blocking: false));
+        t.Add("bzmpop", -5, Write | Blocking, new KeySpec(0, 0, 0, NumKeysAt: 2), (s, c) => MultiPop(s, c, FromSortedSet, blocking: true));
     }
 
     // A multi-pop's direction words, and the pop made from the direction (true: the second word) and the count.

@@ -67,11 +67,7 @@ internal static class PubSubCommands
         var sub = c[1];
         if (Args.Is(sub, "CHANNELS") && c.Count <= 3)
         {
-            var channels = new List<byte[]>();
-            foreach (var channel in hub.Channels)
-            {
-                if (c.Count == 2 || Glob.Match(c[2], channel)) { channels.Add(channel); }
-            }
+            var channels = hub.Channels(c.Count == 3 ? c[2] : default, all: c.Count == 2);
             s.Reply.Array(channels.Count);
             foreach (var channel in channels) { s.Reply.Bulk(channel); }
         }

@@ -50,7 +50,7 @@ internal static class ServerCommands
         {
             if (Args.Is(c[1], "RESETSTAT"))
             {
-                s.Server.TotalCommands = s.Server.KeyspaceHits = s.Server.KeyspaceMisses = 0;
+                s.Server.ResetStatistics();
                 s.Server.Keyspace.ExpiredKeys = 0;
             }
             s.Reply.Ok();
@@ -117,8 +117,9 @@ internal static class ServerCommands
         Section("memory", ("used_memory", used), ("used_memory_human", $"{used / 1024.0 / 1024.0:F2}M"), ("used_memory_rss", process.WorkingSet64),
             ("maxmemory", 0), ("maxmemory_policy", "noeviction"), ("mem_allocator", "dotnet-gc"));
         Section("persistence", ("loading", 0), ("rdb_changes_since_last_save", 0), ("rdb_bgsave_in_progress", 0), ("aof_enabled", 0));
-        Section("stats", ("total_connections_received", server.TotalConnections), ("total_commands_processed", server.TotalCommands),
-            ("expired_keys", server.Keyspace.ExpiredKeys), ("keyspace_hits", server.KeyspaceHits), ("keyspace_misses", server.KeyspaceMisses));
+        var totals = server.Totals();
+        Section("stats", ("total_connections_received", totals.Connections), ("total_commands_processed", totals.Commands),
+            ("expired_keys", server.Keyspace.ExpiredKeys), ("keyspace_hits", totals.KeyspaceHits), ("keyspace_misses", totals.KeyspaceMisses));
         Section("replication", ("role", "master"), ("connected_slaves", 0), ("master_failover_state", "no-failover"), ("master_repl_offset", 0));
         Section("cpu", ("used_cpu_sys", process.PrivilegedProcessorTime.TotalSeconds.ToString("F6")), ("used_cpu_user", process.UserProcessorTime.TotalSeconds.ToString("F6")));
         var keyspace = server.Keyspace.Databases.Where(db => db.Count > 0)

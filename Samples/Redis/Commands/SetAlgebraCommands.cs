@@ -19,7 +19,7 @@ internal static class SetAlgebraCommands
         t.Add("sinterstore", -3, Write, 1, -1, 1, (s, c) => Store(s, c, Operation.Intersection));
         t.Add("sunionstore", -3, Write, 1, -1, 1, (s, c) => Store(s, c, Operation.Union));
         t.Add("sdiffstore", -3, Write, 1, -1, 1, (s, c) => Store(s, c, Operation.Difference));
-        t.Add("sintercard", -3, ReadOnly, 0, 0, 0, InterCard);
+        t.Add("sintercard", -3, ReadOnly, new KeySpec(0, 0, 0, NumKeysAt: 1), InterCard);
     }
 
     private static void Reply(Session s, RespCommand c, Operation operation)

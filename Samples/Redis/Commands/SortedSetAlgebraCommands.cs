@@ -24,13 +24,13 @@ internal static class SortedSetAlgebraCommands
     public static void Register(CommandTable t)
     {
         // As in Redis's COMMAND INFO, the key range covers the destination only (none without one): numkeys places the inputs.
-        t.Add("zunion", -3, ReadOnly, 0, 0, 0, (s, c) => Execute(s, c, Operation.Union, Form.Reply));
-        t.Add("zinter", -3, ReadOnly, 0, 0, 0, (s, c) => Execute(s, c, Operation.Intersection, Form.Reply));
-        t.Add("zdiff", -3, ReadOnly, 0, 0, 0, (s, c) => Execute(s, c, Operation.Difference, Form.Reply));
-        t.Add("zunionstore", -4, Write, 1, 1, 1, (s, c) => Execute(s, c, Operation.Union, Form.Store));
-        t.Add("zinterstore", -4, Write, 1, 1, 1, (s, c) => Execute(s, c, Operation.Intersection, Form.Store));
-        t.Add("zdiffstore", -4, Write, 1, 1, 1, (s, c) => Execute(s, c, Operation.Difference, Form.Store));
-        t.Add("zintercard", -3, ReadOnly, 0, 0, 0, (s, c) => Execute(s, c, Operation.Intersection, Form.Cardinality));
+        t.Add("zunion", -3, ReadOnly, new KeySpec(0, 0, 0, NumKeysAt: 1), (s, c) => Execute(s, c, Operation.Union, Form.Reply));
+        t.Add("zinter", -3, ReadOnly, new KeySpec(0, 0, 0, NumKeysAt: 1), (s, c) => Execute(s, c, Operation.Intersection, Form.Reply));
+        t.Add("zdiff", -3, ReadOnly, new KeySpec(0, 0, 0, NumKeysAt: 1), (s, c) => Execute(s, c, Operation.Difference, Form.Reply));
+        t.Add("zunionstore", -4, Write, new KeySpec(1, 1, 1, NumKeysAt: 2), (s, c) => Execute(s, c, Operation.Union, Form.Store));
+        t.Add("zinterstore", -4, Write, new KeySpec(1, 1, 1, NumKeysAt: 2), (s, c) => Execute(s, c, Operation.Intersection, Form.Store));
+        t.Add("zdiffstore", -4, Write, new KeySpec(1, 1, 1, NumKeysAt: 2), (s, c) => Execute(s, c, Operation.Difference, Form.Store));
+        t.Add("zintercard", -3, ReadOnly, new KeySpec(0, 0, 0, NumKeysAt: 1), (s, c) => Execute(s, c, Operation.Intersection, Form.Cardinality));
     }
 
     private static void Execute(Session s, RespCommand c, Operation operation, Form form)

@@ -48,11 +48,11 @@ internal static class StringCommands
         if (!TryGetString(s, c[1], out var value)) { return; }
         if (value is null)
         {
-            s.Server.KeyspaceMisses++;
+            s.Counters.KeyspaceMisses++;
             s.Reply.Null();
             return;
         }
-        s.Server.KeyspaceHits++;
+        s.Counters.KeyspaceHits++;
         s.Reply.Bulk(value);
     }
 

@@ -6,39 +6,67 @@ namespace Loop.Samples.Redis.Server;
 internal sealed record PubSubMessage(byte[] Channel, byte[] Payload);
 
 /// <summary>
-/// Who listens to what: channels and patterns mapped to their subscribed sessions, across all loops.
-/// Guarded by the keyspace lock, which every command already holds (and close takes), so the hub needs
-/// no lock of its own and no lock order to respect.
+/// Who listens to what: channels and patterns mapped to their subscribed sessions, across all loops. Its own
+/// lock, apart from the keyspace's: publishing touches no key, and a publish delivers (or posts) to every
+/// receiver while holding it, so all subscribers see the publishes in one order, each publisher's in its own.
 /// </summary>
 internal sealed class PubSubHub
 {
+    private readonly Lock _gate = new();
     private readonly Dictionary<byte[], HashSet<Session>> _channels = new(ByteArrayComparer.Instance);
     private readonly Dictionary<byte[], HashSet<Session>> _patterns = new(ByteArrayComparer.Instance);
 
-    /// <summary>Channels with at least one subscriber.</summary>
-    public IEnumerable<byte[]> Channels => _channels.Keys;
+    /// <summary>Channels with at least one subscriber matching <paramref name="pattern"/> (all when null), a copy.</summary>
+    public List<byte[]> Channels(ReadOnlySpan<byte> pattern, bool all)
+    {
+        lock (_gate)
+        {
+            var channels = new List<byte[]>();
+            foreach (var channel in _channels.Keys)
+            {
+                if (all || Glob.Match(pattern, channel)) { channels.Add(channel); }
+            }
+            return channels;
+        }
+    }
 
     /// <summary>Distinct patterns with at least one subscriber.</summary>
-    public int PatternCount => _patterns.Count;
+    public int PatternCount
+    {
+        get { lock (_gate) { return _patterns.Count; } }
+    }
 
-    public int SubscriberCount(ReadOnlySpan<byte> channel) =>
-        _channels.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(channel, out var sessions) ? sessions.Count : 0;
+    public int SubscriberCount(ReadOnlySpan<byte> channel)
+    {
+        lock (_gate) { return _channels.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(channel, out var sessions) ? sessions.Count : 0; }
+    }
 
     public void Add(byte[] name, bool pattern, Session session)
     {
-        var map = pattern ? _patterns : _channels;
-        if (!map.TryGetValue(name, out var sessions)) { map[name] = sessions = []; }
-        sessions.Add(session);
+        lock (_gate)
+        {
+            var map = pattern ? _patterns : _channels;
+            if (!map.TryGetValue(name, out var sessions)) { map[name] = sessions = []; }
+            sessions.Add(session);
+        }
     }
 
     public void Remove(byte[] name, bool pattern, Session session)
     {
-        var map = pattern ? _patterns : _channels;
-        if (map.TryGetValue(name, out var sessions) && sessions.Remove(session) && sessions.Count == 0) { map.Remove(name); }
+        lock (_gate)
+        {
+            var map = pattern ? _patterns : _channels;
+            if (map.TryGetValue(name, out var sessions) && sessions.Remove(session) && sessions.Count == 0) { map.Remove(name); }
+        }
     }
 
     /// <summary>Sends the message to every subscriber of the channel and of each matching pattern; returns how many.</summary>
     public int Publish(ReadOnlySpan<byte> channel, ReadOnlySpan<byte> payload)
+    {
+        lock (_gate) { return PublishLocked(channel, payload); }
+    }
+
+    private int PublishLocked(ReadOnlySpan<byte> channel, ReadOnlySpan<byte> payload)
     {
         PubSubMessage? message = null;
         var receivers = 0;

@@ -27,10 +27,31 @@ internal sealed class RedisServer
     public PubSubHub PubSub { get; } = new();
     public ConcurrentDictionary<long, Session> Clients { get; } = new();
     public DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
-    public long TotalConnections;
-    public long TotalCommands;
-    public long KeyspaceHits;
-    public long KeyspaceMisses;
+    private readonly List<RedisLoopCounters> _loopCounters = new();
+
+    /// <summary>The counters of <paramref name="loop"/>'s sessions, created on first use. Loop thread only.</summary>
+    public RedisLoopCounters CountersOf(EventLoop loop) => loop.GetState(_ =>
+    {
+        var counters = new RedisLoopCounters();
+        lock (_loopCounters) { _loopCounters.Add(counters); }
+        return counters;
+    });
+
+    /// <summary>Every loop's counters summed (INFO stats).</summary>
+    public RedisTotals Totals()
+    {
+        lock (_loopCounters)
+        {
+            return new RedisTotals(_loopCounters.Sum(c => c.Connections), _loopCounters.Sum(c => c.Commands),
+                _loopCounters.Sum(c => c.KeyspaceHits), _loopCounters.Sum(c => c.KeyspaceMisses));
+        }
+    }
+
+    /// <summary>CONFIG RESETSTAT.</summary>
+    public void ResetStatistics()
+    {
+        lock (_loopCounters) { _loopCounters.ForEach(c => c.Reset()); }
+    }
 
     /// <summary>Where Redis's own log lines go (the host's logger once the server runs).</summary>
     public ILogger Log { get; set; } = NullLogger.Instance;

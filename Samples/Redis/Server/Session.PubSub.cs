@@ -12,7 +12,7 @@ internal sealed partial class Session
     /// <summary>The channels (or patterns) subscribed to, in a copy that may outlive unsubscribing.</summary>
     public byte[][] Subscriptions(bool pattern) => [.. pattern ? _patterns : _channels];
 
-    /// <summary>Starts listening to a channel or pattern (again is a no-op). Caller holds the keyspace lock.</summary>
+    /// <summary>Starts listening to a channel or pattern (again is a no-op). Loop thread only.</summary>
     public void Listen(ReadOnlySpan<byte> name, bool pattern)
     {
         var names = pattern ? _patterns : _channels;
@@ -23,7 +23,7 @@ internal sealed partial class Session
         SubscriptionCount++;
     }
 
-    /// <summary>Stops listening to a channel or pattern (not listening is a no-op). Caller holds the keyspace lock.</summary>
+    /// <summary>Stops listening to a channel or pattern (not listening is a no-op). Loop thread only.</summary>
     public void StopListening(ReadOnlySpan<byte> name, bool pattern)
     {
         var names = pattern ? _patterns : _channels;
@@ -50,12 +50,8 @@ internal sealed partial class Session
 
     partial void LeaveAllChannels()
     {
-        // Close runs outside command dispatch, so take the lock here (RESET already holds it; it is reentrant).
-        lock (server.Keyspace)
-        {
-            foreach (var channel in _channels) { server.PubSub.Remove(channel, pattern: false, this); }
-            foreach (var pattern in _patterns) { server.PubSub.Remove(pattern, pattern: true, this); }
-        }
+        foreach (var channel in _channels) { server.PubSub.Remove(channel, pattern: false, this); }
+        foreach (var pattern in _patterns) { server.PubSub.Remove(pattern, pattern: true, this); }
         _channels.Clear();
         _patterns.Clear();
         SubscriptionCount = 0;

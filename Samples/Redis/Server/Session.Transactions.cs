@@ -51,7 +51,7 @@ internal sealed partial class Session
         {
             foreach (var (spec, buffer, arguments) in queued)
             {
-                server.TotalCommands++;
+                Counters.Commands++;
                 spec.Handler(this, new RespCommand(buffer, default, arguments));
             }
         }

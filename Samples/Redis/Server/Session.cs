@@ -21,6 +21,9 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     public Connection Client => Connection;
 
     public long Id { get; private set; }
+
+    /// <summary>Its loop's INFO counters.</summary>
+    public RedisLoopCounters Counters { get; private set; } = null!;
     public Database Db { get; private set; } = null!;
     public bool Authenticated { get; set; }
     public string Name { get; set; } = "";
@@ -41,7 +44,8 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         Authenticated = server.Config.RequirePass is null;
         CreatedAtMs = LastCommandAtMs = Clock.NowMs;
         server.Clients[Id] = this;
-        Interlocked.Increment(ref server.TotalConnections);
+        Counters = server.CountersOf(connection.Loop);
+        Counters.Connections++;
     }
 
     public override void OnClose(Connection connection, CloseReason reason)
@@ -113,7 +117,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         LastCommand = spec.Name;
         lock (server.Keyspace)
         {
-            server.TotalCommands++;
+            Counters.Commands++;
             spec.Handler(this, command);
         }
     }

@@ -1,0 +1,19 @@
+namespace Loop.Samples.Redis.Server;
+
+/// <summary>
+/// The INFO stats one loop's sessions count. Each loop has its own, written only by its thread, so counting a
+/// command costs no shared cache line; <see cref="RedisServer.Totals"/> sums them when asked.
+/// </summary>
+internal sealed class RedisLoopCounters
+{
+    public long Connections;
+    public long Commands;
+    public long KeyspaceHits;
+    public long KeyspaceMisses;
+
+    /// <summary>CONFIG RESETSTAT, from any loop: a count racing with it may keep an increment or lose one.</summary>
+    public void Reset() => Connections = Commands = KeyspaceHits = KeyspaceMisses = 0;
+}
+
+/// <summary>The per-loop counts summed.</summary>
+internal readonly record struct RedisTotals(long Connections, long Commands, long KeyspaceHits, long KeyspaceMisses);
