@@ -109,7 +109,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
 
     private int BlockedClients()
     {
-        lock (Redis.Keyspace) { return Redis.Keyspace.Databases.Sum(db => db.BlockedClients); }
+        using (Redis.Keyspace.Lock.Exclusive()) { return Redis.Keyspace.Databases.Sum(db => db.BlockedClients); }
     }
 
     public async ValueTask DisposeAsync()

@@ -94,7 +94,7 @@ public sealed class StringAndKeyTests
         await using var redis = await InProcessRedis.StartAsync(backend);
         using var client = await redis.ConnectAsync();
         // Seeded directly, so these tests of the string commands do not depend on the collection commands.
-        lock (redis.Redis.Keyspace) { redis.Redis.Keyspace.Databases[0].Set("list"u8, new OtherType()); }
+        using (redis.Redis.Keyspace.Lock.Exclusive()) { redis.Redis.Keyspace.Databases[0].Set("list"u8, new OtherType()); }
         string[][] commands =
         [
             ["GET", "list"], ["SET", "list", "v", "GET"], ["GETSET", "list", "v"], ["GETDEL", "list"], ["GETEX", "list"], ["INCR", "list"],

@@ -9,7 +9,7 @@ namespace Loop.Samples.Redis.Commands;
 /// <summary>CLIENT SETNAME, GETNAME, SETINFO, ID, LIST, INFO, NO-EVICT, NO-TOUCH.</summary>
 internal static class ClientCommand
 {
-    public static void Register(CommandTable t) => t.Add("client", -2, NoAuth, 0, 0, 0, Client);
+    public static void Register(CommandTable t) => t.Add("client", -2, NoAuth | NoKeyspace, 0, 0, 0, Client);
 
     private static void Client(Session s, RespCommand c)
     {

@@ -60,6 +60,7 @@ internal static class CollectionAccess
     /// </summary>
     public static void ServeBlocked(Session s)
     {
-        if (!s.InExec) { s.Db.ServeBlocked(); }
+        // Shared, the key had no waiters (Session.Run checked), and other keys' serves are not ours to run.
+        if (!s.InExec && KeyspaceLock.HeldExclusively) { s.Db.ServeBlocked(); }
     }
 }

@@ -75,7 +75,7 @@ internal static class CommandInfo
         s.Reply.Array(10);
         s.Reply.Bulk(spec.Name);
         s.Reply.Integer(spec.Arity);
-        var flags = Enum.GetValues<CommandFlags>().Where(f => f != CommandFlags.None && spec.Flags.HasFlag(f))
+        var flags = Enum.GetValues<CommandFlags>().Where(f => f != CommandFlags.None && (f & CommandFlags.Internal) == 0 && spec.Flags.HasFlag(f))
             .Select(f => f.ToString().ToLowerInvariant()).ToList();
         if (spec.Keys.Movable) { flags.Add("movablekeys"); }
         s.Reply.Set(flags.Count);

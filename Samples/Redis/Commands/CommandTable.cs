@@ -21,6 +21,15 @@ internal enum CommandFlags
     Admin = 1 << 5,
     Blocking = 1 << 6,
     Fast = 1 << 7,
+
+    /// <summary>Touches no key: runs without holding the keyspace (PING, PUBLISH, CLIENT). Not a Redis flag.</summary>
+    NoKeyspace = 1 << 8,
+
+    /// <summary>Holds the whole keyspace even with a single key (WATCH, MOVE: they touch more than their key's stripe). Not a Redis flag.</summary>
+    Exclusive = 1 << 9,
+
+    /// <summary>Ours, not Redis's: COMMAND INFO leaves them out.</summary>
+    Internal = NoKeyspace | Exclusive,
 }
 
 /// <summary>A command as COMMAND INFO describes it: arity (negative: at least), flags and which arguments are keys.</summary>

@@ -29,7 +29,7 @@ internal static class KeyCommands
         t.Add("keys", 2, ReadOnly, 0, 0, 0, Keys);
         t.Add("scan", -2, ReadOnly, 0, 0, 0, Scan);
         t.Add("randomkey", 1, ReadOnly, 0, 0, 0, RandomKey);
-        t.Add("move", 3, Write | Fast, 1, 1, 1, Move);
+        t.Add("move", 3, Write | Fast | Exclusive, 1, 1, 1, Move);
         t.Add("copy", -3, Write, 1, 2, 1, Copy);
     }
 

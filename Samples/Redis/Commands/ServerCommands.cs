@@ -12,16 +12,16 @@ internal static class ServerCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("config", -2, Admin, 0, 0, 0, Config);
+        t.Add("config", -2, Admin | NoKeyspace, 0, 0, 0, Config);
         t.Add("info", -1, 0, 0, 0, 0, Info);
-        t.Add("command", -1, 0, 0, 0, 0, CommandInfo.Command);
+        t.Add("command", -1, NoKeyspace, 0, 0, 0, CommandInfo.Command);
         t.Add("dbsize", 1, ReadOnly | Fast, 0, 0, 0, (s, c) => s.Reply.Integer(s.Db.Count));
         t.Add("flushdb", -1, Write, 0, 0, 0, FlushDb);
         t.Add("flushall", -1, Write, 0, 0, 0, FlushAll);
-        t.Add("time", 1, Fast, 0, 0, 0, Time);
+        t.Add("time", 1, Fast | NoKeyspace, 0, 0, 0, Time);
         t.Add("function", -2, 0, 0, 0, 0, Function);
         t.Add("cluster", -2, 0, 0, 0, 0, (s, c) => s.Reply.Error("ERR This instance has cluster support disabled"));
-        t.Add("lastsave", 1, Fast, 0, 0, 0, (s, c) => s.Reply.Integer(s.Server.StartTime.ToUnixTimeSeconds()));
+        t.Add("lastsave", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Integer(s.Server.StartTime.ToUnixTimeSeconds()));
     }
 
     private static void Config(Session s, RespCommand c)
@@ -51,7 +51,7 @@ internal static class ServerCommands
             if (Args.Is(c[1], "RESETSTAT"))
             {
                 s.Server.ResetStatistics();
-                s.Server.Keyspace.ExpiredKeys = 0;
+                using (s.Server.Keyspace.Lock.Exclusive()) { s.Server.Keyspace.ResetExpiredKeys(); }
             }
             s.Reply.Ok();
         }

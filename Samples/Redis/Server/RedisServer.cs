@@ -64,11 +64,11 @@ internal sealed class RedisServer
 
     private void ExpireCycle(EventLoop loop)
     {
-        lock (Keyspace)
+        using (Keyspace.Lock.Exclusive())
         {
             foreach (var db in Keyspace.Databases)
             {
-                if (db.ExpiresCount > 0) { Keyspace.ExpiredKeys += db.ExpireSample(20); }
+                db.ExpireSample(20);
             }
         }
         loop.Schedule(TimeSpan.FromMilliseconds(100), () => ExpireCycle(loop));

@@ -29,7 +29,7 @@ internal sealed partial class Session
         {
             if (taken is not null)
             {
-                lock (server.Keyspace) { client.Db.Return(client, key, taken); }
+                using (server.Keyspace.Lock.Exclusive()) { client.Db.Return(client, key, taken); }
             }
             return;
         }
@@ -41,7 +41,7 @@ internal sealed partial class Session
     partial void CancelBlocking()
     {
         if (_blocked is not { } client) { return; }
-        lock (server.Keyspace)
+        using (server.Keyspace.Lock.Exclusive())
         {
             if (client.Waiting) { client.Db.Unblock(client); }
         }
@@ -50,7 +50,7 @@ internal sealed partial class Session
 
     private void TimeOut(BlockedClient client)
     {
-        lock (server.Keyspace)
+        using (server.Keyspace.Lock.Exclusive())
         {
             // Already served: the element and its reply are on their way.
             if (!client.Waiting) { return; }

@@ -56,7 +56,10 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
                 Id, connection.RemoteEndPoint, Name, server.Options.QueryBufferLimit);
         }
         server.Clients.TryRemove(Id, out _);
-        lock (server.Keyspace) { EndTransaction(); }
+        if (InMulti || _watched.Count > 0)
+        {
+            using (server.Keyspace.Lock.Exclusive()) { EndTransaction(); }
+        }
         LeaveAllChannels();
         CancelBlocking();
     }
@@ -111,15 +114,43 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         Run(spec, command);
     }
 
-    /// <summary>Runs a command under the keyspace lock: atomic with respect to every other loop.</summary>
+    /// <summary>
+    /// Runs a command atomically with respect to every other loop: a single-key command holding its key's stripe,
+    /// any other holding the whole keyspace (and one touching no key, nothing). A write to a key that clients wait on
+    /// serves them, which reaches beyond the stripe: it holds the whole keyspace too.
+    /// </summary>
     private void Run(CommandSpec spec, RespCommand command)
     {
         LastCommand = spec.Name;
-        lock (server.Keyspace)
+        Counters.Commands++;
+        if ((spec.Flags & CommandFlags.NoKeyspace) != 0)
         {
-            Counters.Commands++;
             spec.Handler(this, command);
+            return;
         }
+        if (SingleKey(spec, command) is var position && position > 0)
+        {
+            var key = command[position];
+            using (server.Keyspace.Lock.Shared(KeyspaceLock.StripeOf(key)))
+            {
+                if (!Db.HasWaiters(key))
+                {
+                    spec.Handler(this, command);
+                    return;
+                }
+            }
+        }
+        using (server.Keyspace.Lock.Exclusive()) { spec.Handler(this, command); }
+    }
+
+    /// <summary>The position of the command's only key, or 0 when it has none, several, or must hold everything.</summary>
+    private static int SingleKey(CommandSpec spec, RespCommand command)
+    {
+        if ((spec.Flags & (CommandFlags.Blocking | CommandFlags.Exclusive)) != 0) { return 0; }
+        var positions = spec.Keys.Of(command);
+        if (!positions.MoveNext()) { return 0; }
+        var only = positions.Current;
+        return positions.MoveNext() ? 0 : only;
     }
 
     private static string UnknownCommand(RespCommand command)

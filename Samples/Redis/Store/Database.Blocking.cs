@@ -13,6 +13,10 @@ internal sealed partial class Database
     /// <summary>Clients waiting in this database (INFO's blocked_clients adds them up).</summary>
     public int BlockedClients { get; private set; }
 
+    /// <summary>True when clients wait on <paramref name="key"/>: a write to it must hold the keyspace exclusively to serve them.</summary>
+    public bool HasWaiters(ReadOnlySpan<byte> key) =>
+        _blocked.Count > 0 && _blocked.GetAlternateLookup<ReadOnlySpan<byte>>().ContainsKey(key);
+
     public void Block(BlockedClient client)
     {
         foreach (var key in client.Keys)
@@ -88,7 +92,7 @@ internal sealed partial class Database
         var keyspace = first.Session.Server.Keyspace;
         first.Loop.Post(() =>
         {
-            lock (keyspace)
+            using (keyspace.Lock.Exclusive())
             {
                 _servePosted = false;
                 ServeBlocked();

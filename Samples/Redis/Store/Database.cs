@@ -2,62 +2,70 @@ namespace Loop.Samples.Redis.Store;
 
 /// <summary>
 /// One of the numbered databases: keys to values, keys to expiry deadlines, and the sessions watching
-/// keys. Callers hold the keyspace lock. Expired keys are removed when touched and by the active cycle.
+/// keys. Keys and deadlines live in one partition per keyspace stripe (see <see cref="KeyspaceLock"/>): a caller
+/// holds the stripe of every key it touches (shared), or the whole keyspace (exclusive) for everything else here.
+/// Expired keys are removed when touched and by the active cycle.
 /// </summary>
 internal sealed partial class Database
 {
-    private readonly Dictionary<byte[], object> _data = new(ByteArrayComparer.Instance);
-    private readonly Dictionary<byte[], object>.AlternateLookup<ReadOnlySpan<byte>> _dataBySpan;
-    private readonly Dictionary<byte[], long> _expires = new(ByteArrayComparer.Instance);
-    private readonly Dictionary<byte[], long>.AlternateLookup<ReadOnlySpan<byte>> _expiresBySpan;
-    private readonly Keyspace _keyspace;
-
-    public Database(int index, Keyspace keyspace)
+    private readonly Partition[] _partitions = Enumerable.Range(0, KeyspaceLock.StripeCount).Select(_ => new Partition()).ToArray();
+    public Database(int index)
     {
         Index = index;
-        _keyspace = keyspace;
-        _dataBySpan = _data.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _expiresBySpan = _expires.GetAlternateLookup<ReadOnlySpan<byte>>();
         _watchersBySpan = _watchers.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
     public int Index { get; }
 
-    /// <summary>Keys held, including expired ones not yet collected (as DBSIZE counts).</summary>
-    public int Count => _data.Count;
+    /// <summary>Keys held, including expired ones not yet collected (as DBSIZE counts). Exclusive.</summary>
+    public int Count => _partitions.Sum(p => p.Data.Count);
 
-    public int ExpiresCount => _expires.Count;
+    /// <summary>Keys with a deadline. Exclusive.</summary>
+    public int ExpiresCount => _partitions.Sum(p => p.Expires.Count);
 
-    public IEnumerable<byte[]> Keys => _data.Keys;
+    /// <summary>Every key. Exclusive.</summary>
+    public IEnumerable<byte[]> Keys => _partitions.SelectMany(p => p.Data.Keys);
 
     /// <summary>The live value of <paramref name="key"/>, or null (an expired key is deleted and counted here).</summary>
     public object? Get(ReadOnlySpan<byte> key)
     {
-        if (!_dataBySpan.TryGetValue(key, out var value)) { return null; }
-        if (_expires.Count > 0 && _expiresBySpan.TryGetValue(key, out var deadline) && deadline <= Clock.NowMs)
+        var partition = PartitionOf(key);
+        if (!partition.DataBySpan.TryGetValue(key, out var value)) { return null; }
+        if (partition.Expires.Count > 0 && partition.ExpiresBySpan.TryGetValue(key, out var deadline) && deadline <= Clock.NowMs)
         {
             Remove(key);
-            _keyspace.ExpiredKeys++;
+            partition.ExpiredKeys++;
             return null;
         }
         return value;
     }
 
+    /// <summary>Keys deleted because their TTL passed, lazily or by the active cycle. Exclusive.</summary>
+    public long ExpiredKeys => _partitions.Sum(p => p.ExpiredKeys);
+
+    /// <summary>CONFIG RESETSTAT.</summary>
+    public void ResetExpiredKeys()
+    {
+        foreach (var partition in _partitions) { partition.ExpiredKeys = 0; }
+    }
+
     /// <summary>Stores <paramref name="value"/>; the key's TTL is cleared unless <paramref name="keepTtl"/>.</summary>
     public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
     {
-        _dataBySpan[key] = value;
-        if (!keepTtl && _expires.Count > 0) { _expiresBySpan.Remove(key); }
+        var partition = PartitionOf(key);
+        partition.DataBySpan[key] = value;
+        if (!keepTtl && partition.Expires.Count > 0) { partition.ExpiresBySpan.Remove(key); }
         Touch(key);
     }
 
     /// <summary>SET's fast path: overwrites a string of the same length in place, so steady-state SETs allocate nothing.</summary>
     public void SetString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        if (_dataBySpan.TryGetValue(key, out var existing) && existing is byte[] bytes && bytes.Length == value.Length)
+        var partition = PartitionOf(key);
+        if (partition.DataBySpan.TryGetValue(key, out var existing) && existing is byte[] bytes && bytes.Length == value.Length)
         {
             value.CopyTo(bytes);
-            if (_expires.Count > 0) { _expiresBySpan.Remove(key); }
+            if (partition.Expires.Count > 0) { partition.ExpiresBySpan.Remove(key); }
             Touch(key);
             return;
         }
@@ -66,8 +74,9 @@ internal sealed partial class Database
 
     public bool Remove(ReadOnlySpan<byte> key)
     {
-        if (!_dataBySpan.Remove(key)) { return false; }
-        if (_expires.Count > 0) { _expiresBySpan.Remove(key); }
+        var partition = PartitionOf(key);
+        if (!partition.DataBySpan.Remove(key)) { return false; }
+        if (partition.Expires.Count > 0) { partition.ExpiresBySpan.Remove(key); }
         Touch(key);
         return true;
     }
@@ -87,7 +96,7 @@ internal sealed partial class Database
     }
 
     /// <summary>The Unix-ms deadline of a live key, or null when it has none.</summary>
-    public long? ExpireAt(ReadOnlySpan<byte> key) => _expiresBySpan.TryGetValue(key, out var deadline) ? deadline : null;
+    public long? ExpireAt(ReadOnlySpan<byte> key) => PartitionOf(key).ExpiresBySpan.TryGetValue(key, out var deadline) ? deadline : null;
 
     /// <summary>Sets a deadline on an existing key; a deadline in the past deletes it.</summary>
     public void SetExpireAt(ReadOnlySpan<byte> key, long unixMs)
@@ -97,30 +106,36 @@ internal sealed partial class Database
             Remove(key);
             return;
         }
-        _expiresBySpan[key] = unixMs;
+        PartitionOf(key).ExpiresBySpan[key] = unixMs;
         Touch(key);
     }
 
     public bool Persist(ReadOnlySpan<byte> key)
     {
-        if (!_expiresBySpan.Remove(key)) { return false; }
+        if (!PartitionOf(key).ExpiresBySpan.Remove(key)) { return false; }
         Touch(key);
         return true;
     }
 
+    /// <summary>FLUSHDB. Exclusive.</summary>
     public void Clear()
     {
-        _data.Clear();
-        _expires.Clear();
+        foreach (var partition in _partitions)
+        {
+            partition.Data.Clear();
+            partition.Expires.Clear();
+        }
         TouchAll();
     }
 
-    /// <summary>A live key picked at random, or null when empty.</summary>
+    /// <summary>A live key picked at random, or null when empty. Exclusive.</summary>
     public byte[]? RandomKey()
     {
-        for (var attempt = 0; attempt < 100 && _data.Count > 0; attempt++)
+        for (var attempt = 0; attempt < 100 && Count > 0; attempt++)
         {
-            var key = _data.Keys.ElementAt(Random.Shared.Next(_data.Count));
+            var partition = _partitions[Random.Shared.Next(_partitions.Length)];
+            if (partition.Data.Count == 0) { continue; }
+            var key = partition.Data.Keys.ElementAt(Random.Shared.Next(partition.Data.Count));
             if (Get(key) is not null) { return key; }
         }
         return null;
@@ -133,19 +148,42 @@ internal sealed partial class Database
     public int ExpireSample(int sampleSize)
     {
         var deleted = 0;
-        for (var round = 0; round < 16 && _expires.Count > 0; round++)
+        foreach (var partition in _partitions)
         {
-            var now = Clock.NowMs;
-            var expired = new List<byte[]>();
-            var start = Random.Shared.Next(_expires.Count);
-            foreach (var (key, deadline) in _expires.Skip(start).Concat(_expires.Take(start)).Take(sampleSize))
+            var expires = partition.Expires;
+            for (var round = 0; round < 16 && expires.Count > 0; round++)
             {
-                if (deadline <= now) { expired.Add(key); }
+                var now = Clock.NowMs;
+                var expired = new List<byte[]>();
+                var start = Random.Shared.Next(expires.Count);
+                foreach (var (key, deadline) in expires.Skip(start).Concat(expires.Take(start)).Take(sampleSize))
+                {
+                    if (deadline <= now) { expired.Add(key); }
+                }
+                foreach (var key in expired) { Remove(key); }
+                partition.ExpiredKeys += expired.Count;
+                deleted += expired.Count;
+                if (expired.Count * 4 <= sampleSize) { break; }
             }
-            foreach (var key in expired) { Remove(key); }
-            deleted += expired.Count;
-            if (expired.Count * 4 <= sampleSize) { break; }
         }
         return deleted;
+    }
+
+    private Partition PartitionOf(ReadOnlySpan<byte> key) => _partitions[KeyspaceLock.StripeOf(key)];
+
+    /// <summary>This database's keys in one stripe: touched only by the holder of that stripe.</summary>
+    private sealed class Partition
+    {
+        public readonly Dictionary<byte[], object> Data = new(ByteArrayComparer.Instance);
+        public readonly Dictionary<byte[], long> Expires = new(ByteArrayComparer.Instance);
+        public readonly Dictionary<byte[], object>.AlternateLookup<ReadOnlySpan<byte>> DataBySpan;
+        public readonly Dictionary<byte[], long>.AlternateLookup<ReadOnlySpan<byte>> ExpiresBySpan;
+        public long ExpiredKeys;
+
+        public Partition()
+        {
+            DataBySpan = Data.GetAlternateLookup<ReadOnlySpan<byte>>();
+            ExpiresBySpan = Expires.GetAlternateLookup<ReadOnlySpan<byte>>();
+        }
     }
 }

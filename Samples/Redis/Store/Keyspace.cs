@@ -1,20 +1,27 @@
 namespace Loop.Samples.Redis.Store;
 
 /// <summary>
-/// Every database, shared by all loops. Commands run while holding this object's lock, which makes each
-/// one atomic and the whole keyspace linearizable whichever loop a client landed on (see
-/// docs/architecture.md for why one lock rather than shards).
+/// Every database, shared by all loops through <see cref="Lock"/>: a single-key command holds its key's stripe,
+/// anything else the whole keyspace (see docs/architecture.md for why this design).
 /// </summary>
 internal sealed class Keyspace
 {
     public Keyspace(int databases)
     {
         Databases = new Database[databases];
-        for (var i = 0; i < databases; i++) { Databases[i] = new Database(i, this); }
+        for (var i = 0; i < databases; i++) { Databases[i] = new Database(i); }
     }
 
     public Database[] Databases { get; }
 
-    /// <summary>Keys deleted because their TTL passed (lazily or by the active cycle).</summary>
-    public long ExpiredKeys { get; set; }
+    public KeyspaceLock Lock { get; } = new();
+
+    /// <summary>Keys deleted because their TTL passed (lazily or by the active cycle). Exclusive.</summary>
+    public long ExpiredKeys => Databases.Sum(db => db.ExpiredKeys);
+
+    /// <summary>CONFIG RESETSTAT. Exclusive.</summary>
+    public void ResetExpiredKeys()
+    {
+        foreach (var db in Databases) { db.ResetExpiredKeys(); }
+    }
 }

@@ -1,0 +1,113 @@
+namespace Loop.Samples.Redis.Store;
+
+/// <summary>
+/// How loops share the keyspace. A single-key command holds it <b>shared</b>, for its key's stripe only: the loop
+/// raises its own flag and takes the stripe's lock, so loops working on different stripes never wait for each other
+/// and write no common cache line. Everything else (multi-key commands, transactions, WATCH, blocking, whole-keyspace
+/// commands, expiry) holds it <b>exclusive</b>: no loop holds it shared meanwhile, which is the old global lock for
+/// exactly those commands, so their atomicity and isolation are what they were. A big-reader lock (each thread a flag
+/// of its own, a writer waits until every flag is down) with lock striping for the readers.
+/// </summary>
+internal sealed class KeyspaceLock
+{
+    /// <summary>Stripes of the keyspace; a key's stripe is fixed by its hash, the same in every database.</summary>
+    public const int StripeCount = 256;
+
+    [ThreadStatic] private static ReaderFlag? t_flag;
+    [ThreadStatic] private static int t_exclusiveDepth;
+
+    private readonly Lock _exclusive = new();
+    private readonly Stripe[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new Stripe()).ToArray();
+    private ReaderFlag[] _flags = [];
+    private volatile bool _writer;
+
+    /// <summary>The stripe of <paramref name="key"/>.</summary>
+    public static int StripeOf(ReadOnlySpan<byte> key) => (int)((uint)ByteArrayComparer.Instance.GetHashCode(key) % StripeCount);
+
+    /// <summary>True on a thread that holds the keyspace exclusively.</summary>
+    public static bool HeldExclusively => t_exclusiveDepth > 0;
+
+    /// <summary>Holds <paramref name="stripe"/> shared until the scope is disposed; within an exclusive hold it is already held.</summary>
+    public SharedScope Shared(int stripe)
+    {
+        if (t_exclusiveDepth > 0) { return default; }
+        var flag = t_flag ?? Register();
+        while (true)
+        {
+            // A full fence between raising the flag and reading the writer's: the writer does the mirror image.
+            Interlocked.Exchange(ref flag.Raised, 1);
+            if (!_writer) { break; }
+            Volatile.Write(ref flag.Raised, 0);
+            lock (_exclusive) { } // wait for the writer to finish
+        }
+        var gate = _stripes[stripe];
+        Monitor.Enter(gate);
+        return new SharedScope(flag, gate);
+    }
+
+    /// <summary>Holds the whole keyspace until the scope is disposed (reentrant).</summary>
+    public ExclusiveScope Exclusive()
+    {
+        if (t_exclusiveDepth++ > 0) { return new ExclusiveScope(this); }
+        if (t_flag is { Raised: 1 }) { throw new InvalidOperationException("A shared hold cannot become exclusive."); }
+        _exclusive.Enter();
+        _writer = true;
+        Interlocked.MemoryBarrier();
+        var spin = new SpinWait();
+        foreach (var flag in Volatile.Read(ref _flags))
+        {
+            while (Volatile.Read(ref flag.Raised) != 0) { spin.SpinOnce(); }
+        }
+        return new ExclusiveScope(this);
+    }
+
+    private void ExitExclusive()
+    {
+        if (--t_exclusiveDepth > 0) { return; }
+        _writer = false;
+        _exclusive.Exit();
+    }
+
+    // A thread's first shared hold gives it a flag of its own; writers see it from then on.
+    private ReaderFlag Register()
+    {
+        var flag = new ReaderFlag();
+        lock (_exclusive) { _flags = [.. _flags, flag]; }
+        return t_flag = flag;
+    }
+
+    /// <summary>One thread's "I am in the keyspace" flag, on a cache line of its own.</summary>
+    internal sealed class ReaderFlag
+    {
+#pragma warning disable CS0169, IDE0051 // padding: neighbours' writes must not bounce this line
+        private readonly long _p1, _p2, _p3, _p4, _p5, _p6, _p7;
+#pragma warning restore CS0169, IDE0051
+        public int Raised;
+#pragma warning disable CS0169, IDE0051
+        private readonly long _q1, _q2, _q3, _q4, _q5, _q6, _q7;
+#pragma warning restore CS0169, IDE0051
+    }
+
+    /// <summary>A stripe's lock object, padded so two stripes never share a cache line.</summary>
+    private sealed class Stripe
+    {
+#pragma warning disable CS0169, IDE0051
+        private readonly long _p1, _p2, _p3, _p4, _p5, _p6, _p7;
+#pragma warning restore CS0169, IDE0051
+    }
+
+    public readonly struct SharedScope(ReaderFlag? flag, object? gate) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (flag is null) { return; }
+            Monitor.Exit(gate!);
+            Volatile.Write(ref flag.Raised, 0);
+        }
+    }
+
+    public readonly struct ExclusiveScope(KeyspaceLock owner) : IDisposable
+    {
+        public void Dispose() => owner.ExitExclusive();
+    }
+}
