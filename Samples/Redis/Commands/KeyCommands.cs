@@ -116,9 +116,10 @@ internal static class KeyCommands
 
     private static void Scan(Session s, RespCommand c)
     {
-        if (!ulong.TryParse(c[1], out var cursor) || cursor > uint.MaxValue) { s.Reply.Error("ERR invalid cursor"); return; }
+        if (!ulong.TryParse(c[1], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
         if (!ScanOptions.TryParse(c, 2, out var options, out var error)) { s.Reply.Error(error!); return; }
-        var (keys, next) = KeyScan.Next(s.Db.Keys, (uint)cursor, options.Count);
+        var keys = new List<byte[]>();
+        var next = s.Db.Scan(cursor, options.Count, keys);
         var matched = keys.Where(k => options.Matches(k, s.Db.Get(k))).ToList();
         s.Reply.Array(2);
         s.Reply.Bulk(next.ToString());

@@ -24,14 +24,42 @@ internal sealed partial class Database
     public int ExpiresCount => _partitions.Sum(p => p.Expires.Count);
 
     /// <summary>Every key. Exclusive.</summary>
-    public IEnumerable<byte[]> Keys => _partitions.SelectMany(p => p.Data.Keys);
+    public IEnumerable<byte[]> Keys
+    {
+        get
+        {
+            foreach (var partition in _partitions)
+            {
+                for (var slot = 0; slot < partition.Data.Count; slot++) { yield return partition.Data.KeyAt(slot); }
+            }
+        }
+    }
+
+    /// <summary>
+    /// SCAN: adds keys from <paramref name="cursor"/> on to <paramref name="found"/>, about <paramref name="count"/>,
+    /// and returns the next cursor (0: done). The cursor's low byte is the partition, the rest that partition's
+    /// table cursor, so a call costs O(count) plus the empty partitions it passes, and inherits the table's promise:
+    /// a key present for the whole scan is returned. Exclusive.
+    /// </summary>
+    public ulong Scan(ulong cursor, int count, List<byte[]> found)
+    {
+        var partition = (int)(cursor % KeyspaceLock.StripeCount);
+        var within = cursor / KeyspaceLock.StripeCount;
+        while (found.Count < count)
+        {
+            within = _partitions[partition].Data.Scan(within, count - found.Count, found);
+            if (within != 0) { break; }
+            if (++partition == KeyspaceLock.StripeCount) { return 0; }
+        }
+        return within * KeyspaceLock.StripeCount + (ulong)partition;
+    }
 
     /// <summary>The live value of <paramref name="key"/>, or null (an expired key is deleted and counted here).</summary>
     public object? Get(ReadOnlySpan<byte> key)
     {
         var partition = PartitionOf(key);
-        if (!partition.DataBySpan.TryGetValue(key, out var value)) { return null; }
-        if (partition.Expires.Count > 0 && partition.ExpiresBySpan.TryGetValue(key, out var deadline) && deadline <= Clock.NowMs)
+        if (!partition.Data.TryGetValue(key, out var value)) { return null; }
+        if (partition.Expires.Count > 0 && partition.Expires.TryGetValue(key, out var deadline) && deadline <= Clock.NowMs)
         {
             Remove(key);
             partition.ExpiredKeys++;
@@ -53,8 +81,8 @@ internal sealed partial class Database
     public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
     {
         var partition = PartitionOf(key);
-        partition.DataBySpan[key] = value;
-        if (!keepTtl && partition.Expires.Count > 0) { partition.ExpiresBySpan.Remove(key); }
+        partition.Data.Set(key, value);
+        if (!keepTtl && partition.Expires.Count > 0) { partition.Expires.Remove(key); }
         Touch(key);
     }
 
@@ -62,10 +90,10 @@ internal sealed partial class Database
     public void SetString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         var partition = PartitionOf(key);
-        if (partition.DataBySpan.TryGetValue(key, out var existing) && existing is byte[] bytes && bytes.Length == value.Length)
+        if (partition.Data.TryGetValue(key, out var existing) && existing is byte[] bytes && bytes.Length == value.Length)
         {
             value.CopyTo(bytes);
-            if (partition.Expires.Count > 0) { partition.ExpiresBySpan.Remove(key); }
+            if (partition.Expires.Count > 0) { partition.Expires.Remove(key); }
             Touch(key);
             return;
         }
@@ -75,8 +103,8 @@ internal sealed partial class Database
     public bool Remove(ReadOnlySpan<byte> key)
     {
         var partition = PartitionOf(key);
-        if (!partition.DataBySpan.Remove(key)) { return false; }
-        if (partition.Expires.Count > 0) { partition.ExpiresBySpan.Remove(key); }
+        if (!partition.Data.Remove(key)) { return false; }
+        if (partition.Expires.Count > 0) { partition.Expires.Remove(key); }
         Touch(key);
         return true;
     }
@@ -96,7 +124,7 @@ internal sealed partial class Database
     }
 
     /// <summary>The Unix-ms deadline of a live key, or null when it has none.</summary>
-    public long? ExpireAt(ReadOnlySpan<byte> key) => PartitionOf(key).ExpiresBySpan.TryGetValue(key, out var deadline) ? deadline : null;
+    public long? ExpireAt(ReadOnlySpan<byte> key) => PartitionOf(key).Expires.TryGetValue(key, out var deadline) ? deadline : null;
 
     /// <summary>Sets a deadline on an existing key; a deadline in the past deletes it.</summary>
     public void SetExpireAt(ReadOnlySpan<byte> key, long unixMs)
@@ -106,13 +134,13 @@ internal sealed partial class Database
             Remove(key);
             return;
         }
-        PartitionOf(key).ExpiresBySpan[key] = unixMs;
+        PartitionOf(key).Expires.Set(key, unixMs);
         Touch(key);
     }
 
     public bool Persist(ReadOnlySpan<byte> key)
     {
-        if (!PartitionOf(key).ExpiresBySpan.Remove(key)) { return false; }
+        if (!PartitionOf(key).Expires.Remove(key)) { return false; }
         Touch(key);
         return true;
     }
@@ -128,15 +156,23 @@ internal sealed partial class Database
         TouchAll();
     }
 
-    /// <summary>A live key picked at random, or null when empty. Exclusive.</summary>
+    /// <summary>
+    /// A live key picked at random, or null when empty: a random slot of the first non-empty partition from a random
+    /// one, O(1) expected once keys outnumber partitions (and O(partitions) at worst). Exclusive.
+    /// </summary>
     public byte[]? RandomKey()
     {
-        for (var attempt = 0; attempt < 100 && Count > 0; attempt++)
+        for (var attempt = 0; attempt < 100; attempt++)
         {
-            var partition = _partitions[Random.Shared.Next(_partitions.Length)];
-            if (partition.Data.Count == 0) { continue; }
-            var key = partition.Data.Keys.ElementAt(Random.Shared.Next(partition.Data.Count));
-            if (Get(key) is not null) { return key; }
+            var start = Random.Shared.Next(_partitions.Length);
+            for (var i = 0; i < _partitions.Length; i++)
+            {
+                var data = _partitions[(start + i) % _partitions.Length].Data;
+                if (data.Count == 0) { continue; }
+                var key = data.KeyAt(data.RandomSlot());
+                if (Get(key) is not null) { return key; }
+                break;
+            }
         }
         return null;
     }
@@ -153,17 +189,20 @@ internal sealed partial class Database
             var expires = partition.Expires;
             for (var round = 0; round < 16 && expires.Count > 0; round++)
             {
+                // Random slots of the table of deadlines: O(sample), whatever the number of keys.
                 var now = Clock.NowMs;
-                var expired = new List<byte[]>();
-                var start = Random.Shared.Next(expires.Count);
-                foreach (var (key, deadline) in expires.Skip(start).Concat(expires.Take(start)).Take(sampleSize))
+                var sample = Math.Min(sampleSize, expires.Count);
+                var expired = 0;
+                for (var i = 0; i < sample && expires.Count > 0; i++)
                 {
-                    if (deadline <= now) { expired.Add(key); }
+                    var slot = expires.RandomSlot();
+                    if (expires.ValueAt(slot) > now) { continue; }
+                    Remove(expires.KeyAt(slot));
+                    expired++;
                 }
-                foreach (var key in expired) { Remove(key); }
-                partition.ExpiredKeys += expired.Count;
-                deleted += expired.Count;
-                if (expired.Count * 4 <= sampleSize) { break; }
+                partition.ExpiredKeys += expired;
+                deleted += expired;
+                if (expired * 4 <= sample) { break; }
             }
         }
         return deleted;
@@ -174,16 +213,11 @@ internal sealed partial class Database
     /// <summary>This database's keys in one stripe: touched only by the holder of that stripe.</summary>
     private sealed class Partition
     {
-        public readonly Dictionary<byte[], object> Data = new(ByteArrayComparer.Instance);
-        public readonly Dictionary<byte[], long> Expires = new(ByteArrayComparer.Instance);
-        public readonly Dictionary<byte[], object>.AlternateLookup<ReadOnlySpan<byte>> DataBySpan;
-        public readonly Dictionary<byte[], long>.AlternateLookup<ReadOnlySpan<byte>> ExpiresBySpan;
-        public long ExpiredKeys;
+        public readonly KeyTable<object> Data = new();
 
-        public Partition()
-        {
-            DataBySpan = Data.GetAlternateLookup<ReadOnlySpan<byte>>();
-            ExpiresBySpan = Expires.GetAlternateLookup<ReadOnlySpan<byte>>();
-        }
+        /// <summary>Deadlines (Unix ms) of the keys that have one: sampled by the expiry cycle.</summary>
+        public readonly KeyTable<long> Expires = new();
+
+        public long ExpiredKeys;
     }
 }

@@ -21,8 +21,8 @@ internal sealed class KeyspaceLock
     private ReaderFlag[] _flags = [];
     private volatile bool _writer;
 
-    /// <summary>The stripe of <paramref name="key"/>.</summary>
-    public static int StripeOf(ReadOnlySpan<byte> key) => (int)((uint)ByteArrayComparer.Instance.GetHashCode(key) % StripeCount);
+    /// <summary>The stripe of <paramref name="key"/>: the hash's top bits, since a partition's table indexes by its low ones.</summary>
+    public static int StripeOf(ReadOnlySpan<byte> key) => (int)((uint)ByteArrayComparer.Instance.GetHashCode(key) >> 24);
 
     /// <summary>True on a thread that holds the keyspace exclusively.</summary>
     public static bool HeldExclusively => t_exclusiveDepth > 0;
