@@ -6,8 +6,8 @@ using StackExchange.Redis;
 namespace Loop.IntegrationTests.Redis;
 
 /// <summary>
-/// The Redis sample running in this process on an ephemeral loopback port with two loops, and the clients
-/// connected to it: disposing closes the clients, then stops the server within <see cref="StartStop"/>.
+/// The Redis sample running in this process on an ephemeral loopback port with two loops (or as many as asked),
+/// and the clients connected to it: disposing closes the clients, then stops the server within <see cref="StartStop"/>.
 /// </summary>
 internal sealed class InProcessRedis : IAsyncDisposable
 {
@@ -30,11 +30,11 @@ internal sealed class InProcessRedis : IAsyncDisposable
 
     /// <summary>
     /// Starts a server as Program.cs does. <paramref name="activeExpiry"/> false leaves expired keys to be found
-    /// only when touched.
+    /// only when touched. <paramref name="loops"/> is how many loops serve clients.
     /// </summary>
     public static async Task<InProcessRedis> StartAsync(Backend backend, string? requirePass = null,
         long maxBulk = 512L * 1024 * 1024, bool activeExpiry = true, long maxOutputBytes = 64L * 1024 * 1024,
-        long queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit)
+        long queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit, int loops = 2)
     {
         var redisOptions = new RedisServerOptions(0, "127.0.0.1", 16, requirePass, maxBulk, queryBufferLimit);
         var redis = new RedisServer(redisOptions);
@@ -42,7 +42,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
         {
             BindAddress = IPAddress.Loopback,
             Port = 0,
-            LoopCount = 2,
+            LoopCount = loops,
             Backend = backend,
             MaxOutputBytes = maxOutputBytes,
             OutputPauseBytes = Math.Min(1024 * 1024, maxOutputBytes),
@@ -90,6 +90,18 @@ internal sealed class InProcessRedis : IAsyncDisposable
     /// <summary>A <see cref="RespClient"/> served by another loop than <paramref name="other"/>'s.</summary>
     public async Task<RespClient> ConnectClientOnAnotherLoopAsync(RespClient other) =>
         new(await ConnectOnAnotherLoopAsync(await LoopOfAsync(other.Socket)));
+
+    /// <summary>
+    /// <paramref name="count"/> clients dealt over <paramref name="loopIds"/> in turn (every loop when none are
+    /// named): client i is served by loop <c>loopIds[i % loopIds.Length]</c>.
+    /// </summary>
+    public async Task<RespClient[]> ConnectClientsOverLoopsAsync(int count, params int[] loopIds)
+    {
+        if (loopIds.Length == 0) { loopIds = Enumerable.Range(0, Server.Loops.Count).ToArray(); }
+        var clients = new RespClient[count];
+        for (var i = 0; i < count; i++) { clients[i] = new RespClient(await ConnectOnLoopAsync(loopIds[i % loopIds.Length])); }
+        return clients;
+    }
 
     // The kernel spreads connections over the loops: connect until one lands where wanted.
     private async Task<RespSocket> ConnectWhereAsync(Func<int, bool> wanted, string where)
