@@ -216,8 +216,7 @@ public sealed partial class ConcurrencyTests
         }
     }
 
-    [Theory(Skip = "The sample's EXEC checks only the dirty flag that deletions set; it does not ask, as Redis does, "
-        + "whether a watched key live at WATCH has expired since, so this EXEC runs and answers [OK].")]
+    [Theory]
     [MemberData(nameof(Backends.Native), MemberType = typeof(Backends))]
     public async Task Watch_fails_exec_when_the_watched_key_expired_though_nothing_touched_it(Backend backend)
     {

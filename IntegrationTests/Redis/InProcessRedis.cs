@@ -13,6 +13,9 @@ internal sealed class InProcessRedis : IAsyncDisposable
 {
     public static readonly TimeSpan StartStop = TimeSpan.FromSeconds(10);
 
+    /// <summary>Loops when a test does not ask: 2, or LOOP_REDIS_TEST_LOOPS (test.sh runs the Redis tests again with 1 and 4).</summary>
+    public static int DefaultLoops { get; } = int.TryParse(Environment.GetEnvironmentVariable("LOOP_REDIS_TEST_LOOPS"), out var loops) ? loops : 2;
+
     private readonly ConcurrentBag<IDisposable> _clients = [];
 
     private InProcessRedis(RedisServer redis, Server server)
@@ -34,7 +37,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
     /// </summary>
     public static async Task<InProcessRedis> StartAsync(Backend backend, string? requirePass = null,
         long maxBulk = 512L * 1024 * 1024, bool activeExpiry = true, long maxOutputBytes = 64L * 1024 * 1024,
-        long queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit, int loops = 2)
+        long queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit, int? loops = null)
     {
         var redisOptions = new RedisServerOptions(0, "127.0.0.1", 16, requirePass, maxBulk, queryBufferLimit);
         var redis = new RedisServer(redisOptions);
@@ -42,7 +45,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
         {
             BindAddress = IPAddress.Loopback,
             Port = 0,
-            LoopCount = loops,
+            LoopCount = loops ?? DefaultLoops,
             Backend = backend,
             MaxOutputBytes = maxOutputBytes,
             OutputPauseBytes = Math.Min(1024 * 1024, maxOutputBytes),
@@ -81,11 +84,13 @@ internal sealed class InProcessRedis : IAsyncDisposable
         return Redis.Clients[long.Parse(reply.AsSpan(1).TrimEnd("\r\n"))].Client.Loop.Id;
     }
 
-    /// <summary>A raw connection served by another loop than <paramref name="loopId"/>.</summary>
-    public Task<RespSocket> ConnectOnAnotherLoopAsync(int loopId) => ConnectWhereAsync(loop => loop != loopId, $"off loop {loopId}");
+    /// <summary>A raw connection served by another loop than <paramref name="loopId"/> (any, when there is one loop).</summary>
+    public Task<RespSocket> ConnectOnAnotherLoopAsync(int loopId) =>
+        Server.Loops.Count == 1 ? ConnectAsync() : ConnectWhereAsync(loop => loop != loopId, $"off loop {loopId}");
 
-    /// <summary>A raw connection served by loop <paramref name="loopId"/>.</summary>
-    public Task<RespSocket> ConnectOnLoopAsync(int loopId) => ConnectWhereAsync(loop => loop == loopId, $"on loop {loopId}");
+    /// <summary>A raw connection served by loop <paramref name="loopId"/> (modulo the loops there are).</summary>
+    public Task<RespSocket> ConnectOnLoopAsync(int loopId) =>
+        ConnectWhereAsync(loop => loop == loopId % Server.Loops.Count, $"on loop {loopId % Server.Loops.Count}");
 
     /// <summary>A <see cref="RespClient"/> served by another loop than <paramref name="other"/>'s.</summary>
     public async Task<RespClient> ConnectClientOnAnotherLoopAsync(RespClient other) =>

@@ -8,7 +8,7 @@ namespace Loop.Samples.Redis.Server;
 internal sealed partial class Session
 {
     private readonly List<(CommandSpec Spec, byte[] Buffer, RespArgument[] Arguments)> _queued = new();
-    private readonly List<(Database Db, byte[] Key)> _watched = new();
+    private readonly List<(Database Db, byte[] Key, bool WasLive)> _watched = new();
 
     public bool InMulti { get; set; }
 
@@ -24,7 +24,7 @@ internal sealed partial class Session
     public void Watch(ReadOnlySpan<byte> key)
     {
         var copy = key.ToArray();
-        _watched.Add((Db, copy));
+        _watched.Add((Db, copy, Db.Get(copy) is not null));
         Db.Watch(copy, this);
     }
 
@@ -37,7 +37,7 @@ internal sealed partial class Session
             Reply.Error("EXECABORT Transaction discarded because of previous errors.");
             return;
         }
-        if (WatchedKeyChanged)
+        if (WatchedKeyChanged || WatchedKeyExpired())
         {
             EndTransaction();
             Reply.NullArray();
@@ -68,8 +68,20 @@ internal sealed partial class Session
         TransactionAborted = false;
         WatchedKeyChanged = false;
         _queued.Clear();
-        foreach (var (db, key) in _watched) { db.Unwatch(key, this); }
+        foreach (var (db, key, _) in _watched) { db.Unwatch(key, this); }
         _watched.Clear();
+    }
+
+    // A watched key that was live and whose deadline has passed counts as changed, as in Redis, even if nothing
+    // touched it since (so neither lazy nor active expiry has deleted it yet).
+    private bool WatchedKeyExpired()
+    {
+        var now = Clock.NowMs;
+        foreach (var (db, key, wasLive) in _watched)
+        {
+            if (wasLive && db.ExpireAt(key) is { } deadline && deadline <= now) { return true; }
+        }
+        return false;
     }
 
     private void FlagTransactionError()
