@@ -4,9 +4,9 @@ namespace Loop.Samples.Redis.Server;
 
 /// <summary>
 /// A session waiting in a blocking pop (BLPOP, BLMOVE, BLMPOP, BZPOPMIN, BZMPOP and their kin) for one of its keys
-/// to hold what <see cref="Pop"/> takes.
+/// to hold what <see cref="Pop"/> takes; the store sees it as an <see cref="IKeyWaiter"/>.
 /// </summary>
-internal sealed class BlockedClient(Session session, Database db, byte[][] keys, IBlockingPop pop)
+internal sealed class BlockedClient(Session session, Database db, byte[][] keys, IBlockingPop pop) : IKeyWaiter
 {
     public Session Session { get; } = session;
 
@@ -14,12 +14,25 @@ internal sealed class BlockedClient(Session session, Database db, byte[][] keys,
     public EventLoop Loop { get; } = session.Client.Loop;
 
     public Database Db { get; } = db;
-    public byte[][] Keys { get; } = keys;
+    public IReadOnlyList<byte[]> Keys { get; } = keys;
     public IBlockingPop Pop { get; } = pop;
 
-    /// <summary>True while registered on its keys. Read and written under the keyspace lock.</summary>
+    /// <summary>True while registered on its keys. Read and written holding the keyspace exclusively.</summary>
     public bool Waiting { get; set; }
 
     /// <summary>The timeout, when not blocking forever. Loop thread only.</summary>
     public LoopTimer? Timeout { get; set; }
+
+    public bool TakesFrom(object value) => Pop.TakesFrom(value);
+
+    public object? Take(Database db, ReadOnlySpan<byte> key, object value) => Pop.Take(db, key, value);
+
+    public void PutBack(Database db, byte[] key, object taken) => Pop.Return(db, key, taken);
+
+    public void Served(byte[] key, object? taken) => Loop.Post(() => Session.DeliverBlocked(this, key, taken));
+
+    public void ScheduleServe(Action serve) => Loop.Post(() =>
+    {
+        using (Session.Server.Keyspace.Lock.Exclusive()) { serve(); }
+    });
 }

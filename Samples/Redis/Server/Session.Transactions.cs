@@ -19,7 +19,9 @@ internal sealed partial class Session
     public bool TransactionAborted { get; private set; }
 
     /// <summary>Set (under the keyspace lock) when a watched key changes.</summary>
-    public bool WatchedKeyChanged { get; set; }
+    public bool WatchedKeyChanged { get; private set; }
+
+    void IKeyWatcher.KeyChanged() => WatchedKeyChanged = true;
 
     public void Watch(ReadOnlySpan<byte> key)
     {

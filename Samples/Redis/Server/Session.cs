@@ -10,7 +10,7 @@ namespace Loop.Samples.Redis.Server;
 /// authentication, name, protocol, transaction, subscriptions). Dispatches each command through the
 /// command table under the keyspace lock.
 /// </summary>
-internal sealed partial class Session(RedisServer server) : RespConnectionHandler(server.Limits)
+internal sealed partial class Session(RedisServer server) : RespConnectionHandler(server.Limits), IKeyWatcher
 {
     public RedisServer Server => server;
 

@@ -1,12 +1,10 @@
-using Loop.Samples.Redis.Server;
-
 namespace Loop.Samples.Redis.Store;
 
 // Clients blocked on keys (BLPOP, BZPOPMIN and co.), first come first served per key as Redis serves them, and
 // the keys that changed while someone waited on them. Everything here runs under the keyspace lock.
 internal sealed partial class Database
 {
-    private readonly Dictionary<byte[], List<BlockedClient>> _blocked = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], List<IKeyWaiter>> _blocked = new(ByteArrayComparer.Instance);
     private readonly List<byte[]> _readyKeys = new();
     private bool _servePosted;
 
@@ -17,18 +15,18 @@ internal sealed partial class Database
     public bool HasWaiters(ReadOnlySpan<byte> key) =>
         _blocked.Count > 0 && _blocked.GetAlternateLookup<ReadOnlySpan<byte>>().ContainsKey(key);
 
-    public void Block(BlockedClient client)
+    public void Block(IKeyWaiter client)
     {
         foreach (var key in client.Keys)
         {
-            if (!_blocked.TryGetValue(key, out var clients)) { _blocked[key] = clients = new List<BlockedClient>(); }
+            if (!_blocked.TryGetValue(key, out var clients)) { _blocked[key] = clients = new List<IKeyWaiter>(); }
             if (!clients.Contains(client)) { clients.Add(client); }
         }
         client.Waiting = true;
         BlockedClients++;
     }
 
-    public void Unblock(BlockedClient client)
+    public void Unblock(IKeyWaiter client)
     {
         foreach (var key in client.Keys)
         {
@@ -52,23 +50,22 @@ internal sealed partial class Database
             while (_blocked.TryGetValue(key, out var clients) && Get(key) is { } value && FirstTakingFrom(clients, value) is { } client)
             {
                 Unblock(client);
-                var taken = client.Pop.Take(this, key, value);
-                client.Loop.Post(() => client.Session.DeliverBlocked(client, key, taken));
+                client.Served(key, client.Take(this, key, value));
             }
         }
     }
 
     /// <summary>Puts back what was popped for a client that left before its reply was written, and serves whoever waits for it.</summary>
-    public void Return(BlockedClient client, byte[] key, object taken)
+    public void Return(IKeyWaiter client, byte[] key, object taken)
     {
-        client.Pop.Return(this, key, taken);
+        client.PutBack(this, key, taken);
         ServeBlocked();
     }
 
     // A key may have waiters for different types (BLPOP and BZPOPMIN on one key): only those for its type are served.
-    private static BlockedClient? FirstTakingFrom(List<BlockedClient> clients, object value)
+    private static IKeyWaiter? FirstTakingFrom(List<IKeyWaiter> clients, object value)
     {
-        foreach (var client in clients) { if (client.Pop.TakesFrom(value)) { return client; } }
+        foreach (var client in clients) { if (client.TakesFrom(value)) { return client; } }
         return null;
     }
 
@@ -87,18 +84,11 @@ internal sealed partial class Database
     }
 
     // Apart from SignalReady so that its closure is allocated only when posting, not on every Touch.
-    private void PostServe(BlockedClient first)
+    private void PostServe(IKeyWaiter first) => first.ScheduleServe(() =>
     {
-        var keyspace = first.Session.Server.Keyspace;
-        first.Loop.Post(() =>
-        {
-            using (keyspace.Lock.Exclusive())
-            {
-                _servePosted = false;
-                ServeBlocked();
-            }
-        });
-    }
+        _servePosted = false;
+        ServeBlocked();
+    });
 
     private bool IsReady(ReadOnlySpan<byte> key)
     {

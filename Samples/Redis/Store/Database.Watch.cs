@@ -1,22 +1,20 @@
-using Loop.Samples.Redis.Server;
-
 namespace Loop.Samples.Redis.Store;
 
-// WATCH: sessions watching a key are marked dirty by any change to it, from any loop.
+// WATCH: whoever watches a key is told of any change to it, from any loop.
 internal sealed partial class Database
 {
-    private readonly Dictionary<byte[], List<Session>> _watchers = new(ByteArrayComparer.Instance);
-    private readonly Dictionary<byte[], List<Session>>.AlternateLookup<ReadOnlySpan<byte>> _watchersBySpan;
+    private readonly Dictionary<byte[], List<IKeyWatcher>> _watchers = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], List<IKeyWatcher>>.AlternateLookup<ReadOnlySpan<byte>> _watchersBySpan;
 
-    public void Watch(ReadOnlySpan<byte> key, Session session)
+    public void Watch(ReadOnlySpan<byte> key, IKeyWatcher watcher)
     {
-        if (!_watchersBySpan.TryGetValue(key, out var sessions)) { _watchersBySpan[key] = sessions = new List<Session>(); }
-        if (!sessions.Contains(session)) { sessions.Add(session); }
+        if (!_watchersBySpan.TryGetValue(key, out var watchers)) { _watchersBySpan[key] = watchers = new List<IKeyWatcher>(); }
+        if (!watchers.Contains(watcher)) { watchers.Add(watcher); }
     }
 
-    public void Unwatch(ReadOnlySpan<byte> key, Session session)
+    public void Unwatch(ReadOnlySpan<byte> key, IKeyWatcher watcher)
     {
-        if (_watchersBySpan.TryGetValue(key, out var sessions) && sessions.Remove(session) && sessions.Count == 0)
+        if (_watchersBySpan.TryGetValue(key, out var watchers) && watchers.Remove(watcher) && watchers.Count == 0)
         {
             _watchersBySpan.Remove(key);
         }
@@ -29,15 +27,15 @@ internal sealed partial class Database
     public void Touch(ReadOnlySpan<byte> key)
     {
         SignalReady(key);
-        if (_watchers.Count == 0 || !_watchersBySpan.TryGetValue(key, out var sessions)) { return; }
-        foreach (var session in sessions) { session.WatchedKeyChanged = true; }
+        if (_watchers.Count == 0 || !_watchersBySpan.TryGetValue(key, out var watchers)) { return; }
+        foreach (var watcher in watchers) { watcher.KeyChanged(); }
     }
 
     private void TouchAll()
     {
-        foreach (var sessions in _watchers.Values)
+        foreach (var watchers in _watchers.Values)
         {
-            foreach (var session in sessions) { session.WatchedKeyChanged = true; }
+            foreach (var watcher in watchers) { watcher.KeyChanged(); }
         }
     }
 }
