@@ -119,7 +119,9 @@ internal static class ServerCommands
         Section("persistence", ("loading", 0), ("rdb_changes_since_last_save", 0), ("rdb_bgsave_in_progress", 0), ("aof_enabled", 0));
         var totals = server.Totals();
         Section("stats", ("total_connections_received", totals.Connections), ("total_commands_processed", totals.Commands),
-            ("expired_keys", server.Keyspace.ExpiredKeys), ("keyspace_hits", totals.KeyspaceHits), ("keyspace_misses", totals.KeyspaceMisses));
+            ("expired_keys", server.Keyspace.ExpiredKeys), ("keyspace_hits", totals.KeyspaceHits), ("keyspace_misses", totals.KeyspaceMisses),
+            // Not Redis's: how often a loop waited for a lock (the keyspace's stripes, pub/sub), for the scaling benchmark.
+            ("lock_contentions", Monitor.LockContentionCount));
         Section("replication", ("role", "master"), ("connected_slaves", 0), ("master_failover_state", "no-failover"), ("master_repl_offset", 0));
         Section("cpu", ("used_cpu_sys", process.PrivilegedProcessorTime.TotalSeconds.ToString("F6")), ("used_cpu_user", process.UserProcessorTime.TotalSeconds.ToString("F6")));
         var keyspace = server.Keyspace.Databases.Where(db => db.Count > 0)
