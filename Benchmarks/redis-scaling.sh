@@ -11,7 +11,7 @@
 #                               [--output NAME]
 #   Benchmarks/redis-scaling.sh --pack [--no-garnet]
 #
-#   --quick             a smoke test (under a minute on 2 cores): GET and SET only, 1 s measurements
+#   --quick             a smoke test (about a minute on 2 cores): GET and SET only, 1 s measurements
 #   --server-cpus LIST  CPUs for the servers, in taskset's form (0-7, 0,2). Default 0
 #   --client-cpus LIST  CPUs for redis-benchmark, one process per CPU. Default 1
 #   --duration S        seconds per measurement. Default 2.5
