@@ -318,7 +318,19 @@ run_server() {
             measure "$name" "$capacity" "$test" "$pipeline" || true
         done
     done
+    [[ $name == loop-redis* ]] && contentions+=("| $name | $(lock_contentions) |")
     stop_server
+}
+
+# loop-redis's INFO stats: lock waits (Monitor's count) per million commands over its whole run, warm-up included.
+lock_contentions() {
+    local info
+    exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+    printf 'INFO stats\r\nQUIT\r\n' >&3
+    info=$(tr -d '\r' <&3)
+    exec 3<&-
+    awk -F: '/^total_commands_processed:/ { n = $2 } /^lock_contentions:/ { c = $2 }
+        END { printf "%d in %d commands: %.1f per million", c, n, n ? c * 1e6 / n : 0 }' <<<"$info"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -396,8 +408,13 @@ write_report() {
         echo
         echo "Others' CPU (CPU-s on the machine during each measurement that was neither the server's nor redis-benchmark's;"
         echo "above a few tenths, other work disturbed it), the slowest process's p50 / p99 and each run's seconds are in"
-        echo "$output.tsv. Monitor lock contentions are not reported: loop-redis does not expose"
-        echo "\`Monitor.LockContentionCount\` (INFO would need a field for it)."
+        echo "$output.tsv."
+        echo
+        echo "**Lock contentions** of loop-redis (INFO stats \`lock_contentions\`, Monitor's count, over each whole run):"
+        echo
+        echo "| server | contentions |"
+        echo "|---|---|"
+        printf '%s\n' "${contentions[@]}"
         echo
         echo "Commands (servers; then one redis-benchmark per client CPU, -n sized per measurement):"
         echo
@@ -416,6 +433,7 @@ report=$RESULTS/$output
 printf 'server\ttest\tpipeline\treq/s\treq/s (wall)\tserver CPU us/req\tserver CPU %%\tclient CPU %%\tserver CPUs busy %%\tothers CPU-s\tp50 ms\tp99 ms\tlimit\tseconds\n' \
     >"$report.tsv"
 commands=()
+contentions=()
 started=$SECONDS
 n_servers=${#server_cpus[@]}
 all_cpus=$(IFS=,; echo "${server_cpus[*]}")

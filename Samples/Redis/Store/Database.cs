@@ -37,7 +37,7 @@ internal sealed partial class Database
 
     /// <summary>
     /// SCAN: adds keys from <paramref name="cursor"/> on to <paramref name="found"/>, about <paramref name="count"/>,
-    /// and returns the next cursor (0: done). The cursor's low byte is the partition, the rest that partition's
+    /// and returns the next cursor (0: done). The cursor's low 10 bits are the partition, the rest that partition's
     /// table cursor, so a call costs O(count) plus the empty partitions it passes, and inherits the table's promise:
     /// a key present for the whole scan is returned. Exclusive.
     /// </summary>

@@ -11,7 +11,7 @@ namespace Loop.Samples.Redis.Store;
 internal sealed class KeyspaceLock
 {
     /// <summary>Stripes of the keyspace; a key's stripe is fixed by its hash, the same in every database.</summary>
-    public const int StripeCount = 256;
+    public const int StripeCount = 1024;
 
     [ThreadStatic] private static ReaderFlag? t_flag;
     [ThreadStatic] private static int t_exclusiveDepth;
@@ -22,7 +22,7 @@ internal sealed class KeyspaceLock
     private volatile bool _writer;
 
     /// <summary>The stripe of <paramref name="key"/>: the hash's top bits, since a partition's table indexes by its low ones.</summary>
-    public static int StripeOf(ReadOnlySpan<byte> key) => (int)((uint)ByteArrayComparer.Instance.GetHashCode(key) >> 24);
+    public static int StripeOf(ReadOnlySpan<byte> key) => (int)((uint)ByteArrayComparer.Instance.GetHashCode(key) >> 22);
 
     /// <summary>True on a thread that holds the keyspace exclusively.</summary>
     public static bool HeldExclusively => t_exclusiveDepth > 0;
