@@ -143,7 +143,7 @@ pack() {
             "$kit/loop-redis/"
     fi
 
-    cp Benchmarks/redis-scaling.sh Benchmarks/lib.sh Benchmarks/scaling_chart.py "$kit/Benchmarks/"
+    cp Benchmarks/redis-scaling.sh Benchmarks/lib.sh Benchmarks/scaling_chart.py Benchmarks/chart.py "$kit/Benchmarks/"
     cat >"$kit/run" <<'EOF'
 #!/usr/bin/env bash
 # Runs the Redis scaling benchmark with this kit's programs only; results go to Benchmarks/results/redis-scaling.*

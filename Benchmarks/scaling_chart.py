@@ -13,19 +13,13 @@ import math
 import sys
 from xml.sax.saxutils import escape
 
+from chart import short  # the summary chart's number labels
+
 WIDTH = 900
 PANEL_W, PANEL_H = 380, 190
 LEFT, TOP, GAP_X, GAP_Y = 55, 130, 75, 70
 LOOP_COLOR = "#2f6fdf"
 PEER_COLORS = ["#6b7280", "#c2410c", "#1a7f37", "#7c3aed"]
-
-
-def short(value):
-    """1234567 -> 1.23M, 25600 -> 25.6k."""
-    for limit, suffix in ((1e6, "M"), (1e3, "k")):
-        if value >= limit:
-            return f"{value / limit:.3g}{suffix}"
-    return f"{value:.3g}"
 
 
 def nice_step(top):
