@@ -53,6 +53,17 @@ def text(x, y, content, anchor="start", size=12, weight="normal", color="#222"):
             f'fill="{color}">{escape(content)}</text>')
 
 
+def svg_head(width, height, title, subtitle):
+    """The opening of a chart: the svg element, a white background, the title and the subtitle."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        text(10, 24, title, size=18, weight="bold"),
+        text(10, 44, subtitle, size=12, color="#555"),
+    ]
+
+
 def draw(subtitle, rows):
     out = []
     y = 70
@@ -77,12 +88,7 @@ def draw(subtitle, rows):
                         color=BETTER if round(ratio, 2) >= 1 else WORSE))
         y += ROW
     height = y + 30
-    head = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">',
-        f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
-        text(10, 24, "Loop vs peers: throughput, higher is better", size=18, weight="bold"),
-        text(10, 44, subtitle, size=12, color="#555"),
+    head = svg_head(WIDTH, height, "Loop vs peers: throughput, higher is better", subtitle) + [
         f'<rect x="{BAR_LEFT}" y="54" width="12" height="11" fill="{LOOP_COLOR}"/>',
         text(BAR_LEFT + 17, 64, "Loop", size=12),
         f'<rect x="{BAR_LEFT + 70}" y="54" width="12" height="11" fill="{PEER_COLOR}"/>',

@@ -13,7 +13,7 @@ import math
 import sys
 from xml.sax.saxutils import escape
 
-from chart import short  # the summary chart's number labels
+from chart import short, svg_head  # the summary chart's number labels and opening
 
 WIDTH = 900
 PANEL_W, PANEL_H = 380, 190
@@ -120,12 +120,7 @@ def draw(subtitle, panels, servers):
                       f'stroke-dasharray="6 4"/>')
         legend.append(text(x + 30, 74, peer, size=12))
         x += 40 + 7 * len(peer)
-    head = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">',
-        f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
-        text(10, 24, "Redis throughput against loops, higher is better", size=18, weight="bold"),
-        text(10, 44, subtitle, size=12, color="#555"),
+    head = svg_head(WIDTH, height, "Redis throughput against loops, higher is better", subtitle) + [
         text(10, 94, "Peers (dashed) ran once, on all the server CPUs; each panel has its own scale.", size=11,
              color="#666"),
     ]
