@@ -40,8 +40,8 @@ internal sealed unsafe partial class EpollLoop
                 Libc.Close(fd);
                 continue;
             }
-            _sockets[connection.Index] = new EpollSocket { Fd = fd, Interest = Epoll.In | Epoll.RdHup };
-            _epoll.Add(fd, Epoll.In | Epoll.RdHup, (ulong)connection.Index);
+            var socket = _sockets[connection.Index] = new EpollSocket { Fd = fd, Interest = Epoll.In | Epoll.RdHup };
+            _epoll.Add(fd, socket.Interest, (ulong)connection.Index);
             connection.SetPeerAddress(peer[..(int)peerLength]);
             Opened(connection);
         }

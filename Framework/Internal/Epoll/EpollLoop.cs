@@ -38,8 +38,7 @@ internal sealed unsafe partial class EpollLoop : EventLoop
         if (_eventFd < 0) { throw new InvalidOperationException($"eventfd failed: errno {Libc.LastErrno}"); }
         _epoll.Add(_eventFd, Epoll.In, WakeToken);
         _listener.Blocking = false;
-        _epoll.Add((int)_listener.Handle, Epoll.In, ListenerToken);
-        _listening = true;
+        ResumeAccepting();
     }
 
     private protected override void RunUntilStopped()

@@ -83,6 +83,7 @@ internal sealed partial class ManagedLoop
         Released(connection);
     }
 
+    // The accept loop runs on the thread pool and never reports a failed accept to the loop: nothing to pause.
     private protected override void PauseAccepting() { }
 
     private protected override void ResumeAccepting() { }
