@@ -61,6 +61,6 @@ internal static class CollectionAccess
     public static void ServeBlocked(Session s)
     {
         // Shared, the key had no waiters (Session.Run checked), and other keys' serves are not ours to run.
-        if (!s.InExec && KeyspaceLock.HeldExclusively) { s.Db.ServeBlocked(); }
+        if (!s.InExec && s.Server.Keyspace.Lock.HeldExclusively) { s.Db.ServeBlocked(); }
     }
 }

@@ -13,25 +13,27 @@ internal sealed class KeyspaceLock
     /// <summary>Stripes of the keyspace; a key's stripe is fixed by its hash, the same in every database.</summary>
     public const int StripeCount = 1024;
 
+    // The flag this thread used last, and whose lock it is: a thread may hold several keyspaces' locks in turn.
     [ThreadStatic] private static ReaderFlag? t_flag;
-    [ThreadStatic] private static int t_exclusiveDepth;
 
     private readonly Lock _exclusive = new();
     private readonly Stripe[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new Stripe()).ToArray();
+    private readonly Dictionary<int, ReaderFlag> _flagByThread = new();
     private ReaderFlag[] _flags = [];
     private volatile bool _writer;
+    private int _exclusiveThread, _exclusiveDepth;
 
     /// <summary>The stripe of <paramref name="key"/>: the hash's top bits, since a partition's table indexes by its low ones.</summary>
     public static int StripeOf(ReadOnlySpan<byte> key) => (int)((uint)ByteArrayComparer.Instance.GetHashCode(key) >> 22);
 
     /// <summary>True on a thread that holds the keyspace exclusively.</summary>
-    public static bool HeldExclusively => t_exclusiveDepth > 0;
+    public bool HeldExclusively => Volatile.Read(ref _exclusiveThread) == Environment.CurrentManagedThreadId;
 
     /// <summary>Holds <paramref name="stripe"/> shared until the scope is disposed; within an exclusive hold it is already held.</summary>
     public SharedScope Shared(int stripe)
     {
-        if (t_exclusiveDepth > 0) { return default; }
-        var flag = t_flag ?? Register();
+        if (HeldExclusively) { return default; }
+        var flag = t_flag is { } last && last.Owner == this ? last : Register();
         while (true)
         {
             // A full fence between raising the flag and reading the writer's: the writer does the mirror image.
@@ -48,9 +50,15 @@ internal sealed class KeyspaceLock
     /// <summary>Holds the whole keyspace until the scope is disposed (reentrant).</summary>
     public ExclusiveScope Exclusive()
     {
-        if (t_exclusiveDepth++ > 0) { return new ExclusiveScope(this); }
-        if (t_flag is { Raised: 1 }) { throw new InvalidOperationException("A shared hold cannot become exclusive."); }
+        if (HeldExclusively)
+        {
+            _exclusiveDepth++;
+            return new ExclusiveScope(this);
+        }
+        if (t_flag is { Raised: 1 } held && held.Owner == this) { throw new InvalidOperationException("A shared hold cannot become exclusive."); }
         _exclusive.Enter();
+        _exclusiveThread = Environment.CurrentManagedThreadId;
+        _exclusiveDepth = 1;
         _writer = true;
         Interlocked.MemoryBarrier();
         var spin = new SpinWait();
@@ -63,22 +71,31 @@ internal sealed class KeyspaceLock
 
     private void ExitExclusive()
     {
-        if (--t_exclusiveDepth > 0) { return; }
+        if (--_exclusiveDepth > 0) { return; }
+        Volatile.Write(ref _exclusiveThread, 0);
         _writer = false;
         _exclusive.Exit();
     }
 
-    // A thread's first shared hold gives it a flag of its own; writers see it from then on.
+    // A thread's first shared hold of this lock gives it a flag of its own; writers see it from then on.
     private ReaderFlag Register()
     {
-        var flag = new ReaderFlag();
-        lock (_exclusive) { _flags = [.. _flags, flag]; }
-        return t_flag = flag;
+        lock (_exclusive)
+        {
+            if (!_flagByThread.TryGetValue(Environment.CurrentManagedThreadId, out var flag))
+            {
+                _flagByThread[Environment.CurrentManagedThreadId] = flag = new ReaderFlag(this);
+                _flags = [.. _flags, flag];
+            }
+            return t_flag = flag;
+        }
     }
 
     /// <summary>One thread's "I am in the keyspace" flag, on a cache line of its own.</summary>
-    internal sealed class ReaderFlag
+    internal sealed class ReaderFlag(KeyspaceLock owner)
     {
+        public KeyspaceLock Owner { get; } = owner;
+
 #pragma warning disable CS0169, IDE0051 // padding: neighbours' writes must not bounce this line
         private readonly long _p1, _p2, _p3, _p4, _p5, _p6, _p7;
 #pragma warning restore CS0169, IDE0051
