@@ -3,7 +3,7 @@ using Loop.Samples.Redis.Server;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>Runs one command for a session, under the keyspace lock; writes exactly one reply.</summary>
+/// <summary>Runs one command for a session, holding the keyspace as its keys need; writes exactly one reply.</summary>
 internal delegate void CommandHandler(Session session, RespCommand command);
 
 [Flags]

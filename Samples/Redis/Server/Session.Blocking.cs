@@ -8,7 +8,7 @@ internal sealed partial class Session
 
     /// <summary>
     /// Waits on <paramref name="client"/>'s keys until a write serves it or <paramref name="timeout"/> (null:
-    /// forever) passes; later commands of this connection wait too. Caller holds the keyspace lock, on the loop thread.
+    /// forever) passes; later commands of this connection wait too. Caller holds the keyspace exclusively, on the loop thread.
     /// </summary>
     public void BlockOn(BlockedClient client, TimeSpan? timeout)
     {

@@ -63,7 +63,7 @@ internal sealed partial class Session
         }
     }
 
-    /// <summary>Forgets the queue and every watch. Caller holds the keyspace lock.</summary>
+    /// <summary>Forgets the queue and every watch. Caller holds the keyspace exclusively.</summary>
     public void EndTransaction()
     {
         InMulti = false;

@@ -8,7 +8,7 @@ namespace Loop.Samples.Redis.Server;
 /// <summary>
 /// One client connection: the RESP state machine plus what Redis keeps per client (selected database,
 /// authentication, name, protocol, transaction, subscriptions). Dispatches each command through the
-/// command table under the keyspace lock.
+/// command table, holding the keyspace as the command's keys need (see Run).
 /// </summary>
 internal sealed partial class Session(RedisServer server) : RespConnectionHandler(server.Limits), IKeyWatcher
 {

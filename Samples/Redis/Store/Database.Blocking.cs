@@ -1,7 +1,8 @@
 namespace Loop.Samples.Redis.Store;
 
 // Clients blocked on keys (BLPOP, BZPOPMIN and co.), first come first served per key as Redis serves them, and
-// the keys that changed while someone waited on them. Everything here runs under the keyspace lock.
+// the keys that changed while someone waited on them. Changed only holding the keyspace exclusively; a shared holder
+// only asks HasWaiters.
 internal sealed partial class Database
 {
     private readonly Dictionary<byte[], List<IKeyWaiter>> _blocked = new(ByteArrayComparer.Instance);
