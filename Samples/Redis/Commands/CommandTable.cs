@@ -25,7 +25,7 @@ internal enum CommandFlags
     /// <summary>Touches no key: runs without holding the keyspace (PING, PUBLISH, CLIENT). Not a Redis flag.</summary>
     NoKeyspace = 1 << 8,
 
-    /// <summary>Holds the whole keyspace even with a single key (WATCH, MOVE: they touch more than their key's stripe). Not a Redis flag.</summary>
+    /// <summary>Holds the whole keyspace although it has keys (WATCH, MOVE, COPY: they touch more than their keys' stripes). Not a Redis flag.</summary>
     Exclusive = 1 << 9,
 
     /// <summary>Ours, not Redis's: COMMAND INFO leaves them out.</summary>

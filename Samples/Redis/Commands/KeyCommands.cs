@@ -30,7 +30,7 @@ internal static class KeyCommands
         t.Add("scan", -2, ReadOnly, 0, 0, 0, Scan);
         t.Add("randomkey", 1, ReadOnly, 0, 0, 0, RandomKey);
         t.Add("move", 3, Write | Fast | Exclusive, 1, 1, 1, Move);
-        t.Add("copy", -3, Write, 1, 2, 1, Copy);
+        t.Add("copy", -3, Write | Exclusive, 1, 2, 1, Copy); // exclusive: DB may name another database, whose waiters its stripes do not cover
     }
 
     private static void Delete(Session s, RespCommand c)

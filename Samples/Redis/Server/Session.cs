@@ -115,9 +115,9 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     }
 
     /// <summary>
-    /// Runs a command atomically with respect to every other loop: a single-key command holding its key's stripe,
-    /// any other holding the whole keyspace (and one touching no key, nothing). A write to a key that clients wait on
-    /// serves them, which reaches beyond the stripe: it holds the whole keyspace too.
+    /// Runs a command atomically with respect to every other loop: one with keys holding their stripes, any other
+    /// holding the whole keyspace (and one touching no key, nothing). A write to a key that clients wait on serves
+    /// them, which reaches beyond the stripes: it holds the whole keyspace too.
     /// </summary>
     private void Run(CommandSpec spec, RespCommand command)
     {
@@ -128,29 +128,57 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             spec.Handler(this, command);
             return;
         }
-        if (SingleKey(spec, command) is var position && position > 0)
-        {
-            var key = command[position];
-            using (server.Keyspace.Lock.Shared(KeyspaceLock.StripeOf(key)))
-            {
-                if (!Db.HasWaiters(key))
-                {
-                    spec.Handler(this, command);
-                    return;
-                }
-            }
-        }
+        if ((spec.Flags & (CommandFlags.Blocking | CommandFlags.Exclusive)) == 0 && RunOnStripes(spec, command)) { return; }
         using (server.Keyspace.Lock.Exclusive()) { spec.Handler(this, command); }
     }
 
-    /// <summary>The position of the command's only key, or 0 when it has none, several, or must hold everything.</summary>
-    private static int SingleKey(CommandSpec spec, RespCommand command)
+    // The stripes of the running command's keys, reused from command to command.
+    private int[] _stripes = new int[8];
+
+    /// <summary>Runs the command holding only its keys' stripes; false (nothing run) when it has no key or one is waited on.</summary>
+    private bool RunOnStripes(CommandSpec spec, RespCommand command)
     {
-        if ((spec.Flags & (CommandFlags.Blocking | CommandFlags.Exclusive)) != 0) { return 0; }
-        var positions = spec.Keys.Of(command);
-        if (!positions.MoveNext()) { return 0; }
-        var only = positions.Current;
-        return positions.MoveNext() ? 0 : only;
+        var keys = spec.Keys.Of(command);
+        if (!keys.MoveNext()) { return false; }
+        var first = command[keys.Current];
+        if (!keys.MoveNext())
+        {
+            using (server.Keyspace.Lock.Shared(KeyspaceLock.StripeOf(first)))
+            {
+                if (Db.HasWaiters(first)) { return false; }
+                spec.Handler(this, command);
+                return true;
+            }
+        }
+        var count = SortedStripes(spec, command);
+        using (server.Keyspace.Lock.Shared(_stripes, count))
+        {
+            foreach (var position in spec.Keys.Of(command))
+            {
+                if (Db.HasWaiters(command[position])) { return false; }
+            }
+            spec.Handler(this, command);
+            return true;
+        }
+    }
+
+    /// <summary>Fills <see cref="_stripes"/> with the command's key stripes, sorted and distinct; returns how many.</summary>
+    private int SortedStripes(CommandSpec spec, RespCommand command)
+    {
+        var count = 0;
+        foreach (var position in spec.Keys.Of(command))
+        {
+            if (count == _stripes.Length) { Array.Resize(ref _stripes, count * 2); }
+            _stripes[count++] = KeyspaceLock.StripeOf(command[position]);
+        }
+        var stripes = _stripes.AsSpan(0, count);
+        stripes.Sort();
+        var distinct = 1;
+        for (var i = 1; i < stripes.Length; i++)
+        {
+            if (stripes[i] != stripes[distinct - 1]) { stripes[distinct++] = stripes[i]; }
+        }
+        return distinct;
     }
 
     private static string UnknownCommand(RespCommand command)

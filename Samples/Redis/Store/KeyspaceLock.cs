@@ -1,10 +1,10 @@
 namespace Loop.Samples.Redis.Store;
 
 /// <summary>
-/// How loops share the keyspace. A single-key command holds it <b>shared</b>, for its key's stripe only: the loop
-/// raises its own flag and takes the stripe's lock, so loops working on different stripes never wait for each other
-/// and write no common cache line. Everything else (multi-key commands, transactions, WATCH, blocking, whole-keyspace
-/// commands, expiry) holds it <b>exclusive</b>: no loop holds it shared meanwhile, which is the old global lock for
+/// How loops share the keyspace. A command with keys holds it <b>shared</b>, for its keys' stripes only: the loop
+/// raises its own flag and takes the stripes' locks, so loops working on different stripes never wait for each other
+/// and write no common cache line. Everything else (transactions, WATCH, blocking, whole-keyspace commands, expiry)
+/// holds it <b>exclusive</b>: no loop holds it shared meanwhile, which is the old global lock for
 /// exactly those commands, so their atomicity and isolation are what they were. A big-reader lock (each thread a flag
 /// of its own, a writer waits until every flag is down) with lock striping for the readers.
 /// </summary>
@@ -33,18 +33,37 @@ internal sealed class KeyspaceLock
     public SharedScope Shared(int stripe)
     {
         if (HeldExclusively) { return default; }
+        var flag = Raise();
+        var gate = _stripes[stripe];
+        Monitor.Enter(gate);
+        return new SharedScope(flag, gate);
+    }
+
+    /// <summary>
+    /// Holds the first <paramref name="count"/> of <paramref name="stripes"/> shared (sorted, distinct; the caller
+    /// keeps them unchanged until the scope is disposed). Every multi-stripe holder takes its stripes in ascending
+    /// order, so two of them never wait for each other in a cycle.
+    /// </summary>
+    public StripesScope Shared(int[] stripes, int count)
+    {
+        if (HeldExclusively) { return default; }
+        var flag = Raise();
+        for (var i = 0; i < count; i++) { Monitor.Enter(_stripes[stripes[i]]); }
+        return new StripesScope(this, flag, stripes, count);
+    }
+
+    // Raises this thread's flag once no writer holds the keyspace.
+    private ReaderFlag Raise()
+    {
         var flag = t_flag is { } last && last.Owner == this ? last : Register();
         while (true)
         {
             // A full fence between raising the flag and reading the writer's: the writer does the mirror image.
             Interlocked.Exchange(ref flag.Raised, 1);
-            if (!_writer) { break; }
+            if (!_writer) { return flag; }
             Volatile.Write(ref flag.Raised, 0);
             lock (_exclusive) { } // wait for the writer to finish
         }
-        var gate = _stripes[stripe];
-        Monitor.Enter(gate);
-        return new SharedScope(flag, gate);
     }
 
     /// <summary>Holds the whole keyspace until the scope is disposed (reentrant).</summary>
@@ -119,6 +138,16 @@ internal sealed class KeyspaceLock
         {
             if (flag is null) { return; }
             Monitor.Exit(gate!);
+            Volatile.Write(ref flag.Raised, 0);
+        }
+    }
+
+    public readonly struct StripesScope(KeyspaceLock? owner, ReaderFlag? flag, int[]? stripes, int count) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (flag is null) { return; }
+            for (var i = count - 1; i >= 0; i--) { Monitor.Exit(owner!._stripes[stripes![i]]); }
             Volatile.Write(ref flag.Raised, 0);
         }
     }
