@@ -195,4 +195,33 @@ public sealed partial class ConcurrencyTests
             Assert.Equal("OK", await c.CallAsync("SELECT", "0"));
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Backends.Native), MemberType = typeof(Backends))]
+    public async Task Pipelines_mixing_one_key_many_keys_no_key_and_whole_keyspace_commands_run_in_order_on_every_loop(Backend backend)
+    {
+        // A pipeline keeps a single-key command's stripe for the commands after it; whatever follows (another stripe,
+        // several, none, or the whole keyspace, also taken inside a keyless command) must still run, in order.
+        const int rounds = 40;
+        await using var redis = await InProcessRedis.StartAsync(backend, loops: Loops);
+        var clients = await redis.ConnectClientsOverLoopsAsync(Loops);
+        string[][] Round(int loop) =>
+        [
+            ["SET", $"hot:{loop}", "1"], ["INCR", $"hot:{loop}"], ["CONFIG", "RESETSTAT"], ["INCR", $"hot:{loop}"],
+            ["MSET", $"hot:{loop}", "10", $"cold:{loop}", "20"], ["INCR", $"hot:{loop}"], ["DBSIZE"], ["PING"],
+            ["MULTI"], ["INCR", $"cold:{loop}"], ["EXEC"], ["GET", $"cold:{loop}"], ["DEL", $"hot:{loop}", $"cold:{loop}"],
+        ];
+        await clients.EachAsync(async (c, loop) =>
+        {
+            for (var round = 0; round < rounds; round++)
+            {
+                var replies = await c.BatchAsync(Round(loop));
+                Assert.Equal(["OK", 2L, "OK", 3L, "OK", 11L], replies[..6]);
+                Assert.IsType<long>(replies[6]);
+                Assert.Equal(["PONG", "OK", "QUEUED"], replies[7..10]);
+                Assert.Equal([21L], Items(replies[10]));
+                Assert.Equal(["21", 2L], replies[11..]);
+            }
+        });
+    }
 }

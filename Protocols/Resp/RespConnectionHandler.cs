@@ -62,7 +62,16 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
         return true;
     }
 
+    /// <summary>After the commands of one received batch have run (also when one threw): a place to release what they shared.</summary>
+    protected virtual void OnBatchDone() { }
+
     private int Run(ReadOnlySpan<byte> data)
+    {
+        try { return RunCommands(data); }
+        finally { OnBatchDone(); }
+    }
+
+    private int RunCommands(ReadOnlySpan<byte> data)
     {
         var offset = 0;
         while (offset < data.Length && !IsBlocked && !Connection.IsClosing)

@@ -125,15 +125,32 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         Counters.Commands++;
         if ((spec.Flags & CommandFlags.NoKeyspace) != 0)
         {
+            ReleaseBatchStripe(); // some (CONFIG RESETSTAT) hold the keyspace exclusively inside
             spec.Handler(this, command);
             return;
         }
         if ((spec.Flags & (CommandFlags.Blocking | CommandFlags.Exclusive)) == 0 && RunOnStripes(spec, command)) { return; }
+        ReleaseBatchStripe();
         using (server.Keyspace.Lock.Exclusive()) { spec.Handler(this, command); }
     }
 
-    // The stripes of the running command's keys, reused from command to command.
+    // The stripe a single-key command of this batch took, kept for the batch's next commands: a pipeline on one key
+    // (or one stripe) takes it once per batch instead of once per command, so loops racing on a hot key hand it over
+    // per batch. Released before any other command and when the batch is done.
+    private KeyspaceLock.SharedScope _batchHold;
+    private int _batchStripe = -1;
+
+    // The stripes of the running multi-key command, reused from command to command.
     private int[] _stripes = new int[8];
+
+    protected override void OnBatchDone() => ReleaseBatchStripe();
+
+    private void ReleaseBatchStripe()
+    {
+        if (_batchStripe < 0) { return; }
+        _batchStripe = -1;
+        _batchHold.Dispose();
+    }
 
     /// <summary>Runs the command holding only its keys' stripes; false (nothing run) when it has no key or one is waited on.</summary>
     private bool RunOnStripes(CommandSpec spec, RespCommand command)
@@ -143,13 +160,18 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         var first = command[keys.Current];
         if (!keys.MoveNext())
         {
-            using (server.Keyspace.Lock.Shared(KeyspaceLock.StripeOf(first)))
+            var stripe = KeyspaceLock.StripeOf(first);
+            if (stripe != _batchStripe)
             {
-                if (Db.HasWaiters(first)) { return false; }
-                spec.Handler(this, command);
-                return true;
+                ReleaseBatchStripe();
+                _batchHold = server.Keyspace.Lock.Shared(stripe);
+                _batchStripe = stripe;
             }
+            if (Db.HasWaiters(first)) { return false; }
+            spec.Handler(this, command);
+            return true;
         }
+        ReleaseBatchStripe();
         var count = SortedStripes(spec, command);
         using (server.Keyspace.Lock.Shared(_stripes, count))
         {
