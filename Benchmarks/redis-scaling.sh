@@ -8,7 +8,7 @@
 # machine, commands), .tsv (one row per measurement) and .svg (throughput against loops).
 #
 #   Benchmarks/redis-scaling.sh [--quick] [--server-cpus LIST] [--client-cpus LIST] [--duration S] [--no-garnet]
-#                               [--output NAME]
+#                               [--no-peers] [--loop-redis DLL] [--output NAME]
 #   Benchmarks/redis-scaling.sh --pack [--no-garnet]
 #
 #   --quick             a smoke test (about a minute on 2 cores): GET and SET only, 1 s measurements
@@ -16,6 +16,9 @@
 #   --client-cpus LIST  CPUs for redis-benchmark, one process per CPU. Default 1
 #   --duration S        seconds per measurement. Default 2.5
 #   --no-garnet         leave Garnet out of the run (or of the kit)
+#   --no-peers          run loop-redis alone (no redis-server, no Garnet): a rerun after a change
+#   --loop-redis DLL    run this framework-dependent loop-redis.dll (another commit's build) instead, on the kit's
+#                       runtime in a kit: two commits compared on one machine
 #   --output NAME       write Benchmarks/results/NAME.md, .tsv and .svg. Default redis-scaling
 #   --pack              build Benchmarks/kit/redis-scaling-kit.tar.xz: loop-redis published self-contained, Debian's
 #                       redis-server and redis-benchmark with their libraries and loader, Garnet on loop-redis's
@@ -28,7 +31,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '10,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '10,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 command="Benchmarks/redis-scaling.sh${*:+ $*}"
 TESTS=${TESTS:-get,set,incr,lpush,mset}
@@ -40,7 +43,7 @@ CALIBRATION=0.4 # seconds the calibration run lasts at least
 WARMUP=1        # seconds of each test at -P 16 when a server has started,
 WARMUP_ROUNDS=2 # this many times over: loop-redis reaches its steady pace after about 5 s of load (tiered JIT, PGO)
 ATTEMPTS=${ATTEMPTS:-2}
-quick= pack= garnet=1 output=redis-scaling
+quick= pack= garnet=1 peers=1 loop_dll= output=redis-scaling
 while (($# > 0)); do
     case $1 in
         --quick) quick=1 TESTS=get,set DURATION=1 CALIBRATION=0.25 ATTEMPTS=1 ;;
@@ -48,6 +51,8 @@ while (($# > 0)); do
         --client-cpus) CLIENT_CPU=${2:?--client-cpus needs a CPU list}; shift ;;
         --duration) DURATION=${2:?--duration needs seconds}; shift ;;
         --no-garnet) garnet= ;;
+        --no-peers) peers= garnet= ;;
+        --loop-redis) loop_dll=$(realpath "${2:?--loop-redis needs a loop-redis.dll}"); shift ;;
         --output) output=${2:?--output needs a name}; shift ;;
         --pack) pack=1 ;;
         *) usage ;;
@@ -194,6 +199,10 @@ else
         if any=$(garnet_files) && [[ -f $any/GarnetServer.dll ]]; then GARNET=(dotnet "$any/GarnetServer.dll"); else log "Garnet unavailable; left out"; garnet=; fi
     fi
     loop_version="repository $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (uncommitted changes)'), .NET $(dotnet --version)"
+fi
+if [[ -n $loop_dll ]]; then
+    if [[ -n $in_kit ]]; then LOOP_REDIS=(env LD_LIBRARY_PATH="$kit_root/dotnet/lib" "$kit_root/dotnet/dotnet" "$loop_dll"); else LOOP_REDIS=(dotnet "$loop_dll"); fi
+    loop_version="$loop_dll"
 fi
 # Neither .NET server needs ICU here; Garnet would otherwise refuse to start on a machine without it.
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
@@ -443,9 +452,11 @@ for loops in "${loop_counts[@]}"; do
     write_report
 done
 redis_args=(--save "" --appendonly no --bind 127.0.0.1)
-run_server "redis-server" 1 "$all_cpus" "Ready to accept connections" "${REDIS_SERVER[@]}" "${redis_args[@]}"
-write_report
-if ((n_servers > 1)); then
+if [[ -n $peers ]]; then
+    run_server "redis-server" 1 "$all_cpus" "Ready to accept connections" "${REDIS_SERVER[@]}" "${redis_args[@]}"
+    write_report
+fi
+if [[ -n $peers ]] && ((n_servers > 1)); then
     run_server "redis-server io-threads $n_servers" "$n_servers" "$all_cpus" "Ready to accept connections" \
         "${REDIS_SERVER[@]}" "${redis_args[@]}" --io-threads "$n_servers" --io-threads-do-reads yes
     write_report
