@@ -24,7 +24,8 @@ internal static class DumpPayload
 
     /// <summary>
     /// The serialized value of <paramref name="payload"/> (type byte first), when its footer names a version this
-    /// server reads and its checksum matches (a checksum of 0 means none was computed, as Redis allows).
+    /// server reads and its checksum matches. A checksum of 0 is checked like any other: Redis 7.0 does (later
+    /// versions skip it), while an RDB file's 0 does mean none was computed.
     /// </summary>
     public static bool TryOpen(ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> value)
     {
@@ -32,8 +33,7 @@ internal static class DumpPayload
         if (payload.Length < FooterSize) { return false; }
         var footer = payload[^FooterSize..];
         if (BinaryPrimitives.ReadUInt16LittleEndian(footer) > RdbFormat.Version) { return false; }
-        var crc = BinaryPrimitives.ReadUInt64LittleEndian(footer[2..]);
-        if (crc != 0 && crc != Crc64.Update(0, payload[..^8])) { return false; }
+        if (BinaryPrimitives.ReadUInt64LittleEndian(footer[2..]) != Crc64.Update(0, payload[..^8])) { return false; }
         value = payload[..^FooterSize];
         return true;
     }

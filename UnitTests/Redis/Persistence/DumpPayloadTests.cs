@@ -47,12 +47,11 @@ public sealed class DumpPayloadTests
     }
 
     [Fact]
-    public void A_checksum_of_zero_is_not_checked_and_too_short_is_refused()
+    public void A_checksum_of_zero_is_checked_as_redis_7_0_checks_it_and_too_short_is_refused()
     {
         var payload = DumpPayload.Create(Bytes("v"));
         payload.AsSpan(payload.Length - 8).Clear();
-        Assert.True(DumpPayload.TryOpen(payload, out var value));
-        Assert.Equal([0, 1, (byte)'v'], value.ToArray());
+        Assert.False(DumpPayload.TryOpen(payload, out _));
         Assert.False(DumpPayload.TryOpen(new byte[9], out _));
     }
 }
