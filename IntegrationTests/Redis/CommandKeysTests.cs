@@ -19,6 +19,8 @@ public sealed class CommandKeysTests
         { ["ZINTERCARD", "3", "a", "b", "c"], ["a", "b", "c"] },
         { ["ZUNIONSTORE", "dst", "2", "a", "b", "WEIGHTS", "1", "2"], ["dst", "a", "b"] },
         { ["ZDIFFSTORE", "dst", "1", "a"], ["dst", "a"] },
+        { ["DUMP", "k"], ["k"] },
+        { ["RESTORE", "k", "0", "payload", "REPLACE"], ["k"] },
     };
 
     [Theory]

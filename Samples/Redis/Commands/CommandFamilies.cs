@@ -10,6 +10,7 @@ internal static class CommandFamilies
         TransactionCommands.Register(table);
         StringCommands.Register(table);
         KeyCommands.Register(table);
+        DumpCommands.Register(table);
         ListCommands.Register(table);
         HashCommands.Register(table);
         SetCommands.Register(table);

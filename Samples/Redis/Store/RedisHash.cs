@@ -48,6 +48,15 @@ internal sealed class RedisHash : IRedisCollection
         return true;
     }
 
+    /// <summary>Adds a new field, both arrays kept (not copied); false, changing nothing, when the field is already there.</summary>
+    public bool TryAdd(byte[] field, byte[] value)
+    {
+        if (Contains(field)) { return false; }
+        _slots.Add(field, _pairs.Count);
+        _pairs.Add(new(field, value));
+        return true;
+    }
+
     /// <summary>Removes a field, moving the last pair into its slot (a small hash shifts the later pairs down instead).</summary>
     public bool Remove(ReadOnlySpan<byte> field)
     {

@@ -29,6 +29,14 @@ internal sealed class RedisSortedSet : IRedisCollection
         if (Find(member) is { } node) { Order.UpdateScore(node, score); } else { Add(member.ToArray(), score); }
     }
 
+    /// <summary>Adds <paramref name="member"/> itself (not copied); false, changing nothing, when it is already there.</summary>
+    public bool TryAdd(byte[] member, double score)
+    {
+        if (Find(member) is not null) { return false; }
+        Add(member, score);
+        return true;
+    }
+
     public bool Remove(ReadOnlySpan<byte> member)
     {
         if (Find(member) is not { } node) { return false; }
