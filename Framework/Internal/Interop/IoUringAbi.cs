@@ -186,7 +186,7 @@ internal static class IoUringConst
 
     // io_uring_register opcodes
     public const uint RegisterBuffers = 0, RegisterProbe = 8, RegisterFiles2 = 13, RegisterRingFds = 20,
-        RegisterPbufRing = 22;
+        UnregisterRingFds = 21, RegisterPbufRing = 22;
 
     // mmap offsets
     public const long OffSqRing = 0, OffSqes = 0x10000000;

@@ -23,6 +23,7 @@ internal sealed unsafe class Ring : IDisposable
     private readonly int _fd;
     private readonly int _enterFd;
     private readonly uint _enterFlags;
+    private readonly int _creatingThread = Environment.CurrentManagedThreadId;
     private readonly byte* _sqRing, _cqRing;
     private readonly nuint _sqRingSize, _cqRingSize, _sqesSize;
     private readonly IoUringSqe* _sqes;
@@ -222,6 +223,13 @@ internal sealed unsafe class Ring : IDisposable
 
     public void Dispose()
     {
+        // The registration keeps the ring alive after close and takes one of the creating thread's 16 slots;
+        // the table is per thread, so only that thread can release it (elsewhere the offset names another ring).
+        if (RingFdRegistered && Environment.CurrentManagedThreadId == _creatingThread)
+        {
+            var update = new IoUringRsrcUpdate { Offset = (uint)_enterFd };
+            Libc.IoUringRegister(_fd, UnregisterRingFds, &update, 1);
+        }
         Libc.Munmap(_sqes, _sqesSize);
         Libc.Munmap(_sqRing, _sqRingSize);
         Libc.Close(_fd);
