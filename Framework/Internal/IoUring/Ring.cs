@@ -158,6 +158,9 @@ internal sealed unsafe class Ring : IDisposable
         return $"{flags}, {SqEntries} SQ / {CqEntries} CQ entries, {(RingFdRegistered ? "registered" : "plain")} ring fd, features 0x{Features:x}";
     }
 
+    /// <summary>Submits every queued SQE without waiting.</summary>
+    public void Submit() => Submit(0, null);
+
     /// <summary>A zeroed SQE to fill; submits what is queued first if the queue is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public IoUringSqe* NextSqe()
