@@ -141,14 +141,17 @@ internal struct IoVec
 
 internal static class IoUringOp
 {
-    public const byte WriteFixed = 5, Accept = 13, AsyncCancel = 14, Close = 19, Read = 22,
-        Send = 26, Recv = 27, UringCmd = 46;
+    public const byte Fsync = 3, WriteFixed = 5, Accept = 13, AsyncCancel = 14, Close = 19, Read = 22,
+        Write = 23, Send = 26, Recv = 27, UringCmd = 46;
 
     public static readonly (byte Op, string Name)[] Required =
     [
         (WriteFixed, "WRITE_FIXED"), (Accept, "ACCEPT"), (AsyncCancel, "ASYNC_CANCEL"),
         (Close, "CLOSE"), (Read, "READ"), (Send, "SEND"), (Recv, "RECV"),
     ];
+
+    /// <summary>What a file written through the ring needs (DurableFile).</summary>
+    public static readonly (byte Op, string Name)[] FileWrite = [(Write, "WRITE"), (Fsync, "FSYNC")];
 }
 
 internal static class IoUringConst
@@ -165,7 +168,7 @@ internal static class IoUringConst
     public const uint EnterGetEvents = 1u << 0, EnterExtArg = 1u << 3, EnterRegisteredRing = 1u << 4;
 
     // sqe->flags
-    public const byte SqeFixedFile = 1 << 0, SqeIoHardlink = 1 << 3, SqeBufferSelect = 1 << 5;
+    public const byte SqeFixedFile = 1 << 0, SqeIoLink = 1 << 2, SqeIoHardlink = 1 << 3, SqeBufferSelect = 1 << 5;
 
     // cqe->flags
     public const uint CqeFBuffer = 1u << 0, CqeFMore = 1u << 1;
@@ -186,7 +189,7 @@ internal static class IoUringConst
 
     // io_uring_register opcodes
     public const uint RegisterBuffers = 0, RegisterProbe = 8, RegisterFiles2 = 13, RegisterRingFds = 20,
-        RegisterPbufRing = 22;
+        UnregisterRingFds = 21, RegisterPbufRing = 22;
 
     // mmap offsets
     public const long OffSqRing = 0, OffSqes = 0x10000000;

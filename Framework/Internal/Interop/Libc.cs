@@ -16,8 +16,10 @@ internal static unsafe partial class Libc
     public const int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_POPULATE = 0x8000;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     public const int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
+    // The same on x86-64 and arm64 (O_DIRECTORY is not: a directory is opened O_RDONLY instead).
+    public const int O_RDONLY = 0, O_WRONLY = 0x1, O_CREAT = 0x40, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
 
-    public const int EINTR = 4, EAGAIN = 11, ENOMEM = 12, EBUSY = 16, ENFILE = 23, EMFILE = 24, EINVAL = 22, EPERM = 1,
+    public const int EINTR = 4, EIO = 5, EAGAIN = 11, ENOMEM = 12, EBUSY = 16, ENFILE = 23, EMFILE = 24, EINVAL = 22, EPERM = 1,
         ENOSYS = 38, ETIME = 62, EOPNOTSUPP = 95, ENOBUFS = 105, ECANCELED = 125;
 
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
@@ -68,6 +70,19 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epfd, void* events, int maxevents, int timeout);
+
+    // open's mode is variadic in C: a plain third argument is passed the same way on x86-64 and arm64 Linux.
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, uint mode);
+
+    [LibraryImport(Lib, EntryPoint = "pwrite", SetLastError = true)]
+    public static partial nint PWrite(int fd, void* buf, nuint count, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Rename(string from, string to);
 
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

@@ -23,6 +23,7 @@ internal sealed unsafe class Ring : IDisposable
     private readonly int _fd;
     private readonly int _enterFd;
     private readonly uint _enterFlags;
+    private readonly int _creatingThread = Environment.CurrentManagedThreadId;
     private readonly byte* _sqRing, _cqRing;
     private readonly nuint _sqRingSize, _cqRingSize, _sqesSize;
     private readonly IoUringSqe* _sqes;
@@ -157,6 +158,9 @@ internal sealed unsafe class Ring : IDisposable
         return $"{flags}, {SqEntries} SQ / {CqEntries} CQ entries, {(RingFdRegistered ? "registered" : "plain")} ring fd, features 0x{Features:x}";
     }
 
+    /// <summary>Submits every queued SQE without waiting.</summary>
+    public void Submit() => Submit(0, null);
+
     /// <summary>A zeroed SQE to fill; submits what is queued first if the queue is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public IoUringSqe* NextSqe()
@@ -222,6 +226,13 @@ internal sealed unsafe class Ring : IDisposable
 
     public void Dispose()
     {
+        // The registration keeps the ring alive after close and takes one of the creating thread's 16 slots;
+        // the table is per thread, so only that thread can release it (elsewhere the offset names another ring).
+        if (RingFdRegistered && Environment.CurrentManagedThreadId == _creatingThread)
+        {
+            var update = new IoUringRsrcUpdate { Offset = (uint)_enterFd };
+            Libc.IoUringRegister(_fd, UnregisterRingFds, &update, 1);
+        }
         Libc.Munmap(_sqes, _sqesSize);
         Libc.Munmap(_sqRing, _sqRingSize);
         Libc.Close(_fd);
