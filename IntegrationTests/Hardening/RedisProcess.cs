@@ -9,17 +9,22 @@ namespace Loop.IntegrationTests.Hardening;
 
 /// <summary>
 /// loop-redis in its own process, started through <c>bash -c</c> so that shell commands (<c>ulimit -n 160</c>)
-/// can lower its limits first, optionally as user nobody. Its output is collected line by line as it comes;
-/// disposing stops it with SIGTERM, and kills it if it has not exited within <see cref="Timeouts.StartStop"/>.
+/// can lower its limits first, optionally as user nobody. It runs in a directory of its own (its dump.rdb goes
+/// there), fresh unless given. Its output is collected line by line as it comes; disposing stops it with SIGTERM,
+/// kills it if it has not exited within <see cref="Timeouts.StartStop"/>, and removes a fresh directory.
 /// </summary>
 internal sealed partial class RedisProcess : IAsyncDisposable
 {
     private readonly List<string> _output = [];
     private readonly List<string> _errors = [];
 
-    private RedisProcess(Process process)
+    private readonly bool _ownsDirectory;
+
+    private RedisProcess(Process process, string directory, bool ownsDirectory)
     {
         Process = process;
+        Directory = directory;
+        _ownsDirectory = ownsDirectory;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_output) { _output.Add(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_errors) { _errors.Add(e.Data); } } };
         process.BeginOutputReadLine();
@@ -27,6 +32,12 @@ internal sealed partial class RedisProcess : IAsyncDisposable
     }
 
     public Process Process { get; }
+
+    /// <summary>Its working directory, where it reads and writes dump.rdb.</summary>
+    public string Directory { get; }
+
+    /// <summary>Sends SIGTERM: it saves when save points are set, then exits.</summary>
+    public void Terminate() => Kill(Process.Id, SigTerm);
 
     /// <summary>The address from the startup line.</summary>
     public IPEndPoint EndPoint { get; private set; } = null!;
@@ -42,11 +53,21 @@ internal sealed partial class RedisProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts loop-redis with <paramref name="args"/>, after <paramref name="limits"/> (shell commands such as
-    /// <c>ulimit -n 160</c>) if any, as user nobody if <paramref name="asNobody"/>.
+    /// <c>ulimit -n 160</c>) if any, as user nobody if <paramref name="asNobody"/>, in <paramref name="directory"/> or a
+    /// fresh one (writable by nobody too).
     /// </summary>
-    public static RedisProcess Start(string[] args, string limits = "", bool asNobody = false)
+    public static RedisProcess Start(string[] args, string limits = "", bool asNobody = false, string? directory = null)
     {
-        var info = new ProcessStartInfo(asNobody ? "setpriv" : "bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var owns = directory is null;
+        if (directory is null)
+        {
+            directory = System.IO.Directory.CreateTempSubdirectory("loop-redis-").FullName;
+            Chmod(directory, 0b111_111_111); // rwx for nobody too
+        }
+        var info = new ProcessStartInfo(asNobody ? "setpriv" : "bash")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory,
+        };
         if (asNobody)
         {
             foreach (var arg in AsNobody) { info.ArgumentList.Add(arg); }
@@ -57,13 +78,13 @@ internal sealed partial class RedisProcess : IAsyncDisposable
         info.ArgumentList.Add(Environment.ProcessPath!);
         info.ArgumentList.Add(Dll);
         foreach (var arg in args) { info.ArgumentList.Add(arg); }
-        return new RedisProcess(Process.Start(info)!);
+        return new RedisProcess(Process.Start(info)!, directory, owns);
     }
 
     /// <summary>Starts loop-redis and waits for its startup line, failing with its errors if it exits instead.</summary>
-    public static async Task<RedisProcess> StartServingAsync(string[] args, string limits = "", bool asNobody = false)
+    public static async Task<RedisProcess> StartServingAsync(string[] args, string limits = "", bool asNobody = false, string? directory = null)
     {
-        var redis = Start(args, limits, asNobody);
+        var redis = Start(args, limits, asNobody, directory);
         try
         {
             await Polling.Eventually(() => redis.Startup() is not null || redis.Process.HasExited, Timeouts.StartStop);
@@ -127,6 +148,7 @@ internal sealed partial class RedisProcess : IAsyncDisposable
         }
         await Process.WaitForExitAsync();
         Process.Dispose();
+        if (_ownsDirectory) { System.IO.Directory.Delete(Directory, recursive: true); }
     }
 
     [GeneratedRegex(@"^listening on (\S+) ")]
@@ -139,6 +161,9 @@ internal sealed partial class RedisProcess : IAsyncDisposable
 
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "chmod", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Chmod(string path, uint mode);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUserId();

@@ -18,11 +18,18 @@ internal sealed class InProcessRedis : IAsyncDisposable
 
     private readonly ConcurrentBag<IDisposable> _clients = [];
 
-    private InProcessRedis(RedisServer redis, Server server)
+    private readonly string? _ownDirectory;
+
+    private InProcessRedis(RedisServer redis, Server server, string? ownDirectory)
     {
         Redis = redis;
         Server = server;
+        _ownDirectory = ownDirectory;
+        redis.RequestShutdown = () => ShutdownRequested.TrySetResult();
     }
+
+    /// <summary>Completed when a SHUTDOWN asked the host to stop (this host leaves stopping to the test).</summary>
+    public TaskCompletionSource ShutdownRequested { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The keyspace, clients and counters the sessions share.</summary>
     public RedisServer Redis { get; }
@@ -33,14 +40,18 @@ internal sealed class InProcessRedis : IAsyncDisposable
 
     /// <summary>
     /// Starts a server as Program.cs does. <paramref name="activeExpiry"/> false leaves expired keys to be found
-    /// only when touched. <paramref name="loops"/> is how many loops serve clients.
+    /// only when touched. <paramref name="loops"/> is how many loops serve clients. Its dump.rdb lives in
+    /// <paramref name="dir"/> (loaded at start, as Program.cs does), or a fresh directory removed at the end;
+    /// <paramref name="save"/> are its save points (none unless asked).
     /// </summary>
     public static async Task<InProcessRedis> StartAsync(Backend backend, string? requirePass = null,
         long maxBulk = 512L * 1024 * 1024, bool activeExpiry = true, long maxOutputBytes = 64L * 1024 * 1024,
-        long queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit, int? loops = null)
+        long queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit, int? loops = null, string? dir = null, string save = "")
     {
-        var redisOptions = new RedisServerOptions(0, "127.0.0.1", 16, requirePass, maxBulk, queryBufferLimit);
+        var ownDirectory = dir is null ? Directory.CreateTempSubdirectory("loop-redis-").FullName : null;
+        var redisOptions = new RedisServerOptions(0, "127.0.0.1", 16, requirePass, maxBulk, queryBufferLimit, dir ?? ownDirectory!, Save: save);
         var redis = new RedisServer(redisOptions);
+        redis.Persistence.Load();
         var options = new ServerOptions
         {
             BindAddress = IPAddress.Loopback,
@@ -53,8 +64,10 @@ internal sealed class InProcessRedis : IAsyncDisposable
         redisOptions.ApplyTo(options);
         // Start blocks until every loop is up; run it aside so a loop that never starts fails the test.
         var server = await Task.Run(() => Server.Start(options, () => new Session(redis))).WaitAsync(StartStop);
+        redis.Persistence.UseIoUring = backend == Backend.IoUring;
         if (activeExpiry) { redis.StartActiveExpiry(server.Loops[0]); }
-        return new InProcessRedis(redis, server);
+        redis.Persistence.StartSavePoints(server.Loops[0]);
+        return new InProcessRedis(redis, server, ownDirectory);
     }
 
     /// <summary>A raw RESP connection that this server closes when disposed.</summary>
@@ -133,5 +146,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
     {
         foreach (var client in _clients) { client.Dispose(); }
         await Server.StopAsync().WaitAsync(StartStop);
+        await Task.Run(Redis.Persistence.WaitUntilIdle).WaitAsync(StartStop);
+        if (_ownDirectory is not null) { Directory.Delete(_ownDirectory, recursive: true); }
     }
 }

@@ -1,41 +1,17 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using Loop.Samples.Redis.Persistence;
+using static Loop.IntegrationTests.Redis.RedisContent;
 
 namespace Loop.IntegrationTests.Redis;
 
 /// <summary>
 /// DUMP/RESTORE and RDB files against the real redis-server 7.0 (test.sh installs it; its absence fails these
-/// tests): values move both ways and read back the same, RESTORE answers every case as Redis does, and a file our
-/// encoder wrote passes redis-check-rdb and loads into redis-server.
+/// tests): values move both ways and read back the same, RESTORE answers every case as Redis does, the dump.rdb SAVE writes passes
+/// redis-check-rdb and loads into redis-server, and the one redis-server saves loads here.
 /// </summary>
 public sealed class RdbCompatibilityTests
 {
-    private static readonly string Compressible = string.Concat(Enumerable.Repeat("compressible ", 60));
-    private static readonly string Binary = "\0\x01\xfe\xff\r\n$3\r\n";
-
-    // Keys of every type, small and large, whatever encoding Redis gives them: int and LZF strings, listpack,
-    // quicklist (compressed and plain nodes with the settings below), intset, hashtable and skiplist.
-    private static readonly string[][] Fill =
-    [
-        ["SET", "s:text", "hello world"], ["SET", "s:int8", "42"], ["SET", "s:int32", "-2000000000"],
-        ["SET", "s:int64", "9223372036854775807"], ["SET", "s:zero-led", "007"], ["SET", "s:empty", ""],
-        ["SET", "s:binary", Binary], ["SET", "s:lzf", Compressible], ["SET", "s:long", new string('q', 20_000) + "end"],
-        ["RPUSH", "l:small", "a", "", "1", "-2", Binary],
-        ["RPUSH", "l:big", .. Enumerable.Range(0, 3000).Select(i => i % 3 == 0 ? $"{i}" : $"element-{i}")],
-        ["RPUSH", "l:plain", "short", new string('p', 200), "short again", Compressible],
-        ["SADD", "st:ints", "1", "-2", "300", "70000", "-5000000000"], ["SADD", "st:text", "a", "b", Binary, ""],
-        ["SADD", "st:big", .. Enumerable.Range(0, 700).Select(i => $"{i}")],
-        ["HSET", "h:small", "f", "v", "n", "12", "", "empty field", "e", ""],
-        ["HSET", "h:big", .. Enumerable.Range(0, 300).SelectMany(i => new[] { $"field-{i}", $"value-{i}" })],
-        ["HSET", "h:long-value", "f", Compressible],
-        ["ZADD", "z:small", "1", "a", "2.5", "b", "-inf", "low", "inf", "high", "-0.125", "c", "0.1", "tenth"],
-        ["ZADD", "z:big", .. Enumerable.Range(0, 300).SelectMany(i => new[] { $"{i * 0.5 - 70}", $"member-{i}" })],
-    ];
-
-    private static readonly string[] Keys = Fill.Select(command => command[1]).ToArray();
-
     private static readonly string[] ForcingEncodings = ["--list-compress-depth", "1", "--enable-debug-command", "yes"];
 
     [Fact]
@@ -131,83 +107,44 @@ public sealed class RdbCompatibilityTests
     }
 
     [Fact]
-    public async Task A_file_written_by_the_encoder_passes_redis_check_rdb_and_loads_into_redis()
+    public async Task The_file_save_writes_passes_redis_check_rdb_and_loads_into_redis()
     {
-        await using var loop = await InProcessRedis.StartAsync(Backend.Auto);
+        var directory = RealRedis.NewDirectory();
+        await using var loop = await InProcessRedis.StartAsync(Backend.Auto, dir: directory);
         using var ours = new RespClient(await loop.ConnectAsync());
         await RunAsync(ours, Fill);
         await RunAsync(ours, [["PEXPIREAT", "l:small", "4102444800000"], ["SELECT", "1"], ["SET", "db1", "one"], ["RPUSH", "db1:list", "x"], ["SELECT", "0"]]);
+        Assert.Equal("OK", await ours.CallAsync("SAVE"));
 
-        var directory = RealRedis.NewDirectory();
-        var file = Path.Combine(directory, "dump.rdb");
-        await File.WriteAllBytesAsync(file, Snapshot(loop));
-
-        var check = await RunToEndAsync("redis-check-rdb", file);
+        var check = await RunToEndAsync("redis-check-rdb", Path.Combine(directory, "dump.rdb"));
         Assert.True(check.ExitCode == 0 && check.Output.Contains("RDB looks OK"), check.Output);
 
         await using var redis = await RealRedis.StartAsync(directory);
         using var theirs = await redis.ConnectAsync();
         Assert.Equal((long)Keys.Length, await theirs.CallAsync("DBSIZE"));
-        foreach (var key in Keys) { Assert.Equal(await ReadBackAsync(ours, key), await ReadBackAsync(theirs, key)); }
+        Assert.Equal(await ReadAllAsync(ours), await ReadAllAsync(theirs));
         Assert.Equal(4102444800000L, await theirs.CallAsync("PEXPIRETIME", "l:small"));
-        Assert.Equal(-1L, await theirs.CallAsync("PTTL", "s:text"));
         await RunAsync(theirs, [["SELECT", "1"]]);
         Assert.Equal(2L, await theirs.CallAsync("DBSIZE"));
         Assert.Equal("one", await theirs.CallAsync("GET", "db1"));
     }
 
-    // The whole keyspace as an RDB file, as a saver would write it: databases with keys, each key with its deadline.
-    private static byte[] Snapshot(InProcessRedis loop)
+    [Fact]
+    public async Task The_dump_rdb_redis_saved_loads_into_this_server_at_startup()
     {
-        var output = new ArrayBufferWriter<byte>();
-        RdbEncoder.WriteHeader(output, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        using (loop.Redis.Keyspace.Lock.Exclusive())
-        {
-            foreach (var db in loop.Redis.Keyspace.Databases.Where(db => db.Count > 0))
-            {
-                RdbEncoder.WriteSelectDb(output, db.Index, db.Count, db.ExpiresCount);
-                foreach (var key in db.Keys.ToList()) { RdbEncoder.WriteEntry(output, key, db.Get(key)!, db.ExpireAt(key)); }
-            }
-        }
-        RdbEncoder.WriteEnd(output, Crc64.Update(0, output.WrittenSpan));
-        return output.WrittenSpan.ToArray();
+        await using var redis = await RealRedis.StartAsync(null, ForcingEncodings);
+        using var theirs = await redis.ConnectAsync();
+        await RunAsync(theirs, Fill);
+        await RunAsync(theirs, [["PEXPIREAT", "l:small", "4102444800000"], ["SET", "gone", "x", "PX", "1"], ["SELECT", "1"], ["SET", "db1", "one"], ["SELECT", "0"]]);
+        Assert.Equal("OK", await theirs.CallAsync("SAVE"));
+
+        await using var loop = await InProcessRedis.StartAsync(Backend.Auto, dir: redis.Directory);
+        using var ours = new RespClient(await loop.ConnectAsync());
+        Assert.Equal(await ReadAllAsync(theirs), await ReadAllAsync(ours));
+        Assert.Equal((long)Keys.Length, await ours.CallAsync("DBSIZE"));
+        await RunAsync(ours, [["SELECT", "1"]]);
+        Assert.Equal("one", await ours.CallAsync("GET", "db1"));
     }
-
-    private static async Task RunAsync(RespClient client, string[][] commands)
-    {
-        foreach (var command in commands) { client.Queue(command); }
-        await client.FlushAsync();
-        foreach (var command in commands)
-        {
-            var reply = await client.ReadAsync();
-            Assert.False(reply is RespError, $"{command[0]} {command[1]}: {reply}");
-        }
-    }
-
-    // A key as text to compare between servers: its type and content (sets and hashes sorted, scores as doubles).
-    private static async Task<string> ReadBackAsync(RespClient client, string key)
-    {
-        var type = (string)(await client.CallAsync("TYPE", key))!;
-        var items = type switch
-        {
-            "string" => [(string)(await client.CallAsync("GET", key))!],
-            "list" => Strings(await client.CallAsync("LRANGE", key, "0", "-1")),
-            "set" => Strings(await client.CallAsync("SMEMBERS", key)).Order(StringComparer.Ordinal),
-            "hash" => Strings(await client.CallAsync("HGETALL", key)).Chunk(2).Select(p => p[0] + "=" + p[1]).Order(StringComparer.Ordinal),
-            "zset" => Strings(await client.CallAsync("ZRANGE", key, "0", "-1", "WITHSCORES")).Chunk(2).Select(p => p[0] + ":" + Score(p[1])),
-            _ => throw new InvalidOperationException($"{key} is a {type}"),
-        };
-        return $"{key} {type} {string.Join("|", items)}";
-    }
-
-    private static IEnumerable<string> Strings(object? reply) => ((object?[])reply!).Cast<string>();
-
-    private static string Score(string text) => text switch
-    {
-        "inf" => "inf",
-        "-inf" => "-inf",
-        _ => double.Parse(text, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture),
-    };
 
     // A reply with the command that got it (its first words: payloads are binary), so a difference says where it is.
     private static string Show(string[] command, object? reply) => $"{string.Join(' ', command.Take(3))}... -> {reply ?? "(nil)"}";

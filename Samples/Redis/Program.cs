@@ -1,16 +1,18 @@
 using Loop;
 using Loop.Samples;
+using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Server;
 using Microsoft.Extensions.Logging;
 
 // A Redis-compatible server: redis-cli, redis-benchmark and StackExchange.Redis talk to it as to Redis.
-const string usage = "loop-redis " + SampleHost.CommonUsage + " [--requirepass PASSWORD] [--databases 16] [--proto-max-bulk-len BYTES] [--client-query-buffer-limit BYTES]";
+const string usage = "loop-redis " + SampleHost.CommonUsage + " [--requirepass PASSWORD] [--databases 16] [--proto-max-bulk-len BYTES] [--client-query-buffer-limit BYTES] [--dir DIR] [--dbfilename NAME] [--save \"SECONDS CHANGES ...\"]";
 
 var options = new ServerOptions { Port = 6379 };
 string? requirePass = null;
 var databases = 16;
 var maxBulk = 512L * 1024 * 1024;
 var queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit;
+var (dir, dbFileName, save) = (".", "dump.rdb", RedisServerOptions.DefaultSave);
 try
 {
     SampleHost.ParseCommon(args, options, usage, (flag, value) =>
@@ -21,6 +23,9 @@ try
             case "--databases": databases = int.Parse(value ?? throw SampleHost.UsageError("--databases needs a value", usage)); return 1;
             case "--proto-max-bulk-len": maxBulk = long.Parse(value ?? throw SampleHost.UsageError("--proto-max-bulk-len needs a value", usage)); return 1;
             case "--client-query-buffer-limit": queryBufferLimit = long.Parse(value ?? throw SampleHost.UsageError("--client-query-buffer-limit needs a value", usage)); return 1;
+            case "--dir": dir = value ?? throw SampleHost.UsageError("--dir needs a directory", usage); return 1;
+            case "--dbfilename": dbFileName = value ?? throw SampleHost.UsageError("--dbfilename needs a file name", usage); return 1;
+            case "--save": save = value ?? throw SampleHost.UsageError("--save needs save points (\"\" for none)", usage); return 1;
             default: return -1;
         }
     });
@@ -31,11 +36,31 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
     return 2;
 }
 
-var redisOptions = new RedisServerOptions(options.Port, options.BindAddress.ToString(), databases, requirePass, maxBulk, queryBufferLimit);
+var redisOptions = new RedisServerOptions(options.Port, options.BindAddress.ToString(), databases, requirePass, maxBulk, queryBufferLimit,
+    dir, dbFileName, save);
+if (!Directory.Exists(dir) || !RedisConfig.TryParseSavePoints(save, out _))
+{
+    Console.Error.WriteLine(Directory.Exists(dir) ? $"error: --save \"{save}\": expected pairs of seconds and changes" : $"error: --dir {dir}: no such directory");
+    return 2;
+}
 redisOptions.ApplyTo(options);
 var redis = new RedisServer(redisOptions);
-return await SampleHost.RunAsync(options, () => new Session(redis), server =>
+try
+{
+    if (redis.Persistence.Load() is { } loaded) { Console.WriteLine(loaded); }
+}
+catch (Exception e) when (e is RdbFormatException or IOException or InvalidDataException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: cannot load {Path.Combine(dir, dbFileName)}: {e.Message}");
+    return 1;
+}
+var exitCode = await SampleHost.RunAsync(options, () => new Session(redis), server =>
 {
     redis.Log = options.LoggerFactory.CreateLogger("loop-redis");
+    redis.Persistence.UseIoUring = server.BackendName == "iouring";
+    redis.RequestShutdown = SampleHost.Stop;
     redis.StartActiveExpiry(server.Loops[0]);
+    redis.Persistence.StartSavePoints(server.Loops[0]);
 });
+// SIGTERM saves when save points are set, as Redis does (SHUTDOWN has saved already, or was told not to).
+return exitCode == 0 && !redis.Persistence.SavedForShutdown && !redis.Persistence.SaveForShutdown(save: null) ? 1 : exitCode;

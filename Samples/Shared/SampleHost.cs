@@ -107,6 +107,11 @@ internal static class SampleHost
 
     public static ArgumentException UsageError(string problem, string usage) => new($"{problem}\nusage: {usage}");
 
+    private static IHostApplicationLifetime? s_lifetime;
+
+    /// <summary>Stops the running server as SIGTERM does (a sample's SHUTDOWN command); RunAsync then returns 0.</summary>
+    public static void Stop() => s_lifetime?.StopApplication();
+
     /// <summary>
     /// Starts the host and its server, runs <paramref name="started"/> (e.g. to start timers on its loops), prints
     /// the startup line, and runs until Ctrl+C or SIGTERM. Returns 1 when the server cannot start.
@@ -132,6 +137,7 @@ internal static class SampleHost
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        s_lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         var server = host.Services.GetRequiredService<LoopHostedService>().Servers[name];
         started?.Invoke(server);
         Console.WriteLine($"listening on {server.EndPoint} backend={server.BackendName} loops={server.Loops.Count}");

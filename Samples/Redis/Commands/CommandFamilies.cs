@@ -17,5 +17,6 @@ internal static class CommandFamilies
         SortedSetCommands.Register(table);
         MultiKeyPopCommands.Register(table);
         PubSubCommands.Register(table);
+        PersistenceCommands.Register(table);
     }
 }

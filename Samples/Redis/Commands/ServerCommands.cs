@@ -21,7 +21,6 @@ internal static class ServerCommands
         t.Add("time", 1, Fast | NoKeyspace, 0, 0, 0, Time);
         t.Add("function", -2, 0, 0, 0, 0, Function);
         t.Add("cluster", -2, 0, 0, 0, 0, (s, c) => s.Reply.Error("ERR This instance has cluster support disabled"));
-        t.Add("lastsave", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Integer(s.Server.StartTime.ToUnixTimeSeconds()));
     }
 
     private static void Config(Session s, RespCommand c)
@@ -38,9 +37,9 @@ internal static class ServerCommands
         {
             for (var i = 2; i < c.Count; i += 2)
             {
-                if (!s.Server.Config.TrySet(Args.Text(c[i]), Args.Text(c[i + 1])))
+                if (s.Server.Config.TrySet(Args.Text(c[i]), Args.Text(c[i + 1])) is { } error)
                 {
-                    s.Reply.Error($"ERR Unknown option or number of arguments for CONFIG SET - '{Args.Text(c[i])}'");
+                    s.Reply.Error(error);
                     return;
                 }
             }
@@ -116,7 +115,15 @@ internal static class ServerCommands
         var used = GC.GetTotalMemory(false);
         Section("memory", ("used_memory", used), ("used_memory_human", $"{used / 1024.0 / 1024.0:F2}M"), ("used_memory_rss", process.WorkingSet64),
             ("maxmemory", 0), ("maxmemory_policy", "noeviction"), ("mem_allocator", "dotnet-gc"));
-        Section("persistence", ("loading", 0), ("rdb_changes_since_last_save", 0), ("rdb_bgsave_in_progress", 0), ("aof_enabled", 0));
+        var rdb = server.Persistence;
+        Section("persistence", ("loading", 0), ("async_loading", 0), ("current_cow_peak", 0), ("current_save_keys_processed", 0),
+            ("rdb_changes_since_last_save", rdb.ChangesSinceLastSave), ("rdb_bgsave_in_progress", rdb.InProgress ? 1 : 0),
+            ("rdb_last_save_time", rdb.LastSaveUnix), ("rdb_last_bgsave_status", rdb.LastBackgroundSaveOk ? "ok" : "err"),
+            ("rdb_last_bgsave_time_sec", rdb.LastBackgroundSaveSeconds), ("rdb_current_bgsave_time_sec", rdb.CurrentSaveSeconds),
+            ("rdb_saves", rdb.Saves), ("rdb_last_cow_size", 0), ("aof_enabled", 0), ("aof_rewrite_in_progress", 0),
+            ("aof_rewrite_scheduled", 0), ("aof_last_rewrite_time_sec", -1), ("aof_current_rewrite_time_sec", -1),
+            ("aof_last_bgrewrite_status", "ok"), ("aof_rewrites", 0), ("aof_last_write_status", "ok"), ("aof_last_cow_size", 0),
+            ("module_fork_in_progress", 0), ("module_fork_last_cow_size", 0));
         var totals = server.Totals();
         Section("stats", ("total_connections_received", totals.Connections), ("total_commands_processed", totals.Commands),
             ("expired_keys", server.Keyspace.ExpiredKeys), ("keyspace_hits", totals.KeyspaceHits), ("keyspace_misses", totals.KeyspaceMisses),

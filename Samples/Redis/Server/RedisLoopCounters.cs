@@ -11,9 +11,12 @@ internal sealed class RedisLoopCounters
     public long KeyspaceHits;
     public long KeyspaceMisses;
 
+    /// <summary>Write commands run (what the save points count); not reset by CONFIG RESETSTAT.</summary>
+    public long Changes;
+
     /// <summary>CONFIG RESETSTAT, from any loop: a count racing with it may keep an increment or lose one.</summary>
     public void Reset() => Connections = Commands = KeyspaceHits = KeyspaceMisses = 0;
 }
 
 /// <summary>The per-loop counts summed.</summary>
-internal readonly record struct RedisTotals(long Connections, long Commands, long KeyspaceHits, long KeyspaceMisses);
+internal readonly record struct RedisTotals(long Connections, long Commands, long KeyspaceHits, long KeyspaceMisses, long Changes);

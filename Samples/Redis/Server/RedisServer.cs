@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Store;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,6 +18,7 @@ internal sealed class RedisServer
         Config = new RedisConfig(options);
         Limits = new RespLimits { MaxBulkLength = options.MaxBulkLength };
         CommandFamilies.RegisterAll(Commands);
+        Persistence = new RdbPersistence(this);
     }
 
     public RedisServerOptions Options { get; }
@@ -25,6 +27,10 @@ internal sealed class RedisServer
     public RespLimits Limits { get; }
     public CommandTable Commands { get; } = new();
     public PubSubHub PubSub { get; } = new();
+    public RdbPersistence Persistence { get; }
+
+    /// <summary>Stops the server (SHUTDOWN), set by whoever hosts it; null where nothing can stop it.</summary>
+    public Action? RequestShutdown { get; set; }
     public ConcurrentDictionary<long, Session> Clients { get; } = new();
     public DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
     private readonly List<RedisLoopCounters> _loopCounters = new();
@@ -43,7 +49,7 @@ internal sealed class RedisServer
         lock (_loopCounters)
         {
             return new RedisTotals(_loopCounters.Sum(c => c.Connections), _loopCounters.Sum(c => c.Commands),
-                _loopCounters.Sum(c => c.KeyspaceHits), _loopCounters.Sum(c => c.KeyspaceMisses));
+                _loopCounters.Sum(c => c.KeyspaceHits), _loopCounters.Sum(c => c.KeyspaceMisses), _loopCounters.Sum(c => Volatile.Read(ref c.Changes)));
         }
     }
 
@@ -78,10 +84,16 @@ internal sealed class RedisServer
 /// <summary>The Redis sample's own settings, from its command line.</summary>
 /// <param name="QueryBufferLimit">Redis's client-query-buffer-limit: the most input one client may have waiting
 /// (an incomplete command, or commands behind a blocked one); past it the client is closed and logged.</param>
+/// <param name="Dir">Where dump.rdb is read at startup and written (Redis's dir).</param>
+/// <param name="Save">Redis's save points ("3600 1 300 100"; empty: none).</param>
 internal sealed record RedisServerOptions(int Port, string Bind, int Databases, string? RequirePass, long MaxBulkLength,
-    long QueryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit)
+    long QueryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit, string Dir = ".", string DbFileName = "dump.rdb",
+    string Save = RedisServerOptions.DefaultSave)
 {
     public const long DefaultQueryBufferLimit = 1024L * 1024 * 1024;
+
+    /// <summary>Redis 7.0's default save points: an hour after one change, 5 minutes after 100, a minute after 10000.</summary>
+    public const string DefaultSave = "3600 1 300 100 60 10000";
 
     /// <summary>Sets what the loops must keep for this server: the query-buffer limit is their unconsumed-input limit.</summary>
     public void ApplyTo(ServerOptions options) => options.MaxUnconsumedBytes = (int)Math.Min(QueryBufferLimit, int.MaxValue);

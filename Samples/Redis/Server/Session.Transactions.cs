@@ -54,7 +54,7 @@ internal sealed partial class Session
             foreach (var (spec, buffer, arguments) in queued)
             {
                 Counters.Commands++;
-                spec.Handler(this, new RespCommand(buffer, default, arguments));
+                Handle(spec, new RespCommand(buffer, default, arguments));
             }
         }
         finally

@@ -1,5 +1,6 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Store;
 using Microsoft.Extensions.Logging;
 
@@ -105,6 +106,12 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reply.Error($"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return;
         }
+        if ((spec.Flags & CommandFlags.Write) != 0 && server.Persistence.RefusesWrites)
+        {
+            FlagTransactionError();
+            Reply.Error(RdbPersistence.MisconfError);
+            return;
+        }
         if (InMulti && (spec.Flags & CommandFlags.NoMulti) == 0)
         {
             Enqueue(spec, command);
@@ -131,7 +138,14 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         if ((spec.Flags & (CommandFlags.Blocking | CommandFlags.Exclusive)) == 0 && RunOnStripes(spec, command)) { return; }
         ReleaseBatchStripe();
-        using (server.Keyspace.Lock.Exclusive()) { spec.Handler(this, command); }
+        using (server.Keyspace.Lock.Exclusive()) { Handle(spec, command); }
+    }
+
+    // Runs the handler; a write is counted while its keys are still held, so a snapshot's count of changes is exact.
+    private void Handle(CommandSpec spec, RespCommand command)
+    {
+        spec.Handler(this, command);
+        if ((spec.Flags & CommandFlags.Write) != 0) { Counters.Changes++; }
     }
 
     // The stripe a single-key command of this batch took, kept for the batch's next commands: a pipeline on one key
@@ -168,7 +182,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
                 _batchStripe = stripe;
             }
             if (Db.HasWaiters(first)) { return false; }
-            spec.Handler(this, command);
+            Handle(spec, command);
             return true;
         }
         ReleaseBatchStripe();
@@ -179,7 +193,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             {
                 if (Db.HasWaiters(command[position])) { return false; }
             }
-            spec.Handler(this, command);
+            Handle(spec, command);
             return true;
         }
     }

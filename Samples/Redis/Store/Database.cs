@@ -148,8 +148,9 @@ internal sealed partial class Database
     /// <summary>FLUSHDB. Exclusive.</summary>
     public void Clear()
     {
-        foreach (var partition in _partitions)
+        for (var i = 0; i < _partitions.Length; i++)
         {
+            var partition = Preserved(i);
             partition.Data.Clear();
             partition.Expires.Clear();
         }
@@ -208,11 +209,45 @@ internal sealed partial class Database
         return deleted;
     }
 
-    private Partition PartitionOf(ReadOnlySpan<byte> key) => _partitions[KeyspaceLock.StripeOf(key)];
+    /// <summary>Marks every partition for <paramref name="snapshot"/>, which captures each before it next changes. Exclusive.</summary>
+    public void BeginSnapshot(IKeyspaceSnapshot snapshot)
+    {
+        foreach (var partition in _partitions) { partition.Snapshot = snapshot; }
+    }
+
+    /// <summary>Hands partition <paramref name="index"/> to the snapshot still waiting for it (the saver's turn). Holding its stripe.</summary>
+    public void CapturePending(int index) => Preserved(index);
+
+    /// <summary>Partition <paramref name="index"/>'s keys, values and deadlines. Holding its stripe, the table unchanged meanwhile.</summary>
+    public IEnumerable<(byte[] Key, object Value, long? ExpireAtMs)> EntriesOf(int index)
+    {
+        var partition = _partitions[index];
+        foreach (var (key, value) in partition.Data)
+        {
+            yield return (key, value, partition.Expires.Count > 0 && partition.Expires.TryGetValue(key, out var deadline) ? deadline : null);
+        }
+    }
+
+    private Partition PartitionOf(ReadOnlySpan<byte> key) => Preserved(KeyspaceLock.StripeOf(key));
+
+    // Every access to a partition comes through here: a snapshot still waiting for it copies it first.
+    private Partition Preserved(int index)
+    {
+        var partition = _partitions[index];
+        if (partition.Snapshot is { } snapshot)
+        {
+            partition.Snapshot = null;
+            snapshot.Capture(this, index);
+        }
+        return partition;
+    }
 
     /// <summary>This database's keys in one stripe: touched only by the holder of that stripe.</summary>
     private sealed class Partition
     {
+        /// <summary>The snapshot that has not captured this partition yet.</summary>
+        public IKeyspaceSnapshot? Snapshot;
+
         public readonly KeyTable<object> Data = new();
 
         /// <summary>Deadlines (Unix ms) of the keys that have one: sampled by the expiry cycle.</summary>

@@ -1,0 +1,170 @@
+using Loop.IntegrationTests.Infrastructure;
+using static Loop.IntegrationTests.Redis.ConcurrentClients;
+using static Loop.IntegrationTests.Redis.RedisContent;
+
+namespace Loop.IntegrationTests.Redis;
+
+/// <summary>
+/// RDB persistence: what SAVE and BGSAVE write comes back after a restart on every backend, a BGSAVE is the keyspace
+/// at its instant while clients keep writing, save points fire, a failed save refuses writes with MISCONF until one
+/// succeeds, and DEBUG RELOAD and LASTSAVE behave as in Redis.
+/// </summary>
+public sealed class PersistenceTests
+{
+    private static readonly string[][] Extras =
+    [
+        ["PEXPIREAT", "l:small", "4102444800000"], ["SET", "gone", "x", "PX", "1"], ["SELECT", "5"], ["SET", "db5", "five"], ["SELECT", "0"],
+    ];
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Every_type_with_its_deadline_survives_save_and_a_restart(Backend backend)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-save-").FullName;
+        string[] before;
+        await using (var first = await InProcessRedis.StartAsync(backend, dir: directory))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            await RunAsync(client, [.. Fill, .. Extras]);
+            before = await ReadAllAsync(client);
+            Assert.Equal("OK", await client.CallAsync("SAVE"));
+        }
+        await using var second = await InProcessRedis.StartAsync(backend, dir: directory);
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(before, await ReadAllAsync(again));
+        Assert.Null(await again.CallAsync("GET", "gone"));
+        Assert.Equal("OK", await again.CallAsync("SELECT", "5"));
+        Assert.Equal("five", await again.CallAsync("GET", "db5"));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_bgsave_holds_the_keyspace_of_its_instant_while_clients_on_every_loop_keep_writing(Backend backend)
+    {
+        const int keys = 50_000, loops = 4;
+        var directory = Directory.CreateTempSubdirectory("loop-redis-bgsave-").FullName;
+        await using (var server = await InProcessRedis.StartAsync(backend, dir: directory, loops: loops))
+        {
+            var clients = await server.ConnectClientsOverLoopsAsync(loops);
+            await clients[0].PipelineAsync(keys, 1000, i => ["SET", $"key:{i}", $"old:{i}"]);
+            Assert.Equal("Background saving started", await clients[0].CallAsync("BGSAVE"));
+            // Everything after BGSAVE's reply is after its instant: none of it may be in the file.
+            await clients.EachAsync((c, loop) => c.PipelineAsync(keys / loops, 500, i =>
+            {
+                var key = i * loops + loop;
+                return key % 10 == 0 ? ["DEL", $"key:{key}"] : ["SET", $"key:{key}", $"new:{key}"];
+            }));
+            await clients[0].PipelineAsync(1000, 500, i => ["SET", $"later:{i}", "x"]);
+            Assert.True(await Polling.Eventually(async () => InfoField(await clients[0].CallAsync("INFO", "persistence"), "rdb_bgsave_in_progress") == 0),
+                "the BGSAVE did not finish");
+            Assert.Equal("ok", InfoText(await clients[0].CallAsync("INFO", "persistence"), "rdb_last_bgsave_status"));
+        }
+        await using var restarted = await InProcessRedis.StartAsync(backend, dir: directory);
+        using var client = new RespClient(await restarted.ConnectAsync());
+        Assert.Equal((long)keys, await client.CallAsync("DBSIZE"));
+        var values = Items(await client.CallAsync(["MGET", .. Enumerable.Range(0, keys).Select(i => $"key:{i}")]));
+        for (var i = 0; i < keys; i++) { Assert.True(values[i] as string == $"old:{i}", $"key:{i} came back as {values[i] ?? "(nil)"}"); }
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_save_point_starts_a_background_save_once_its_changes_are_made()
+    {
+        await using var server = await InProcessRedis.StartAsync(Backend.Auto, save: "1 3");
+        using var client = new RespClient(await server.ConnectAsync());
+        await RunAsync(client, [["SET", "a", "1"], ["SET", "b", "2"]]);
+        Assert.Equal(2, InfoField(await client.CallAsync("INFO", "persistence"), "rdb_changes_since_last_save"));
+        await RunAsync(client, [["SET", "c", "3"]]);
+        Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "rdb_saves") == 1),
+            "three changes and a second did not start a save");
+        Assert.Equal(0, InfoField(await client.CallAsync("INFO", "persistence"), "rdb_changes_since_last_save"));
+        Assert.True(File.Exists(Path.Combine((string)Items(await client.CallAsync("CONFIG", "GET", "dir"))[1]!, "dump.rdb")));
+    }
+
+    [Fact]
+    public async Task A_failed_save_refuses_writes_with_misconf_until_a_save_succeeds()
+    {
+        await using var server = await InProcessRedis.StartAsync(Backend.Auto, save: "3600 1");
+        using var client = new RespClient(await server.ConnectAsync());
+        var gone = Directory.CreateTempSubdirectory("loop-redis-gone-").FullName;
+        Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "dir", gone));
+        Directory.Delete(gone);
+
+        Assert.Equal("Background saving started", await client.CallAsync("BGSAVE"));
+        Assert.True(await Polling.Eventually(async () => InfoText(await client.CallAsync("INFO", "persistence"), "rdb_last_bgsave_status") == "err"));
+        var refused = Assert.IsType<RespError>(await client.CallAsync("SET", "k", "v"));
+        Assert.StartsWith("MISCONF ", refused.Message);
+        Assert.Null(await client.CallAsync("GET", "k")); // reads go on
+        Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "stop-writes-on-bgsave-error", "no"));
+        Assert.Equal("OK", await client.CallAsync("SET", "k", "v"));
+        Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"));
+        Assert.IsType<RespError>(await client.CallAsync("SET", "k", "v"));
+
+        Directory.CreateDirectory(gone);
+        Assert.Equal("OK", await client.CallAsync("SAVE"));
+        Assert.Equal("OK", await client.CallAsync("SET", "k", "v2"));
+        Assert.Equal("ok", InfoText(await client.CallAsync("INFO", "persistence"), "rdb_last_bgsave_status"));
+        Directory.Delete(gone, recursive: true);
+    }
+
+    [Fact]
+    public async Task Save_settings_are_checked_as_redis_checks_them()
+    {
+        await using var server = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = new RespClient(await server.ConnectAsync());
+        Assert.StartsWith("ERR CONFIG SET failed", Assert.IsType<RespError>(await client.CallAsync("CONFIG", "SET", "save", "60")).Message);
+        Assert.StartsWith("ERR CONFIG SET failed", Assert.IsType<RespError>(await client.CallAsync("CONFIG", "SET", "dir", "/no/such/dir")).Message);
+        Assert.StartsWith("ERR CONFIG SET failed", Assert.IsType<RespError>(await client.CallAsync("CONFIG", "SET", "dbfilename", "a/b.rdb")).Message);
+        Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "save", "900 1 300 10"));
+        Assert.Equal(["save", "900 1 300 10"], Items(await client.CallAsync("CONFIG", "GET", "save")));
+    }
+
+    [Fact]
+    public async Task Debug_reload_keeps_every_key_and_lastsave_moves_with_each_save()
+    {
+        await using var server = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = new RespClient(await server.ConnectAsync());
+        await RunAsync(client, [.. Fill, .. Extras]);
+        var before = await ReadAllAsync(client);
+        var lastSave = Assert.IsType<long>(await client.CallAsync("LASTSAVE"));
+        Assert.Equal("OK", await client.CallAsync("DEBUG", "RELOAD"));
+        Assert.Equal(before, await ReadAllAsync(client));
+        Assert.InRange(Assert.IsType<long>(await client.CallAsync("LASTSAVE")), lastSave, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Equal(1, InfoField(await client.CallAsync("INFO", "persistence"), "rdb_saves"));
+    }
+
+    [Fact]
+    public async Task Shutdown_nosave_writes_nothing_and_shutdown_save_writes_the_file()
+    {
+        await using var server = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = new RespClient(await server.ConnectAsync());
+        var dump = Path.Combine((string)Items(await client.CallAsync("CONFIG", "GET", "dir"))[1]!, "dump.rdb");
+        await RunAsync(client, [["SET", "k", "v"]]);
+        await client.SendAsync("SHUTDOWN", "NOSAVE");
+        await server.ShutdownRequested.Task.WaitAsync(InProcessRedis.StartStop);
+        Assert.False(File.Exists(dump));
+        Assert.Equal("PONG", await client.CallAsync("PING")); // this host leaves the stopping to the test
+        Assert.IsType<RespError>(await client.CallAsync("SHUTDOWN", "BOGUS"));
+        await client.SendAsync("SHUTDOWN", "SAVE");
+        Assert.True(await Polling.Eventually(() => File.Exists(dump)));
+    }
+
+    [Fact]
+    public async Task Debug_populate_fills_keys_as_redis_does_and_leaves_existing_ones()
+    {
+        await using var server = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = new RespClient(await server.ConnectAsync());
+        Assert.Equal("OK", await client.CallAsync("SET", "key:3", "mine"));
+        Assert.Equal("OK", await client.CallAsync("DEBUG", "POPULATE", "1000"));
+        Assert.Equal(1000L, await client.CallAsync("DBSIZE"));
+        Assert.Equal("value:7", await client.CallAsync("GET", "key:7"));
+        Assert.Equal("mine", await client.CallAsync("GET", "key:3"));
+        Assert.Equal("OK", await client.CallAsync("DEBUG", "POPULATE", "10", "big", "20"));
+        Assert.Equal(20L, await client.CallAsync("STRLEN", "big:9"));
+        Assert.IsType<RespError>(await client.CallAsync("DEBUG", "POPULATE", "-1"));
+    }
+
+    private static string InfoText(object? info, string field) =>
+        Assert.IsType<string>(info).Split("\r\n").Single(line => line.StartsWith(field + ":"))[(field.Length + 1)..];
+}

@@ -1,0 +1,29 @@
+using Loop.Samples.Redis.Store;
+
+namespace Loop.Samples.Redis.Persistence;
+
+/// <summary>Puts what an RDB file holds into the keyspace, as a master does: keys already expired are left out.</summary>
+internal sealed class KeyspaceLoader(Keyspace keyspace) : IRdbSink
+{
+    private readonly long _nowMs = Clock.NowMs;
+
+    public long Loaded { get; private set; }
+    public long Expired { get; private set; }
+
+    public void Entry(int db, byte[] key, object value, long? expireAtUnixMs)
+    {
+        if (db >= keyspace.Databases.Length)
+        {
+            throw new InvalidDataException($"the file holds database {db}, and this server has {keyspace.Databases.Length} (--databases)");
+        }
+        if (expireAtUnixMs <= _nowMs)
+        {
+            Expired++;
+            return;
+        }
+        var database = keyspace.Databases[db];
+        database.Set(key, value);
+        if (expireAtUnixMs is { } deadline) { database.SetExpireAt(key, deadline); }
+        Loaded++;
+    }
+}
