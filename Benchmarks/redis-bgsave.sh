@@ -20,12 +20,15 @@ data=$(mktemp -d)
 trap 'stop_server; rm -rf "$data" "$server_log"' EXIT
 
 cli() { redis-cli -p "$PORT" "$@"; }
-field() { cli INFO persistence | tr -d '\r' | sed -n "s/^$1://p"; }
+field() { cli INFO "${2:-persistence}" | tr -d '\r' | sed -n "s/^$1://p"; }
+# The collector's pause total so far (loop-redis's INFO memory; 0 for redis-server, which has none).
+gc_pause() { local ms; ms=$(field gc_pause_total_ms memory); echo "${ms:-0}"; }
 
-# measure NAME TEST WITH_BGSAVE: one redis-benchmark run; prints "p50 p99 max bgsave_seconds".
+# measure TEST WITH_BGSAVE: one redis-benchmark run; prints "req/s p50 p99 max bgsave_seconds gc_pause_ms".
 measure() {
-    local test=$1 with=$2 started ended=0 csv
+    local test=$1 with=$2 started ended=0 csv paused
     wait_for_quiet
+    paused=$(gc_pause)
     taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" -c "$CONNECTIONS" -n "$REQUESTS" -r "$KEYS" -d "$VALUE" -t "$test" --csv \
         >"$data/bench.csv" 2>/dev/null &
     local bench=$!
@@ -40,21 +43,21 @@ measure() {
     # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
     csv=$(tail -n 1 "$data/bench.csv" | tr -d '"')
     IFS=, read -r _ rps _ _ p50 _ p99 max <<<"$csv"
-    printf '%s %s %s %s %.2f\n' "$rps" "$p50" "$p99" "$max" "$ended"
+    printf '%s %s %s %s %.2f %s\n' "$rps" "$p50" "$p99" "$max" "$ended" "$(($(gc_pause) - paused))"
 }
 
 rows=()
 # run NAME READY COMMAND...: fills the server, then GET and SET quiet and during a BGSAVE.
 run() {
-    local name=$1 ready=$2 test rps p50 p99 max took; shift 2
+    local name=$1 ready=$2 test rps p50 p99 max took gc; shift 2
     start_server "$ready" "$@"
     cli DEBUG POPULATE "$KEYS" key "$VALUE" >/dev/null
     log "$name: $(cli DBSIZE) keys"
     for test in get set; do
-        read -r rps p50 p99 max _ < <(measure "$test" 0)
-        rows+=("| $name | ${test^^} | quiet | $rps | $p50 | $p99 | $max | |")
-        read -r rps p50 p99 max took < <(measure "$test" 1)
-        rows+=("| $name | ${test^^} | during BGSAVE | $rps | $p50 | $p99 | $max | $took |")
+        read -r rps p50 p99 max _ gc < <(measure "$test" 0)
+        rows+=("| $name | ${test^^} | quiet | $rps | $p50 | $p99 | $max | | $gc |")
+        read -r rps p50 p99 max took gc < <(measure "$test" 1)
+        rows+=("| $name | ${test^^} | during BGSAVE | $rps | $p50 | $p99 | $max | $took | $gc |")
         log "$name ${test^^}: p99 ${p99} ms during a ${took} s BGSAVE"
     done
     stop_server
@@ -74,8 +77,8 @@ mkdir -p "$RESULTS"
     echo "  $REQUESTS requests on random keys of $KEYS filled by DEBUG POPULATE ($VALUE-byte values); each test run quiet,"
     echo "  then again with a BGSAVE started as the load begins (its time measured to the end of rdb_bgsave_in_progress)"
     echo
-    echo "| server | test | run | req/s | p50 ms | p99 ms | max ms | BGSAVE s |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| server | test | run | req/s | p50 ms | p99 ms | max ms | BGSAVE s | GC pauses ms |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
 } >"$RESULTS/redis-bgsave.md"
 log "saved $RESULTS/redis-bgsave.md"

@@ -114,7 +114,9 @@ internal static class ServerCommands
         Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients)), ("maxclients", 10000));
         var used = GC.GetTotalMemory(false);
         Section("memory", ("used_memory", used), ("used_memory_human", $"{used / 1024.0 / 1024.0:F2}M"), ("used_memory_rss", process.WorkingSet64),
-            ("maxmemory", 0), ("maxmemory_policy", "noeviction"), ("mem_allocator", "dotnet-gc"));
+            ("maxmemory", 0), ("maxmemory_policy", "noeviction"), ("mem_allocator", "dotnet-gc"),
+            // Not Redis's: the collector's pauses, which every loop waits out.
+            ("gc_collections_gen2", GC.CollectionCount(2)), ("gc_pause_total_ms", (long)GC.GetTotalPauseDuration().TotalMilliseconds));
         var rdb = server.Persistence;
         Section("persistence", ("loading", 0), ("async_loading", 0), ("current_cow_peak", 0), ("current_save_keys_processed", 0),
             ("rdb_changes_since_last_save", rdb.ChangesSinceLastSave), ("rdb_bgsave_in_progress", rdb.InProgress ? 1 : 0),

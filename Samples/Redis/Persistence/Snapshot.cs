@@ -37,12 +37,17 @@ internal sealed class Snapshot : IKeyspaceSnapshot
     {
         if (_abandoned) { return; }
         var output = new ArrayBufferWriter<byte>();
+        Serialize(db, partition, output);
+        _captured[db.Index][partition] = output.WrittenSpan.ToArray();
+    }
+
+    private void Serialize(Database db, int partition, ArrayBufferWriter<byte> output)
+    {
         foreach (var (key, value, deadline) in db.EntriesOf(partition))
         {
             if (deadline <= _startedMs) { continue; } // expired at the snapshot's instant: not in it
             RdbEncoder.WriteEntry(output, key, value, deadline);
         }
-        _captured[db.Index][partition] = output.WrittenSpan.ToArray();
     }
 
     /// <summary>
@@ -74,8 +79,12 @@ internal sealed class Snapshot : IKeyspaceSnapshot
             var captured = _captured[db.Index];
             for (var partition = 0; partition < captured.Length; partition++)
             {
-                using (keyspaceLock.Shared(partition)) { db.CapturePending(partition); }
-                Append(captured[partition]!);
+                // Serialized straight into the scratch buffer unless a command captured it first: no copy to keep.
+                using (keyspaceLock.Shared(partition))
+                {
+                    if (db.Unmark(partition)) { Serialize(db, partition, scratch); }
+                }
+                if (captured[partition] is { } early) { Append(early); } else { AppendScratch(); }
                 captured[partition] = null;
             }
         }
@@ -92,7 +101,7 @@ internal sealed class Snapshot : IKeyspaceSnapshot
             var captured = _captured[db.Index];
             for (var partition = 0; partition < captured.Length; partition++)
             {
-                using (keyspaceLock.Shared(partition)) { db.CapturePending(partition); }
+                using (keyspaceLock.Shared(partition)) { db.Unmark(partition); }
                 captured[partition] = null;
             }
         }

@@ -215,8 +215,17 @@ internal sealed partial class Database
         foreach (var partition in _partitions) { partition.Snapshot = snapshot; }
     }
 
-    /// <summary>Hands partition <paramref name="index"/> to the snapshot still waiting for it (the saver's turn). Holding its stripe.</summary>
-    public void CapturePending(int index) => Preserved(index);
+    /// <summary>
+    /// Unmarks partition <paramref name="index"/>: true when the snapshot had not captured it yet, so the caller, holding
+    /// its stripe, copies it now (the saver's turn).
+    /// </summary>
+    public bool Unmark(int index)
+    {
+        var partition = _partitions[index];
+        if (partition.Snapshot is null) { return false; }
+        partition.Snapshot = null;
+        return true;
+    }
 
     /// <summary>Partition <paramref name="index"/>'s keys, values and deadlines. Holding its stripe, the table unchanged meanwhile.</summary>
     public IEnumerable<(byte[] Key, object Value, long? ExpireAtMs)> EntriesOf(int index)
