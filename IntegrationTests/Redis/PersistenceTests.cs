@@ -165,6 +165,18 @@ public sealed class PersistenceTests
         Assert.IsType<RespError>(await client.CallAsync("DEBUG", "POPULATE", "-1"));
     }
 
+    [Fact]
+    public async Task Save_and_shutdown_are_refused_inside_multi_and_abort_the_transaction()
+    {
+        await using var server = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = new RespClient(await server.ConnectAsync());
+        Assert.Equal("OK", await client.CallAsync("MULTI"));
+        Assert.Equal(new RespError("ERR Command not allowed inside a transaction"), await client.CallAsync("SAVE"));
+        Assert.Equal(new RespError("ERR Command not allowed inside a transaction"), await client.CallAsync("SHUTDOWN"));
+        Assert.StartsWith("EXECABORT", Assert.IsType<RespError>(await client.CallAsync("EXEC")).Message);
+        Assert.False(server.ShutdownRequested.Task.IsCompleted);
+    }
+
     private static string InfoText(object? info, string field) =>
         Assert.IsType<string>(info).Split("\r\n").Single(line => line.StartsWith(field + ":"))[(field.Length + 1)..];
 }

@@ -12,11 +12,23 @@ internal static class PersistenceCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("save", 1, Admin | NoKeyspace, 0, 0, 0, (s, c) => Reply(s, s.Server.Persistence.Save(), "OK"));
+        t.Add("save", 1, Admin | NoKeyspace | NoMulti, 0, 0, 0, (s, c) =>
+        {
+            if (!RefusedInTransaction(s)) { Reply(s, s.Server.Persistence.Save(), "OK"); }
+        });
         t.Add("bgsave", -1, Admin | NoKeyspace, 0, 0, 0, BackgroundSave);
         t.Add("lastsave", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Integer(s.Server.Persistence.LastSaveUnix));
-        t.Add("shutdown", -1, Admin | NoKeyspace, 0, 0, 0, Shutdown);
+        t.Add("shutdown", -1, Admin | NoKeyspace | NoMulti, 0, 0, 0, Shutdown);
         t.Add("debug", -2, Admin | NoKeyspace, 0, 0, 0, Debug);
+    }
+
+    // As Redis refuses its no-multi commands: the error, and EXEC then aborts.
+    private static bool RefusedInTransaction(Session s)
+    {
+        if (!s.InMulti) { return false; }
+        s.FlagTransactionError();
+        s.Reply.Error("ERR Command not allowed inside a transaction");
+        return true;
     }
 
     private static void Reply(Session s, string? error, string ok)
@@ -33,6 +45,7 @@ internal static class PersistenceCommands
     /// <summary>SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: saves as asked (or when save points are set), then stops the server.</summary>
     private static void Shutdown(Session s, RespCommand c)
     {
+        if (RefusedInTransaction(s)) { return; }
         bool? save = null;
         var force = false;
         for (var i = 1; i < c.Count; i++)

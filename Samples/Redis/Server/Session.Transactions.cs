@@ -86,7 +86,7 @@ internal sealed partial class Session
         return false;
     }
 
-    private void FlagTransactionError()
+    public void FlagTransactionError()
     {
         if (InMulti) { TransactionAborted = true; }
     }
