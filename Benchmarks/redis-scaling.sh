@@ -200,7 +200,11 @@ else
     fi
     loop_version="repository $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (uncommitted changes)'), .NET $(dotnet --version)"
 fi
+# No save points: stopping a server must not leave a dump.rdb for the next to load (an older build given with
+# --loop-redis may predate persistence and the flag).
+loop_args=(--save "")
 if [[ -n $loop_dll ]]; then
+    loop_args=()
     if [[ -n $in_kit ]]; then LOOP_REDIS=(env LD_LIBRARY_PATH="$kit_root/dotnet/lib" "$kit_root/dotnet/dotnet" "$loop_dll"); else LOOP_REDIS=(dotnet "$loop_dll"); fi
     loop_version="$loop_dll"
 fi
@@ -448,7 +452,7 @@ n_servers=${#server_cpus[@]}
 all_cpus=$(IFS=,; echo "${server_cpus[*]}")
 for loops in "${loop_counts[@]}"; do
     run_server "loop-redis $loops" "$loops" "$(IFS=,; echo "${server_cpus[*]:0:loops}")" "listening on" \
-        "${LOOP_REDIS[@]}" --loops "$loops" --pin
+        "${LOOP_REDIS[@]}" --loops "$loops" --pin "${loop_args[@]}"
     write_report
 done
 redis_args=(--save "" --appendonly no --bind 127.0.0.1)

@@ -51,7 +51,7 @@ for server in redis-server loop-redis; do
     PORT=$((PORT + 1))
     case $server in
         redis-server) server_cmd=(redis-server --port "$PORT" --save "" --appendonly no) ; ready="Ready to accept connections" ;;
-        loop-redis) server_cmd=(dotnet "$LOOP_REDIS" --port "$PORT" --loops "$SERVER_CPUS") ; ready="listening on" ;;
+        loop-redis) server_cmd=(dotnet "$LOOP_REDIS" --port "$PORT" --loops "$SERVER_CPUS" --save "") ; ready="listening on" ;;
     esac
     commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}")
     for pipeline in 1 16; do

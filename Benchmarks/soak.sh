@@ -57,7 +57,8 @@ for target in redis http; do
     for backend in iouring epoll; do
         PORT=$((PORT + 1))
         server_cmd=(dotnet "Samples/${target^}/bin/Release/net10.0/loop-$target.dll" --port "$PORT" --loops 2 --backend "$backend" "${LIMITS[@]}")
-        [[ $target == redis ]] && server_cmd+=("${REDIS_LIMITS[@]}")
+        # No save points: stopping it must not leave a dump.rdb for the next run to load.
+        [[ $target == redis ]] && server_cmd+=("${REDIS_LIMITS[@]}" --save "")
         log "$target, $backend: $run_seconds s"
         start_server "listening on" "${server_cmd[@]}"
         soak_cmd=(dotnet "$SOAK" --target "$target" --port "$PORT" --seconds "$run_seconds" --pid "$server_pid" --label "$backend")

@@ -193,11 +193,22 @@ internal sealed class RdbPersistence
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            snapshot.Abandon(_server.Keyspace.Lock);
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             _server.Log.LogWarning("Write error saving DB on disk: {Error}", e.Message);
         }
-        Finished(saved, background, Stopwatch.GetElapsedTime(started));
+        catch (Exception e) when (background)
+        {
+            // A bug, not the disk: the save fails and says so, and the server goes on.
+            _server.Log.LogError(e, "Background saving failed");
+        }
+        finally
+        {
+            if (!saved)
+            {
+                snapshot.Abandon(_server.Keyspace.Lock);
+                try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+            Finished(saved, background, Stopwatch.GetElapsedTime(started));
+        }
         return saved;
     }
 
