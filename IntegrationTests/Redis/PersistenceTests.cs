@@ -16,9 +16,19 @@ public sealed class PersistenceTests
         ["PEXPIREAT", "l:small", "4102444800000"], ["SET", "gone", "x", "PX", "1"], ["SELECT", "5"], ["SET", "db5", "five"], ["SELECT", "0"],
     ];
 
+    public static TheoryData<Backend, string> BackendsAndSaves
+    {
+        get
+        {
+            var data = new TheoryData<Backend, string>();
+            foreach (var backend in Backends.Concrete) { data.Add(backend, "SAVE"); data.Add(backend, "BGSAVE"); }
+            return data;
+        }
+    }
+
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Every_type_with_its_deadline_survives_save_and_a_restart(Backend backend)
+    [MemberData(nameof(BackendsAndSaves))]
+    public async Task Every_type_with_its_deadline_survives_a_save_and_a_restart(Backend backend, string save)
     {
         var directory = Directory.CreateTempSubdirectory("loop-redis-save-").FullName;
         string[] before;
@@ -27,7 +37,9 @@ public sealed class PersistenceTests
             using var client = new RespClient(await first.ConnectAsync());
             await RunAsync(client, [.. Fill, .. Extras]);
             before = await ReadAllAsync(client);
-            Assert.Equal("OK", await client.CallAsync("SAVE"));
+            await client.CallAsync(save);
+            Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "rdb_saves") == 1),
+                $"{save} did not complete");
         }
         await using var second = await InProcessRedis.StartAsync(backend, dir: directory);
         using var again = new RespClient(await second.ConnectAsync());
