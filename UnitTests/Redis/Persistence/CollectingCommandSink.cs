@@ -8,11 +8,17 @@ internal sealed class CollectingCommandSink : IAofCommandSink
 {
     public List<(string Command, long Offset)> Commands { get; } = [];
 
+    /// <summary>The commands as handed over.</summary>
+    public List<IReadOnlyList<byte[]>> Arguments { get; } = [];
+
     /// <summary>The commands alone, arguments joined by spaces.</summary>
     public IEnumerable<string> Texts => Commands.Select(c => c.Command);
 
-    public void Command(IReadOnlyList<byte[]> arguments, long offset) =>
+    public void Command(IReadOnlyList<byte[]> arguments, long offset)
+    {
         Commands.Add((string.Join(' ', arguments.Select(Encoding.Latin1.GetString)), offset));
+        Arguments.Add(arguments);
+    }
 
     public static (CollectingCommandSink Sink, AofReadResult Result) Read(byte[] file, bool loadTruncated = true, bool seekable = true)
     {
