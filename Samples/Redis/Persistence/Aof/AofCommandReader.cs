@@ -9,6 +9,8 @@ namespace Loop.Samples.Redis.Persistence;
 /// only once complete. A file that ends inside a command or a transaction is truncated: with aof-load-truncated the
 /// reader stops after the last complete one and says where that is, without it the file is refused. Anything malformed
 /// before the end is an <see cref="AofFormatException"/> with the byte offset, never a partial load that looks whole.
+/// One difference from Redis: an annotation without its newline at the end is a truncated tail here, where Redis loads
+/// the file whole and would then append the next command onto that line (and refuse the file on the next load).
 /// </summary>
 internal sealed class AofCommandReader
 {
