@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test (unit and integration) in Release; exits non-zero when any fails.
 # Installs what the tests drive besides .NET: redis-cli (Debian's redis-tools), and redis-server with
-# redis-check-rdb (Debian's redis-server), the real Redis that DUMP/RESTORE and RDB files are checked against.
+# redis-check-rdb and redis-check-aof (Debian's redis-server), the real Redis that DUMP/RESTORE, RDB files and
+# append-only files are checked against.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
 command -v redis-cli >/dev/null || missing+=(redis-tools)
-{ command -v redis-server && command -v redis-check-rdb; } >/dev/null || missing+=(redis-server)
+{ command -v redis-server && command -v redis-check-rdb && command -v redis-check-aof; } >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]} (redis-cli, redis-server, redis-check-rdb) for the Redis end-to-end tests"
+    echo "installing ${missing[*]} (redis-cli, redis-server, redis-check-rdb, redis-check-aof) for the Redis end-to-end tests"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Loop.Samples.Redis.Persistence;
 using static Loop.IntegrationTests.Redis.RedisContent;
@@ -116,7 +115,7 @@ public sealed class RdbCompatibilityTests
         await RunAsync(ours, [["PEXPIREAT", "l:small", "4102444800000"], ["SELECT", "1"], ["SET", "db1", "one"], ["RPUSH", "db1:list", "x"], ["SELECT", "0"]]);
         Assert.Equal("OK", await ours.CallAsync("SAVE"));
 
-        var check = await RunToEndAsync("redis-check-rdb", Path.Combine(directory, "dump.rdb"));
+        var check = await RealRedis.RunToolAsync("redis-check-rdb", Path.Combine(directory, "dump.rdb"));
         Assert.True(check.ExitCode == 0 && check.Output.Contains("RDB looks OK"), check.Output);
 
         await using var redis = await RealRedis.StartAsync(directory);
@@ -155,25 +154,5 @@ public sealed class RdbCompatibilityTests
         byte[] body = [.. serialized, (byte)version, (byte)(version >> 8)];
         var crc = checksum ? Crc64.Update(0, body) : 0;
         return System.Text.Encoding.Latin1.GetString([.. body, .. BitConverter.GetBytes(crc)]);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunToEndAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) { start.ArgumentList.Add(argument); }
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"{program} is not installed: test.sh installs it (Debian package redis-server).", e);
-        }
-        using var _ = process;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        return (process.ExitCode, await output + await errors);
     }
 }

@@ -77,6 +77,30 @@ internal sealed partial class RealRedis : IAsyncDisposable
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
+    /// <summary>
+    /// Runs one of Redis's tools (redis-check-rdb, redis-check-aof) to its end: its exit code and output. A missing
+    /// tool fails the test.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunToolAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) { start.ArgumentList.Add(argument); }
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException($"{program} is not installed: test.sh installs it (Debian package redis-server).", e);
+        }
+        using var _ = process;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return (process.ExitCode, await output + await errors);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -14,11 +14,12 @@ internal static partial class RdbDecoder
 
     /// <summary>
     /// Reads a whole RDB file from <paramref name="input"/> (buffered: files of gigabytes are never held whole) and
-    /// hands each key to <paramref name="sink"/> as it is read. Throws <see cref="RdbFormatException"/> when the file
-    /// cannot be loaded, after the keys before the problem were handed over: a caller that must not keep a partial
-    /// load discards them.
+    /// hands each key to <paramref name="sink"/> as it is read. Returns how many bytes the file took, its checksum
+    /// included: in an append-only file, commands may follow (the reader buffers past them, so the caller seeks back).
+    /// Throws <see cref="RdbFormatException"/> when the file cannot be loaded, after the keys before the problem were
+    /// handed over: a caller that must not keep a partial load discards them.
     /// </summary>
-    public static void Load(Stream input, IRdbSink sink)
+    public static long Load(Stream input, IRdbSink sink)
     {
         var reader = new RdbReader(input);
         var version = ReadHeader(reader);
@@ -32,7 +33,7 @@ internal static partial class RdbDecoder
             {
                 case RdbOpcode.Eof:
                     if (version >= 5) { VerifyChecksum(reader); }
-                    return;
+                    return reader.Offset;
                 case RdbOpcode.SelectDb:
                     var index = reader.ReadLength();
                     db = index <= int.MaxValue ? (int)index : throw new RdbFormatException($"database {index} is out of range", offset);

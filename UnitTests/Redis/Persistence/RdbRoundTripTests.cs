@@ -109,4 +109,15 @@ public sealed class RdbRoundTripTests
         foreach (var aux in new[] { "redis-ver\u00067.0.15", "redis-bits", "ctime", "used-mem", "aof-base" }) { Assert.Contains(aux, text); }
         Assert.Empty(CollectingSink.Load(file).Entries);
     }
+
+    [Fact]
+    public void Load_says_where_the_file_ends_when_commands_follow_it()
+    {
+        var file = File((0, "key", Bytes("value"), null));
+        byte[] withTail = [.. file, .. "*1\r\n$4\r\nPING\r\n"u8];
+        foreach (var stream in new Stream[] { new MemoryStream(withTail), new UnseekableStream(withTail) })
+        {
+            Assert.Equal(file.Length, RdbDecoder.Load(stream, new CollectingSink()));
+        }
+    }
 }
