@@ -80,6 +80,29 @@ public sealed class PersistenceTests
         Directory.Delete(directory, recursive: true);
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.Native), MemberType = typeof(Backends))]
+    public async Task A_flushall_right_behind_a_bgsave_leaves_the_file_holding_every_key_of_its_instant(Backend backend)
+    {
+        const int keys = 200_000;
+        var directory = Directory.CreateTempSubdirectory("loop-redis-flush-").FullName;
+        await using (var server = await InProcessRedis.StartAsync(backend, dir: directory))
+        {
+            using var client = new RespClient(await server.ConnectAsync());
+            Assert.Equal("OK", await client.CallAsync("DEBUG", "POPULATE", $"{keys}"));
+            // In one batch: the FLUSHALL runs before the saver can have reached most partitions.
+            var replies = await client.BatchAsync(["BGSAVE"], ["FLUSHALL"], ["SET", "after", "x"]);
+            Assert.Equal(["Background saving started", "OK", "OK"], replies);
+            Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "rdb_bgsave_in_progress") == 0));
+        }
+        await using var restarted = await InProcessRedis.StartAsync(backend, dir: directory);
+        using var again = new RespClient(await restarted.ConnectAsync());
+        Assert.Equal((long)keys, await again.CallAsync("DBSIZE"));
+        Assert.Equal("value:12345", await again.CallAsync("GET", "key:12345"));
+        Assert.Null(await again.CallAsync("GET", "after"));
+        Directory.Delete(directory, recursive: true);
+    }
+
     [Fact]
     public async Task A_save_point_starts_a_background_save_once_its_changes_are_made()
     {

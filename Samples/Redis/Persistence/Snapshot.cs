@@ -5,16 +5,16 @@ namespace Loop.Samples.Redis.Persistence;
 
 /// <summary>
 /// The keyspace as it was when the snapshot began, written as an RDB file while the loops go on. Beginning marks
-/// every partition of every non-empty database (under the exclusive hold: O(partitions), no key copied). Afterwards
-/// each partition is serialized once, by the first of the saver (in file order) and a command about to read or change
-/// it (which serializes it then, holding its stripe, and keeps the bytes here until the saver reaches them). So no
-/// fork and no copy of the keyspace: at most the partitions touched ahead of the saver are held twice, as bytes.
+/// every partition of every non-empty database (under the exclusive hold: O(partitions), no key copied). Until the
+/// saver reaches a partition (in file order, holding its stripe), a command about to touch one of its keys copies that
+/// key's entry here first, once; the saver then writes those copies and the partition's untouched keys. So no fork and
+/// no copy of the keyspace: commands pay for the keys they touch, and only those are held twice, as bytes.
 /// </summary>
 internal sealed class Snapshot : IKeyspaceSnapshot
 {
     private readonly long _startedMs;
     private readonly (Database Db, long Keys, long Expires)[] _databases;
-    private readonly byte[]?[][] _captured;
+    private readonly PartitionCopy?[][] _copies;
     private volatile bool _abandoned;
 
     /// <summary>Begins a snapshot of <paramref name="keyspace"/>. Exclusive.</summary>
@@ -22,10 +22,10 @@ internal sealed class Snapshot : IKeyspaceSnapshot
     {
         _startedMs = Clock.NowMs;
         _databases = keyspace.Databases.Where(db => db.Count > 0).Select(db => (db, (long)db.Count, (long)db.ExpiresCount)).ToArray();
-        _captured = new byte[]?[keyspace.Databases.Length][];
+        _copies = new PartitionCopy?[keyspace.Databases.Length][];
         foreach (var (db, _, _) in _databases)
         {
-            _captured[db.Index] = new byte[]?[KeyspaceLock.StripeCount];
+            _copies[db.Index] = new PartitionCopy?[KeyspaceLock.StripeCount];
             db.BeginSnapshot(this);
         }
     }
@@ -33,27 +33,25 @@ internal sealed class Snapshot : IKeyspaceSnapshot
     /// <summary>Keys in the snapshot (with those that expire before it is written).</summary>
     public long Keys => _databases.Sum(d => d.Keys);
 
-    public void Capture(Database db, int partition)
+    public void CaptureKey(Database db, int partition, ReadOnlySpan<byte> key)
     {
         if (_abandoned) { return; }
-        var output = new ArrayBufferWriter<byte>();
-        Serialize(db, partition, output);
-        _captured[db.Index][partition] = output.WrittenSpan.ToArray();
+        var copy = _copies[db.Index][partition] ??= new PartitionCopy();
+        if (!copy.Done.Add(key)) { return; }
+        if (db.EntryOf(partition, key) is { } entry) { Write(copy.Entries, key, entry.Value, entry.ExpireAtMs); }
     }
 
-    private void Serialize(Database db, int partition, ArrayBufferWriter<byte> output)
+    public void CaptureRest(Database db, int partition)
     {
-        foreach (var (key, value, deadline) in db.EntriesOf(partition))
-        {
-            if (deadline <= _startedMs) { continue; } // expired at the snapshot's instant: not in it
-            RdbEncoder.WriteEntry(output, key, value, deadline);
-        }
+        if (_abandoned) { return; }
+        var copy = _copies[db.Index][partition] ??= new PartitionCopy();
+        WriteRest(db, partition, copy.Done.Set, copy.Entries);
     }
 
     /// <summary>
-    /// Writes the RDB file to <paramref name="file"/>: header, each database's partitions in order (serializing those
-    /// no command reached first, holding each one's stripe meanwhile), EOF and checksum. Within an exclusive hold the
-    /// stripes are already held, which is SAVE.
+    /// Writes the RDB file to <paramref name="file"/>: header, each database's partitions in order (the keys commands
+    /// copied, then the rest, holding the partition's stripe while reading it), EOF and checksum. Within an exclusive
+    /// hold the stripes are already held, which is SAVE.
     /// </summary>
     public void WriteTo(KeyspaceLock keyspaceLock, DurableFile file)
     {
@@ -76,34 +74,69 @@ internal sealed class Snapshot : IKeyspaceSnapshot
         {
             RdbEncoder.WriteSelectDb(scratch, db.Index, keys, expires);
             AppendScratch();
-            var captured = _captured[db.Index];
-            for (var partition = 0; partition < captured.Length; partition++)
+            var copies = _copies[db.Index];
+            for (var partition = 0; partition < copies.Length; partition++)
             {
-                // Serialized straight into the scratch buffer unless a command captured it first: no copy to keep.
                 using (keyspaceLock.Shared(partition))
                 {
-                    if (db.Unmark(partition)) { Serialize(db, partition, scratch); }
+                    // Still marked: no command copied the whole partition, so the saver writes what they did not.
+                    if (db.Unmark(partition)) { WriteRest(db, partition, copies[partition]?.Done.Set, scratch); }
                 }
-                if (captured[partition] is { } early) { Append(early); } else { AppendScratch(); }
-                captured[partition] = null;
+                if (copies[partition] is { } copy) { Append(copy.Entries.WrittenSpan); }
+                AppendScratch();
+                copies[partition] = null;
             }
         }
         RdbEncoder.WriteEnd(scratch, crc);
         file.Append(scratch.WrittenSpan);
     }
 
-    /// <summary>After a failed write: unmarks the partitions not yet captured, so commands stop capturing them.</summary>
+    /// <summary>After a failed write: unmarks the partitions not yet written, so commands stop copying keys.</summary>
     public void Abandon(KeyspaceLock keyspaceLock)
     {
         _abandoned = true;
         foreach (var (db, _, _) in _databases)
         {
-            var captured = _captured[db.Index];
-            for (var partition = 0; partition < captured.Length; partition++)
+            for (var partition = 0; partition < KeyspaceLock.StripeCount; partition++)
             {
                 using (keyspaceLock.Shared(partition)) { db.Unmark(partition); }
-                captured[partition] = null;
+                _copies[db.Index][partition] = null;
             }
         }
+    }
+
+    // The partition's keys not already copied (or noted absent) by a command.
+    private void WriteRest(Database db, int partition, HashSet<byte[]>? done, ArrayBufferWriter<byte> output)
+    {
+        foreach (var (key, value, deadline) in db.EntriesOf(partition))
+        {
+            if (done is null || !done.Contains(key)) { Write(output, key, value, deadline); }
+        }
+    }
+
+    private void Write(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> key, object value, long? deadline)
+    {
+        if (deadline <= _startedMs) { return; } // expired at the snapshot's instant: not in it
+        RdbEncoder.WriteEntry(output, key, value, deadline);
+    }
+
+    /// <summary>What commands copied of one partition ahead of the saver.</summary>
+    private sealed class PartitionCopy
+    {
+        /// <summary>Keys copied, or absent when first touched (created later: not in the snapshot).</summary>
+        public readonly KeySet Done = new();
+
+        public readonly ArrayBufferWriter<byte> Entries = new();
+    }
+
+    /// <summary>A set of keys added from spans without allocating for those already in it.</summary>
+    private sealed class KeySet
+    {
+        public readonly HashSet<byte[]> Set = new(ByteArrayComparer.Instance);
+        private readonly HashSet<byte[]>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
+
+        public KeySet() => _bySpan = Set.GetAlternateLookup<ReadOnlySpan<byte>>();
+
+        public bool Add(ReadOnlySpan<byte> key) => _bySpan.Add(key);
     }
 }

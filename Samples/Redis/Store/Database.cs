@@ -209,15 +209,15 @@ internal sealed partial class Database
         return deleted;
     }
 
-    /// <summary>Marks every partition for <paramref name="snapshot"/>, which captures each before it next changes. Exclusive.</summary>
+    /// <summary>Marks every partition for <paramref name="snapshot"/>, which copies each key before it next changes. Exclusive.</summary>
     public void BeginSnapshot(IKeyspaceSnapshot snapshot)
     {
         foreach (var partition in _partitions) { partition.Snapshot = snapshot; }
     }
 
     /// <summary>
-    /// Unmarks partition <paramref name="index"/>: true when the snapshot had not captured it yet, so the caller, holding
-    /// its stripe, copies it now (the saver's turn).
+    /// Unmarks partition <paramref name="index"/>: true when it was still marked, so the caller, holding its stripe,
+    /// copies what the snapshot has not (the saver's turn).
     /// </summary>
     public bool Unmark(int index)
     {
@@ -237,16 +237,31 @@ internal sealed partial class Database
         }
     }
 
-    private Partition PartitionOf(ReadOnlySpan<byte> key) => Preserved(KeyspaceLock.StripeOf(key));
+    /// <summary>The stored value and deadline of <paramref name="key"/> as they are (expired or not), or null. Holding its stripe.</summary>
+    public (object Value, long? ExpireAtMs)? EntryOf(int index, ReadOnlySpan<byte> key)
+    {
+        var partition = _partitions[index];
+        if (!partition.Data.TryGetValue(key, out var value)) { return null; }
+        return (value, partition.Expires.Count > 0 && partition.Expires.TryGetValue(key, out var deadline) ? deadline : null);
+    }
 
-    // Every access to a partition comes through here: a snapshot still waiting for it copies it first.
+    // Every access to a key comes through here: a snapshot still copying its partition copies the key first.
+    private Partition PartitionOf(ReadOnlySpan<byte> key)
+    {
+        var index = KeyspaceLock.StripeOf(key);
+        var partition = _partitions[index];
+        partition.Snapshot?.CaptureKey(this, index, key);
+        return partition;
+    }
+
+    // Before a change to a whole partition (FLUSHDB): a snapshot still copying it copies the rest now.
     private Partition Preserved(int index)
     {
         var partition = _partitions[index];
         if (partition.Snapshot is { } snapshot)
         {
             partition.Snapshot = null;
-            snapshot.Capture(this, index);
+            snapshot.CaptureRest(this, index);
         }
         return partition;
     }
@@ -254,7 +269,7 @@ internal sealed partial class Database
     /// <summary>This database's keys in one stripe: touched only by the holder of that stripe.</summary>
     private sealed class Partition
     {
-        /// <summary>The snapshot that has not captured this partition yet.</summary>
+        /// <summary>The snapshot that has not copied all of this partition yet.</summary>
         public IKeyspaceSnapshot? Snapshot;
 
         public readonly KeyTable<object> Data = new();
