@@ -9,6 +9,8 @@ internal static class CommandFamilies
         ServerCommands.Register(table);
         TransactionCommands.Register(table);
         StringCommands.Register(table);
+        BitmapCommands.Register(table);
+        BitfieldCommands.Register(table);
         KeyCommands.Register(table);
         DumpCommands.Register(table);
         ListCommands.Register(table);
