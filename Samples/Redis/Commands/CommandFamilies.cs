@@ -11,6 +11,7 @@ internal static class CommandFamilies
         StringCommands.Register(table);
         BitmapCommands.Register(table);
         BitfieldCommands.Register(table);
+        LcsCommand.Register(table);
         KeyCommands.Register(table);
         DumpCommands.Register(table);
         ListCommands.Register(table);
