@@ -22,6 +22,44 @@ public sealed class AllocationTests
         Assert.Equal(0, after - before);
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.Native), MemberType = typeof(Backends))]
+    public async Task Bit_reads_and_writes_of_a_long_enough_string_allocate_nothing_per_command(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend, activeExpiry: false);
+        var client = await redis.ConnectAsync();
+        Assert.Equal(":0\r\n", await client.CommandAsync("SETBIT", "bits", "8191", "0")); // 1 KiB of zeros
+        var commands = new[]
+        {
+            (RespSocket.Encode("SETBIT", "bits", "4000", "1"), ":0\r\n"),
+            (RespSocket.Encode("GETBIT", "bits", "4000"), ":1\r\n"),
+            (RespSocket.Encode("BITCOUNT", "bits", "0", "-1", "BIT"), ":1\r\n"),
+            (RespSocket.Encode("BITPOS", "bits", "1", "8"), ":4000\r\n"),
+            (RespSocket.Encode("SETBIT", "bits", "4000", "0"), ":1\r\n"),
+            (RespSocket.Encode("BITFIELD", "bits", "INCRBY", "u8", "#100", "1", "GET", "u8", "#100"), "*2\r\n:1\r\n:1\r\n"),
+            (RespSocket.Encode("BITFIELD", "bits", "SET", "u8", "#100", "0"), "*1\r\n:1\r\n"),
+        };
+        var burst = string.Concat(Enumerable.Repeat(string.Concat(commands.Select(c => c.Item1)), 10));
+        async Task Exchange(int rounds)
+        {
+            for (var r = 0; r < rounds; r++)
+            {
+                await client.SendAsync(burst);
+                for (var i = 0; i < 10; i++)
+                {
+                    foreach (var (_, reply) in commands) { Assert.Equal(reply, await client.ReadReplyAsync()); }
+                }
+            }
+        }
+        await Exchange(rounds: 20);
+
+        var before = await AllocatedOnLoops(redis.Server);
+        await Exchange(rounds: 100);
+        var after = await AllocatedOnLoops(redis.Server);
+
+        Assert.Equal(0, after - before);
+    }
+
     // 50 SETs and 50 GETs per round in one write, all replies read before the next round.
     private static async Task Exchange(RespSocket client, string burst, int rounds)
     {

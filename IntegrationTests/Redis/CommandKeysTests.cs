@@ -21,7 +21,50 @@ public sealed class CommandKeysTests
         { ["ZDIFFSTORE", "dst", "1", "a"], ["dst", "a"] },
         { ["DUMP", "k"], ["k"] },
         { ["RESTORE", "k", "0", "payload", "REPLACE"], ["k"] },
+        { ["SETBIT", "k", "7", "1"], ["k"] },
+        { ["BITFIELD_RO", "k", "GET", "u8", "0"], ["k"] },
+        { ["BITOP", "AND", "dst", "a", "b", "c"], ["dst", "a", "b", "c"] },
+        { ["BITOP", "NOT", "dst", "a"], ["dst", "a"] },
+        { ["LCS", "a", "b", "IDX", "MINMATCHLEN", "3"], ["a", "b"] },
     };
+
+    /// <summary>The bitmap commands and LCS, described as redis-server 7.0 describes them.</summary>
+    public static TheoryData<string[]> RedisDescribed => new()
+    {
+        { ["SETBIT", "k", "7", "1"] },
+        { ["GETBIT", "k", "7"] },
+        { ["BITCOUNT", "k", "0", "-1", "BIT"] },
+        { ["BITPOS", "k", "1", "0"] },
+        { ["BITOP", "XOR", "dst", "a", "b"] },
+        { ["BITFIELD", "k", "INCRBY", "i5", "100", "1", "GET", "u4", "0"] },
+        { ["BITFIELD_RO", "k", "GET", "u8", "0"] },
+        { ["LCS", "a", "b", "LEN"] },
+    };
+
+    // The flags this server models; Redis's others (denyoom, ...) are not kept in the command table.
+    private static readonly HashSet<string> ModeledFlags = ["write", "readonly", "fast", "admin", "blocking", "noauth", "pubsub", "movablekeys"];
+
+    [Theory]
+    [MemberData(nameof(RedisDescribed))]
+    public async Task INFO_and_GETKEYS_agree_with_redis_for(string[] command)
+    {
+        await using var loop = await InProcessRedis.StartAsync(Backend.Epoll);
+        await using var redis = await RealRedis.StartAsync();
+        using var ours = new RespClient(await loop.ConnectAsync());
+        using var theirs = await redis.ConnectAsync();
+        Assert.Equal(await theirs.CallAsync(["COMMAND", "GETKEYS", .. command]), await ours.CallAsync(["COMMAND", "GETKEYS", .. command]));
+        var expected = Describe(await theirs.CallAsync("COMMAND", "INFO", command[0]));
+        var actual = Describe(await ours.CallAsync("COMMAND", "INFO", command[0]));
+        Assert.Equal(expected, actual);
+    }
+
+    // Name, arity, the modeled flags, first key, last key, step.
+    private static string Describe(object? info)
+    {
+        var entry = Assert.IsType<object?[]>(Assert.Single(Assert.IsType<object?[]>(info)));
+        var flags = Assert.IsType<object?[]>(entry[2]).Cast<string>().Where(ModeledFlags.Contains).Order();
+        return $"{entry[0]} {entry[1]} [{string.Join(' ', flags)}] {entry[3]} {entry[4]} {entry[5]}";
+    }
 
     [Theory]
     [MemberData(nameof(Commands))]

@@ -9,6 +9,9 @@ internal static class CommandFamilies
         ServerCommands.Register(table);
         TransactionCommands.Register(table);
         StringCommands.Register(table);
+        BitmapCommands.Register(table);
+        BitfieldCommands.Register(table);
+        LcsCommand.Register(table);
         KeyCommands.Register(table);
         DumpCommands.Register(table);
         ListCommands.Register(table);
