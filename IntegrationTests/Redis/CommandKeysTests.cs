@@ -26,6 +26,22 @@ public sealed class CommandKeysTests
         { ["BITOP", "AND", "dst", "a", "b", "c"], ["dst", "a", "b", "c"] },
         { ["BITOP", "NOT", "dst", "a"], ["dst", "a"] },
         { ["LCS", "a", "b", "IDX", "MINMATCHLEN", "3"], ["a", "b"] },
+        { ["GEOADD", "g", "1", "2", "m"], ["g"] },
+        { ["GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"], ["g"] },
+        { ["GEOSEARCHSTORE", "dst", "src", "FROMMEMBER", "m", "BYBOX", "1", "1", "km"], ["dst", "src"] },
+        { ["GEORADIUS", "src", "0", "0", "1", "km"], ["src"] },
+        { ["GEORADIUS", "src", "0", "0", "1", "km", "COUNT", "5", "STORE", "dst"], ["src", "dst"] },
+        // Redis's key specs: the first STORE, then the first STOREDIST, each searched from the first option on.
+        { ["GEORADIUS", "src", "0", "0", "1", "km", "STOREDIST", "a", "store", "b"], ["src", "b", "a"] },
+        { ["GEORADIUS", "src", "0", "0", "1", "km", "STORE", "a", "STORE", "b"], ["src", "a"] },
+        { ["GEORADIUS", "src", "0", "0", "1", "STORE", "a"], ["src"] },
+        { ["GEORADIUS", "src", "0", "0", "1", "km", "STORE"], ["src"] },
+        { ["GEORADIUSBYMEMBER", "src", "m", "1", "km", "STORE", "dst"], ["src", "dst"] },
+        { ["GEORADIUS_RO", "src", "0", "0", "1", "km", "STORE", "dst"], ["src"] },
+        { ["GEORADIUSBYMEMBER_RO", "src", "m", "1", "km"], ["src"] },
+        { ["GEOPOS", "g", "a", "b"], ["g"] },
+        { ["GEODIST", "g", "a", "b"], ["g"] },
+        { ["GEOHASH", "g", "a"], ["g"] },
     };
 
     /// <summary>The bitmap commands and LCS, described as redis-server 7.0 describes them.</summary>
@@ -66,6 +82,16 @@ public sealed class CommandKeysTests
         return $"{entry[0]} {entry[1]} [{string.Join(' ', flags)}] {entry[3]} {entry[4]} {entry[5]}";
     }
 
+    private static readonly string[][] GeoKeyCommands =
+    [
+        ["GEORADIUS", "src", "0", "0", "1", "km", "STOREDIST", "a", "store", "b"],
+        ["GEORADIUS", "src", "0", "0", "1", "km", "STORE", "a", "STORE", "b"],
+        ["GEORADIUS", "src", "0", "0", "1", "STORE", "a"],
+        ["GEORADIUSBYMEMBER", "src", "m", "1", "km", "COUNT", "2", "STORE", "dst"],
+        ["GEOSEARCHSTORE", "dst", "src", "FROMMEMBER", "m", "BYBOX", "1", "1", "km"],
+        ["GEORADIUS_RO", "src", "0", "0", "1", "km"],
+    ];
+
     [Theory]
     [MemberData(nameof(Commands))]
     public async Task GETKEYS_finds_the_keys_of(string[] command, string[] keys)
@@ -74,6 +100,31 @@ public sealed class CommandKeysTests
         using var client = await redis.ConnectAsync();
         var expected = $"*{keys.Length}\r\n" + string.Concat(keys.Select(k => $"${k.Length}\r\n{k}\r\n"));
         Assert.Equal(expected, await client.CommandAsync(["COMMAND", "GETKEYS", .. command]));
+    }
+
+    [Fact]
+    public async Task Geo_commands_are_described_and_their_keys_found_as_redis_does()
+    {
+        await using var loop = await InProcessRedis.StartAsync(Backend.Epoll);
+        await using var redis = await RealRedis.StartAsync();
+        using var ours = new RespClient(await loop.ConnectAsync());
+        using var theirs = await redis.ConnectAsync();
+        foreach (var command in GeoKeyCommands)
+        {
+            string[] getKeys = ["COMMAND", "GETKEYS", .. command];
+            Assert.Equal(await theirs.Socket.CommandAsync(getKeys), await ours.Socket.CommandAsync(getKeys));
+        }
+        string[] names = ["geoadd", "geopos", "geodist", "geohash", "georadius", "georadius_ro", "georadiusbymember", "georadiusbymember_ro", "geosearch", "geosearchstore"];
+        foreach (var name in names)
+        {
+            var theirInfo = Assert.IsType<object?[]>(Assert.IsType<object?[]>(await theirs.CallAsync("COMMAND", "INFO", name))[0]);
+            var ourInfo = Assert.IsType<object?[]>(Assert.IsType<object?[]>(await ours.CallAsync("COMMAND", "INFO", name))[0]);
+            // Name, arity, flags (but denyoom, which this server does not model), first key, last key, step.
+            Assert.Equal(theirInfo[0], ourInfo[0]);
+            Assert.Equal(theirInfo[1], ourInfo[1]);
+            Assert.Equal(((object?[])theirInfo[2]!).Where(f => (string?)f != "denyoom"), (object?[])ourInfo[2]!);
+            Assert.Equal(theirInfo[3..6], ourInfo[3..6]);
+        }
     }
 
     [Fact]

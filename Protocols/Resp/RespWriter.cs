@@ -93,6 +93,12 @@ public sealed class RespWriter(IBufferWriter<byte> output)
         if (Protocol == 3) { Line((byte)',', text[..n]); } else { Bulk(text[..n]); }
     }
 
+    /// <summary>A double already spelled out (RESP3 <c>,</c>; RESP2 a bulk string): for replies Redis formats its own way.</summary>
+    public void DoubleText(ReadOnlySpan<byte> text)
+    {
+        if (Protocol == 3) { Line((byte)',', text); } else { Bulk(text); }
+    }
+
     /// <summary>A boolean (RESP3 <c>#t</c>/<c>#f</c>; RESP2 the integers 1 and 0).</summary>
     public void Boolean(bool value)
     {

@@ -18,6 +18,7 @@ internal static class CommandFamilies
         HashCommands.Register(table);
         SetCommands.Register(table);
         SortedSetCommands.Register(table);
+        GeoCommands.Register(table);
         MultiKeyPopCommands.Register(table);
         PubSubCommands.Register(table);
         PersistenceCommands.Register(table);

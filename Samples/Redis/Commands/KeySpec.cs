@@ -4,31 +4,49 @@ namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
 /// Which arguments of a command are keys: Redis's legacy range (<see cref="First"/> to <see cref="Last"/> by
-/// <see cref="Step"/>; a negative last counts from the end) and, for commands that count their keys
-/// (<c>LMPOP 2 a b LEFT</c>, <c>ZUNIONSTORE dst 2 a b</c>), where that count stands: the keys follow it. The one
-/// source for COMMAND INFO and GETKEYS, and for whatever must know a command's keys before running it.
+/// <see cref="Step"/>; a negative last counts from the end); for commands that count their keys
+/// (<c>LMPOP 2 a b LEFT</c>, <c>ZUNIONSTORE dst 2 a b</c>), where that count stands: the keys follow it; and keys
+/// named by an option (<c>GEORADIUS ... STORE dst</c>, see <see cref="KeywordKey"/>). The one source for COMMAND INFO
+/// and GETKEYS, and for whatever must know a command's keys before running it.
 /// </summary>
-internal readonly record struct KeySpec(int First, int Last, int Step, int NumKeysAt = 0)
+internal readonly record struct KeySpec(int First, int Last, int Step, int NumKeysAt = 0, KeywordKey[]? Keywords = null)
 {
     public static KeySpec None => default;
 
-    /// <summary>The count comes from the arguments: COMMAND INFO's <c>movablekeys</c>.</summary>
-    public bool Movable => NumKeysAt > 0;
+    /// <summary>The keys depend on the arguments: COMMAND INFO's <c>movablekeys</c>.</summary>
+    public bool Movable => NumKeysAt > 0 || Keywords is not null;
 
-    /// <summary>The argument positions of <paramref name="command"/>'s keys, in order.</summary>
-    public KeyPositions Of(RespCommand command) => new(this, command);
+    /// <summary>The argument positions of <paramref name="command"/>'s keys, in order, as Redis's key specs find them (GETKEYS).</summary>
+    public KeyPositions Of(RespCommand command) => new(this, command, everyMatch: false);
+
+    /// <summary>
+    /// The positions of every argument the command may touch as a key: <see cref="Of"/>, plus the argument after
+    /// each later repeat of a keyword (Redis finds the first <c>STORE dst</c>, but GEORADIUS stores into the last one
+    /// given). What the keyspace lock holds.
+    /// </summary>
+    public KeyPositions Touched(RespCommand command) => new(this, command, everyMatch: true);
 }
+
+/// <summary>
+/// A key named by an option, as Redis's "keyword" key spec finds it: the argument after the first
+/// <paramref name="Keyword"/> (any case) from argument <paramref name="StartFrom"/> on, the last argument excluded.
+/// </summary>
+internal sealed record KeywordKey(string Keyword, int StartFrom);
 
 /// <summary>An allocation-free enumeration of a command's key positions (see <see cref="KeySpec"/>).</summary>
 internal ref struct KeyPositions
 {
     private readonly KeySpec _spec;
+    private readonly RespCommand _command;
+    private readonly bool _everyMatch;
     private readonly int _rangeEnd, _countedEnd;
-    private int _next, _counted;
+    private int _next, _counted, _keyword, _scan;
 
-    public KeyPositions(KeySpec spec, RespCommand command)
+    public KeyPositions(KeySpec spec, RespCommand command, bool everyMatch)
     {
         _spec = spec;
+        _command = command;
+        _everyMatch = everyMatch;
         var count = command.Count;
         _next = spec.First > 0 ? spec.First : 0;
         _rangeEnd = spec.First <= 0 ? 0 : spec.Last < 0 ? count + spec.Last : Math.Min(spec.Last, count - 1);
@@ -57,6 +75,30 @@ internal ref struct KeyPositions
         {
             Current = _counted++;
             return true;
+        }
+        _counted = 0;
+        return NextKeyword();
+    }
+
+    private bool NextKeyword()
+    {
+        var keywords = _spec.Keywords;
+        for (; keywords is not null && _keyword < keywords.Length; _keyword++, _scan = 0)
+        {
+            var keyword = keywords[_keyword];
+            if (_scan == 0) { _scan = keyword.StartFrom; }
+            while (_scan < _command.Count - 1)
+            {
+                var at = _scan++;
+                if (!Args.Is(_command[at], keyword.Keyword)) { continue; }
+                Current = at + 1;
+                if (!_everyMatch)
+                {
+                    _keyword++;
+                    _scan = 0;
+                }
+                return true;
+            }
         }
         return false;
     }

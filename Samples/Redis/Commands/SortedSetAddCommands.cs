@@ -10,7 +10,7 @@ namespace Loop.Samples.Redis.Commands;
 internal static class SortedSetAddCommands
 {
     [Flags]
-    private enum AddOptions
+    public enum AddOptions
     {
         None = 0,
         OnlyNew = 1 << 0,           // NX
@@ -57,6 +57,15 @@ internal static class SortedSetAddCommands
         {
             if (!Args.TryDouble(c[first + 2 * i], out scores[i])) { s.Reply.Error(Args.NotFloat); return; }
         }
+        AddScored(s, c, scores, first + 1, 2, options);
+    }
+
+    /// <summary>
+    /// ZADD's work once the scores are known: member i is argument <paramref name="firstMember"/> + i ×
+    /// <paramref name="stride"/> of <paramref name="c"/> (GEOADD computes its scores from coordinates and adds through here).
+    /// </summary>
+    public static void AddScored(Session s, RespCommand c, double[] scores, int firstMember, int stride, AddOptions options)
+    {
         if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         var increment = Has(options, AddOptions.Increment);
         if (zset is null && Has(options, AddOptions.OnlyExisting))
@@ -70,7 +79,7 @@ internal static class SortedSetAddCommands
         double? result = null;
         for (var i = 0; i < scores.Length; i++)
         {
-            var member = c[first + 2 * i + 1];
+            var member = c[firstMember + stride * i];
             var node = zset.Find(member);
             if (node is null)
             {

@@ -169,7 +169,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     /// <summary>Runs the command holding only its keys' stripes; false (nothing run) when it has no key or one is waited on.</summary>
     private bool RunOnStripes(CommandSpec spec, RespCommand command)
     {
-        var keys = spec.Keys.Of(command);
+        var keys = spec.Keys.Touched(command);
         if (!keys.MoveNext()) { return false; }
         var first = command[keys.Current];
         if (!keys.MoveNext())
@@ -189,7 +189,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         var count = SortedStripes(spec, command);
         using (server.Keyspace.Lock.Shared(_stripes, count))
         {
-            foreach (var position in spec.Keys.Of(command))
+            foreach (var position in spec.Keys.Touched(command))
             {
                 if (Db.HasWaiters(command[position])) { return false; }
             }
@@ -202,7 +202,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     private int SortedStripes(CommandSpec spec, RespCommand command)
     {
         var count = 0;
-        foreach (var position in spec.Keys.Of(command))
+        foreach (var position in spec.Keys.Touched(command))
         {
             if (count == _stripes.Length) { Array.Resize(ref _stripes, count * 2); }
             _stripes[count++] = KeyspaceLock.StripeOf(command[position]);
