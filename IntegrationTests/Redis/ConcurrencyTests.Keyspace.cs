@@ -137,7 +137,7 @@ public sealed partial class ConcurrencyTests
         await using var redis = await InProcessRedis.StartAsync(backend, loops: Loops);
         var clients = await redis.ConnectClientsOverLoopsAsync(Loops);
         var set = await clients.EachAsync((c, loop) => c.PipelineAsync(2 * keyCount / Loops, 2 * Batch,
-            i => i % 2 == 0 ? ["SET", $"brief:{loop}:{i / 2}", "v"] : ["PEXPIRE", $"brief:{loop}:{i / 2}", "50"]));
+            i => i % 2 == 0 ? ["SET", $"brief:{loop}:{i / 2}", "v"] : ["PEXPIRE", $"brief:{loop}:{i / 2}", "500"]));
         Assert.All(set.SelectMany(r => r), reply => Assert.True(reply is "OK" or 1L, $"SET or PEXPIRE answered {reply}"));
 
         // Nobody reads the keys: only the active cycle can delete them.
