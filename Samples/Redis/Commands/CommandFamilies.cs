@@ -11,6 +11,7 @@ internal static class CommandFamilies
         StringCommands.Register(table);
         KeyCommands.Register(table);
         DumpCommands.Register(table);
+        ObjectCommand.Register(table);
         ListCommands.Register(table);
         HashCommands.Register(table);
         SetCommands.Register(table);
