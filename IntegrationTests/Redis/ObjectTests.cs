@@ -94,7 +94,7 @@ public sealed class ObjectTests
 
     [Theory]
     [MemberData(nameof(Backends.Native), MemberType = typeof(Backends))]
-    public async Task A_sorted_set_is_a_listpack_until_it_grows(Backend backend)
+    public async Task A_sorted_set_is_a_listpack_until_it_grows_or_sort_converts_it(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
         using var c = new RespClient(await redis.ConnectAsync());
@@ -108,8 +108,11 @@ public sealed class ObjectTests
         Assert.Equal("listpack", await EncodingAsync(c, "long"));
         Assert.Equal(1L, await c.CallAsync("ZADD", "long", "1", new string('m', 65)));
         Assert.Equal("skiplist", await EncodingAsync(c, "long"));
-        // A union is judged afresh.
+        // SORT converts a sorted set to a skiplist for good, even a SORT that fails.
         Assert.Equal(1L, await c.CallAsync("ZADD", "sorted", "1", "a"));
+        Assert.Equal(new RespError("ERR One or more scores can't be converted into double"), await c.CallAsync("SORT", "sorted"));
+        Assert.Equal("skiplist", await EncodingAsync(c, "sorted"));
+        // A union is judged afresh.
         Assert.Equal(1L, await c.CallAsync("ZUNIONSTORE", "union", "1", "sorted"));
         Assert.Equal("listpack", await EncodingAsync(c, "union"));
     }

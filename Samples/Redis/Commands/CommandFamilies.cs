@@ -12,6 +12,7 @@ internal static class CommandFamilies
         KeyCommands.Register(table);
         DumpCommands.Register(table);
         ObjectCommand.Register(table);
+        SortCommands.Register(table);
         ListCommands.Register(table);
         HashCommands.Register(table);
         SetCommands.Register(table);
