@@ -14,6 +14,8 @@ internal static class CommandFamilies
         LcsCommand.Register(table);
         KeyCommands.Register(table);
         DumpCommands.Register(table);
+        ObjectCommand.Register(table);
+        SortCommands.Register(table);
         ListCommands.Register(table);
         HashCommands.Register(table);
         SetCommands.Register(table);

@@ -5,7 +5,7 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>Commands on keys whatever their type: DEL, EXISTS, TYPE, expiry, RENAME, KEYS, SCAN, MOVE, COPY.</summary>
+/// <summary>Commands on keys whatever their type: DEL, EXISTS, TYPE, expiry, RENAME, KEYS, SCAN, MOVE, COPY, SWAPDB.</summary>
 internal static class KeyCommands
 {
     public static void Register(CommandTable t)
@@ -31,6 +31,7 @@ internal static class KeyCommands
         t.Add("randomkey", 1, ReadOnly, 0, 0, 0, RandomKey);
         t.Add("move", 3, Write | Fast | Exclusive, 1, 1, 1, Move);
         t.Add("copy", -3, Write | Exclusive, 1, 2, 1, Copy); // exclusive: DB may name another database, whose waiters its stripes do not cover
+        t.Add("swapdb", 3, Write | Fast, 0, 0, 0, SwapDb); // no key: exclusive
     }
 
     private static void Delete(Session s, RespCommand c)
@@ -159,6 +160,23 @@ internal static class KeyCommands
         target.Set(c[2], RedisValue.Clone(value));
         if (s.Db.ExpireAt(c[1]) is { } at) { target.SetExpireAt(c[2], at); }
         s.Reply.Integer(1);
+    }
+
+    private static void SwapDb(Session s, RespCommand c)
+    {
+        // As Redis's getIntFromObjectOrReply: a C int, or the message naming which index is wrong.
+        if (!Args.TryLong(c[1], out var first) || first is < int.MinValue or > int.MaxValue) { s.Reply.Error("ERR invalid first DB index"); return; }
+        if (!Args.TryLong(c[2], out var second) || second is < int.MinValue or > int.MaxValue) { s.Reply.Error("ERR invalid second DB index"); return; }
+        var databases = s.Server.Keyspace.Databases;
+        if (first < 0 || first >= databases.Length || second < 0 || second >= databases.Length) { s.Reply.Error("ERR DB index is out of range"); return; }
+        s.Server.Keyspace.Swap((int)first, (int)second);
+        s.Reply.Ok();
+        if (!s.InExec)
+        {
+            // Clients blocked on keys the swap brought are served before the next command, as after a push.
+            databases[first].ServeBlocked();
+            databases[second].ServeBlocked();
+        }
     }
 
     private static bool TryDatabase(Session s, ReadOnlySpan<byte> text, out Database db)

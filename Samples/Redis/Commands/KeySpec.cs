@@ -5,16 +5,18 @@ namespace Loop.Samples.Redis.Commands;
 /// <summary>
 /// Which arguments of a command are keys: Redis's legacy range (<see cref="First"/> to <see cref="Last"/> by
 /// <see cref="Step"/>; a negative last counts from the end); for commands that count their keys
-/// (<c>LMPOP 2 a b LEFT</c>, <c>ZUNIONSTORE dst 2 a b</c>), where that count stands: the keys follow it; and keys
-/// named by an option (<c>GEORADIUS ... STORE dst</c>, see <see cref="KeywordKey"/>). The one source for COMMAND INFO
-/// and GETKEYS, and for whatever must know a command's keys before running it.
+/// (<c>LMPOP 2 a b LEFT</c>, <c>ZUNIONSTORE dst 2 a b</c>), where that count stands: the keys follow it; keys
+/// named by an option (<c>GEORADIUS ... STORE dst</c>, see <see cref="KeywordKey"/>); and SORT's (see
+/// <see cref="OptionKeys"/>). The one source for COMMAND INFO and GETKEYS, and for whatever must know a command's
+/// keys before running it.
 /// </summary>
-internal readonly record struct KeySpec(int First, int Last, int Step, int NumKeysAt = 0, KeywordKey[]? Keywords = null)
+internal readonly record struct KeySpec(int First, int Last, int Step, int NumKeysAt = 0, KeywordKey[]? Keywords = null,
+    OptionKeys Options = OptionKeys.None)
 {
     public static KeySpec None => default;
 
     /// <summary>The keys depend on the arguments: COMMAND INFO's <c>movablekeys</c>.</summary>
-    public bool Movable => NumKeysAt > 0 || Keywords is not null;
+    public bool Movable => NumKeysAt > 0 || Keywords is not null || Options != OptionKeys.None;
 
     /// <summary>The argument positions of <paramref name="command"/>'s keys, in order, as Redis's key specs find them (GETKEYS).</summary>
     public KeyPositions Of(RespCommand command) => new(this, command, everyMatch: false);
@@ -33,6 +35,18 @@ internal readonly record struct KeySpec(int First, int Last, int Step, int NumKe
 /// </summary>
 internal sealed record KeywordKey(string Keyword, int StartFrom);
 
+/// <summary>Keys that options name rather than positions: SORT's.</summary>
+internal enum OptionKeys
+{
+    None,
+
+    /// <summary>SORT_RO: its BY and GET patterns name keys only the sorted values tell, so none can be listed.</summary>
+    SortPatterns,
+
+    /// <summary>SORT: the patterns, and the key after the last STORE, found as Redis's sortGetKeys finds it.</summary>
+    SortPatternsAndStore,
+}
+
 /// <summary>An allocation-free enumeration of a command's key positions (see <see cref="KeySpec"/>).</summary>
 internal ref struct KeyPositions
 {
@@ -40,7 +54,7 @@ internal ref struct KeyPositions
     private readonly RespCommand _command;
     private readonly bool _everyMatch;
     private readonly int _rangeEnd, _countedEnd;
-    private int _next, _counted, _keyword, _scan;
+    private int _next, _counted, _keyword, _scan, _optionKey;
 
     public KeyPositions(KeySpec spec, RespCommand command, bool everyMatch)
     {
@@ -55,6 +69,7 @@ internal ref struct KeyPositions
             _counted = spec.NumKeysAt + 1;
             _countedEnd = (int)Math.Min(spec.NumKeysAt + keys, count - 1);
         }
+        if (spec.Options == OptionKeys.SortPatternsAndStore) { _optionKey = SortStoreKey(command); }
         Current = 0;
     }
 
@@ -77,6 +92,12 @@ internal ref struct KeyPositions
             return true;
         }
         _counted = 0;
+        if (_optionKey > 0)
+        {
+            Current = _optionKey;
+            _optionKey = 0;
+            return true;
+        }
         return NextKeyword();
     }
 
@@ -101,5 +122,19 @@ internal ref struct KeyPositions
             }
         }
         return false;
+    }
+
+    // As Redis reads SORT's options for its keys: LIMIT's two arguments, GET's and BY's one are skipped, any other word
+    // is taken as an option without arguments, and the last STORE followed by an argument names the key.
+    private static int SortStoreKey(RespCommand command)
+    {
+        var store = 0;
+        for (var i = 2; i < command.Count; i++)
+        {
+            if (Args.Is(command[i], "LIMIT")) { i += 2; }
+            else if (Args.Is(command[i], "GET") || Args.Is(command[i], "BY")) { i++; }
+            else if (Args.Is(command[i], "STORE") && i + 1 < command.Count) { store = i + 1; }
+        }
+        return store;
     }
 }

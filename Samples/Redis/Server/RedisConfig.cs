@@ -1,10 +1,15 @@
+using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Store;
+
 namespace Loop.Samples.Redis.Server;
 
 /// <summary>
 /// CONFIG GET/SET parameters. Clients ask for a handful at connect time (StackExchange.Redis reads
 /// databases, timeout, replica-read-only; redis-benchmark reads save and appendonly), so the common ones
 /// answer with Redis's defaults. requirepass and the RDB settings (dir, dbfilename, save,
-/// stop-writes-on-bgsave-error) change behaviour; a value they cannot take is refused with Redis's error.
+/// stop-writes-on-bgsave-error) change behaviour; a value they cannot take is refused with Redis's error. The
+/// encodings' thresholds (hash-max-listpack-entries and co.) decide what OBJECT ENCODING answers; each keeps its
+/// Redis 6 name (hash-max-ziplist-entries) as an alias, set together as in Redis.
 /// </summary>
 internal sealed class RedisConfig
 {
@@ -29,7 +34,28 @@ internal sealed class RedisConfig
         ["lua-time-limit"] = "5000",
         ["client-output-buffer-limit"] = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
         ["requirepass"] = "",
+        ["list-max-listpack-size"] = "-2",
+        ["list-max-ziplist-size"] = "-2",
+        ["hash-max-listpack-entries"] = "512",
+        ["hash-max-ziplist-entries"] = "512",
+        ["hash-max-listpack-value"] = "64",
+        ["hash-max-ziplist-value"] = "64",
+        ["set-max-intset-entries"] = "512",
+        ["zset-max-listpack-entries"] = "128",
+        ["zset-max-ziplist-entries"] = "128",
+        ["zset-max-listpack-value"] = "64",
+        ["zset-max-ziplist-value"] = "64",
     };
+
+    // Redis 7.0 renamed ziplist to listpack; each old name stays an alias of the new one: each name to the other.
+    private static readonly Dictionary<string, string> Aliases = new[]
+    {
+        ("list-max-ziplist-size", "list-max-listpack-size"),
+        ("hash-max-ziplist-entries", "hash-max-listpack-entries"),
+        ("hash-max-ziplist-value", "hash-max-listpack-value"),
+        ("zset-max-ziplist-entries", "zset-max-listpack-entries"),
+        ("zset-max-ziplist-value", "zset-max-listpack-value"),
+    }.SelectMany(pair => new[] { pair, (pair.Item2, pair.Item1) }).ToDictionary(pair => pair.Item1, pair => pair.Item2, StringComparer.OrdinalIgnoreCase);
 
     private readonly object _gate = new();
 
@@ -54,6 +80,22 @@ internal sealed class RedisConfig
     {
         lock (_gate) { return _values[name]; }
     }
+
+    /// <summary>A numeric parameter's value (the encodings' thresholds, maxmemory in bytes); one beyond a long reads as long.MaxValue.</summary>
+    public long GetNumber(string name) => long.TryParse(Get(name), out var value) ? value : long.MaxValue;
+
+    /// <summary>The thresholds OBJECT ENCODING compares values with.</summary>
+    public EncodingThresholds EncodingThresholds => new(GetNumber("hash-max-listpack-entries"), GetNumber("hash-max-listpack-value"),
+        GetNumber("set-max-intset-entries"), GetNumber("zset-max-listpack-entries"), GetNumber("zset-max-listpack-value"));
+
+    /// <summary>Redis's maxmemory-policy keeps access frequencies (an LFU policy) rather than idle times.</summary>
+    public bool TracksFrequency => Get("maxmemory-policy") is "volatile-lfu" or "allkeys-lfu";
+
+    /// <summary>
+    /// Small integers are Redis's shared objects (OBJECT REFCOUNT answers INT_MAX) unless a maxmemory with an LRU or LFU
+    /// policy needs each value's own access time.
+    /// </summary>
+    public bool SharesIntegers => GetNumber("maxmemory") == 0 || Get("maxmemory-policy") is not ("volatile-lru" or "allkeys-lru" or "volatile-lfu" or "allkeys-lfu");
 
     /// <summary>The save points of <c>save</c> ("3600 1 300 100"): after Seconds, if at least Changes were made.</summary>
     public static bool TryParseSavePoints(string text, out (long Seconds, long Changes)[] points)
@@ -98,7 +140,7 @@ internal sealed class RedisConfig
     /// <summary>Sets a known parameter: null when done, else Redis's error.</summary>
     public string? TrySet(string name, string value)
     {
-        if (Invalid(name, value) is { } reason) { return $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"; }
+        if (Invalid(name, ref value) is { } reason) { return $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"; }
         lock (_gate)
         {
             if (!_values.ContainsKey(name) || StartupOnly.Contains(name, StringComparer.OrdinalIgnoreCase))
@@ -106,17 +148,66 @@ internal sealed class RedisConfig
                 return $"ERR Unknown option or number of arguments for CONFIG SET - '{name}'";
             }
             _values[name] = name.Equals("dir", StringComparison.OrdinalIgnoreCase) ? Path.GetFullPath(value) : value;
+            if (Aliases.TryGetValue(name, out var alias)) { _values[alias] = value; }
         }
         Changed?.Invoke(name.ToLowerInvariant());
         return null;
     }
 
-    private static string? Invalid(string name, string value) => name.ToLowerInvariant() switch
+    // Why Redis refuses the value, or null; a numeric value is rewritten as Redis keeps it ("1kb" is 1024).
+    private static string? Invalid(string name, ref string value)
     {
-        "save" when !TryParseSavePoints(value, out _) => "Invalid save parameters",
-        "dir" when !Directory.Exists(value) => "No such file or directory",
-        "dbfilename" when value.Length == 0 || value.Contains('/') => "dbfilename can't be a path, just a filename",
-        "stop-writes-on-bgsave-error" or "rdbcompression" or "rdbchecksum" when value is not ("yes" or "no") => "argument must be 'yes' or 'no'",
-        _ => null,
-    };
+        switch (name.ToLowerInvariant())
+        {
+            case "save" when !TryParseSavePoints(value, out _): return "Invalid save parameters";
+            case "dir" when !Directory.Exists(value): return "No such file or directory";
+            case "dbfilename" when value.Length == 0 || value.Contains('/'): return "dbfilename can't be a path, just a filename";
+            case "stop-writes-on-bgsave-error" or "rdbcompression" or "rdbchecksum" when value is not ("yes" or "no"):
+                return "argument must be 'yes' or 'no'";
+            case "list-max-listpack-size" or "list-max-ziplist-size":
+                return InvalidInteger(ref value, int.MinValue, int.MaxValue);
+            case "hash-max-listpack-entries" or "hash-max-ziplist-entries" or "zset-max-listpack-entries" or "zset-max-ziplist-entries"
+                or "set-max-intset-entries":
+                return InvalidInteger(ref value, 0, long.MaxValue);
+            case "hash-max-listpack-value" or "hash-max-ziplist-value" or "zset-max-listpack-value" or "zset-max-ziplist-value":
+                return InvalidMemory(ref value, long.MaxValue);
+            case "maxmemory": return InvalidMemory(ref value, ulong.MaxValue);
+            case "maxmemory-policy":
+                if (!EvictionPolicies.Contains(value, StringComparer.OrdinalIgnoreCase)) { return $"argument(s) must be one of the following: {string.Join(", ", EvictionPolicies)}"; }
+                value = value.ToLowerInvariant();
+                return null;
+            default: return null;
+        }
+    }
+
+    // An integer parameter: spelled as Redis's string2ll reads it (no sign but '-', no leading zero), within its bounds.
+    private static string? InvalidInteger(ref string value, long min, long max)
+    {
+        if (!Args.TryLong(System.Text.Encoding.UTF8.GetBytes(value), out var number)) { return "argument couldn't be parsed into an integer"; }
+        if (number < min || number > max) { return $"argument must be between {min} and {max} inclusive"; }
+        value = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return null;
+    }
+
+    private static readonly string[] EvictionPolicies =
+        ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"];
+
+    // A memory parameter, as Redis's memtoull reads it: digits (none is 0) and a unit, b, k, kb, m, mb, g or gb, in any case.
+    private static string? InvalidMemory(ref string value, ulong max)
+    {
+        var digits = 0;
+        while (digits < value.Length && char.IsAsciiDigit(value[digits])) { digits++; }
+        ulong unit = value[digits..].ToLowerInvariant() switch
+        {
+            "" or "b" => 1, "k" => 1000, "kb" => 1024, "m" => 1000_000, "mb" => 1024 * 1024, "g" => 1000_000_000, "gb" => 1024 * 1024 * 1024,
+            _ => 0,
+        };
+        if (unit == 0 || digits >= 128) { return "argument must be a memory value"; }
+        // strtoull saturates a number too large; only the unit's multiplication is refused for overflowing.
+        var number = digits == 0 ? 0 : ulong.TryParse(value.AsSpan(0, digits), out var parsed) ? parsed : ulong.MaxValue;
+        if (number > ulong.MaxValue / unit) { return "argument must be a memory value"; }
+        if (number * unit > max) { return $"argument must be between 0 and {max} inclusive"; }
+        value = (number * unit).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return null;
+    }
 }

@@ -23,6 +23,14 @@ internal sealed partial class Session
 
     void IKeyWatcher.KeyChanged() => WatchedKeyChanged = true;
 
+    void IKeyWatcher.ExpiredKeyReplaced(Database db, ReadOnlySpan<byte> key)
+    {
+        foreach (var (watchedDb, watchedKey, wasLive) in _watched)
+        {
+            if (wasLive && watchedDb == db && key.SequenceEqual(watchedKey)) { WatchedKeyChanged = true; }
+        }
+    }
+
     public void Watch(ReadOnlySpan<byte> key)
     {
         var copy = key.ToArray();

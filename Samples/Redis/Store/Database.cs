@@ -8,7 +8,8 @@ namespace Loop.Samples.Redis.Store;
 /// </summary>
 internal sealed partial class Database
 {
-    private readonly Partition[] _partitions = Enumerable.Range(0, KeyspaceLock.StripeCount).Select(_ => new Partition()).ToArray();
+    // Exchanged whole with another database's by SWAPDB (Database.Swap.cs).
+    private Partition[] _partitions = Enumerable.Range(0, KeyspaceLock.StripeCount).Select(_ => new Partition()).ToArray();
     public Database(int index)
     {
         Index = index;

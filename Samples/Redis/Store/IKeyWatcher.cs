@@ -5,4 +5,10 @@ internal interface IKeyWatcher
 {
     /// <summary>The key changed (or its database was flushed). Called by the changing thread, under the keyspace lock.</summary>
     void KeyChanged();
+
+    /// <summary>
+    /// SWAPDB replaced <paramref name="key"/> of <paramref name="db"/>, present there but expired, with no live key: a
+    /// change only for a watcher that saw it live at WATCH (Redis's touchAllWatchedKeysInDb). Under the keyspace lock.
+    /// </summary>
+    void ExpiredKeyReplaced(Database db, ReadOnlySpan<byte> key);
 }

@@ -19,6 +19,9 @@ internal sealed class Keyspace
     /// <summary>Keys deleted because their TTL passed (lazily or by the active cycle). Exclusive.</summary>
     public long ExpiredKeys => Databases.Sum(db => db.ExpiredKeys);
 
+    /// <summary>SWAPDB: databases <paramref name="first"/> and <paramref name="second"/> exchange their keys (see <see cref="Database.SwapWith"/>). Exclusive.</summary>
+    public void Swap(int first, int second) => Databases[first].SwapWith(Databases[second]);
+
     /// <summary>CONFIG RESETSTAT. Exclusive.</summary>
     public void ResetExpiredKeys()
     {

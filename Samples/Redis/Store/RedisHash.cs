@@ -30,6 +30,12 @@ internal sealed class RedisHash : IRedisCollection
     /// <summary>Every field and value, in slot order.</summary>
     public IReadOnlyList<KeyValuePair<byte[], byte[]>> Pairs => _pairs;
 
+    /// <summary>The most fields it has held: with <see cref="PeakLength"/>, what Redis's encoding would be (<see cref="ObjectEncoding"/>).</summary>
+    public int PeakCount { get; private set; }
+
+    /// <summary>The longest field or value ever set.</summary>
+    public int PeakLength { get; private set; }
+
     public byte[]? Get(ReadOnlySpan<byte> field) => _slotsBySpan.TryGetValue(field, out var slot) ? _pairs[slot].Value : null;
 
     public bool Contains(ReadOnlySpan<byte> field) => _slotsBySpan.ContainsKey(field);
@@ -37,14 +43,13 @@ internal sealed class RedisHash : IRedisCollection
     /// <summary>Sets a field to <paramref name="value"/> (kept, not copied: values are never modified); true when the field is new.</summary>
     public bool Set(ReadOnlySpan<byte> field, byte[] value)
     {
+        PeakLength = Math.Max(PeakLength, Math.Max(field.Length, value.Length));
         if (_slotsBySpan.TryGetValue(field, out var slot))
         {
             _pairs[slot] = new(_pairs[slot].Key, value);
             return false;
         }
-        var copy = field.ToArray();
-        _slots.Add(copy, _pairs.Count);
-        _pairs.Add(new(copy, value));
+        Append(field.ToArray(), value);
         return true;
     }
 
@@ -52,8 +57,8 @@ internal sealed class RedisHash : IRedisCollection
     public bool TryAdd(byte[] field, byte[] value)
     {
         if (Contains(field)) { return false; }
-        _slots.Add(field, _pairs.Count);
-        _pairs.Add(new(field, value));
+        PeakLength = Math.Max(PeakLength, Math.Max(field.Length, value.Length));
+        Append(field, value);
         return true;
     }
 
@@ -86,5 +91,17 @@ internal sealed class RedisHash : IRedisCollection
     /// <summary>Adds the pairs from <paramref name="cursor"/> on to <paramref name="found"/>; returns the next cursor.</summary>
     public ulong Scan(ulong cursor, int count, List<KeyValuePair<byte[], byte[]>> found) => ScanSlots.Scan(_pairs, cursor, count, found);
 
-    public IRedisCollection Clone() => new RedisHash(new Dictionary<byte[], int>(_slots, ByteArrayComparer.Instance), [.. _pairs]);
+    /// <summary>A copy with the same pairs and the same encoding, as Redis's COPY duplicates it.</summary>
+    public IRedisCollection Clone() => new RedisHash(new Dictionary<byte[], int>(_slots, ByteArrayComparer.Instance), [.. _pairs])
+    {
+        PeakCount = PeakCount,
+        PeakLength = PeakLength,
+    };
+
+    private void Append(byte[] field, byte[] value)
+    {
+        _slots.Add(field, _pairs.Count);
+        _pairs.Add(new(field, value));
+        PeakCount = Math.Max(PeakCount, _pairs.Count);
+    }
 }

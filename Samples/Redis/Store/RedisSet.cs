@@ -30,6 +30,12 @@ internal sealed class RedisSet : IRedisCollection
     /// <summary>Every member, in slot order.</summary>
     public IReadOnlyList<byte[]> Members => _members;
 
+    /// <summary>The most members it has held: with <see cref="HeldNonInteger"/>, what Redis's encoding would be (<see cref="ObjectEncoding"/>).</summary>
+    public int PeakCount { get; private set; }
+
+    /// <summary>A member that is not an integer was added once: Redis would have left the intset encoding for good.</summary>
+    public bool HeldNonInteger { get; private set; }
+
     public bool Contains(ReadOnlySpan<byte> member) => _slotsBySpan.ContainsKey(member);
 
     /// <summary>Adds a copy of <paramref name="member"/>; false if it was already there.</summary>
@@ -59,12 +65,19 @@ internal sealed class RedisSet : IRedisCollection
     /// <summary>Adds members from <paramref name="cursor"/> on to <paramref name="found"/>; returns the next cursor (see <see cref="ScanSlots"/>).</summary>
     public ulong Scan(ulong cursor, int count, List<byte[]> found) => ScanSlots.Scan(_members, cursor, count, found);
 
-    public IRedisCollection Clone() => new RedisSet(new Dictionary<byte[], int>(_slots, ByteArrayComparer.Instance), [.. _members]);
+    /// <summary>A copy with the same members and the same encoding, as Redis's COPY duplicates it.</summary>
+    public IRedisCollection Clone() => new RedisSet(new Dictionary<byte[], int>(_slots, ByteArrayComparer.Instance), [.. _members])
+    {
+        PeakCount = PeakCount,
+        HeldNonInteger = HeldNonInteger,
+    };
 
     private bool Insert(byte[] member)
     {
         _slots.Add(member, _members.Count);
         _members.Add(member);
+        PeakCount = Math.Max(PeakCount, _members.Count);
+        if (!HeldNonInteger && !ObjectEncoding.IsInteger(member)) { HeldNonInteger = true; }
         return true;
     }
 }

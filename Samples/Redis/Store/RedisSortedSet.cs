@@ -21,6 +21,15 @@ internal sealed class RedisSortedSet : IRedisCollection
     /// <summary>The members in order, for ranks and ranges.</summary>
     public SkipList Order { get; } = new();
 
+    /// <summary>The most members it has held: with <see cref="PeakLength"/>, what Redis's encoding would be (<see cref="ObjectEncoding"/>).</summary>
+    public int PeakCount { get; private set; }
+
+    /// <summary>The longest member ever added.</summary>
+    public int PeakLength { get; private set; }
+
+    /// <summary>Redis would hold it as a skiplist whatever its size: SORT converts a sorted set so, for good.</summary>
+    public bool ForcedSkipList { get; set; }
+
     public SkipListNode? Find(ReadOnlySpan<byte> member) => _nodesBySpan.TryGetValue(member, out var node) ? node : null;
 
     /// <summary>Adds <paramref name="member"/> (copied) with <paramref name="score"/>, or moves it to that score.</summary>
@@ -79,10 +88,12 @@ internal sealed class RedisSortedSet : IRedisCollection
         return 0;
     }
 
+    /// <summary>A copy with the same members and the same encoding, as Redis's COPY duplicates it.</summary>
     public IRedisCollection Clone()
     {
         var copy = new RedisSortedSet();
         foreach (var node in SkipList.Walk(Order.First, reverse: false)) { copy.Add(node.Member, node.Score); }
+        (copy.PeakCount, copy.PeakLength, copy.ForcedSkipList) = (PeakCount, PeakLength, ForcedSkipList);
         return copy;
     }
 
@@ -93,5 +104,7 @@ internal sealed class RedisSortedSet : IRedisCollection
         node.Slot = _slots.Count;
         _nodes.Add(member, node);
         _slots.Add(node);
+        PeakCount = Math.Max(PeakCount, _slots.Count);
+        PeakLength = Math.Max(PeakLength, member.Length);
     }
 }
