@@ -160,11 +160,12 @@ public sealed class SortObjectCompatibilityTests
             Assert.Equal("OK", await writer.CallAsync("MSET", "in-zero", "0", "in-both", "0"));
             Assert.Equal("OK", await writer.CallAsync("SELECT", "1"));
             Assert.Equal("OK", await writer.CallAsync("MSET", "in-one", "1", "in-both", "1"));
-            Assert.Equal("OK", await writer.CallAsync("SET", "expired-in-one", "1", "PX", "1"));
             Assert.Equal("OK", await writer.CallAsync("SELECT", "0"));
             foreach (var db in new[] { 0, 1 })
             {
-                foreach (var key in new[] { "in-zero", "in-one", "in-both", "nowhere", "expired-in-one" }) { await WatchAsync(db, key); }
+                // No key that expires while watched besides was-live: whether an active expiry cycle (each server's own,
+                // at random) deleted it before the WATCH would decide the EXEC. SwapDbTests covers that case without one.
+                foreach (var key in new[] { "in-zero", "in-one", "in-both", "nowhere" }) { await WatchAsync(db, key); }
             }
             var untilExpired = TimeSpan.FromMilliseconds(1100) - started.Elapsed;
             if (untilExpired > TimeSpan.Zero) { await Task.Delay(untilExpired); }
