@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Loop.IntegrationTests.Infrastructure;
 
 namespace Loop.IntegrationTests.Redis;
 
@@ -60,6 +61,11 @@ internal static class ConcurrentClients
         Assert.True(match.Success, $"INFO has no {field} field");
         return long.Parse(match.Groups[1].Value);
     }
+
+    /// <summary>Waits until no BGSAVE runs (INFO persistence's rdb_bgsave_in_progress), failing when one never ends.</summary>
+    public static async Task WaitForBackgroundSaveAsync(RespClient client) =>
+        Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "rdb_bgsave_in_progress") == 0),
+            "the BGSAVE did not finish");
 
     /// <summary>The lines of INFO keyspace that describe a database (<c>db0:keys=...</c>).</summary>
     public static string[] KeyspaceLines(object? info) =>

@@ -68,8 +68,7 @@ public sealed class PersistenceTests
                 return key % 10 == 0 ? ["DEL", $"key:{key}"] : ["SET", $"key:{key}", $"new:{key}"];
             }));
             await clients[0].PipelineAsync(1000, 500, i => ["SET", $"later:{i}", "x"]);
-            Assert.True(await Polling.Eventually(async () => InfoField(await clients[0].CallAsync("INFO", "persistence"), "rdb_bgsave_in_progress") == 0),
-                "the BGSAVE did not finish");
+            await WaitForBackgroundSaveAsync(clients[0]);
             Assert.Equal("ok", InfoText(await clients[0].CallAsync("INFO", "persistence"), "rdb_last_bgsave_status"));
         }
         await using var restarted = await InProcessRedis.StartAsync(backend, dir: directory);
@@ -93,7 +92,7 @@ public sealed class PersistenceTests
             // In one batch: the FLUSHALL runs before the saver can have reached most partitions.
             var replies = await client.BatchAsync(["BGSAVE"], ["FLUSHALL"], ["SET", "after", "x"]);
             Assert.Equal(["Background saving started", "OK", "OK"], replies);
-            Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "rdb_bgsave_in_progress") == 0));
+            await WaitForBackgroundSaveAsync(client);
         }
         await using var restarted = await InProcessRedis.StartAsync(backend, dir: directory);
         using var again = new RespClient(await restarted.ConnectAsync());

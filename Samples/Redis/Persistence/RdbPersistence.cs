@@ -83,12 +83,7 @@ internal sealed class RdbPersistence
     /// <summary>SAVE: writes the snapshot now, holding the whole keyspace. Null when saved, else the error reply.</summary>
     public string? Save()
     {
-        lock (_gate)
-        {
-            if (_inProgress) { return "ERR Background save already in progress"; }
-            _inProgress = true;
-            _startedMs = Clock.NowMs;
-        }
+        if (Start() is { } refused) { return refused; }
         using (_server.Keyspace.Lock.Exclusive())
         {
             return Write(Begin(), background: false) ? null : "ERR";
@@ -98,12 +93,8 @@ internal sealed class RdbPersistence
     /// <summary>BGSAVE: marks the snapshot and hands it to a saver thread. Null when started, else the error reply.</summary>
     public string? BackgroundSave()
     {
-        lock (_gate)
-        {
-            if (_inProgress) { return "ERR Background save already in progress"; }
-            _inProgress = true;
-            _startedMs = _lastAttemptMs = Clock.NowMs;
-        }
+        if (Start() is { } refused) { return refused; }
+        Volatile.Write(ref _lastAttemptMs, _startedMs);
         Snapshot snapshot;
         using (_server.Keyspace.Lock.Exclusive()) { snapshot = Begin(); }
         _server.Log.LogInformation("Background saving started ({Keys} keys)", snapshot.Keys);
@@ -165,6 +156,18 @@ internal sealed class RdbPersistence
             break;
         }
         ScheduleCheck(loop);
+    }
+
+    // One save at a time: claims the turn, or says why not.
+    private string? Start()
+    {
+        lock (_gate)
+        {
+            if (_inProgress) { return "ERR Background save already in progress"; }
+            _inProgress = true;
+            _startedMs = Clock.NowMs;
+            return null;
+        }
     }
 
     // Exclusive: the snapshot's instant, and the changes it holds.
