@@ -62,13 +62,28 @@ public abstract partial class EventLoop
     }
 
     /// <summary>Runs <paramref name="callback"/> on this loop after <paramref name="delay"/>. Loop thread only.</summary>
-    public LoopTimer Schedule(TimeSpan delay, Action callback)
+    public LoopTimer Schedule(TimeSpan delay, Action callback) => AddTimer(delay, callback, periodTicks: 0);
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> on this loop every <paramref name="period"/>, the first time one period from
+    /// now, until the timer is cancelled. A firing allocates nothing, so periodic work (a cron, a clock) keeps a
+    /// loop's steady state free of garbage. Loop thread only.
+    /// </summary>
+    public LoopTimer Every(TimeSpan period, Action callback)
     {
-        if (!IsLoopThread) { throw new InvalidOperationException("Schedule is for the loop's own thread; use Post from other threads."); }
-        var timer = new LoopTimer(callback, Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency));
+        if (period <= TimeSpan.Zero) { throw new ArgumentOutOfRangeException(nameof(period), period, "must be positive"); }
+        return AddTimer(period, callback, ToStopwatchTicks(period));
+    }
+
+    private LoopTimer AddTimer(TimeSpan delay, Action callback, long periodTicks)
+    {
+        if (!IsLoopThread) { throw new InvalidOperationException("Timers are set on the loop's own thread; use Post from other threads."); }
+        var timer = new LoopTimer(callback, Stopwatch.GetTimestamp() + ToStopwatchTicks(delay), periodTicks);
         _timers.Enqueue(timer, timer.DueTicks);
         return timer;
     }
+
+    private static long ToStopwatchTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     internal Task Started => _started.Task;
     internal Task Stopped => _stopped.Task;
@@ -189,6 +204,13 @@ public abstract partial class EventLoop
             if (timer.IsCancelled) { _timers.Dequeue(); continue; }
             if (due > now) { return Stopwatch.GetElapsedTime(now, due); }
             _timers.Dequeue();
+            if (timer.PeriodTicks > 0)
+            {
+                // Re-queued before it runs, so the callback may cancel it; a late loop skips the missed firings.
+                var next = due + timer.PeriodTicks;
+                timer.DueTicks = next > now ? next : now + timer.PeriodTicks;
+                _timers.Enqueue(timer, timer.DueTicks);
+            }
             Run(static s => ((Action)s!)(), timer.Callback);
         }
         return null;

@@ -45,6 +45,42 @@ public sealed class LoopTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_repeating_timer_fires_until_cancelled(Backend backend)
+    {
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1 }, () => new EchoHandler());
+        var loop = server.Loops[0];
+        var firings = new long[1];
+        var timer = await Wait.OnLoop(loop, () => loop.Every(TimeSpan.FromMilliseconds(5), () => Interlocked.Increment(ref firings[0])));
+        await Wait.Until(() => Volatile.Read(ref firings[0]) >= 5, "five firings");
+
+        var atCancel = await Wait.OnLoop(loop, () => { timer.Cancel(); return firings[0]; });
+        // A one-shot due after several more periods: once it fired, the cancelled timer would have too.
+        var later = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.Post(() => loop.Schedule(TimeSpan.FromMilliseconds(50), later.SetResult));
+        await later.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(atCancel, Volatile.Read(ref firings[0]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Native), MemberType = typeof(Backends))]
+    public async Task A_repeating_timer_allocates_nothing_when_it_fires(Backend backend)
+    {
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1 }, () => new EchoHandler());
+        var loop = server.Loops[0];
+        var firings = new long[1];
+        await Wait.OnLoop(loop, () => loop.Every(TimeSpan.FromMilliseconds(2), () => Interlocked.Increment(ref firings[0])));
+        await Wait.Until(() => Volatile.Read(ref firings[0]) >= 5, "five firings"); // warm up
+
+        var before = await Wait.AllocatedOnLoopThread(loop);
+        var from = Volatile.Read(ref firings[0]);
+        await Wait.Until(() => Volatile.Read(ref firings[0]) >= from + 50, "fifty more firings");
+        var after = await Wait.AllocatedOnLoopThread(loop);
+
+        Assert.Equal(0, after - before);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Per_loop_state_is_created_once_per_loop(Backend backend)
     {
         await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 2 }, () => new EchoHandler());

@@ -60,6 +60,27 @@ public sealed class AllocationTests
         Assert.Equal(0, after - before);
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.Native), MemberType = typeof(Backends))]
+    public async Task The_loops_periodic_work_allocates_nothing(Backend backend)
+    {
+        // Loop 0 runs the active expiry cycle (every 100 ms, here over keys with a TTL) and checks save points
+        // that are never reached (every second), whether or not a client is sending.
+        await using var redis = await InProcessRedis.StartAsync(backend, save: "3600 1000000");
+        var client = await redis.ConnectAsync();
+        for (var i = 0; i < 100; i++) { Assert.Equal("+OK\r\n", await client.CommandAsync("SET", $"key:{i}", "v", "EX", "3600")); }
+        var loop = redis.Server.Loops[0];
+        var seconds = new long[1];
+        await Wait.OnLoop(loop, () => loop.Every(TimeSpan.FromSeconds(1), () => Interlocked.Increment(ref seconds[0])));
+        await Wait.Until(() => Volatile.Read(ref seconds[0]) >= 1, "a second on the loop"); // each job has run
+
+        var before = await AllocatedOnLoops(redis.Server);
+        await Wait.Until(() => Volatile.Read(ref seconds[0]) >= 3, "two more seconds on the loop");
+        var after = await AllocatedOnLoops(redis.Server);
+
+        Assert.Equal(0, after - before);
+    }
+
     // 50 SETs and 50 GETs per round in one write, all replies read before the next round.
     private static async Task Exchange(RespSocket client, string burst, int rounds)
     {

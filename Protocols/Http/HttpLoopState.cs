@@ -9,16 +9,12 @@ namespace Loop.Protocols.Http;
 internal sealed class HttpLoopState
 {
     private static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(1);
-    private readonly EventLoop _loop;
     private readonly List<HttpConnectionHandler> _connections = [];
-    private readonly Action _tick;
 
     public HttpLoopState(EventLoop loop)
     {
-        _loop = loop;
         Response = new HttpResponse(Date);
-        _tick = Tick;
-        loop.Schedule(TickInterval, _tick);
+        loop.Every(TickInterval, Tick);
     }
 
     public HttpDate Date { get; } = new();
@@ -48,6 +44,5 @@ internal sealed class HttpLoopState
         {
             if (i < _connections.Count) { _connections[i].CheckTimeout(now); }
         }
-        _loop.Schedule(TickInterval, _tick);
     }
 }

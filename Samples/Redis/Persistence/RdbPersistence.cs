@@ -19,12 +19,15 @@ internal sealed class RdbPersistence
     private bool _inProgress;
     private long _changesAtLastSave, _changesInSnapshot, _lastAttemptMs, _startedMs;
     private volatile bool _refusesWrites;
+    private volatile (long Seconds, long Changes)[] _savePoints = [];
 
     public RdbPersistence(RedisServer server)
     {
         _server = server;
+        ReadSavePoints();
         server.Config.Changed += name =>
         {
+            if (name == "save") { ReadSavePoints(); }
             if (name is "save" or "stop-writes-on-bgsave-error") { UpdateWriteRefusal(); }
         };
     }
@@ -59,8 +62,9 @@ internal sealed class RdbPersistence
 
     private string FilePath => Path.Combine(_server.Config.Get("dir"), _server.Config.Get("dbfilename"));
 
-    private (long Seconds, long Changes)[] SavePoints =>
-        RedisConfig.TryParseSavePoints(_server.Config.Get("save"), out var points) ? points : [];
+    // Parsed once per CONFIG SET, not on each check: the check runs every second and allocates nothing.
+    private void ReadSavePoints() =>
+        _savePoints = RedisConfig.TryParseSavePoints(_server.Config.Get("save"), out var points) ? points : [];
 
     /// <summary>
     /// Loads dump.rdb when there is one (before the server listens) and says what it loaded, or null without a file.
@@ -108,7 +112,7 @@ internal sealed class RdbPersistence
     /// <summary>SHUTDOWN and SIGTERM: waits for a running save, then saves when asked to (null: when save points are set).</summary>
     public bool SaveForShutdown(bool? save)
     {
-        if (save == false || (save is null && SavePoints.Length == 0)) { return true; }
+        if (save == false || (save is null && _savePoints.Length == 0)) { return true; }
         WaitUntilIdle();
         _server.Log.LogInformation("Saving the final RDB snapshot before exiting.");
         return Save() is null;
@@ -137,25 +141,24 @@ internal sealed class RdbPersistence
     }
 
     /// <summary>Checks the save points every second on <paramref name="loop"/>, starting a BGSAVE when one is reached.</summary>
-    public void StartSavePoints(EventLoop loop) => loop.Post(() => ScheduleCheck(loop));
+    public void StartSavePoints(EventLoop loop) => loop.Post(() => loop.Every(TimeSpan.FromSeconds(1), CheckSavePoints));
 
-    private void ScheduleCheck(EventLoop loop) => loop.Schedule(TimeSpan.FromSeconds(1), () => CheckSavePoints(loop));
-
-    private void CheckSavePoints(EventLoop loop)
+    private void CheckSavePoints()
     {
+        var savePoints = _savePoints;
+        if (savePoints.Length == 0) { return; }
         var now = Clock.NowMs;
         var changes = ChangesSinceLastSave;
         var elapsed = now / 1000 - LastSaveUnix;
         // As Redis: after a failed save, try again only after 5 seconds.
         var mayTry = LastBackgroundSaveOk || now - Volatile.Read(ref _lastAttemptMs) > 5000;
-        foreach (var (seconds, needed) in SavePoints)
+        foreach (var (seconds, needed) in savePoints)
         {
             if (changes < needed || elapsed < seconds || !mayTry || InProgress) { continue; }
             _server.Log.LogInformation("{Changes} changes in {Seconds} seconds. Saving...", changes, seconds);
             BackgroundSave();
             break;
         }
-        ScheduleCheck(loop);
     }
 
     // One save at a time: claims the turn, or says why not.
@@ -234,5 +237,5 @@ internal sealed class RdbPersistence
     }
 
     private void UpdateWriteRefusal() =>
-        _refusesWrites = !LastBackgroundSaveOk && SavePoints.Length > 0 && _server.Config.Get("stop-writes-on-bgsave-error") == "yes";
+        _refusesWrites = !LastBackgroundSaveOk && _savePoints.Length > 0 && _server.Config.Get("stop-writes-on-bgsave-error") == "yes";
 }
