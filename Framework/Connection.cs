@@ -86,11 +86,24 @@ public sealed class Connection : IBufferWriter<byte>
     /// </summary>
     public void RedeliverInput() => Loop.QueueRedelivery(this);
 
+    /// <summary>
+    /// Keeps the output unsent until <see cref="ReleaseOutput"/>: for replies that may leave only once something else
+    /// has happened (a log's fsync). Writing goes on meanwhile. Loop thread only.
+    /// </summary>
+    public void HoldOutput() => OutputHeld = true;
+
+    /// <summary>Lets the held output go, after the current batch. Loop thread only.</summary>
+    public void ReleaseOutput()
+    {
+        OutputHeld = false;
+        Loop.QueueFlush(this);
+    }
+
     internal int Index { get; }
     internal OutputBuffer Output { get; }
     internal ConnectionState State;
     internal IConnectionHandler Handler = null!;
-    internal bool FlushQueued, RedeliveryQueued;
+    internal bool FlushQueued, RedeliveryQueued, OutputHeld;
 
     // What the shared lifecycle knows of the transport: reading paused for backpressure, a send outstanding.
     internal bool ReceivePaused, SendInFlight;
@@ -108,6 +121,7 @@ public sealed class Connection : IBufferWriter<byte>
         Id = Interlocked.Increment(ref s_nextId);
         Handler = handler;
         State = ConnectionState.Open;
+        OutputHeld = false;
         CloseReason = default;
         CloseErrno = 0;
         _peerAddressLength = 0;

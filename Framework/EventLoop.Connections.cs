@@ -283,7 +283,7 @@ public abstract partial class EventLoop
         {
             var connection = _flushQueue[i];
             connection.FlushQueued = false;
-            if (connection.State == ConnectionState.Closed || connection.SendInFlight) { continue; }
+            if (connection.State == ConnectionState.Closed || connection.SendInFlight || connection.OutputHeld) { continue; }
             if (connection.Output.Length == 0)
             {
                 if (connection.State == ConnectionState.Draining) { Shut(connection, abort: false); }

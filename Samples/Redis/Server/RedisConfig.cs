@@ -1,3 +1,4 @@
+using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Store;
 
@@ -18,6 +19,14 @@ internal sealed class RedisConfig
         ["save"] = "",
         ["appendonly"] = "no",
         ["appendfsync"] = "everysec",
+        ["appendfilename"] = AofFileNames.DefaultFileName,
+        ["appenddirname"] = AofFileNames.DefaultDirectoryName,
+        ["aof-load-truncated"] = "yes",
+        ["aof-use-rdb-preamble"] = "yes",
+        ["aof-timestamp-enabled"] = "no",
+        ["auto-aof-rewrite-percentage"] = "100",
+        ["auto-aof-rewrite-min-size"] = "67108864",
+        ["no-appendfsync-on-rewrite"] = "no",
         ["timeout"] = "0",
         ["replica-read-only"] = "yes",
         ["slave-read-only"] = "yes",
@@ -70,6 +79,10 @@ internal sealed class RedisConfig
         _values["dir"] = Path.GetFullPath(options.Dir);
         _values["dbfilename"] = options.DbFileName;
         _values["save"] = options.Save;
+        foreach (var (name, value) in options.Settings ?? [])
+        {
+            if (TrySet(name, value, atStartup: true) is { } error) { throw new ArgumentException($"--{name} {value}: {error}"); }
+        }
     }
 
     /// <summary>Raised after a successful CONFIG SET, with the parameter's name.</summary>
@@ -112,7 +125,8 @@ internal sealed class RedisConfig
     }
 
     // Read at startup only: changing them at run time would not take effect.
-    private static readonly string[] StartupOnly = ["databases", "port", "bind", "proto-max-bulk-len", "client-query-buffer-limit"];
+    private static readonly string[] StartupOnly = ["databases", "port", "bind", "proto-max-bulk-len", "client-query-buffer-limit",
+        "appendonly", "appendfilename", "appenddirname"];
 
     /// <summary>The password AUTH must present, or null when none is required.</summary>
     public string? RequirePass
@@ -138,12 +152,12 @@ internal sealed class RedisConfig
     }
 
     /// <summary>Sets a known parameter: null when done, else Redis's error.</summary>
-    public string? TrySet(string name, string value)
+    public string? TrySet(string name, string value, bool atStartup = false)
     {
         if (Invalid(name, ref value) is { } reason) { return $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"; }
         lock (_gate)
         {
-            if (!_values.ContainsKey(name) || StartupOnly.Contains(name, StringComparer.OrdinalIgnoreCase))
+            if (!_values.ContainsKey(name) || (!atStartup && StartupOnly.Contains(name, StringComparer.OrdinalIgnoreCase)))
             {
                 return $"ERR Unknown option or number of arguments for CONFIG SET - '{name}'";
             }
@@ -162,7 +176,10 @@ internal sealed class RedisConfig
             case "save" when !TryParseSavePoints(value, out _): return "Invalid save parameters";
             case "dir" when !Directory.Exists(value): return "No such file or directory";
             case "dbfilename" when value.Length == 0 || value.Contains('/'): return "dbfilename can't be a path, just a filename";
-            case "stop-writes-on-bgsave-error" or "rdbcompression" or "rdbchecksum" when value is not ("yes" or "no"):
+            case "appendfilename" or "appenddirname" when value.Length == 0 || value.Contains('/'): return $"{name} can't be a path, just a filename";
+            case "appendfsync" when value is not ("always" or "everysec" or "no"): return "argument(s) must be one of the following: always, everysec, no";
+            case "stop-writes-on-bgsave-error" or "rdbcompression" or "rdbchecksum" or "appendonly" or "aof-load-truncated"
+                or "aof-use-rdb-preamble" or "aof-timestamp-enabled" or "no-appendfsync-on-rewrite" when value is not ("yes" or "no"):
                 return "argument must be 'yes' or 'no'";
             case "list-max-listpack-size" or "list-max-ziplist-size":
                 return InvalidInteger(ref value, int.MinValue, int.MaxValue);
