@@ -1,0 +1,146 @@
+using Loop.IntegrationTests.Infrastructure;
+using Loop.Samples.Redis.Persistence;
+using static Loop.IntegrationTests.Redis.ConcurrentClients;
+using static Loop.IntegrationTests.Redis.RedisContent;
+
+namespace Loop.IntegrationTests.Redis;
+
+/// <summary>
+/// The append-only file: what clients wrote comes back after a restart on every backend and fsync policy, commands
+/// that would replay differently are logged as what they did (relative deadlines, SPOP, a blocked client's pop, a
+/// transaction), BGREWRITEAOF compacts the directory to one base and one incr file, and a truncated last file loads
+/// up to its last whole command or refuses to, as aof-load-truncated says.
+/// </summary>
+public sealed class AofTests
+{
+    private static readonly string[][] Changes =
+    [
+        ["SET", "relative", "v", "EX", "1000"], ["SETEX", "setex", "1000", "v"], ["SET", "counter", "10"], ["INCRBYFLOAT", "counter", "0.5"],
+        ["EXPIRE", "counter", "2000"], ["SADD", "popped", "a", "b", "c"], ["SPOP", "popped"], ["SPOP", "popped", "1"],
+        ["RPUSH", "queue", "1", "2", "3"], ["LMPOP", "1", "queue", "LEFT"], ["GETDEL", "s:plain"], ["SELECT", "5"], ["SET", "db5", "five"],
+        ["SELECT", "0"], ["MULTI"], ["INCR", "in-exec"], ["RPUSH", "queue", "4"], ["EXEC"], ["SET", "gone", "x", "PX", "1"],
+    ];
+
+    private static readonly string[] ChangedKeys = ["relative", "setex", "counter", "popped", "queue", "in-exec"];
+
+    public static TheoryData<Backend, string> BackendsAndPolicies
+    {
+        get
+        {
+            var data = new TheoryData<Backend, string>();
+            foreach (var backend in Backends.Concrete) { data.Add(backend, "always"); data.Add(backend, "everysec"); }
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendsAndPolicies))]
+    public async Task Every_type_with_its_deadline_and_every_rewritten_command_survives_a_restart(Backend backend, string fsync)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        string[] before;
+        await using (var first = await StartAsync(backend, directory, fsync))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            await RunAsync(client, [.. Fill, .. Changes]);
+            before = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
+        }
+        await using var second = await StartAsync(backend, directory, fsync);
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(before, await ReadAllAsync(again, [.. Keys, .. ChangedKeys]));
+        Assert.Null(await again.CallAsync("GET", "gone"));
+        Assert.Equal("OK", await again.CallAsync("SELECT", "5"));
+        Assert.Equal("five", await again.CallAsync("GET", "db5"));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_pop_served_to_a_blocked_client_is_logged_after_the_push_that_served_it(Backend backend)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using (var first = await StartAsync(backend, directory, "always"))
+        {
+            using var waiter = new RespClient(await first.ConnectAsync());
+            using var pusher = new RespClient(await first.ConnectAsync());
+            await waiter.SendAsync("BLPOP", "jobs", "0");
+            await first.WaitForBlockedClientsAsync(1);
+            Assert.Equal(2L, await pusher.CallAsync("RPUSH", "jobs", "first", "second"));
+            Assert.Equal(new object?[] { "jobs", "first" }, await waiter.ReadAsync());
+        }
+        await using var second = await StartAsync(backend, directory, "always");
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(new object?[] { "second" }, await again.CallAsync("LRANGE", "jobs", "0", "-1"));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_rewrite_leaves_one_base_and_one_incr_file_that_load_what_clients_wrote(Backend backend)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        var aofDirectory = Path.Combine(directory, AofFileNames.DefaultDirectoryName);
+        string[] before;
+        await using (var first = await StartAsync(backend, directory, "everysec"))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            await RunAsync(client, Fill);
+            Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+            await RunAsync(client, Changes); // while the base is written, into the new incr file
+            Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrites") == 1),
+                "BGREWRITEAOF did not complete");
+            before = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
+        }
+        Assert.Equal(["appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"],
+            Directory.GetFiles(aofDirectory).Select(Path.GetFileName).Order());
+        await using var second = await StartAsync(backend, directory, "everysec");
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(before, await ReadAllAsync(again, [.. Keys, .. ChangedKeys]));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_truncated_incr_file_loads_up_to_its_last_whole_command_or_is_refused_by_name()
+    {
+        const int commands = 200;
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using (var first = await StartAsync(Backend.Auto, directory, "always"))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            for (var i = 0; i < commands; i++) { Assert.Equal((long)i + 1, await client.CallAsync("RPUSH", "list", $"{i}")); }
+        }
+        var incr = Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.1.incr.aof");
+        var whole = await File.ReadAllBytesAsync(incr);
+        var random = new Random(20261126);
+        for (var trial = 0; trial < 5; trial++)
+        {
+            var cut = random.Next(whole.Length);
+            var trialDirectory = Directory.CreateTempSubdirectory("loop-redis-aof-cut-").FullName;
+            CopyDirectory(directory, trialDirectory);
+            await File.WriteAllBytesAsync(Path.Combine(trialDirectory, AofFileNames.DefaultDirectoryName, "appendonly.aof.1.incr.aof"), whole[..cut]);
+            var refused = await Assert.ThrowsAsync<AofFormatException>(() => StartAsync(Backend.Auto, trialDirectory, "always", ("aof-load-truncated", "no")));
+            Assert.Contains("appendonly.aof.1.incr.aof", refused.Message);
+
+            await using var loaded = await StartAsync(Backend.Auto, trialDirectory, "always");
+            using var client = new RespClient(await loaded.ConnectAsync());
+            var list = ((object?[])(await client.CallAsync("LRANGE", "list", "0", "-1"))!).Cast<string>().ToArray();
+            Assert.Equal(Enumerable.Range(0, list.Length).Select(i => $"{i}"), list);
+            Assert.True(list.Length < commands, $"a file cut at {cut} of {whole.Length} bytes loaded all {commands} commands");
+            Directory.Delete(trialDirectory, recursive: true);
+        }
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private static Task<InProcessRedis> StartAsync(Backend backend, string directory, string fsync, params (string, string)[] more) =>
+        InProcessRedis.StartAsync(backend, dir: directory, settings: [("appendonly", "yes"), ("appendfsync", fsync), .. more]);
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
