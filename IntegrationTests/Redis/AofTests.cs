@@ -131,6 +131,32 @@ public sealed class AofTests
         Directory.Delete(directory, recursive: true);
     }
 
+    [Fact]
+    public async Task Redis_server_loads_the_directory_we_wrote_and_we_load_the_one_it_wrote()
+    {
+        var ours = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        var theirs = Directory.CreateTempSubdirectory("loop-redis-aof-theirs-").FullName;
+        string[] before, after;
+        await using (var first = await StartAsync(Backend.Auto, ours, "always"))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            await RunAsync(client, [.. Fill, .. Changes]);
+            before = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
+        }
+        await using (var redis = await RealRedis.StartAsync(ours, "--appendonly", "yes", "--appendfsync", "always"))
+        {
+            using var client = await redis.ConnectAsync();
+            Assert.Equal(before, await ReadAllAsync(client, [.. Keys, .. ChangedKeys]));
+            await RunAsync(client, [["RPUSH", "queue", "from redis"], ["PEXPIREAT", "counter", "4102444800000"], ["DEL", "in-exec"], ["SET", "in-exec", "redis"]]);
+            after = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
+            CopyDirectory(ours, theirs); // every write is synced before its reply (always)
+        }
+        await using var second = await StartAsync(Backend.Auto, theirs, "always");
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(after, await ReadAllAsync(again, [.. Keys, .. ChangedKeys]));
+        Directory.Delete(theirs, recursive: true);
+    }
+
     private static Task<InProcessRedis> StartAsync(Backend backend, string directory, string fsync, params (string, string)[] more) =>
         InProcessRedis.StartAsync(backend, dir: directory, settings: [("appendonly", "yes"), ("appendfsync", fsync), .. more]);
 
