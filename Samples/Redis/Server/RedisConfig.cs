@@ -88,6 +88,12 @@ internal sealed class RedisConfig
     /// <summary>Raised after a successful CONFIG SET, with the parameter's name.</summary>
     public event Action<string>? Changed;
 
+    /// <summary>
+    /// Puts a valid new value into effect before CONFIG SET stores it (turning the append-only file on or off): the
+    /// parameter's name and value in, null when done or why it cannot be (then nothing is stored).
+    /// </summary>
+    public Func<string, string, string?>? Apply { get; set; }
+
     /// <summary>A parameter's value.</summary>
     public string Get(string name)
     {
@@ -126,7 +132,7 @@ internal sealed class RedisConfig
 
     // Read at startup only: changing them at run time would not take effect.
     private static readonly string[] StartupOnly = ["databases", "port", "bind", "proto-max-bulk-len", "client-query-buffer-limit",
-        "appendonly", "appendfilename", "appenddirname"];
+        "appendfilename", "appenddirname"];
 
     /// <summary>The password AUTH must present, or null when none is required.</summary>
     public string? RequirePass
@@ -154,7 +160,9 @@ internal sealed class RedisConfig
     /// <summary>Sets a known parameter: null when done, else Redis's error.</summary>
     public string? TrySet(string name, string value, bool atStartup = false)
     {
-        if (Invalid(name, ref value) is { } reason) { return $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"; }
+        var reason = Invalid(name, ref value);
+        if (reason is null && !atStartup && Apply is { } apply) { reason = apply(name.ToLowerInvariant(), value); }
+        if (reason is not null) { return $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"; }
         lock (_gate)
         {
             if (!_values.ContainsKey(name) || (!atStartup && StartupOnly.Contains(name, StringComparer.OrdinalIgnoreCase)))

@@ -6,53 +6,41 @@ using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Server;
 
-// The session's side of the append-only file: with appendfsync always a batch's replies leave only once its commands
-// are on disk, and the commands after it wait; a log that failed refuses writes; replaying a file runs commands here.
+// The session's side of the append-only file: a batch's replies leave only once its commands are safe (on disk with
+// appendfsync always, else in the kernel); a log that failed refuses writes; replaying a file runs commands here.
 internal sealed partial class Session
 {
-    // Where the log ended after this session's last logged command (0: nothing logged since the last wait), and how
-    // many waits for the disk are under way: the held replies go once the last one is done.
+    // Where the log ended after this session's last logged command (0: nothing logged since its batch ended).
     private long _loggedUpTo;
-    private int _durabilityWaits;
+
+    /// <summary>Where the log must be safe before this session's held replies may go; 0 when none are held.</summary>
+    public long HeldUpTo { get; private set; }
 
     /// <summary>
-    /// After a batch: with appendfsync always, holds its replies and the connection's next commands until the log is
-    /// durable up to its last command (one FSYNC covers every batch that waits on it), then lets them go; a log that
-    /// failed meanwhile closes the connection instead, its replies unsent.
+    /// After a batch that logged commands: its replies (and those of the batches after it) stay unsent until the log
+    /// says they are safe, on disk with appendfsync always, else in the kernel; the loop asks for that once for all
+    /// its sessions (<see cref="HeldReplies"/>). Later commands run meanwhile: their replies queue behind.
     /// </summary>
-    private void AwaitDurable()
+    private void HoldRepliesForTheLog()
     {
         var upTo = _loggedUpTo;
         _loggedUpTo = 0;
-        if (upTo == 0 || server.Aof.Log is not { Fsync: AofFsync.Always } log || Client.IsClosing) { return; }
-        WaitForDisk(log, upTo);
+        if (upTo == 0 || server.Aof.Log is not { } log || Client.IsClosing) { return; }
+        if (HeldUpTo == 0) { Client.HoldOutput(); }
+        HeldUpTo = upTo;
+        Client.Loop.GetState(static loop => new HeldReplies(loop)).Hold(this, log);
     }
 
-    // Apart from AwaitDurable so that its closure is allocated only when waiting, not after every batch.
-    private void WaitForDisk(AofLog log, long upTo)
+    /// <summary>
+    /// The log is safe up to <see cref="HeldUpTo"/> (<paramref name="safe"/>), or failed: the replies go, or the
+    /// connection is closed with them unsent. True when this session is done waiting (also when it closed meanwhile).
+    /// </summary>
+    public bool ReleaseReplies(bool safe)
     {
-        var connection = Client;
-        var wasBlocked = IsBlocked; // a blocking command's wait, which its own reply ends
-        connection.HoldOutput();
-        Block();
-        _durabilityWaits++;
-        if (!log.WhenDurable(upTo, durable => connection.Loop.Post(() => Durable(connection, durable, wasBlocked))))
-        {
-            Durable(connection, durable: true, wasBlocked);
-        }
-    }
-
-    private void Durable(Connection connection, bool durable, bool wasBlocked)
-    {
-        if (connection != Client || connection.IsClosing) { return; } // closed, and the handler reused meanwhile
-        if (!durable)
-        {
-            connection.Close(CloseReason.Local);
-            return;
-        }
-        if (--_durabilityWaits > 0) { return; }
-        connection.ReleaseOutput();
-        if (!wasBlocked && _blocked is null) { Resume(); }
+        HeldUpTo = 0;
+        if (Connection is not { IsClosing: false } connection) { return true; }
+        if (safe) { connection.ReleaseOutput(); } else { connection.Close(CloseReason.Local); }
+        return true;
     }
 
     // Why a write is refused now, or null: a failed background save (MISCONF), a failed append-only file.

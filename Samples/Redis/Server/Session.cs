@@ -69,6 +69,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     {
         Name = LibName = LibVersion = LastCommand = "";
         SubscriptionCount = 0;
+        HeldUpTo = _loggedUpTo = 0;
         return base.TryReset();
     }
 
@@ -166,7 +167,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     protected override void OnBatchDone()
     {
         ReleaseBatchStripe();
-        AwaitDurable();
+        HoldRepliesForTheLog();
     }
 
     private void ReleaseBatchStripe()

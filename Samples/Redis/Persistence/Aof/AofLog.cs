@@ -13,15 +13,15 @@ internal enum AofFsync { Always, EverySecond, No }
 /// (holding the keys a command changes, so conflicting commands are logged in the order they ran); a thread of
 /// its own writes whatever has gathered as one write (an io_uring WRITE on its own ring) and, as appendfsync says,
 /// syncs it with an FSYNC linked behind: every write (always: one fsync per batch of the loops' commands, a group
-/// commit), once a second (everysec) or never (no). Offsets count the bytes ever appended; a command is durable once
-/// <see cref="WhenDurable"/> says so, and the loops never wait for the disk.
+/// commit), once a second (everysec) or never (no). Offsets count the bytes ever appended; a command may be
+/// acknowledged once <see cref="WhenSafe"/> says so, and the loops never wait for the disk.
 /// </summary>
 internal sealed class AofLog : ICommandLog, IDisposable
 {
     private static readonly long SecondTicks = Stopwatch.Frequency;
 
     private readonly object _gate = new();
-    private readonly AofFsync _fsync;
+    private volatile AofFsync _fsync;
     private readonly Thread _thread;
     private readonly List<(long Offset, Action<bool> Done)> _waiters = [];
     private ArrayBufferWriter<byte> _pending = new(1 << 16), _writing = new(1 << 16);
@@ -41,7 +41,12 @@ internal sealed class AofLog : ICommandLog, IDisposable
         _thread.Start();
     }
 
-    public AofFsync Fsync => _fsync;
+    /// <summary>The policy; CONFIG SET appendfsync changes it from the next write on.</summary>
+    public AofFsync Fsync
+    {
+        get => _fsync;
+        set => _fsync = value;
+    }
 
     /// <summary>The first write or sync error, after which the log takes nothing more; null while all is well.</summary>
     public IOException? Failure { get; private set; }
@@ -118,14 +123,16 @@ internal sealed class AofLog : ICommandLog, IDisposable
     }
 
     /// <summary>
-    /// Calls <paramref name="done"/> (on the writer thread, or at once) with true once everything up to
-    /// <paramref name="offset"/> is on disk, or false if the log failed first. Returns false when it already is.
+    /// Calls <paramref name="done"/> (on the writer thread) with true once the commands up to <paramref name="offset"/>
+    /// may be acknowledged, or false if the log failed first: synced to disk with appendfsync always, else written to
+    /// the kernel (they survive a crash of the process, as Redis writes before it replies). Returns false, without
+    /// calling, when they already may.
     /// </summary>
-    public bool WhenDurable(long offset, Action<bool> done)
+    public bool WhenSafe(long offset, Action<bool> done)
     {
         lock (_gate)
         {
-            if (offset <= _durable) { return false; }
+            if (offset <= (_fsync == AofFsync.Always ? _durable : _written)) { return false; }
             if (Failure is null)
             {
                 _waiters.Add((offset, done));
@@ -219,15 +226,20 @@ internal sealed class AofLog : ICommandLog, IDisposable
             lock (_gate)
             {
                 _written = end;
-                if (!sync) { return; }
-                _durable = end;
-                _lastSync = Stopwatch.GetTimestamp();
-                _waiters.RemoveAll(waiter =>
+                if (sync)
                 {
-                    if (waiter.Offset > end) { return false; }
-                    done.Add(waiter.Done);
-                    return true;
-                });
+                    _durable = end;
+                    _lastSync = Stopwatch.GetTimestamp();
+                }
+                if (sync || _fsync != AofFsync.Always)
+                {
+                    _waiters.RemoveAll(waiter =>
+                    {
+                        if (waiter.Offset > end) { return false; }
+                        done.Add(waiter.Done);
+                        return true;
+                    });
+                }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

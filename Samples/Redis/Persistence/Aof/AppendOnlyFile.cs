@@ -13,8 +13,10 @@ namespace Loop.Samples.Redis.Persistence;
 /// at the same instant, without stopping the loops. The manifest is replaced atomically (temp file, fsync, rename) and
 /// names only complete files, and old files are deleted only after it: a crash at any point leaves a loadable directory.
 /// </summary>
-internal sealed class AppendOnlyFile(RedisServer server)
+internal sealed class AppendOnlyFile
 {
+    private readonly RedisServer server;
+
     private readonly object _gate = new();
     private AofLog? _log;
     private long _baseSequence, _incrSequence;
@@ -22,6 +24,12 @@ internal sealed class AppendOnlyFile(RedisServer server)
     private AofFileInfo? _base;
     private bool _rewriting;
     private long _rewriteStartedMs;
+
+    public AppendOnlyFile(RedisServer server)
+    {
+        this.server = server;
+        server.Config.Apply += Apply;
+    }
 
     /// <summary>The log commands go to, or null when appendonly is no.</summary>
     public AofLog? Log => _log;
@@ -127,6 +135,69 @@ internal sealed class AppendOnlyFile(RedisServer server)
         return null;
     }
 
+    // CONFIG SET appendonly and appendfsync, in effect at once.
+    private string? Apply(string name, string value)
+    {
+        switch (name)
+        {
+            case "appendonly" when value == "yes": return Enable();
+            case "appendonly": Stop(); return null;
+            case "appendfsync" when _log is { } log: log.Fsync = value == "always" ? AofFsync.Always : value == "no" ? AofFsync.No : AofFsync.EverySecond; return null;
+            default: return null;
+        }
+    }
+
+    /// <summary>
+    /// CONFIG SET appendonly yes: commands are logged from now on into a new incr file, and a rewrite writes the base
+    /// of this instant; the manifest names them once the base is in place, as Redis waits for its first rewrite.
+    /// </summary>
+    private string? Enable()
+    {
+        if (_log is not null) { return null; }
+        if (!server.Persistence.TryClaimSnapshot()) { return "a background save is in progress; try again once it is done"; }
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            ContinueSequences();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or AofFormatException)
+        {
+            server.Persistence.ReleaseSnapshot();
+            return e.Message;
+        }
+        lock (_gate)
+        {
+            (_base, _incrs) = (null, []);
+            _rewriting = true;
+            _rewriteStartedMs = Store.Clock.NowMs;
+        }
+        Snapshot snapshot;
+        AofFileInfo incr;
+        using (server.Keyspace.Lock.Exclusive())
+        {
+            snapshot = new Snapshot(server.Keyspace);
+            incr = NextIncr();
+            _log = new AofLog(Fsync, () => OpenIncr(incr));
+            server.Keyspace.Log = _log;
+        }
+        new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
+        return null;
+    }
+
+    // A directory that already holds files: the new ones take the next numbers, so none is overwritten.
+    private void ContinueSequences()
+    {
+        var path = Path.Combine(Directory, AofFileNames.Manifest(FileName));
+        if (!File.Exists(path)) { return; }
+        var manifest = AofManifest.Load(path);
+        var files = manifest.History.Concat(manifest.Incrs).Concat(manifest.Base is { } b ? [b] : []).ToList();
+        lock (_gate)
+        {
+            _baseSequence = Math.Max(_baseSequence, files.Where(f => f.Name.Contains(".base.")).Select(f => f.Sequence).DefaultIfEmpty().Max());
+            _incrSequence = Math.Max(_incrSequence, files.Where(f => f.Type == AofFileType.Incr || f.Name.Contains(".incr.")).Select(f => f.Sequence).DefaultIfEmpty().Max());
+        }
+    }
+
     /// <summary>SHUTDOWN and SIGTERM: the last commands are written and synced.</summary>
     public void Stop()
     {
@@ -146,6 +217,7 @@ internal sealed class AppendOnlyFile(RedisServer server)
     }
 
     // On the log's thread, when it switches: the new incr file, then a manifest naming it after the current files.
+    // Also the first file of a log started by a rewrite (CONFIG SET appendonly yes), before its base exists.
     private DurableFile OpenIncr(AofFileInfo incr)
     {
         var file = DurableFile.Create(Path.Combine(Directory, incr.Name), UseIoUring);
@@ -153,7 +225,7 @@ internal sealed class AppendOnlyFile(RedisServer server)
         lock (_gate)
         {
             _incrs = [.. _incrs, incr];
-            WriteManifest();
+            if (_base is not null) { WriteManifest(); } // else the first base, still being written, names it
             Monitor.PulseAll(_gate);
         }
         return file;
