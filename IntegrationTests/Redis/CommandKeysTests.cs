@@ -42,9 +42,13 @@ public sealed class CommandKeysTests
         { ["GEOPOS", "g", "a", "b"], ["g"] },
         { ["GEODIST", "g", "a", "b"], ["g"] },
         { ["GEOHASH", "g", "a"], ["g"] },
+        { ["PFADD", "h", "a", "b"], ["h"] },
+        { ["PFCOUNT", "a", "b", "c"], ["a", "b", "c"] },
+        { ["PFMERGE", "dst", "a", "b"], ["dst", "a", "b"] },
+        { ["PFDEBUG", "GETREG", "h"], ["h"] },
     };
 
-    /// <summary>The bitmap commands and LCS, described as redis-server 7.0 describes them.</summary>
+    /// <summary>The bitmap, LCS and HyperLogLog commands, described as redis-server 7.0 describes them.</summary>
     public static TheoryData<string[]> RedisDescribed => new()
     {
         { ["SETBIT", "k", "7", "1"] },
@@ -55,6 +59,10 @@ public sealed class CommandKeysTests
         { ["BITFIELD", "k", "INCRBY", "i5", "100", "1", "GET", "u4", "0"] },
         { ["BITFIELD_RO", "k", "GET", "u8", "0"] },
         { ["LCS", "a", "b", "LEN"] },
+        { ["PFADD", "h", "a"] },
+        { ["PFCOUNT", "a", "b"] },
+        { ["PFMERGE", "dst", "a", "b"] },
+        { ["PFDEBUG", "ENCODING", "h"] },
     };
 
     // The flags this server models; Redis's others (denyoom, ...) are not kept in the command table.

@@ -10,7 +10,8 @@ namespace Loop.Samples.Redis.Server;
 /// answer with Redis's defaults. requirepass and the RDB settings (dir, dbfilename, save,
 /// stop-writes-on-bgsave-error) change behaviour; a value they cannot take is refused with Redis's error. The
 /// encodings' thresholds (hash-max-listpack-entries and co.) decide what OBJECT ENCODING answers; each keeps its
-/// Redis 6 name (hash-max-ziplist-entries) as an alias, set together as in Redis.
+/// Redis 6 name (hash-max-ziplist-entries) as an alias, set together as in Redis. hll-sparse-max-bytes is the longest
+/// a sparse HyperLogLog may grow before it turns dense.
 /// </summary>
 internal sealed class RedisConfig
 {
@@ -54,6 +55,7 @@ internal sealed class RedisConfig
         ["zset-max-ziplist-entries"] = "128",
         ["zset-max-listpack-value"] = "64",
         ["zset-max-ziplist-value"] = "64",
+        ["hll-sparse-max-bytes"] = "3000",
     };
 
     // Redis 7.0 renamed ziplist to listpack; each old name stays an alias of the new one: each name to the other.
@@ -194,7 +196,8 @@ internal sealed class RedisConfig
             case "hash-max-listpack-entries" or "hash-max-ziplist-entries" or "zset-max-listpack-entries" or "zset-max-ziplist-entries"
                 or "set-max-intset-entries":
                 return InvalidInteger(ref value, 0, long.MaxValue);
-            case "hash-max-listpack-value" or "hash-max-ziplist-value" or "zset-max-listpack-value" or "zset-max-ziplist-value":
+            case "hash-max-listpack-value" or "hash-max-ziplist-value" or "zset-max-listpack-value" or "zset-max-ziplist-value"
+                or "hll-sparse-max-bytes":
                 return InvalidMemory(ref value, long.MaxValue);
             case "maxmemory": return InvalidMemory(ref value, ulong.MaxValue);
             case "maxmemory-policy":
