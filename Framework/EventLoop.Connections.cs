@@ -253,6 +253,7 @@ public abstract partial class EventLoop
     {
         untilTimer = RunPostedAndTimers();
         Redeliver();
+        foreach (var callback in _beforeSends) { Run(static s => ((Action)s!)(), callback); }
         FlushSends();
         foreach (var connection in _releasedThisBatch) { Release(connection); }
         _releasedThisBatch.Clear();

@@ -6,40 +6,43 @@ using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Server;
 
-// The session's side of the append-only file: a batch's replies leave only once its commands are safe (on disk with
-// appendfsync always, else in the kernel); a log that failed refuses writes; replaying a file runs commands here.
+// The session's side of the append-only file: a batch's replies leave only once its commands are written (and with
+// appendfsync always synced); a log that failed refuses writes; replaying a file runs commands here.
 internal sealed partial class Session
 {
-    // Where the log ended after this session's last logged command (0: nothing logged since its batch ended).
+    // Where the log ended after this session's last logged command (0: nothing logged since its batch ended), and its
+    // loop's side of the log.
     private long _loggedUpTo;
+    private HeldReplies _heldReplies = null!;
 
     /// <summary>Where the log must be safe before this session's held replies may go; 0 when none are held.</summary>
     public long HeldUpTo { get; private set; }
 
     /// <summary>
-    /// After a batch that logged commands: its replies (and those of the batches after it) stay unsent until the log
-    /// says they are safe, on disk with appendfsync always, else in the kernel; the loop asks for that once for all
-    /// its sessions (<see cref="HeldReplies"/>). Later commands run meanwhile: their replies queue behind.
+    /// After a batch that logged commands, with appendfsync always: its replies (and those of the batches after it)
+    /// stay unsent until the log is synced past them, which the loop asks once for all its sessions
+    /// (<see cref="HeldReplies"/>). Later commands run meanwhile: their replies queue behind. With everysec or no the
+    /// loop writes the log before any reply leaves, and nothing is held.
     /// </summary>
     private void HoldRepliesForTheLog()
     {
         var upTo = _loggedUpTo;
         _loggedUpTo = 0;
-        if (upTo == 0 || server.Aof.Log is not { } log || Client.IsClosing) { return; }
+        if (upTo == 0 || server.Aof.Log is not { Fsync: AofFsync.Always } || Client.IsClosing) { return; }
         if (HeldUpTo == 0) { Client.HoldOutput(); }
         HeldUpTo = upTo;
-        Client.Loop.GetState(static loop => new HeldReplies(loop)).Hold(this, log);
+        _heldReplies.Hold(this);
     }
 
     /// <summary>
-    /// The log is safe up to <see cref="HeldUpTo"/> (<paramref name="safe"/>), or failed: the replies go, or the
+    /// The log is synced up to <see cref="HeldUpTo"/> (<paramref name="synced"/>), or failed: the replies go, or the
     /// connection is closed with them unsent. True when this session is done waiting (also when it closed meanwhile).
     /// </summary>
-    public bool ReleaseReplies(bool safe)
+    public bool ReleaseReplies(bool synced)
     {
         HeldUpTo = 0;
         if (Connection is not { IsClosing: false } connection) { return true; }
-        if (safe) { connection.ReleaseOutput(); } else { connection.Close(CloseReason.Local); }
+        if (synced) { connection.ReleaseOutput(); } else { connection.Close(CloseReason.Local); }
         return true;
     }
 

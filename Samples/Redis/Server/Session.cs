@@ -47,6 +47,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         server.Clients[Id] = this;
         Counters = server.CountersOf(connection.Loop);
         Counters.Connections++;
+        _heldReplies = connection.Loop.GetState(loop => new HeldReplies(loop, server.Aof));
     }
 
     public override void OnClose(Connection connection, CloseReason reason)

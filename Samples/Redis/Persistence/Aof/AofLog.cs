@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Store;
+using Microsoft.Win32.SafeHandles;
 
 namespace Loop.Samples.Redis.Persistence;
 
@@ -9,36 +10,39 @@ namespace Loop.Samples.Redis.Persistence;
 internal enum AofFsync { Always, EverySecond, No }
 
 /// <summary>
-/// The commands the keyspace's changes are logged as, on their way to the current incr file. The loops append
-/// (holding the keys a command changes, so conflicting commands are logged in the order they ran); a thread of
-/// its own writes whatever has gathered as one write (an io_uring WRITE on its own ring) and, as appendfsync says,
-/// syncs it with an FSYNC linked behind: every write (always: one fsync per batch of the loops' commands, a group
-/// commit), once a second (everysec) or never (no). Offsets count the bytes ever appended; a command may be
-/// acknowledged once <see cref="WhenSafe"/> says so, and the loops never wait for the disk.
+/// The commands the keyspace's changes are logged as, on their way to the current incr file. The loops append (holding
+/// the keys a command changes, so conflicting commands are logged in the order they ran) and, after each batch and
+/// before its replies leave, write what has gathered (<see cref="WritePending"/>: one write to the page cache, as Redis
+/// writes in its event loop before replying), so a crash of the process loses nothing acknowledged. A thread of its own
+/// syncs: once a second (everysec), for whoever waits (always: one fsync covers every batch waiting, a group commit, and
+/// the loops hold those replies meanwhile, never waiting for the disk), or never (no). Offsets count the bytes ever
+/// appended.
 /// </summary>
 internal sealed class AofLog : ICommandLog, IDisposable
 {
     private static readonly long SecondTicks = Stopwatch.Frequency;
+    private static readonly byte[] Multi = "MULTI"u8.ToArray(), Exec = "EXEC"u8.ToArray();
 
-    private readonly object _gate = new();
-    private volatile AofFsync _fsync;
-    private readonly Thread _thread;
+    private readonly object _gate = new(), _writing = new();
+    private readonly Thread _syncer;
     private readonly List<(long Offset, Action<bool> Done)> _waiters = [];
-    private ArrayBufferWriter<byte> _pending = new(1 << 16), _writing = new(1 << 16);
-    private Func<DurableFile> _openFile;
-    private DurableFile? _file;
+    private ArrayBufferWriter<byte> _pending = new(1 << 16), _spare = new(1 << 16);
+    private volatile AofFsync _fsync;
+    private SafeFileHandle _file;
+    private long _fileStart; // the log offset where the current file begins
     private long _flushed, _written, _durable, _lastSync;
     private int _selectedDb = -1;
-    private bool _inTransaction, _multiWritten, _writerIdle, _stopping;
-    private (long At, Func<DurableFile> Open)? _switch;
+    private bool _inTransaction, _multiWritten, _syncerIdle, _stopped;
+    private (long At, Func<SafeFileHandle> Open)? _switch;
 
-    /// <summary>Starts the writer thread, which opens the first file with <paramref name="openFile"/> (a file on io_uring belongs to the thread that made it).</summary>
-    public AofLog(AofFsync fsync, Func<DurableFile> openFile)
+    /// <summary>Logs into <paramref name="file"/> (empty, new) and starts the thread that syncs it.</summary>
+    public AofLog(AofFsync fsync, SafeFileHandle file)
     {
         _fsync = fsync;
-        _openFile = openFile;
-        _thread = new Thread(WriteLoop) { IsBackground = true, Name = "loop-redis aof" };
-        _thread.Start();
+        _file = file;
+        _lastSync = Stopwatch.GetTimestamp();
+        _syncer = new Thread(SyncLoop) { IsBackground = true, Name = "loop-redis aof fsync" };
+        _syncer.Start();
     }
 
     /// <summary>The policy; CONFIG SET appendfsync changes it from the next write on.</summary>
@@ -48,7 +52,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
         set => _fsync = value;
     }
 
-    /// <summary>The first write or sync error, after which the log takes nothing more; null while all is well.</summary>
+    /// <summary>The first write or sync error, after which nothing more is written; null while all is well.</summary>
     public IOException? Failure { get; private set; }
 
     /// <summary>Bytes appended so far.</summary>
@@ -64,7 +68,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
         {
             BeforeCommand(db);
             AofCommandWriter.Command(_pending, command);
-            return AfterCommand();
+            return _flushed + _pending.WrittenCount;
         }
     }
 
@@ -75,7 +79,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
         {
             BeforeCommand(db);
             AofCommandWriter.Command(_pending, arguments);
-            return AfterCommand();
+            return _flushed + _pending.WrittenCount;
         }
     }
 
@@ -94,11 +98,9 @@ internal sealed class AofLog : ICommandLog, IDisposable
         {
             _inTransaction = false;
             if (_multiWritten) { AofCommandWriter.Command(_pending, [Exec]); }
-            return AfterCommand();
+            return _flushed + _pending.WrittenCount;
         }
     }
-
-    private static readonly byte[] Multi = "MULTI"u8.ToArray(), Exec = "EXEC"u8.ToArray();
 
     private void BeforeCommand(int db)
     {
@@ -112,30 +114,74 @@ internal sealed class AofLog : ICommandLog, IDisposable
         _selectedDb = db;
     }
 
-    private long AfterCommand()
+    /// <summary>
+    /// Writes what has gathered to the kernel (and switches files where a rewrite said to). A loop calls it after each
+    /// batch, before the batch's replies are sent; one that finds another loop writing waits for it, since that write
+    /// may hold its commands.
+    /// </summary>
+    public void WritePending()
     {
-        if (_writerIdle)
+        lock (_writing)
         {
-            _writerIdle = false;
-            Monitor.Pulse(_gate);
+            long start, end;
+            (long At, Func<SafeFileHandle> Open)? change;
+            lock (_gate)
+            {
+                if (_pending.WrittenCount == 0 && _switch is null) { return; }
+                (_spare, _pending) = (_pending, _spare);
+                start = _flushed;
+                end = _flushed += _spare.WrittenCount;
+                change = _switch is { } s && s.At <= end ? s : null;
+                if (change is not null) { _switch = null; }
+            }
+            try
+            {
+                if (Failure is null) { Write(start, change); }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail(e as IOException ?? new IOException(e.Message, e));
+            }
+            _spare.ResetWrittenCount();
+            lock (_gate)
+            {
+                _written = end;
+                if (_waiters.Count > 0 && _syncerIdle) { Monitor.Pulse(_gate); }
+            }
         }
-        return _flushed + _pending.WrittenCount;
+    }
+
+    private void Write(long start, (long At, Func<SafeFileHandle> Open)? change)
+    {
+        var bytes = _spare.WrittenSpan;
+        if (change is { } next)
+        {
+            var before = (int)(next.At - start);
+            RandomAccess.Write(_file, bytes[..before], start - _fileStart);
+            Sync(_file);
+            var old = _file;
+            var opened = next.Open();
+            lock (_gate) { (_file, _fileStart) = (opened, next.At); }
+            old.Dispose();
+            bytes = bytes[before..];
+            start = next.At;
+        }
+        RandomAccess.Write(_file, bytes, start - _fileStart);
     }
 
     /// <summary>
-    /// Calls <paramref name="done"/> (on the writer thread) with true once the commands up to <paramref name="offset"/>
-    /// may be acknowledged, or false if the log failed first: synced to disk with appendfsync always, else written to
-    /// the kernel (they survive a crash of the process, as Redis writes before it replies). Returns false, without
-    /// calling, when they already may.
+    /// Calls <paramref name="done"/> (on the syncing thread) with true once the commands up to <paramref name="offset"/>
+    /// are on disk, or false if the log failed first. Returns false, without calling, when they already are.
     /// </summary>
-    public bool WhenSafe(long offset, Action<bool> done)
+    public bool WhenSynced(long offset, Action<bool> done)
     {
         lock (_gate)
         {
-            if (offset <= (_fsync == AofFsync.Always ? _durable : _written)) { return false; }
+            if (offset <= _durable) { return false; }
             if (Failure is null)
             {
                 _waiters.Add((offset, done));
+                if (_syncerIdle) { Monitor.Pulse(_gate); }
                 return true;
             }
         }
@@ -147,114 +193,93 @@ internal sealed class AofLog : ICommandLog, IDisposable
     /// From the current end of the log on, commands go to the file <paramref name="open"/> makes (a rewrite's new incr
     /// file); the ones before end the current file. Exclusive, so no command is logged meanwhile.
     /// </summary>
-    public void SwitchFile(Func<DurableFile> open)
+    public void SwitchFile(Func<SafeFileHandle> open)
     {
         lock (_gate)
         {
             _switch = (_flushed + _pending.WrittenCount, open);
             _selectedDb = -1; // Redis starts each incr file with a SELECT
-            AfterCommand();
         }
     }
 
-    /// <summary>Writes and syncs what is left, then stops the writer and closes the file.</summary>
+    /// <summary>Writes and syncs what is left, then stops the syncing thread and closes the file.</summary>
     public void Dispose()
     {
+        WritePending();
         lock (_gate)
         {
-            _stopping = true;
+            _stopped = true;
             Monitor.Pulse(_gate);
         }
-        _thread.Join();
+        _syncer.Join();
+        lock (_gate) { _file.Dispose(); }
     }
 
-    private void WriteLoop()
+    // Syncs once a second (everysec) or when someone waits (always), and a last time when stopped.
+    private void SyncLoop()
     {
         List<Action<bool>> done = [];
-        try { _file = _openFile(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Fail(new IOException(e.Message, e), done); }
         while (true)
         {
-            long start, end;
-            bool stopping;
-            (long At, Func<DurableFile> Open)? next;
+            long target;
+            bool stopped;
             lock (_gate)
             {
-                while (_pending.WrittenCount == 0 && _switch is null && !_stopping && !SyncDue())
+                while (!_stopped && !(_written > _durable && (_waiters.Count > 0 || EverySecondDue())))
                 {
-                    _writerIdle = true;
-                    Monitor.Wait(_gate, _fsync == AofFsync.EverySecond && _written > _durable ? 1000 : Timeout.Infinite);
-                    _writerIdle = false;
+                    _syncerIdle = true;
+                    Monitor.Wait(_gate, _fsync == AofFsync.EverySecond ? 1000 : Timeout.Infinite);
+                    _syncerIdle = false;
                 }
-                (_writing, _pending) = (_pending, _writing);
-                start = _flushed;
-                end = _flushed += _writing.WrittenCount;
-                stopping = _stopping;
-                next = _switch is { } s && s.At <= end ? s : null;
-                if (next is not null) { _switch = null; }
+                (target, stopped) = (_written, _stopped);
             }
-            if (Failure is null) { Write(start, end, next, stopping, done); }
-            _writing.ResetWrittenCount();
-            foreach (var callback in done) { callback(Failure is null); }
-            done.Clear();
-            if (stopping) { break; }
-        }
-        _file?.Dispose();
-    }
-
-    private bool SyncDue() => _fsync == AofFsync.EverySecond && _written > _durable && Stopwatch.GetTimestamp() - _lastSync >= SecondTicks;
-
-    private void Write(long start, long end, (long At, Func<DurableFile> Open)? next, bool stopping, List<Action<bool>> done)
-    {
-        try
-        {
-            var bytes = _writing.WrittenSpan;
-            if (next is { } change)
+            if (Failure is null && target > _durable)
             {
-                var before = (int)(change.At - start);
-                _file!.Append(bytes[..before]);
-                _file.Commit();
-                _file.Dispose();
-                _file = null;
-                _file = change.Open();
-                bytes = bytes[before..];
+                try { SyncCurrentFile(); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Fail(e as IOException ?? new IOException(e.Message, e)); }
             }
-            _file!.Append(bytes);
-            var sync = _fsync == AofFsync.Always || stopping || next is not null
-                || (_fsync == AofFsync.EverySecond && Stopwatch.GetTimestamp() - _lastSync >= SecondTicks);
-            if (sync) { _file.Commit(); } else { _file.Flush(); }
             lock (_gate)
             {
-                _written = end;
-                if (sync)
+                if (Failure is null)
                 {
-                    _durable = end;
+                    _durable = Math.Max(_durable, target);
                     _lastSync = Stopwatch.GetTimestamp();
                 }
-                if (sync || _fsync != AofFsync.Always)
+                _waiters.RemoveAll(waiter =>
                 {
-                    _waiters.RemoveAll(waiter =>
-                    {
-                        if (waiter.Offset > end) { return false; }
-                        done.Add(waiter.Done);
-                        return true;
-                    });
-                }
+                    if (waiter.Offset > _durable && Failure is null) { return false; }
+                    done.Add(waiter.Done);
+                    return true;
+                });
             }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail(e as IOException ?? new IOException(e.Message, e), done);
+            foreach (var callback in done) { callback(Failure is null); }
+            done.Clear();
+            if (stopped) { return; }
         }
     }
 
-    private void Fail(IOException error, List<Action<bool>> done)
+    private bool EverySecondDue() => _fsync == AofFsync.EverySecond && Stopwatch.GetTimestamp() - _lastSync >= SecondTicks;
+
+    private static void Sync(SafeFileHandle file) => RandomAccess.FlushToDisk(file);
+
+    // A switch may close the file being synced: the old one was synced before it closed, so the new one is synced.
+    private void SyncCurrentFile()
     {
-        lock (_gate)
+        while (true)
         {
-            Failure = error;
-            done.AddRange(_waiters.Select(waiter => waiter.Done));
-            _waiters.Clear();
+            SafeFileHandle file;
+            lock (_gate) { file = _file; }
+            try
+            {
+                Sync(file);
+                return;
+            }
+            catch (ObjectDisposedException) { }
         }
+    }
+
+    private void Fail(IOException error)
+    {
+        lock (_gate) { Failure ??= error; }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using System.Buffers;
 using System.Diagnostics;
 using Loop.Samples.Redis.Server;
@@ -102,9 +103,8 @@ internal sealed class AppendOnlyFile
             var baseFile = WriteBase(new Snapshot(keyspace));
             lock (_gate) { (_base, _incrs) = (baseFile, []); }
             var incr = NextIncr();
-            _log = new AofLog(Fsync, () => OpenIncr(incr));
+            _log = new AofLog(Fsync, OpenIncr(incr));
             keyspace.Log = _log;
-            WaitForIncr(incr);
         }
         foreach (var file in old) { TryDelete(Path.Combine(Directory, file.Name)); }
         if (loaded.FromOldStyleFile) { TryDelete(Path.Combine(Dir, FileName)); }
@@ -177,7 +177,7 @@ internal sealed class AppendOnlyFile
         {
             snapshot = new Snapshot(server.Keyspace);
             incr = NextIncr();
-            _log = new AofLog(Fsync, () => OpenIncr(incr));
+            _log = new AofLog(Fsync, OpenIncr(incr));
             server.Keyspace.Log = _log;
         }
         new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
@@ -216,12 +216,11 @@ internal sealed class AppendOnlyFile
         lock (_gate) { return new AofFileInfo(AofFileNames.Incr(FileName, ++_incrSequence), _incrSequence, AofFileType.Incr); }
     }
 
-    // On the log's thread, when it switches: the new incr file, then a manifest naming it after the current files.
-    // Also the first file of a log started by a rewrite (CONFIG SET appendonly yes), before its base exists.
-    private DurableFile OpenIncr(AofFileInfo incr)
+    // The new incr file, then a manifest naming it after the current files (its directory entry synced with it): when the
+    // log starts, and where a rewrite switches it. A log started by a rewrite (CONFIG SET appendonly yes) has no base yet.
+    private SafeFileHandle OpenIncr(AofFileInfo incr)
     {
-        var file = DurableFile.Create(Path.Combine(Directory, incr.Name), UseIoUring);
-        file.Commit();
+        var file = File.OpenHandle(Path.Combine(Directory, incr.Name), FileMode.Create, FileAccess.Write, FileShare.Read);
         lock (_gate)
         {
             _incrs = [.. _incrs, incr];
