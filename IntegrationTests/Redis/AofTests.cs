@@ -99,6 +99,33 @@ public sealed class AofTests
         Directory.Delete(directory, recursive: true);
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Config_set_appendonly_yes_writes_a_base_of_what_is_there_and_logs_from_then_on(Backend backend)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        string[] before;
+        await using (var first = await InProcessRedis.StartAsync(backend, dir: directory))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            await RunAsync(client, Fill);
+            Assert.Equal(0L, InfoField(await client.CallAsync("INFO", "persistence"), "aof_enabled"));
+            Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "appendonly", "yes"));
+            await RunAsync(client, Changes); // logged while the base is written
+            Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrites") == 1),
+                "the first rewrite did not complete");
+            Assert.Equal(1L, InfoField(await client.CallAsync("INFO", "persistence"), "aof_enabled"));
+            before = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
+            Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "appendonly", "no"));
+            Assert.Equal("OK", await client.CallAsync("SET", "after", "appendonly no")); // not logged
+        }
+        await using var second = await StartAsync(backend, directory, "everysec");
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(before, await ReadAllAsync(again, [.. Keys, .. ChangedKeys]));
+        Assert.Null(await again.CallAsync("GET", "after"));
+        Directory.Delete(directory, recursive: true);
+    }
+
     [Fact]
     public async Task A_truncated_incr_file_loads_up_to_its_last_whole_command_or_is_refused_by_name()
     {
