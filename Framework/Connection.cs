@@ -80,6 +80,9 @@ public sealed class Connection : IBufferWriter<byte>
     /// <summary>Sends what was written, then closes for <paramref name="reason"/> (told to <see cref="IConnectionHandler.OnClose"/>).</summary>
     public void Close(CloseReason reason) => Loop.Close(this, reason, abort: false);
 
+    /// <summary>Closes at once for <paramref name="reason"/>, dropping what was written and not sent (held output too).</summary>
+    public void Abort(CloseReason reason) => Loop.Close(this, reason, abort: true);
+
     /// <summary>
     /// Presents the unconsumed input to the handler again after this batch, without waiting for more bytes: for a
     /// handler that stopped consuming while it waited (a blocked command) and can go on now. Loop thread only.

@@ -126,6 +126,36 @@ public sealed class AofTests
         Directory.Delete(directory, recursive: true);
     }
 
+    [Theory]
+    [InlineData("everysec")]
+    [InlineData("always")]
+    public async Task A_write_error_is_reported_and_refuses_writes_and_always_sends_no_reply_it_could_not_sync(string fsync)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using var redis = await StartAsync(Backend.Auto, directory, fsync);
+        using var client = new RespClient(await redis.ConnectAsync());
+        Assert.Equal("OK", await client.CallAsync("SET", "before", "1"));
+        // The rewrite's new incr file is a full disk.
+        File.CreateSymbolicLink(Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.2.incr.aof"), "/dev/full");
+        Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+        await client.SendAsync("SET", "lost", "x");
+        if (fsync == "always")
+        {
+            // Closed (a reset, or an end without the reply), not a timeout: the reply was never sent.
+            var closed = await Record.ExceptionAsync(() => client.ReadAsync());
+            Assert.True(closed is EndOfStreamException or System.Net.Sockets.SocketException, $"expected the connection closed, got {closed}");
+        }
+        else
+        {
+            Assert.Equal("OK", await client.ReadAsync()); // written after the reply was due, as Redis's everysec
+        }
+        using var other = new RespClient(await redis.ConnectAsync());
+        var refused = Assert.IsType<RespError>(await other.CallAsync("SET", "refused", "x"));
+        Assert.StartsWith("MISCONF Errors writing to the AOF file: ", refused.Message);
+        Assert.Contains("aof_last_write_status:err\r\n", Assert.IsType<string>(await other.CallAsync("INFO", "persistence")));
+        Assert.Equal("1", await other.CallAsync("GET", "before"));
+    }
+
     [Fact]
     public async Task A_truncated_incr_file_loads_up_to_its_last_whole_command_or_is_refused_by_name()
     {

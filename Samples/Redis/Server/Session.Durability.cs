@@ -42,7 +42,7 @@ internal sealed partial class Session
     {
         HeldUpTo = 0;
         if (Connection is not { IsClosing: false } connection) { return true; }
-        if (synced) { connection.ReleaseOutput(); } else { connection.Close(CloseReason.Local); }
+        if (synced) { connection.ReleaseOutput(); } else { connection.Abort(CloseReason.Local); }
         return true;
     }
 

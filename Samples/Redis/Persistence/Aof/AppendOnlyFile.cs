@@ -120,19 +120,26 @@ internal sealed class AppendOnlyFile
             if (_rewriting) { return "ERR Background append only file rewriting already in progress"; }
             if (!server.Persistence.TryClaimSnapshot()) { return "ERR Background save already in progress"; }
             _rewriting = true;
-            _rewriteStartedMs = Store.Clock.NowMs;
         }
+        RewriteFrom(incr => log.SwitchFile(() => OpenIncr(incr)));
+        return null;
+    }
+
+    // In one exclusive hold, the snapshot and the log's move to a new incr file (or a new log); then a thread writes
+    // the base. The caller has claimed the snapshot and marked the rewrite.
+    private void RewriteFrom(Action<AofFileInfo> startIncr)
+    {
+        lock (_gate) { _rewriteStartedMs = Store.Clock.NowMs; }
         Snapshot snapshot;
         AofFileInfo incr;
         using (server.Keyspace.Lock.Exclusive())
         {
             snapshot = new Snapshot(server.Keyspace);
             incr = NextIncr();
-            log.SwitchFile(() => OpenIncr(incr));
+            startIncr(incr);
         }
         server.Log.LogInformation("Background append only file rewriting started");
         new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
-        return null;
     }
 
     // CONFIG SET appendonly and appendfsync, in effect at once.
@@ -169,18 +176,8 @@ internal sealed class AppendOnlyFile
         {
             (_base, _incrs) = (null, []);
             _rewriting = true;
-            _rewriteStartedMs = Store.Clock.NowMs;
         }
-        Snapshot snapshot;
-        AofFileInfo incr;
-        using (server.Keyspace.Lock.Exclusive())
-        {
-            snapshot = new Snapshot(server.Keyspace);
-            incr = NextIncr();
-            _log = new AofLog(Fsync, OpenIncr(incr));
-            server.Keyspace.Log = _log;
-        }
-        new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
+        RewriteFrom(incr => server.Keyspace.Log = _log = new AofLog(Fsync, OpenIncr(incr)));
         return null;
     }
 
