@@ -27,8 +27,15 @@ public sealed class RespWriter(IBufferWriter<byte> output)
     /// <summary>A simple string from ASCII text.</summary>
     public void SimpleString(string value) => Line((byte)'+', value);
 
+    /// <summary>Told of every error written (a server counting its error replies), or null.</summary>
+    public Action<string>? ErrorWritten { get; set; }
+
     /// <summary>An error line; <paramref name="message"/> starts with its code (<c>ERR</c>, <c>WRONGTYPE</c>, ...).</summary>
-    public void Error(string message) => Line((byte)'-', message);
+    public void Error(string message)
+    {
+        Line((byte)'-', message);
+        ErrorWritten?.Invoke(message);
+    }
 
     /// <summary>An integer: <c>:n</c>.</summary>
     public void Integer(long value) => Number((byte)':', value);

@@ -32,8 +32,11 @@ internal enum CommandFlags
     Internal = NoKeyspace | Exclusive,
 }
 
-/// <summary>A command as COMMAND INFO describes it: arity (negative: at least), flags and which arguments are keys.</summary>
-internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, KeySpec Keys, CommandHandler Handler)
+/// <summary>
+/// A command as COMMAND INFO describes it: arity (negative: at least), flags and which arguments are keys; its
+/// <paramref name="Id"/> (0, 1, ... in registration order) indexes the per-loop statistics.
+/// </summary>
+internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, KeySpec Keys, CommandHandler Handler, int Id)
 {
     public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 }
@@ -54,7 +57,7 @@ internal sealed class CommandTable
         Add(name, arity, flags, new KeySpec(firstKey, lastKey, step), handler);
 
     public void Add(string name, int arity, CommandFlags flags, KeySpec keys, CommandHandler handler) =>
-        _byName.Add(System.Text.Encoding.ASCII.GetBytes(name), new CommandSpec(name, arity, flags, keys, handler));
+        _byName.Add(System.Text.Encoding.ASCII.GetBytes(name), new CommandSpec(name, arity, flags, keys, handler, _byName.Count));
 
     public CommandSpec? Find(ReadOnlySpan<byte> name) => _bySpan.TryGetValue(name, out var spec) ? spec : null;
 }

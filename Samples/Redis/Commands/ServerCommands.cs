@@ -95,7 +95,9 @@ internal static class ServerCommands
     {
         var wanted = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 1; i < c.Count; i++) { wanted.Add(Args.Text(c[i])); }
-        bool Want(string section) => wanted.Count == 0 || wanted.Contains(section) || wanted.Contains("all") || wanted.Contains("everything") || wanted.Contains("default");
+        // commandstats and latencystats are left out of INFO and INFO default, as in Redis.
+        bool Want(string section) => wanted.Contains(section) || wanted.Contains("all") || wanted.Contains("everything") ||
+            (section is not ("commandstats" or "latencystats") && (wanted.Count == 0 || wanted.Contains("default")));
 
         var server = s.Server;
         var text = new StringBuilder();
@@ -129,12 +131,18 @@ internal static class ServerCommands
             ("aof_last_write_status", aof.Log?.Failure is null ? "ok" : "err"), ("aof_last_cow_size", 0),
             ("module_fork_in_progress", 0), ("module_fork_last_cow_size", 0));
         var totals = server.Totals();
+        var perCommand = server.CommandStatisticsTotal();
+        var unexpectedErrors = Interlocked.Read(ref server.UnexpectedErrorReplies);
         Section("stats", ("total_connections_received", totals.Connections), ("total_commands_processed", totals.Commands),
             ("expired_keys", server.Keyspace.ExpiredKeys), ("keyspace_hits", totals.KeyspaceHits), ("keyspace_misses", totals.KeyspaceMisses),
+            ("unexpected_error_replies", unexpectedErrors), ("total_error_replies", perCommand.ErrorReplies + unexpectedErrors),
             // Not Redis's: how often a loop waited for a lock (the keyspace's stripes, pub/sub), for the scaling benchmark.
             ("lock_contentions", Monitor.LockContentionCount));
         Section("replication", ("role", "master"), ("connected_slaves", 0), ("master_failover_state", "no-failover"), ("master_repl_offset", 0));
         Section("cpu", ("used_cpu_sys", process.PrivilegedProcessorTime.TotalSeconds.ToString("F6")), ("used_cpu_user", process.UserProcessorTime.TotalSeconds.ToString("F6")));
+        Section("commandstats", StatisticsInfo.Commands(server.Commands, perCommand));
+        Section("errorstats", StatisticsInfo.Errors(perCommand));
+        Section("latencystats", StatisticsInfo.Latencies(server.Commands, perCommand));
         var keyspace = server.Keyspace.Databases.Where(db => db.Count > 0)
             .Select(db => ($"db{db.Index}", (object)$"keys={db.Count},expires={db.ExpiresCount},avg_ttl=0")).ToArray();
         Section("keyspace", keyspace);

@@ -4,7 +4,7 @@ namespace Loop.Samples.Redis.Server;
 /// The INFO stats one loop's sessions count. Each loop has its own, written only by its thread, so counting a
 /// command costs no shared cache line; <see cref="RedisServer.Totals"/> sums them when asked.
 /// </summary>
-internal sealed class RedisLoopCounters
+internal sealed class RedisLoopCounters(int commands)
 {
     public long Connections;
     public long Commands;
@@ -14,8 +14,15 @@ internal sealed class RedisLoopCounters
     /// <summary>Write commands run (what the save points count); not reset by CONFIG RESETSTAT.</summary>
     public long Changes;
 
+    /// <summary>Calls, durations and errors per command (INFO commandstats, errorstats, latencystats).</summary>
+    public readonly CommandStatistics PerCommand = new(commands);
+
     /// <summary>CONFIG RESETSTAT, from any loop: a count racing with it may keep an increment or lose one.</summary>
-    public void Reset() => Connections = Commands = KeyspaceHits = KeyspaceMisses = 0;
+    public void Reset()
+    {
+        Connections = Commands = KeyspaceHits = KeyspaceMisses = 0;
+        PerCommand.Reset();
+    }
 }
 
 /// <summary>The per-loop counts summed.</summary>

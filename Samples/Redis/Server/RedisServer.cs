@@ -40,7 +40,7 @@ internal sealed class RedisServer
     /// <summary>The counters of <paramref name="loop"/>'s sessions, created on first use. Loop thread only.</summary>
     public RedisLoopCounters CountersOf(EventLoop loop) => loop.GetState(_ =>
     {
-        var counters = new RedisLoopCounters();
+        var counters = new RedisLoopCounters(Commands.Count);
         lock (_loopCounters) { _loopCounters.Add(counters); }
         return counters;
     });
@@ -64,10 +64,25 @@ internal sealed class RedisServer
         return new RedisTotals(connections, commands, hits, misses, changes);
     }
 
+    /// <summary>Every loop's statistics per command summed (INFO commandstats, errorstats, latencystats).</summary>
+    public CommandStatistics CommandStatisticsTotal()
+    {
+        var total = new CommandStatistics(Commands.Count);
+        lock (_loopCounters) { _loopCounters.ForEach(c => total.Add(c.PerCommand)); }
+        return total;
+    }
+
+    /// <summary>
+    /// Error replies to the commands of an append-only file being loaded (Redis's unexpected_error_replies, which
+    /// total_error_replies counts too).
+    /// </summary>
+    public long UnexpectedErrorReplies;
+
     /// <summary>CONFIG RESETSTAT.</summary>
     public void ResetStatistics()
     {
         lock (_loopCounters) { _loopCounters.ForEach(c => c.Reset()); }
+        Interlocked.Exchange(ref UnexpectedErrorReplies, 0);
     }
 
     /// <summary>Where Redis's own log lines go (the host's logger once the server runs).</summary>

@@ -63,7 +63,9 @@ internal sealed partial class Session
             foreach (var (spec, buffer, arguments) in queued)
             {
                 Counters.Commands++;
+                var started = Starting();
                 Handle(spec, new RespCommand(buffer, default, arguments));
+                Finished(spec, started);
             }
         }
         finally

@@ -31,7 +31,9 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     public string LibName { get; set; } = "";
     public string LibVersion { get; set; } = "";
     public long CreatedAtMs { get; private set; }
-    public long LastCommandAtMs { get; private set; }
+
+    /// <summary>When this session's last command started (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public long LastCommandAt { get; private set; }
     public string LastCommand { get; private set; } = "";
 
     /// <summary>Channels plus patterns this session is subscribed to (RESP2 then only allows pub/sub commands).</summary>
@@ -43,7 +45,9 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         Id = connection.Id;
         Db = server.Keyspace.Databases[0];
         Authenticated = server.Config.RequirePass is null;
-        CreatedAtMs = LastCommandAtMs = Clock.NowMs;
+        CreatedAtMs = Clock.NowMs;
+        LastCommandAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        Writer.ErrorWritten ??= CountError;
         server.Clients[Id] = this;
         Counters = server.CountersOf(connection.Loop);
         Counters.Connections++;
@@ -80,7 +84,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     public void Block() => IsBlocked = true;
 
     /// <summary>Ends a block and runs the commands that arrived meanwhile. Loop thread only.</summary>
-    public void Resume() => Unblock();
+    public void Resume()
+    {
+        FinishedBlocked();
+        Unblock();
+    }
 
     protected override void Execute(RespCommand command)
     {
@@ -93,25 +101,22 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         if (!spec.AcceptsArgumentCount(command.Count))
         {
-            FlagTransactionError();
-            Reply.Error(Args.WrongArgumentCount(spec.Name));
+            Reject(spec, Args.WrongArgumentCount(spec.Name));
             return;
         }
         if (!Authenticated && (spec.Flags & CommandFlags.NoAuth) == 0)
         {
-            FlagTransactionError();
-            Reply.Error("NOAUTH Authentication required.");
+            Reject(spec, "NOAUTH Authentication required.");
             return;
         }
         if (SubscriptionCount > 0 && Reply.Protocol == 2 && (spec.Flags & CommandFlags.PubSub) == 0)
         {
-            Reply.Error($"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            Reject(spec, $"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return;
         }
         if ((spec.Flags & CommandFlags.Write) != 0 && WritesRefused() is { } refusal)
         {
-            FlagTransactionError();
-            Reply.Error(refusal);
+            Reject(spec, refusal);
             return;
         }
         if (InMulti && (spec.Flags & CommandFlags.NoMulti) == 0)
@@ -120,7 +125,9 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reply.SimpleString("QUEUED");
             return;
         }
+        var started = Starting();
         Run(spec, command);
+        Finished(spec, started);
     }
 
     /// <summary>

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Loop.Samples.Redis.Commands;
+
+namespace Loop.Samples.Redis.Server;
+
+// What a command costs and how it ended, counted per loop as Redis's call() counts it: calls, microseconds and a
+// latency sample when it returns, failed when it replied an error, rejected when it was refused before running.
+internal sealed partial class Session
+{
+    // Error replies this session wrote, and how many of them were already put down to a command (Redis's prev_err_count:
+    // EXEC's commands take their own errors, so EXEC fails only for its own).
+    private long _errorReplies;
+    private long _errorsCounted;
+
+    // A command that blocked (BLPOP): counted when its wait ends, as Redis counts it on unblocking.
+    private CommandSpec? _blockedSpec;
+    private long _blockedMicros;
+
+    private void CountError(string message)
+    {
+        _errorReplies++;
+        Counters.PerCommand.CountError(message);
+    }
+
+    /// <summary>Refuses a command before it runs (arity, authentication, MISCONF): Redis's rejectCommand.</summary>
+    private void Reject(CommandSpec spec, string error)
+    {
+        FlagTransactionError();
+        Reply.Error(error);
+        Counters.PerCommand.RejectedCalls[spec.Id]++;
+    }
+
+    /// <summary>Starts timing a command; give what it returns to <see cref="Finished"/>.</summary>
+    private long Starting()
+    {
+        _errorsCounted = _errorReplies;
+        return LastCommandAt = Stopwatch.GetTimestamp();
+    }
+
+    private void Finished(CommandSpec spec, long started)
+    {
+        var micros = Stopwatch.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond;
+        if (IsBlocked && _blocked is not null)
+        {
+            (_blockedSpec, _blockedMicros) = (spec, micros);
+            return;
+        }
+        var failed = _errorReplies != _errorsCounted;
+        _errorsCounted = _errorReplies;
+        Counters.PerCommand.Record(spec.Id, micros, failed);
+    }
+
+    // The wait of a blocked command ended (served, timed out): it counts as one call of the time it ran.
+    private void FinishedBlocked()
+    {
+        if (_blockedSpec is not { } spec) { return; }
+        _blockedSpec = null;
+        Counters.PerCommand.Record(spec.Id, _blockedMicros, failed: false);
+    }
+}
