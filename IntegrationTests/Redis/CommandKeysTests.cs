@@ -48,7 +48,7 @@ public sealed class CommandKeysTests
         { ["PFDEBUG", "GETREG", "h"], ["h"] },
     };
 
-    /// <summary>The bitmap, LCS and HyperLogLog commands, described as redis-server 7.0 describes them.</summary>
+    /// <summary>The bitmap, LCS, HyperLogLog and introspection commands, described as redis-server 7.0 describes them.</summary>
     public static TheoryData<string[]> RedisDescribed => new()
     {
         { ["SETBIT", "k", "7", "1"] },
@@ -63,6 +63,7 @@ public sealed class CommandKeysTests
         { ["PFCOUNT", "a", "b"] },
         { ["PFMERGE", "dst", "a", "b"] },
         { ["PFDEBUG", "ENCODING", "h"] },
+        { ["SLOWLOG", "LEN"] },
     };
 
     // The flags this server models; Redis's others (denyoom, ...) are not kept in the command table.

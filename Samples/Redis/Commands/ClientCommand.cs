@@ -62,8 +62,7 @@ internal static class ClientCommand
     private static string Describe(Session client)
     {
         var now = Clock.NowMs;
-        var peer = client.Client?.RemoteEndPoint?.ToString() ?? $"{client.Server.Options.Bind}:0";
-        return $"id={client.Id} addr={peer} laddr={client.Server.Options.Bind}:{client.Server.Options.Port} fd=-1 name={client.Name} " +
+        return $"id={client.Id} addr={client.Peer} laddr={client.Server.Options.Bind}:{client.Server.Options.Port} fd=-1 name={client.Name} " +
             $"age={(now - client.CreatedAtMs) / 1000} idle={(long)Stopwatch.GetElapsedTime(client.LastCommandAt).TotalSeconds} flags={(client.InMulti ? "x" : "N")} " +
             $"db={client.Db.Index} sub={client.SubscriptionCount} psub=0 ssub=0 multi={(client.InMulti ? 0 : -1)} watch=0 " +
             $"cmd={client.LastCommand} user=default redir=-1 resp={client.Reply.Protocol} lib-name={client.LibName} lib-ver={client.LibVersion}";

@@ -25,5 +25,6 @@ internal static class CommandFamilies
         MultiKeyPopCommands.Register(table);
         PubSubCommands.Register(table);
         PersistenceCommands.Register(table);
+        SlowLogCommand.Register(table);
     }
 }

@@ -56,6 +56,9 @@ internal sealed class RedisConfig
         ["zset-max-listpack-value"] = "64",
         ["zset-max-ziplist-value"] = "64",
         ["hll-sparse-max-bytes"] = "3000",
+        ["slowlog-log-slower-than"] = "10000",
+        ["slowlog-max-len"] = "128",
+        ["latency-monitor-threshold"] = "0",
     };
 
     // Redis 7.0 renamed ziplist to listpack; each old name stays an alias of the new one: each name to the other.
@@ -191,6 +194,10 @@ internal sealed class RedisConfig
             case "stop-writes-on-bgsave-error" or "rdbcompression" or "rdbchecksum" or "appendonly" or "aof-load-truncated"
                 or "aof-use-rdb-preamble" or "aof-timestamp-enabled" or "no-appendfsync-on-rewrite" when value is not ("yes" or "no"):
                 return "argument must be 'yes' or 'no'";
+            case "slowlog-log-slower-than":
+                return InvalidInteger(ref value, -1, long.MaxValue);
+            case "slowlog-max-len" or "latency-monitor-threshold":
+                return InvalidInteger(ref value, 0, long.MaxValue);
             case "list-max-listpack-size" or "list-max-ziplist-size":
                 return InvalidInteger(ref value, int.MinValue, int.MaxValue);
             case "hash-max-listpack-entries" or "hash-max-ziplist-entries" or "zset-max-listpack-entries" or "zset-max-ziplist-entries"

@@ -16,6 +16,7 @@ internal sealed class RedisServer
         Options = options;
         Keyspace = new Keyspace(options.Databases);
         Config = new RedisConfig(options);
+        SlowLog = new SlowLog(Config);
         Limits = new RespLimits { MaxBulkLength = options.MaxBulkLength };
         CommandFamilies.RegisterAll(Commands);
         Persistence = new RdbPersistence(this);
@@ -26,6 +27,7 @@ internal sealed class RedisServer
     public Keyspace Keyspace { get; }
     public RedisConfig Config { get; }
     public RespLimits Limits { get; }
+    public SlowLog SlowLog { get; }
     public CommandTable Commands { get; } = new();
     public PubSubHub PubSub { get; } = new();
     public RdbPersistence Persistence { get; }

@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 
 namespace Loop.Samples.Redis.Server;
 
 // What a command costs and how it ended, counted per loop as Redis's call() counts it: calls, microseconds and a
-// latency sample when it returns, failed when it replied an error, rejected when it was refused before running.
+// latency sample when it returns, failed when it replied an error, rejected when it was refused before running; one
+// that took long enough goes to the slowlog.
 internal sealed partial class Session
 {
     // Error replies this session wrote, and how many of them were already put down to a command (Redis's prev_err_count:
@@ -37,9 +39,10 @@ internal sealed partial class Session
         return LastCommandAt = Stopwatch.GetTimestamp();
     }
 
-    private void Finished(CommandSpec spec, long started)
+    private void Finished(CommandSpec spec, RespCommand command, long started)
     {
         var micros = Stopwatch.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond;
+        if (micros >= server.SlowLog.ThresholdMicros) { Slow(spec, command, micros); }
         if (IsBlocked && _blocked is not null)
         {
             (_blockedSpec, _blockedMicros) = (spec, micros);
@@ -48,6 +51,24 @@ internal sealed partial class Session
         var failed = _errorReplies != _errorsCounted;
         _errorsCounted = _errorReplies;
         Counters.PerCommand.Record(spec.Id, micros, failed);
+    }
+
+    private void Slow(CommandSpec spec, RespCommand command, long micros)
+    {
+        if (spec.Name == "exec") { return; } // Redis's skip_slowlog: its commands are logged one by one
+        server.SlowLog.Add(command, micros, Peer, Name, Redacted(spec, command));
+    }
+
+    // What Redis hides from the slowlog: AUTH's arguments, HELLO's AUTH username and password.
+    private static Range Redacted(CommandSpec spec, RespCommand command)
+    {
+        if (spec.Name == "auth") { return 1..command.Count; }
+        if (spec.Name != "hello") { return 0..0; }
+        for (var i = 2; i < command.Count; i++)
+        {
+            if (Args.Is(command[i], "AUTH")) { return (i + 1)..(i + 3); }
+        }
+        return 0..0;
     }
 
     // The wait of a blocked command ended (served, timed out): it counts as one call of the time it ran.

@@ -64,8 +64,9 @@ internal sealed partial class Session
             {
                 Counters.Commands++;
                 var started = Starting();
-                Handle(spec, new RespCommand(buffer, default, arguments));
-                Finished(spec, started);
+                var command = new RespCommand(buffer, default, arguments);
+                Handle(spec, command);
+                Finished(spec, command, started);
             }
         }
         finally

@@ -36,6 +36,9 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     public long LastCommandAt { get; private set; }
     public string LastCommand { get; private set; } = "";
 
+    /// <summary>The client's address as CLIENT LIST and SLOWLOG show it.</summary>
+    public string Peer => Connection?.RemoteEndPoint?.ToString() ?? $"{server.Options.Bind}:0";
+
     /// <summary>Channels plus patterns this session is subscribed to (RESP2 then only allows pub/sub commands).</summary>
     public int SubscriptionCount { get; set; }
 
@@ -127,7 +130,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         var started = Starting();
         Run(spec, command);
-        Finished(spec, started);
+        Finished(spec, command, started);
     }
 
     /// <summary>
