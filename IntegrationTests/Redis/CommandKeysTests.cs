@@ -64,6 +64,7 @@ public sealed class CommandKeysTests
         { ["PFMERGE", "dst", "a", "b"] },
         { ["PFDEBUG", "ENCODING", "h"] },
         { ["SLOWLOG", "LEN"] },
+        { ["LATENCY", "LATEST"] },
     };
 
     // The flags this server models; Redis's others (denyoom, ...) are not kept in the command table.

@@ -26,5 +26,6 @@ internal static class CommandFamilies
         PubSubCommands.Register(table);
         PersistenceCommands.Register(table);
         SlowLogCommand.Register(table);
+        LatencyCommand.Register(table);
     }
 }

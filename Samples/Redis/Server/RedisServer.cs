@@ -17,6 +17,7 @@ internal sealed class RedisServer
         Keyspace = new Keyspace(options.Databases);
         Config = new RedisConfig(options);
         SlowLog = new SlowLog(Config);
+        Latency = new LatencyMonitor(Config);
         Limits = new RespLimits { MaxBulkLength = options.MaxBulkLength };
         CommandFamilies.RegisterAll(Commands);
         Persistence = new RdbPersistence(this);
@@ -28,6 +29,7 @@ internal sealed class RedisServer
     public RedisConfig Config { get; }
     public RespLimits Limits { get; }
     public SlowLog SlowLog { get; }
+    public LatencyMonitor Latency { get; }
     public CommandTable Commands { get; } = new();
     public PubSubHub PubSub { get; } = new();
     public RdbPersistence Persistence { get; }

@@ -6,7 +6,7 @@ namespace Loop.Samples.Redis.Server;
 
 // What a command costs and how it ended, counted per loop as Redis's call() counts it: calls, microseconds and a
 // latency sample when it returns, failed when it replied an error, rejected when it was refused before running; one
-// that took long enough goes to the slowlog.
+// that took long enough goes to the slowlog and the latency monitor.
 internal sealed partial class Session
 {
     // Error replies this session wrote, and how many of them were already put down to a command (Redis's prev_err_count:
@@ -43,6 +43,10 @@ internal sealed partial class Session
     {
         var micros = Stopwatch.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond;
         if (micros >= server.SlowLog.ThresholdMicros) { Slow(spec, command, micros); }
+        if (micros / 1000 >= server.Latency.ThresholdMs)
+        {
+            server.Latency.Add((spec.Flags & CommandFlags.Fast) != 0 ? "fast-command" : "command", micros / 1000);
+        }
         if (IsBlocked && _blocked is not null)
         {
             (_blockedSpec, _blockedMicros) = (spec, micros);
