@@ -17,6 +17,7 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
     private RespArgument[] _arguments = new RespArgument[16];
     private RespParseProgress _progress;
     private byte[] _scratch = new byte[256];
+    private bool _postponed;
 
     /// <summary>Writes replies to this handler's connection.</summary>
     protected RespWriter Writer { get; } = new(null!);
@@ -43,6 +44,16 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
     /// <inheritdoc/>
     public int OnReceive(Connection connection, ReadOnlySpan<byte> data) => IsBlocked ? 0 : Run(data);
 
+    /// <summary>
+    /// Called from <see cref="Execute"/>: leaves the command unconsumed and blocks, so it runs again, first of the
+    /// commands held back, once <see cref="Unblock"/> is called (a server pausing its clients).
+    /// </summary>
+    protected void Postpone()
+    {
+        IsBlocked = true;
+        _postponed = true;
+    }
+
     /// <summary>Ends a block; the commands that arrived meanwhile run after this batch. Loop thread only.</summary>
     protected void Unblock()
     {
@@ -53,7 +64,7 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
     /// <inheritdoc/>
     public virtual bool TryReset()
     {
-        IsBlocked = false;
+        IsBlocked = _postponed = false;
         _progress = default;
         // One command of a million arguments should not pin its 12 MB argument array to a pooled handler.
         if (_arguments.Length > ArgumentsKept) { _arguments = new RespArgument[16]; }
@@ -85,6 +96,11 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
                 return data.Length;
             }
             if (count > 0) { Execute(new RespCommand(data[offset..], _scratch, _arguments.AsSpan(0, count))); }
+            if (_postponed)
+            {
+                _postponed = false;
+                break;
+            }
             offset += used;
         }
         return offset;

@@ -7,9 +7,53 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>CLIENT SETNAME, GETNAME, SETINFO, ID, LIST, INFO, NO-EVICT, NO-TOUCH.</summary>
+/// <summary>
+/// CLIENT SETNAME, GETNAME, SETINFO, ID, LIST, INFO, NO-EVICT, NO-TOUCH, HELP, and (in <see cref="ClientAdmin"/>) KILL,
+/// PAUSE, UNPAUSE, UNBLOCK, REPLY. TRACKING is refused: no client-side caching here.
+/// </summary>
 internal static class ClientCommand
 {
+    private static readonly string[] Help =
+    [
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "LIST [options ...]",
+        "    Return information about client connections.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "HELP",
+        "    Prints this help.",
+    ];
+
     public static void Register(CommandTable t) => t.Add("client", -2, NoAuth | NoKeyspace, 0, 0, 0, Client);
 
     private static void Client(Session s, RespCommand c)
@@ -50,8 +94,22 @@ internal static class ClientCommand
         }
         else if ((Args.Is(sub, "NO-EVICT") || Args.Is(sub, "NO-TOUCH")) && c.Count == 3)
         {
+            if (Args.Is(c[2], "ON") || Args.Is(c[2], "OFF")) { s.Reply.Ok(); } else { s.Reply.Error(Args.Syntax); }
+        }
+        else if (Args.Is(sub, "KILL") && c.Count >= 3) { ClientAdmin.Kill(s, c); }
+        else if (Args.Is(sub, "PAUSE") && c.Count >= 3) { ClientAdmin.Pause(s, c); }
+        else if (Args.Is(sub, "UNPAUSE") && c.Count == 2)
+        {
+            s.Server.ClientPause.Unpause();
             s.Reply.Ok();
         }
+        else if (Args.Is(sub, "UNBLOCK") && c.Count >= 3) { ClientAdmin.Unblock(s, c); }
+        else if (Args.Is(sub, "REPLY")) { ClientAdmin.Reply(s, c); }
+        else if (Args.Is(sub, "TRACKING") && c.Count >= 3)
+        {
+            s.Reply.Error("ERR CLIENT TRACKING is not supported by this server");
+        }
+        else if (Args.Is(sub, "HELP") && c.Count == 2) { Subcommands.WriteHelp(s, Help); }
         else
         {
             s.Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(sub)}'. Try CLIENT HELP.");
@@ -62,7 +120,7 @@ internal static class ClientCommand
     private static string Describe(Session client)
     {
         var now = Clock.NowMs;
-        return $"id={client.Id} addr={client.Peer} laddr={client.Server.Options.Bind}:{client.Server.Options.Port} fd=-1 name={client.Name} " +
+        return $"id={client.Id} addr={client.Peer} laddr={client.LocalAddress} fd=-1 name={client.Name} " +
             $"age={(now - client.CreatedAtMs) / 1000} idle={(long)Stopwatch.GetElapsedTime(client.LastCommandAt).TotalSeconds} flags={(client.InMulti ? "x" : "N")} " +
             $"db={client.Db.Index} sub={client.SubscriptionCount} psub=0 ssub=0 multi={(client.InMulti ? 0 : -1)} watch=0 " +
             $"cmd={client.LastCommand} user=default redir=-1 resp={client.Reply.Protocol} lib-name={client.LibName} lib-ver={client.LibVersion}";

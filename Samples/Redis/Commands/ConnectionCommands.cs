@@ -126,6 +126,7 @@ internal static class ConnectionCommands
         s.Name = "";
         s.Authenticated = s.Server.Config.RequirePass is null;
         s.ResetSubscriptions();
+        s.SetReplyMode(ReplyMode.On);
         s.Reply.SimpleString("RESET"u8);
     }
 }

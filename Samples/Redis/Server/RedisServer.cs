@@ -30,6 +30,7 @@ internal sealed class RedisServer
     public RespLimits Limits { get; }
     public SlowLog SlowLog { get; }
     public LatencyMonitor Latency { get; }
+    public ClientPause ClientPause { get; } = new();
     public CommandTable Commands { get; } = new();
     public PubSubHub PubSub { get; } = new();
     public RdbPersistence Persistence { get; }
@@ -100,6 +101,7 @@ internal sealed class RedisServer
 
     private void ExpireCycle()
     {
+        if (ClientPause.Current is not null) { return; } // keys do not change while clients are paused
         using (Keyspace.Lock.Exclusive())
         {
             foreach (var db in Keyspace.Databases)

@@ -56,8 +56,14 @@ internal sealed partial class Session
             if (!client.Waiting) { return; }
             client.Db.Unblock(client);
         }
+        EndWaitUnserved(client, error: null);
+    }
+
+    // Ends a wait no write served: the timeout's reply, or an error (CLIENT UNBLOCK ERROR).
+    private void EndWaitUnserved(BlockedClient client, string? error)
+    {
         EndWait(client);
-        Reply.NullArray();
+        if (error is null) { Reply.NullArray(); } else { Reply.Error(error); }
         Resume();
     }
 

@@ -39,6 +39,9 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     /// <summary>The client's address as CLIENT LIST and SLOWLOG show it.</summary>
     public string Peer => Connection?.RemoteEndPoint?.ToString() ?? $"{server.Options.Bind}:0";
 
+    /// <summary>The address the client connected to, as CLIENT LIST shows it (the configured one).</summary>
+    public string LocalAddress => $"{server.Options.Bind}:{server.Options.Port}";
+
     /// <summary>Channels plus patterns this session is subscribed to (RESP2 then only allows pub/sub commands).</summary>
     public int SubscriptionCount { get; set; }
 
@@ -75,6 +78,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
 
     public override bool TryReset()
     {
+        _replyMode = ReplyMode.On;
         Name = LibName = LibVersion = LastCommand = "";
         SubscriptionCount = 0;
         HeldUpTo = _loggedUpTo = 0;
@@ -95,42 +99,54 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
 
     protected override void Execute(RespCommand command)
     {
+        if (Dispatch(command) && _replyMode != ReplyMode.On) { AdvanceReplyMode(); }
+    }
+
+    // Checks, queues or runs a command, as Redis's processCommand; false when it waits for a pause to end, unrun.
+    private bool Dispatch(RespCommand command)
+    {
         var spec = server.Commands.Find(command[0]);
         if (spec is null)
         {
             FlagTransactionError();
             Reply.Error(UnknownCommand(command));
-            return;
+            return true;
         }
         if (!spec.AcceptsArgumentCount(command.Count))
         {
             Reject(spec, Args.WrongArgumentCount(spec.Name));
-            return;
+            return true;
         }
         if (!Authenticated && (spec.Flags & CommandFlags.NoAuth) == 0)
         {
             Reject(spec, "NOAUTH Authentication required.");
-            return;
+            return true;
         }
         if (SubscriptionCount > 0 && Reply.Protocol == 2 && (spec.Flags & CommandFlags.PubSub) == 0)
         {
             Reject(spec, $"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
-            return;
+            return true;
         }
         if ((spec.Flags & CommandFlags.Write) != 0 && WritesRefused() is { } refusal)
         {
             Reject(spec, refusal);
-            return;
+            return true;
+        }
+        if (server.ClientPause.Current is { } pause && pause.Holds(spec, this))
+        {
+            WaitOutPause(pause);
+            return false;
         }
         if (InMulti && (spec.Flags & CommandFlags.NoMulti) == 0)
         {
             Enqueue(spec, command);
             Reply.SimpleString("QUEUED");
-            return;
+            return true;
         }
         var started = Starting();
         Run(spec, command);
         Finished(spec, command, started);
+        return true;
     }
 
     /// <summary>

@@ -1,0 +1,155 @@
+using System.Text.RegularExpressions;
+using Loop.IntegrationTests.Infrastructure;
+
+namespace Loop.IntegrationTests.Redis;
+
+/// <summary>CLIENT REPLY, KILL, PAUSE/UNPAUSE, UNBLOCK and the idle field, with the clients acted on served by another loop.</summary>
+public sealed class ClientAdminTests
+{
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Replies_turned_off_or_skipped_are_not_sent(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var client = await redis.ConnectAsync();
+        await client.SendAsync(RespSocket.Encode("CLIENT", "REPLY", "OFF") + RespSocket.Encode("SET", "a", "1") + RespSocket.Encode("GET", "nope") +
+            RespSocket.Encode("CLIENT", "REPLY", "ON") + RespSocket.Encode("GET", "a"));
+        Assert.Equal("+OK\r\n", await client.ReadReplyAsync());
+        Assert.Equal("$1\r\n1\r\n", await client.ReadReplyAsync());
+
+        await client.SendAsync(RespSocket.Encode("CLIENT", "REPLY", "SKIP") + RespSocket.Encode("SET", "b", "2") + RespSocket.Encode("GET", "b"));
+        Assert.Equal("$1\r\n2\r\n", await client.ReadReplyAsync());
+        Assert.Equal("-ERR syntax error\r\n", await client.CommandAsync("CLIENT", "REPLY", "MAYBE"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task KILL_closes_the_clients_that_match_on_any_loop(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        var killer = new RespClient(await redis.ConnectAsync());
+        var victim = await redis.ConnectClientOnAnotherLoopAsync(killer);
+        var victimId = (long)(await victim.CallAsync("CLIENT", "ID"))!;
+        var killerId = (long)(await killer.CallAsync("CLIENT", "ID"))!;
+
+        Assert.Equal(0L, await killer.CallAsync("CLIENT", "KILL", "ID", $"{killerId}")); // SKIPME yes
+        Assert.Equal(1L, await killer.CallAsync("CLIENT", "KILL", "ID", $"{victimId}", "TYPE", "normal", "USER", "default"));
+        await victim.Socket.DrainUntilClosedAsync();
+        Assert.Equal(0L, await killer.CallAsync("CLIENT", "KILL", "ID", $"{victimId}"));
+
+        var subscriber = await redis.ConnectClientOnAnotherLoopAsync(killer);
+        var bystander = await redis.ConnectClientOnAnotherLoopAsync(killer);
+        await subscriber.CallAsync("SUBSCRIBE", "news");
+        Assert.Equal(1L, await killer.CallAsync("CLIENT", "KILL", "TYPE", "pubsub"));
+        await subscriber.Socket.DrainUntilClosedAsync();
+        Assert.Equal("OK", await killer.CallAsync("CLIENT", "KILL", await Field(bystander, "addr")));
+        await bystander.Socket.DrainUntilClosedAsync();
+        Assert.Equal(new RespError("ERR No such client"), await killer.CallAsync("CLIENT", "KILL", "127.0.0.1:1"));
+
+        // Killing itself: after the reply.
+        Assert.Equal(":1\r\n", await killer.Socket.CommandAsync("CLIENT", "KILL", "LADDR", await Field(killer, "laddr"), "SKIPME", "no"));
+        await killer.Socket.DrainUntilClosedAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_write_pause_holds_writes_on_every_loop_until_UNPAUSE(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        var pauser = new RespClient(await redis.ConnectAsync());
+        var writer = await redis.ConnectClientOnAnotherLoopAsync(pauser);
+        var reader = await redis.ConnectClientOnAnotherLoopAsync(pauser);
+        Assert.Equal("OK", await pauser.CallAsync("CLIENT", "PAUSE", "100000", "WRITE"));
+
+        await writer.SendAsync("SET", "k", "v");
+        await Eventually.HoldsAsync(() => Task.FromResult(redis.Redis.ClientPause.Waiting == 1), "the SET to wait");
+        Assert.Null(await reader.CallAsync("GET", "k")); // reads go on, the SET has not run
+        Assert.Equal("OK", await pauser.CallAsync("CLIENT", "UNPAUSE"));
+        Assert.Equal("OK", await writer.ReadAsync());
+        Assert.Equal("v", await reader.CallAsync("GET", "k"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_pause_of_all_commands_ends_by_itself_and_the_held_commands_run_in_order(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        var pauser = new RespClient(await redis.ConnectAsync());
+        var other = await redis.ConnectClientOnAnotherLoopAsync(pauser);
+        Assert.Equal("OK", await pauser.CallAsync("CLIENT", "PAUSE", "300", "ALL"));
+        other.Queue("INCR", "n");
+        other.Queue("GET", "n");
+        await other.FlushAsync();
+        await Eventually.HoldsAsync(() => Task.FromResult(redis.Redis.ClientPause.Waiting == 1), "the INCR to wait");
+        // The loop's timer ends the pause: the two commands then run, in order.
+        Assert.Equal(1L, await other.ReadAsync());
+        Assert.Equal("1", await other.ReadAsync());
+        Assert.Equal(0, redis.Redis.ClientPause.Waiting);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task UNBLOCK_ends_a_wait_on_another_loop_as_a_timeout_or_an_error(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        var admin = new RespClient(await redis.ConnectAsync());
+        var waiter = await redis.ConnectClientOnAnotherLoopAsync(admin);
+        var waiterId = (long)(await waiter.CallAsync("CLIENT", "ID"))!;
+        Assert.Equal(0L, await admin.CallAsync("CLIENT", "UNBLOCK", $"{waiterId}"));
+
+        await waiter.SendAsync("BLPOP", "list", "0");
+        await redis.WaitForBlockedClientsAsync(1);
+        Assert.Equal(1L, await admin.CallAsync("CLIENT", "UNBLOCK", $"{waiterId}"));
+        Assert.Null(await waiter.ReadAsync());
+
+        await waiter.SendAsync("BLPOP", "list", "0");
+        await redis.WaitForBlockedClientsAsync(1);
+        Assert.Equal(1L, await admin.CallAsync("CLIENT", "UNBLOCK", $"{waiterId}", "ERROR"));
+        Assert.Equal(new RespError("UNBLOCKED client unblocked via CLIENT UNBLOCK"), await waiter.ReadAsync());
+        await admin.CallAsync("RPUSH", "list", "x"); // no longer waited on
+        Assert.Equal(1L, await admin.CallAsync("LLEN", "list"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task LIST_shows_each_client_idle_since_its_last_command(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        var asker = new RespClient(await redis.ConnectAsync());
+        var quiet = await redis.ConnectClientOnAnotherLoopAsync(asker);
+        var quietId = await Field(quiet, "id");
+        var askerId = await Field(asker, "id");
+        await Eventually.HoldsAsync(async () => Idle(await List(), quietId) >= 1, "the quiet client to be idle a second");
+        Assert.Equal(0, Idle(await List(), askerId));
+
+        async Task<string> List() => (string)(await asker.CallAsync("CLIENT", "LIST"))!;
+    }
+
+    [Fact]
+    public async Task Errors_read_as_redis_servers_do()
+    {
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync();
+        using var ourClient = new RespClient(await ours.ConnectAsync());
+        using var theirClient = await real.ConnectAsync();
+        string[][] script =
+        [
+            ["CLIENT", "KILL", "1.2.3.4:5"], ["CLIENT", "KILL", "ID", "0"], ["CLIENT", "KILL", "ID", "x"], ["CLIENT", "KILL", "TYPE", "foo"],
+            ["CLIENT", "KILL", "USER", "bob"], ["CLIENT", "KILL", "SKIPME", "maybe"], ["CLIENT", "KILL", "ID", "5", "ADDR"],
+            ["CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME", "no"], ["CLIENT", "UNBLOCK", "x"], ["CLIENT", "UNBLOCK", "5", "foo"],
+            ["CLIENT", "UNBLOCK", "12345"], ["CLIENT", "PAUSE", "-1"], ["CLIENT", "PAUSE", "x"], ["CLIENT", "PAUSE", "10", "foo"],
+            ["CLIENT", "REPLY", "foo"], ["CLIENT", "NO-EVICT", "maybe"], ["CLIENT", "NO-EVICT", "on"], ["CLIENT", "PAUSE", "0"],
+            ["CLIENT", "UNPAUSE"],
+        ];
+        foreach (var command in script)
+        {
+            Assert.Equal(await theirClient.CallAsync(command), await ourClient.CallAsync(command));
+        }
+    }
+
+    private static async Task<string> Field(RespClient client, string name) =>
+        Regex.Match((string)(await client.CallAsync("CLIENT", "INFO"))!, $@"\b{name}=(\S+)").Groups[1].Value;
+
+    private static int Idle(string list, string id) =>
+        int.Parse(Regex.Match(list, $@"^id={id} .*\bidle=(\d+)", RegexOptions.Multiline).Groups[1].Value);
+}

@@ -1,0 +1,81 @@
+using System.Buffers;
+using Loop.Samples.Redis.Commands;
+
+namespace Loop.Samples.Redis.Server;
+
+// What CLIENT does to a session: its replies turned off or skipped (REPLY), waiting out a pause (PAUSE), being killed
+// (KILL) or unblocked (UNBLOCK) from another client, whose loop may be another: those arrive as messages to this one.
+internal sealed partial class Session
+{
+    private ReplyMode _replyMode;
+
+    // Where replies go while they are off: written and forgotten.
+    private ArrayBufferWriter<byte>? _discarded;
+
+    /// <summary>While open: a closed session may already serve another client.</summary>
+    public bool IsOpen => Connection is { IsClosing: false };
+
+    /// <summary>Commands are queued in MULTI that write (a WRITE pause holds their EXEC).</summary>
+    public bool QueuedWrites => _queued.Exists(q => (q.Spec.Flags & CommandFlags.Write) != 0);
+
+    /// <summary>CLIENT REPLY ON, OFF or SKIP (the next command's reply only).</summary>
+    public void SetReplyMode(ReplyMode mode)
+    {
+        if (mode == ReplyMode.SkipNext && _replyMode == ReplyMode.Off) { return; }
+        _replyMode = mode;
+        Writer.Output = mode == ReplyMode.Off ? Discarded() : Connection;
+    }
+
+    // After a command, when replies are not simply on: SKIP's command is the next one, whose reply is then dropped.
+    private void AdvanceReplyMode()
+    {
+        if (_replyMode == ReplyMode.Skip) { SetReplyMode(ReplyMode.On); }
+        else if (_replyMode == ReplyMode.SkipNext)
+        {
+            _replyMode = ReplyMode.Skip;
+            Writer.Output = Discarded();
+        }
+    }
+
+    private ArrayBufferWriter<byte> Discarded()
+    {
+        _discarded ??= new ArrayBufferWriter<byte>();
+        _discarded.ResetWrittenCount();
+        return _discarded;
+    }
+
+    // The command waits for the pause to end, unconsumed: it runs again then, first of those that arrived meanwhile.
+    private void WaitOutPause(PauseWindow window)
+    {
+        Postpone();
+        server.ClientPause.On(Client.Loop).Add(this, window);
+    }
+
+    /// <summary>CLIENT KILL of this session from another: closed at once, its unsent replies dropped (Redis's freeClient).</summary>
+    public void Kill(long id) => Client.Loop.Post(() =>
+    {
+        if (Id == id && Connection is { IsClosing: false } connection) { connection.Abort(CloseReason.Local); }
+    });
+
+    /// <summary>
+    /// CLIENT UNBLOCK: ends this session's wait in a blocking pop as its timeout would, or with the UNBLOCKED error;
+    /// false when it is not waiting. Any loop; the reply is written on this session's.
+    /// </summary>
+    public bool UnblockWait(bool withError)
+    {
+        if (_blocked is not { } client) { return false; }
+        using (server.Keyspace.Lock.Exclusive())
+        {
+            if (!client.Waiting) { return false; }
+            client.Db.Unblock(client);
+        }
+        client.Loop.Post(() =>
+        {
+            if (_blocked == client) { EndWaitUnserved(client, withError ? "UNBLOCKED client unblocked via CLIENT UNBLOCK" : null); }
+        });
+        return true;
+    }
+}
+
+/// <summary>CLIENT REPLY's modes: SkipNext is set by SKIP, Skip while the next command runs.</summary>
+internal enum ReplyMode { On, Off, SkipNext, Skip }
