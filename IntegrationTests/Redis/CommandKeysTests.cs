@@ -65,6 +65,8 @@ public sealed class CommandKeysTests
         { ["PFDEBUG", "ENCODING", "h"] },
         { ["SLOWLOG", "LEN"] },
         { ["LATENCY", "LATEST"] },
+        { ["DEBUG", "SLEEP", "0"] },
+        { ["WAIT", "0", "0"] },
     };
 
     // The flags this server models; Redis's others (denyoom, ...) are not kept in the command table.

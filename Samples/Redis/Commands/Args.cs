@@ -18,6 +18,13 @@ internal static class Args
 
     public static string WrongArgumentCount(string command) => $"ERR wrong number of arguments for '{command.ToLowerInvariant()}' command";
 
+    /// <summary>A timeout in milliseconds (CLIENT PAUSE, WAIT): Redis's error when it is not an integer or negative, else null.</summary>
+    public static string? TimeoutError(ReadOnlySpan<byte> text, out long milliseconds)
+    {
+        if (!TryLong(text, out milliseconds)) { return "ERR timeout is not an integer or out of range"; }
+        return milliseconds < 0 ? "ERR timeout is negative" : null;
+    }
+
     public static bool Is(ReadOnlySpan<byte> argument, string word) => Ascii.EqualsIgnoreCase(argument, word);
 
     public static bool TryLong(ReadOnlySpan<byte> text, out long value) =>

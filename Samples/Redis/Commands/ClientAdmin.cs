@@ -64,8 +64,7 @@ internal static class ClientAdmin
     public static void Pause(Session s, RespCommand c)
     {
         if (c.Count > 4) { s.Reply.Error(Subcommands.Syntax(c[1], "CLIENT")); return; }
-        if (!Args.TryLong(c[2], out var milliseconds)) { s.Reply.Error("ERR timeout is not an integer or out of range"); return; }
-        if (milliseconds < 0) { s.Reply.Error("ERR timeout is negative"); return; }
+        if (Args.TimeoutError(c[2], out var milliseconds) is { } error) { s.Reply.Error(error); return; }
         var writesOnly = c.Count == 4 && Args.Is(c[3], "WRITE");
         if (c.Count == 4 && !writesOnly && !Args.Is(c[3], "ALL")) { s.Reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL"); return; }
         s.Server.ClientPause.Pause(milliseconds, writesOnly);

@@ -27,5 +27,6 @@ internal static class CommandFamilies
         PersistenceCommands.Register(table);
         SlowLogCommand.Register(table);
         LatencyCommand.Register(table);
+        DebugCommand.Register(table);
     }
 }

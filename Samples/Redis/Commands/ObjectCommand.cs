@@ -79,6 +79,6 @@ internal static class ObjectCommand
 
     // Redis keeps one shared object per integer 0 to 9999 and stores those strings as references to it, unless a
     // maxmemory policy needs each value's own access time; its reference count reads as INT_MAX.
-    private static bool IsSharedInteger(object value, RedisConfig config) =>
+    public static bool IsSharedInteger(object value, RedisConfig config) =>
         value is byte[] text && ObjectEncoding.TryInteger(text, out var number) && number is >= 0 and < ObjectEncoding.SharedIntegers && config.SharesIntegers;
 }

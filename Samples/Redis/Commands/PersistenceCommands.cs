@@ -5,7 +5,7 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
-/// SAVE, BGSAVE, LASTSAVE, SHUTDOWN and DEBUG RELOAD and POPULATE. They hold no keyspace themselves (NoKeyspace): the
+/// SAVE, BGSAVE, LASTSAVE, SHUTDOWN, and DEBUG RELOAD and POPULATE for <see cref="DebugCommand"/>. They hold no keyspace themselves (NoKeyspace): the
 /// persistence takes what it needs, and SHUTDOWN may wait for a background save that needs the loops' stripes.
 /// </summary>
 internal static class PersistenceCommands
@@ -20,7 +20,6 @@ internal static class PersistenceCommands
         t.Add("bgrewriteaof", 1, Admin | NoKeyspace, 0, 0, 0, (s, c) => Reply(s, s.Server.Aof.Rewrite(), "Background append only file rewriting started"));
         t.Add("lastsave", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Integer(s.Server.Persistence.LastSaveUnix));
         t.Add("shutdown", -1, Admin | NoKeyspace | NoMulti, 0, 0, 0, Shutdown);
-        t.Add("debug", -2, Admin | NoKeyspace, 0, 0, 0, Debug);
     }
 
     // As Redis refuses its no-multi commands: the error, and EXEC then aborts.
@@ -66,15 +65,11 @@ internal static class PersistenceCommands
         stop();
     }
 
-    private static void Debug(Session s, RespCommand c)
-    {
-        if (Args.Is(c[1], "RELOAD") && c.Count == 2) { Reply(s, s.Server.Persistence.Reload(), "OK"); }
-        else if (Args.Is(c[1], "POPULATE") && c.Count is >= 3 and <= 5) { Populate(s, c); }
-        else { s.Reply.Error($"ERR unknown subcommand '{Args.Text(c[1])}'. Try DEBUG HELP."); }
-    }
+    /// <summary>DEBUG RELOAD: save, then load what was saved.</summary>
+    public static void Reload(Session s) => Reply(s, s.Server.Persistence.Reload(), "OK");
 
     /// <summary>DEBUG POPULATE count [prefix] [size]: keys prefix:0.. holding value:0.. (padded or cut to size), existing ones left alone.</summary>
-    private static void Populate(Session s, RespCommand c)
+    public static void Populate(Session s, RespCommand c)
     {
         if (!Args.TryLong(c[2], out var count) || count < 0) { s.Reply.Error("ERR value is out of range, must be positive"); return; }
         var prefix = c.Count > 3 ? Args.Text(c[3]) : "key";

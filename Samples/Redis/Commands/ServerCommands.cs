@@ -7,7 +7,7 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>CONFIG, INFO, COMMAND, DBSIZE, FLUSHDB, FLUSHALL, TIME, FUNCTION, CLUSTER.</summary>
+/// <summary>CONFIG, INFO, COMMAND, DBSIZE, FLUSHDB, FLUSHALL, TIME, FUNCTION, CLUSTER, WAIT.</summary>
 internal static class ServerCommands
 {
     public static void Register(CommandTable t)
@@ -21,6 +21,7 @@ internal static class ServerCommands
         t.Add("time", 1, Fast | NoKeyspace, 0, 0, 0, Time);
         t.Add("function", -2, 0, 0, 0, 0, Function);
         t.Add("cluster", -2, 0, 0, 0, 0, (s, c) => s.Reply.Error("ERR This instance has cluster support disabled"));
+        t.Add("wait", 3, NoKeyspace, 0, 0, 0, Wait);
     }
 
     private static void Config(Session s, RespCommand c)
@@ -58,6 +59,14 @@ internal static class ServerCommands
         {
             s.Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(c[1])}'. Try CONFIG HELP.");
         }
+    }
+
+    // WAIT numreplicas timeout: no replica ever acknowledges, so 0, at once (Redis would wait out the timeout for one or more).
+    private static void Wait(Session s, RespCommand c)
+    {
+        if (!Args.TryLong(c[1], out _)) { s.Reply.Error("ERR value is not an integer or out of range"); return; }
+        if (Args.TimeoutError(c[2], out _) is { } error) { s.Reply.Error(error); return; }
+        s.Reply.Integer(0);
     }
 
     private static void FlushDb(Session s, RespCommand c)

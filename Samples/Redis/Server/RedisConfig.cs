@@ -227,8 +227,11 @@ internal sealed class RedisConfig
     private static readonly string[] EvictionPolicies =
         ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"];
 
-    // A memory parameter, as Redis's memtoull reads it: digits (none is 0) and a unit, b, k, kb, m, mb, g or gb, in any case.
-    private static string? InvalidMemory(ref string value, ulong max)
+    /// <summary>
+    /// Why <paramref name="value"/> is not a memory value up to <paramref name="max"/>, as Redis's memtoull reads it (digits,
+    /// none being 0, and a unit, b, k, kb, m, mb, g or gb, in any case), or null with the value in bytes.
+    /// </summary>
+    public static string? InvalidMemory(ref string value, ulong max)
     {
         var digits = 0;
         while (digits < value.Length && char.IsAsciiDigit(value[digits])) { digits++; }

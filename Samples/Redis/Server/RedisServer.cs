@@ -93,6 +93,9 @@ internal sealed class RedisServer
     /// <summary>Where Redis's own log lines go (the host's logger once the server runs).</summary>
     public ILogger Log { get; set; } = NullLogger.Instance;
 
+    /// <summary>DEBUG SET-ACTIVE-EXPIRE: whether the active expiry cycle deletes keys (lazy expiry goes on regardless).</summary>
+    public volatile bool ActiveExpiryEnabled = true;
+
     /// <summary>
     /// Starts the active expiry cycle on <paramref name="loop"/>: every 100 ms, sample keys with a TTL and
     /// delete the expired ones, so they free memory without being touched.
@@ -101,7 +104,8 @@ internal sealed class RedisServer
 
     private void ExpireCycle()
     {
-        if (ClientPause.Current is not null) { return; } // keys do not change while clients are paused
+        // Keys do not change while clients are paused; DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off.
+        if (ClientPause.Current is not null || !ActiveExpiryEnabled) { return; }
         using (Keyspace.Lock.Exclusive())
         {
             foreach (var db in Keyspace.Databases)
