@@ -54,11 +54,20 @@ internal sealed class LoopFileWrite(SafeFileHandle file, long offset, ReadOnlyMe
             write.Written = write.Data.Length;
             if (write.Sync) { RandomAccess.FlushToDisk(write.File); }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // .NET keeps the errno as the HResult of an I/O error on Linux.
-            write.Error = e.HResult is > 0 and < 4096 ? -e.HResult : -5;
+            write.Error = -Errno(e);
         }
         loop.Post(write.Complete);
     }, (this, loop), preferLocal: false);
+
+    // .NET keeps the errno as the HResult of the I/O error (inside an access error) on Linux; EIO where it did not.
+    private static int Errno(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is IOException { HResult: > 0 and < 4096 } io) { return io.HResult; }
+        }
+        return 5;
+    }
 }
