@@ -203,6 +203,12 @@ public sealed class AofTests
             using var client = await redis.ConnectAsync();
             Assert.Equal(before, await ReadAllAsync(client, [.. Keys, .. ChangedKeys]));
             await RunAsync(client, [["RPUSH", "queue", "from redis"], ["PEXPIREAT", "counter", "4102444800000"], ["DEL", "in-exec"], ["SET", "in-exec", "redis"]]);
+            // Its own base too: a rewrite, then more commands in its new incr file.
+            Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+            Assert.True(await Polling.Eventually(async () =>
+                InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrite_in_progress") == 0
+                && !Directory.GetFiles(Path.Combine(ours, AofFileNames.DefaultDirectoryName), "appendonly.aof.1.*").Any()), "redis-server's rewrite did not finish");
+            await RunAsync(client, [["RPUSH", "queue", "after its rewrite"]]);
             after = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
             CopyDirectory(ours, theirs); // every write is synced before its reply (always)
         }
