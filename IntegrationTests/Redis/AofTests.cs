@@ -155,6 +155,33 @@ public sealed class AofTests
     }
 
     [Fact]
+    public async Task A_bgsave_during_a_rewrite_is_refused_or_scheduled_as_redis_does_and_the_scheduled_one_runs_after()
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using var redis = await StartAsync(Backend.Auto, directory, "everysec");
+        using var client = new RespClient(await redis.ConnectAsync());
+        Assert.Equal("OK", await client.CallAsync("DEBUG", "POPULATE", "200000")); // a rewrite that takes a while
+        // One write: the BGSAVEs run while the rewrite's thread is still writing 200k keys.
+        client.Queue("BGREWRITEAOF");
+        client.Queue("BGSAVE");
+        client.Queue("BGSAVE", "SCHEDULE");
+        client.Queue("INFO", "persistence");
+        await client.FlushAsync();
+        Assert.Equal("Background append only file rewriting started", await client.ReadAsync());
+        Assert.Equal(new RespError("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."),
+            await client.ReadAsync());
+        Assert.Equal("Background saving scheduled", await client.ReadAsync());
+        var during = await client.ReadAsync();
+        Assert.Equal((1L, 0L), (InfoField(during, "aof_rewrite_in_progress"), InfoField(during, "rdb_bgsave_in_progress")));
+        Assert.True(await Polling.Eventually(async () =>
+        {
+            var info = await client.CallAsync("INFO", "persistence");
+            return InfoField(info, "aof_rewrites") == 1 && InfoField(info, "rdb_saves") == 1;
+        }), "the rewrite and the scheduled BGSAVE did not both complete");
+        Assert.True(File.Exists(Path.Combine(directory, "dump.rdb")));
+    }
+
+    [Fact]
     public async Task A_truncated_incr_file_loads_up_to_its_last_whole_command_or_is_refused_by_name()
     {
         const int commands = 200;
