@@ -182,6 +182,27 @@ public sealed class AofTests
     }
 
     [Fact]
+    public async Task A_rewrite_asked_for_during_a_bgsave_is_scheduled_and_runs_after_it()
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using var redis = await StartAsync(Backend.Auto, directory, "everysec");
+        using var client = new RespClient(await redis.ConnectAsync());
+        Assert.Equal("OK", await client.CallAsync("DEBUG", "POPULATE", "200000")); // a save that takes a while
+        client.Queue("BGSAVE");
+        client.Queue("BGREWRITEAOF");
+        client.Queue("INFO", "persistence");
+        await client.FlushAsync();
+        Assert.Equal("Background saving started", await client.ReadAsync());
+        Assert.Equal("Background append only file rewriting scheduled", await client.ReadAsync());
+        Assert.Equal(1L, InfoField(await client.ReadAsync(), "aof_rewrite_scheduled"));
+        Assert.True(await Polling.Eventually(async () =>
+        {
+            var info = await client.CallAsync("INFO", "persistence");
+            return InfoField(info, "rdb_saves") == 1 && InfoField(info, "aof_rewrites") == 1 && InfoField(info, "aof_rewrite_scheduled") == 0;
+        }), "the BGSAVE and the scheduled rewrite did not both complete");
+    }
+
+    [Fact]
     public async Task A_truncated_incr_file_loads_up_to_its_last_whole_command_or_is_refused_by_name()
     {
         const int commands = 200;

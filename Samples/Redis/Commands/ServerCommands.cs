@@ -123,7 +123,7 @@ internal static class ServerCommands
             ("rdb_last_save_time", rdb.LastSaveUnix), ("rdb_last_bgsave_status", rdb.LastBackgroundSaveOk ? "ok" : "err"),
             ("rdb_last_bgsave_time_sec", rdb.LastBackgroundSaveSeconds), ("rdb_current_bgsave_time_sec", rdb.CurrentSaveSeconds),
             ("rdb_saves", rdb.Saves), ("rdb_last_cow_size", 0), ("aof_enabled", aof.Log is null ? 0 : 1),
-            ("aof_rewrite_in_progress", aof.RewriteInProgress ? 1 : 0), ("aof_rewrite_scheduled", 0),
+            ("aof_rewrite_in_progress", aof.RewriteInProgress ? 1 : 0), ("aof_rewrite_scheduled", aof.RewriteScheduled ? 1 : 0),
             ("aof_last_rewrite_time_sec", aof.LastRewriteSeconds), ("aof_current_rewrite_time_sec", aof.CurrentRewriteSeconds),
             ("aof_last_bgrewrite_status", aof.LastRewriteOk ? "ok" : "err"), ("aof_rewrites", aof.Rewrites),
             ("aof_last_write_status", aof.Log?.Failure is null ? "ok" : "err"), ("aof_last_cow_size", 0),

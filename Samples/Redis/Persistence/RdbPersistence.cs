@@ -276,7 +276,11 @@ internal sealed class RdbPersistence
             Monitor.PulseAll(_gate);
         }
         UpdateWriteRefusal();
+        SaveFinished?.Invoke();
     }
+
+    /// <summary>Raised when a save is done and the snapshot free: a scheduled AOF rewrite starts then.</summary>
+    public event Action? SaveFinished;
 
     private void UpdateWriteRefusal() =>
         _refusesWrites = !LastBackgroundSaveOk && _savePoints.Length > 0 && _server.Config.Get("stop-writes-on-bgsave-error") == "yes";

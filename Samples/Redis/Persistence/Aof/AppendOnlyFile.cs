@@ -28,7 +28,11 @@ internal sealed class AppendOnlyFile
     public AppendOnlyFile(RedisServer server)
     {
         _server = server;
-        _server.Config.Apply += Apply;
+        server.Config.Apply += Apply;
+        server.Persistence.SaveFinished += () =>
+        {
+            if (TakeSchedule()) { Rewrite(); }
+        };
     }
 
     /// <summary>The log commands go to, or null when appendonly is no.</summary>
@@ -111,14 +115,32 @@ internal sealed class AppendOnlyFile
         return message;
     }
 
-    /// <summary>BGREWRITEAOF: null when started, else the error reply.</summary>
+    /// <summary>A BGREWRITEAOF waits for a BGSAVE to finish (INFO aof_rewrite_scheduled).</summary>
+    public bool RewriteScheduled { get; private set; }
+
+    private bool TakeSchedule()
+    {
+        lock (_gate)
+        {
+            var scheduled = RewriteScheduled;
+            RewriteScheduled = false;
+            return scheduled;
+        }
+    }
+
+    /// <summary>BGREWRITEAOF: null when started or scheduled (<see cref="RewriteScheduled"/>), else the error reply.</summary>
     public string? Rewrite()
     {
         if (_log is not { } log) { return "ERR Background append only file rewriting is only possible when appendonly is enabled"; }
         lock (_gate)
         {
             if (_rewriting) { return "ERR Background append only file rewriting already in progress"; }
-            if (!_server.Persistence.TryClaimSnapshot()) { return "ERR Background save already in progress"; }
+            if (!_server.Persistence.TryClaimSnapshot())
+            {
+                // A BGSAVE has the snapshot: as Redis, the rewrite starts once it is done.
+                RewriteScheduled = true;
+                return null;
+            }
             _rewriting = true;
         }
         RewriteFrom(incr => log.SwitchFile(() => OpenIncr(incr)));
