@@ -42,6 +42,10 @@ public sealed class CommandKeysTests
         { ["GEOPOS", "g", "a", "b"], ["g"] },
         { ["GEODIST", "g", "a", "b"], ["g"] },
         { ["GEOHASH", "g", "a"], ["g"] },
+        { ["XADD", "s", "MAXLEN", "~", "10", "*", "f", "v"], ["s"] },
+        { ["XREAD", "COUNT", "2", "BLOCK", "0", "STREAMS", "a", "b", "0", "$"], ["a", "b"] },
+        { ["XREAD", "STREAMS", "streams", "0"], ["streams"] },
+        { ["XINFO", "STREAM", "s", "FULL"], ["s"] },
     };
 
     /// <summary>The bitmap commands and LCS, described as redis-server 7.0 describes them.</summary>
@@ -55,6 +59,14 @@ public sealed class CommandKeysTests
         { ["BITFIELD", "k", "INCRBY", "i5", "100", "1", "GET", "u4", "0"] },
         { ["BITFIELD_RO", "k", "GET", "u8", "0"] },
         { ["LCS", "a", "b", "LEN"] },
+        { ["XADD", "s", "NOMKSTREAM", "MINID", "=", "5", "1-*", "f", "v"] },
+        { ["XLEN", "s"] },
+        { ["XRANGE", "s", "-", "+", "COUNT", "2"] },
+        { ["XREVRANGE", "s", "+", "-"] },
+        { ["XDEL", "s", "1-1", "2-2"] },
+        { ["XTRIM", "s", "MAXLEN", "~", "5", "LIMIT", "10"] },
+        { ["XSETID", "s", "5-5", "ENTRIESADDED", "3"] },
+        { ["XREAD", "COUNT", "1", "STREAMS", "a", "b", "c", "0", "0", "$"] },
     };
 
     // The flags this server models; Redis's others (denyoom, ...) are not kept in the command table.

@@ -22,6 +22,9 @@ internal static class CommandFamilies
         SortedSetCommands.Register(table);
         GeoCommands.Register(table);
         MultiKeyPopCommands.Register(table);
+        StreamCommands.Register(table);
+        StreamReadCommands.Register(table);
+        StreamInfoCommand.Register(table);
         PubSubCommands.Register(table);
         PersistenceCommands.Register(table);
     }
