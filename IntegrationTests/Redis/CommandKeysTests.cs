@@ -46,6 +46,8 @@ public sealed class CommandKeysTests
         { ["XREAD", "COUNT", "2", "BLOCK", "0", "STREAMS", "a", "b", "0", "$"], ["a", "b"] },
         { ["XREAD", "STREAMS", "streams", "0"], ["streams"] },
         { ["XINFO", "STREAM", "s", "FULL"], ["s"] },
+        { ["XREADGROUP", "GROUP", "streams", "c", "COUNT", "1", "NOACK", "STREAMS", "a", "b", ">", ">"], ["a", "b"] },
+        { ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"], ["s"] },
     };
 
     /// <summary>The bitmap commands and LCS, described as redis-server 7.0 describes them.</summary>
@@ -67,6 +69,11 @@ public sealed class CommandKeysTests
         { ["XTRIM", "s", "MAXLEN", "~", "5", "LIMIT", "10"] },
         { ["XSETID", "s", "5-5", "ENTRIESADDED", "3"] },
         { ["XREAD", "COUNT", "1", "STREAMS", "a", "b", "c", "0", "0", "$"] },
+        { ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "10", "STREAMS", "a", "b", ">", "0"] },
+        { ["XACK", "s", "g", "1-1"] },
+        { ["XPENDING", "s", "g", "IDLE", "10", "-", "+", "5", "c"] },
+        { ["XCLAIM", "s", "g", "c", "10", "1-1", "JUSTID"] },
+        { ["XAUTOCLAIM", "s", "g", "c", "10", "0-0", "COUNT", "5"] },
     };
 
     // The flags this server models; Redis's others (denyoom, ...) are not kept in the command table.

@@ -71,12 +71,12 @@ public sealed class StreamRdbTests
     }
 
     [Fact]
-    public async Task Streams_built_here_save_into_a_file_redis_loads_with_the_same_answers()
+    public async Task Streams_and_groups_built_here_save_into_a_file_redis_loads_with_the_same_answers()
     {
         var directory = RealRedis.NewDirectory();
         await using var loop = await InProcessRedis.StartAsync(Backend.Auto, dir: directory);
         using var ours = new RespClient(await loop.ConnectAsync());
-        await RunAsync(ours, Entries);
+        await RunAsync(ours, [.. Entries, .. Groups]);
         var expected = await DescribeAsync(ours);
         Assert.Equal("OK", await ours.CallAsync("SAVE"));
 

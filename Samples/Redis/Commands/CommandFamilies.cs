@@ -25,6 +25,8 @@ internal static class CommandFamilies
         StreamCommands.Register(table);
         StreamReadCommands.Register(table);
         StreamInfoCommand.Register(table);
+        StreamGroupCommands.Register(table);
+        StreamClaimCommands.Register(table);
         PubSubCommands.Register(table);
         PersistenceCommands.Register(table);
     }

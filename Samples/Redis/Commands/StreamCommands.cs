@@ -160,7 +160,7 @@ internal static class StreamCommands
         stream.LastId = id;
         if (entriesAdded != -1) { stream.EntriesAdded = entriesAdded; }
         if (!maxDeleted.IsZero) { stream.MaxDeletedId = maxDeleted; }
-        s.Db.Touch(c[1]);
+        // Redis 7.0 does not signal this change to watchers.
         s.Reply.Ok();
     }
 }

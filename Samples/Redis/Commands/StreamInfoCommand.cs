@@ -168,7 +168,7 @@ internal static class StreamInfoCommand
         {
             s.Reply.Array(withConsumer ? 4 : 3);
             StreamArgs.Reply(s.Reply, entry.Id);
-            if (withConsumer) { s.Reply.Bulk(entry.Consumer.Name); }
+            if (withConsumer) { s.Reply.Bulk(entry.Consumer!.Name); }
             s.Reply.Integer(entry.DeliveryTimeMs);
             s.Reply.Integer(entry.DeliveryCount);
         }

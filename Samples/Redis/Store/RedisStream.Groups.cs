@@ -36,4 +36,16 @@ internal sealed partial class RedisStream
         }
         return StreamGroup.UnknownEntriesRead;
     }
+
+    /// <summary>
+    /// Moves a group past <paramref name="id"/>, delivered to it (streamReplyWithRange): its read counter goes up by one
+    /// while it is valid and no deletion lies ahead, else is estimated again.
+    /// </summary>
+    public void Advance(StreamGroup group, StreamId id)
+    {
+        if (id <= group.LastId) { return; }
+        if (group.EntriesRead != StreamGroup.UnknownEntriesRead && !RangeHasTombstones(id, StreamId.Max)) { group.EntriesRead++; }
+        else if (EntriesAdded > 0) { group.EntriesRead = EstimateEntriesRead(id); }
+        group.LastId = id;
+    }
 }

@@ -1,11 +1,12 @@
 namespace Loop.Samples.Redis.Store;
 
 /// <summary>An entry delivered to a consumer and not acknowledged yet (Redis's streamNACK).</summary>
-internal sealed class StreamPending(StreamId id, StreamConsumer consumer, long deliveryTimeMs, long deliveryCount)
+internal sealed class StreamPending(StreamId id, StreamConsumer? consumer, long deliveryTimeMs, long deliveryCount)
 {
     public StreamId Id { get; } = id;
 
-    public StreamConsumer Consumer { get; set; } = consumer;
+    /// <summary>Who it was delivered to; null only for a moment, while XCLAIM ... FORCE creates it.</summary>
+    public StreamConsumer? Consumer { get; set; } = consumer;
 
     /// <summary>When it was last delivered (Unix ms).</summary>
     public long DeliveryTimeMs { get; set; } = deliveryTimeMs;
@@ -46,7 +47,7 @@ internal sealed class PendingList
     public IEnumerable<StreamPending> Range(StreamId start, StreamId end) =>
         start > end || Count == 0 ? [] : _ordered.GetViewBetween(Probe(start), Probe(end));
 
-    private static StreamPending Probe(StreamId id) => new(id, null!, 0, 0);
+    private static StreamPending Probe(StreamId id) => new(id, null, 0, 0);
 
     private sealed class ById : IComparer<StreamPending>
     {
