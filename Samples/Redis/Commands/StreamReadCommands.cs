@@ -5,7 +5,11 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>XREAD and XREADGROUP: the entries after given IDs of one or more streams, for a consumer group or not.</summary>
+/// <summary>
+/// XREAD and XREADGROUP: the entries after given IDs of one or more streams, for a consumer group or not. With BLOCK and
+/// nothing to read (never inside EXEC), the client waits (see <see cref="StreamWait"/>) until an entry arrives or the
+/// timeout passes.
+/// </summary>
 internal static class StreamReadCommands
 {
     public static void Register(CommandTable t)
@@ -50,7 +54,13 @@ internal static class StreamReadCommands
             }
             else if (!StreamArgs.TryParseOrReply(s, id, out after[i])) { return; }
         }
-        if (!ReplyServed(s, c, request, after)) { s.Reply.NullArray(); }
+        if (ReplyServed(s, c, request, after)) { return; }
+        if (request.TimeoutMs < 0 || s.InExec) { s.Reply.NullArray(); return; }
+        if (request.TimeoutMs > long.MaxValue - Clock.NowMs) { s.Reply.Error("ERR timeout is out of range"); return; }
+        var keys = new byte[after.Length][];
+        for (var i = 0; i < keys.Length; i++) { keys[i] = c[request.KeyAt(i)].ToArray(); }
+        var wait = new StreamWait(keys, after, request.Count, group ? c[request.GroupAt].ToArray() : null, group ? c[request.GroupAt + 1].ToArray() : null, request.NoAck);
+        s.BlockOn(new BlockedClient(s, s.Db, keys, wait), request.TimeoutMs == 0 ? null : TimeSpan.FromMilliseconds(Math.Min(request.TimeoutMs, BlockingListCommands.Forever.TotalMilliseconds)));
     }
 
     /// <summary>
@@ -62,51 +72,62 @@ internal static class StreamReadCommands
     /// </summary>
     public static bool ReplyServed(Session s, RespCommand c, StreamReadRequest request, StreamId[] after)
     {
-        var served = new List<(int Stream, Action<Session> Reply)>();
+        var served = new List<(int Stream, Action<RespWriter> Reply)>();
         for (var i = 0; i < after.Length; i++)
         {
             if (s.Db.Get(c[request.KeyAt(i)]) is not RedisStream stream) { continue; }
             var group = request.HasGroup ? stream.Group(c[request.GroupAt]) : null;
             var history = group is not null && after[i] != NewEntries;
-            var from = group?.LastId ?? after[i];
-            if (!history && !(stream.LastLiveId is { } top && top > from)) { continue; }
+            if (!history && !HasNew(stream, group?.LastId ?? after[i])) { continue; }
             if (group is null)
             {
-                from.TryNext(out var start);
-                var entries = Taken(stream.Range(start, StreamId.Max), request.Count);
-                served.Add((i, session => ReplyEntries(session, entries)));
+                served.Add((i, After(stream, after[i], request.Count)));
                 continue;
             }
             var consumer = group.ConsumerSeen(c[request.GroupAt + 1], Clock.NowMs);
-            served.Add((i, history ? History(stream, consumer, after[i], request.Count) : Deliver(stream, group, consumer, request)));
+            served.Add((i, history ? History(stream, consumer, after[i], request.Count) : Deliver(stream, group, consumer, request.Count, request.NoAck)));
         }
         if (served.Count == 0) { return false; }
         if (s.Reply.Protocol == 3) { s.Reply.Map(served.Count); } else { s.Reply.Array(served.Count); }
-        foreach (var (i, reply) in served)
-        {
-            if (s.Reply.Protocol == 2) { s.Reply.Array(2); }
-            s.Reply.Bulk(c[request.KeyAt(i)]);
-            reply(s);
-        }
+        foreach (var (i, reply) in served) { ReplyStream(s.Reply, c[request.KeyAt(i)], reply); }
         return true;
     }
 
-    // New entries for a group: each moves the group on and, unless NOACK, becomes pending for the consumer.
-    private static Action<Session> Deliver(RedisStream stream, StreamGroup group, StreamConsumer consumer, StreamReadRequest request)
+    /// <summary>One stream's part of the reply: its name and what it gave (a two-element array in RESP2, a map entry in RESP3).</summary>
+    public static void ReplyStream(RespWriter reply, ReadOnlySpan<byte> key, Action<RespWriter> entries)
+    {
+        if (reply.Protocol == 2) { reply.Array(2); }
+        reply.Bulk(key);
+        entries(reply);
+    }
+
+    /// <summary>True when the stream has entries above <paramref name="from"/> to read.</summary>
+    public static bool HasNew(RedisStream stream, StreamId from) => stream.LastLiveId is { } top && top > from;
+
+    /// <summary>The entries after <paramref name="after"/>, taken now; the returned action writes them.</summary>
+    public static Action<RespWriter> After(RedisStream stream, StreamId after, long count)
+    {
+        after.TryNext(out var start);
+        var entries = Taken(stream.Range(start, StreamId.Max), count);
+        return reply => ReplyEntries(reply, entries);
+    }
+
+    /// <summary>New entries for a group: each moves the group on and, unless NOACK, becomes pending for the consumer.</summary>
+    public static Action<RespWriter> Deliver(RedisStream stream, StreamGroup group, StreamConsumer consumer, long count, bool noAck)
     {
         group.LastId.TryNext(out var start);
-        var entries = Taken(stream.Range(start, StreamId.Max), request.Count);
+        var entries = Taken(stream.Range(start, StreamId.Max), count);
         var now = Clock.NowMs;
         foreach (var entry in entries)
         {
             stream.Advance(group, entry.Id);
-            if (!request.NoAck) { group.Deliver(entry.Id, consumer, now); }
+            if (!noAck) { group.Deliver(entry.Id, consumer, now); }
         }
-        return session => ReplyEntries(session, entries);
+        return reply => ReplyEntries(reply, entries);
     }
 
     // The consumer's pending entries after `after`, each delivered once more; an entry deleted since shows without fields.
-    private static Action<Session> History(RedisStream stream, StreamConsumer consumer, StreamId after, long count)
+    private static Action<RespWriter> History(RedisStream stream, StreamConsumer consumer, StreamId after, long count)
     {
         after.TryNext(out var start);
         var now = Clock.NowMs;
@@ -119,19 +140,19 @@ internal static class StreamReadCommands
             pending.DeliveryTimeMs = now;
             pending.DeliveryCount++;
         }
-        return session =>
+        return reply =>
         {
-            session.Reply.Array(entries.Count);
+            reply.Array(entries.Count);
             foreach (var (id, entry) in entries)
             {
                 if (entry is { } found)
                 {
-                    StreamArgs.Reply(session.Reply, found);
+                    StreamArgs.Reply(reply, found);
                     continue;
                 }
-                session.Reply.Array(2);
-                StreamArgs.Reply(session.Reply, id);
-                session.Reply.NullArray();
+                reply.Array(2);
+                StreamArgs.Reply(reply, id);
+                reply.NullArray();
             }
         };
     }
@@ -139,9 +160,9 @@ internal static class StreamReadCommands
     // The first `count` items (0: all), taken now, before the stream changes.
     private static List<T> Taken<T>(IEnumerable<T> items, long count) => (count > 0 ? items.Take((int)Math.Min(count, int.MaxValue)) : items).ToList();
 
-    private static void ReplyEntries(Session s, List<StreamEntry> entries)
+    private static void ReplyEntries(RespWriter reply, List<StreamEntry> entries)
     {
-        s.Reply.Array(entries.Count);
-        foreach (var entry in entries) { StreamArgs.Reply(s.Reply, entry); }
+        reply.Array(entries.Count);
+        foreach (var entry in entries) { StreamArgs.Reply(reply, entry); }
     }
 }
