@@ -106,6 +106,22 @@ public sealed class StreamBlockingTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_group_reader_is_told_when_flushdb_or_swapdb_takes_its_key_away(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        var (reader, writer) = await SetTestClient.OnBothLoopsAsync(redis);
+        foreach (var takeAway in new[] { "FLUSHDB", "SWAPDB 0 1" })
+        {
+            await writer.Ask("XGROUP CREATE s g $ MKSTREAM");
+            await reader.Send("XREADGROUP GROUP g c BLOCK 0 STREAMS s >");
+            await redis.WaitForBlockedClientsAsync(1);
+            Assert.Equal("+OK", await writer.Ask(takeAway));
+            Assert.Equal("-UNBLOCKED the stream key no longer exists", await reader.Receive());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task A_group_reader_that_disconnects_leaves_the_entry_to_the_next_waiter(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
