@@ -15,6 +15,22 @@ internal readonly record struct StreamReadRequest(long Count, long TimeoutMs, in
 
     public int IdAt(int stream) => StreamsAt + StreamCount + stream;
 
+    /// <summary>
+    /// Whether the call may block: a BLOCK option before STREAMS, or arguments the parser would not read as options
+    /// (answered yes, to be safe: a call that may block holds the whole keyspace).
+    /// </summary>
+    public static bool MayBlock(RespCommand c)
+    {
+        for (var i = 1; i < c.Count; i++)
+        {
+            if (Args.Is(c[i], "STREAMS")) { return false; }
+            if (Args.Is(c[i], "COUNT")) { i++; }
+            else if (Args.Is(c[i], "GROUP")) { i += 2; }
+            else if (!Args.Is(c[i], "NOACK")) { return true; }
+        }
+        return true;
+    }
+
     /// <summary>The request; false with the error written.</summary>
     public static bool TryParse(Session s, RespCommand c, bool group, out StreamReadRequest request)
     {
