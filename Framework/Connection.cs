@@ -80,17 +80,33 @@ public sealed class Connection : IBufferWriter<byte>
     /// <summary>Sends what was written, then closes for <paramref name="reason"/> (told to <see cref="IConnectionHandler.OnClose"/>).</summary>
     public void Close(CloseReason reason) => Loop.Close(this, reason, abort: false);
 
+    /// <summary>Closes at once for <paramref name="reason"/>, dropping what was written and not sent (held output too).</summary>
+    public void Abort(CloseReason reason) => Loop.Close(this, reason, abort: true);
+
     /// <summary>
     /// Presents the unconsumed input to the handler again after this batch, without waiting for more bytes: for a
     /// handler that stopped consuming while it waited (a blocked command) and can go on now. Loop thread only.
     /// </summary>
     public void RedeliverInput() => Loop.QueueRedelivery(this);
 
+    /// <summary>
+    /// Keeps the output unsent until <see cref="ReleaseOutput"/>: for replies that may leave only once something else
+    /// has happened (a log's fsync). Writing goes on meanwhile. Loop thread only.
+    /// </summary>
+    public void HoldOutput() => OutputHeld = true;
+
+    /// <summary>Lets the held output go, after the current batch. Loop thread only.</summary>
+    public void ReleaseOutput()
+    {
+        OutputHeld = false;
+        Loop.QueueFlush(this);
+    }
+
     internal int Index { get; }
     internal OutputBuffer Output { get; }
     internal ConnectionState State;
     internal IConnectionHandler Handler = null!;
-    internal bool FlushQueued, RedeliveryQueued;
+    internal bool FlushQueued, RedeliveryQueued, OutputHeld;
 
     // What the shared lifecycle knows of the transport: reading paused for backpressure, a send outstanding.
     internal bool ReceivePaused, SendInFlight;
@@ -108,6 +124,7 @@ public sealed class Connection : IBufferWriter<byte>
         Id = Interlocked.Increment(ref s_nextId);
         Handler = handler;
         State = ConnectionState.Open;
+        OutputHeld = false;
         CloseReason = default;
         CloseErrno = 0;
         _peerAddressLength = 0;

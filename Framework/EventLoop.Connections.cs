@@ -253,6 +253,7 @@ public abstract partial class EventLoop
     {
         untilTimer = RunPostedAndTimers();
         Redeliver();
+        foreach (var callback in _beforeSends) { Run(static s => ((Action)s!)(), callback); }
         FlushSends();
         foreach (var connection in _releasedThisBatch) { Release(connection); }
         _releasedThisBatch.Clear();
@@ -283,7 +284,7 @@ public abstract partial class EventLoop
         {
             var connection = _flushQueue[i];
             connection.FlushQueued = false;
-            if (connection.State == ConnectionState.Closed || connection.SendInFlight) { continue; }
+            if (connection.State == ConnectionState.Closed || connection.SendInFlight || connection.OutputHeld) { continue; }
             if (connection.Output.Length == 0)
             {
                 if (connection.State == ConnectionState.Draining) { Shut(connection, abort: false); }

@@ -61,6 +61,19 @@ public abstract partial class EventLoop
         if (Interlocked.Exchange(ref _wakeRequested, 1) == 0) { Wake(); }
     }
 
+    /// <summary>
+    /// Runs <paramref name="callback"/> on this loop after every batch of work, before the replies it wrote are sent:
+    /// the place to make what the batch did durable first, as Redis writes its append-only file before replying.
+    /// Loop thread only.
+    /// </summary>
+    public void BeforeSends(Action callback)
+    {
+        if (!IsLoopThread) { throw new InvalidOperationException("BeforeSends is for the loop's own thread; use Post from other threads."); }
+        _beforeSends.Add(callback);
+    }
+
+    private readonly List<Action> _beforeSends = [];
+
     /// <summary>Runs <paramref name="callback"/> on this loop after <paramref name="delay"/>. Loop thread only.</summary>
     public LoopTimer Schedule(TimeSpan delay, Action callback) => AddTimer(delay, callback, periodTicks: 0);
 

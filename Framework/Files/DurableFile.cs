@@ -5,7 +5,8 @@ namespace Loop;
 
 /// <summary>
 /// Writes a new file from one thread: appended chunks go out as io_uring WRITEs at increasing offsets on a small
-/// ring of its own, and <see cref="Commit"/> links an FSYNC behind the last write and waits for it. Where io_uring
+/// ring of its own, and <see cref="Commit"/> links an FSYNC behind the last write and waits for it (a log commits
+/// again and again: appending goes on after a commit). Where io_uring
 /// is unavailable (or when asked not to use it), plain writes and fsync on the calling thread. Not thread-safe and
 /// blocking: for a background thread (the one that created it), never a loop thread.
 /// </summary>
@@ -60,6 +61,17 @@ public sealed class DurableFile : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _writer.Commit();
+    }
+
+    /// <summary>
+    /// Writes what is left without a sync and returns once the kernel has it: it survives a crash of the process, not
+    /// of the machine. Appending may go on after it, and after <see cref="Commit"/>.
+    /// </summary>
+    /// <exception cref="IOException">A write failed (now, or earlier).</exception>
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _writer.Flush();
     }
 
     /// <summary>

@@ -81,6 +81,38 @@ public sealed class LoopTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Before_sends_runs_after_a_batch_with_its_replies_written_and_not_yet_sent(Backend backend)
+    {
+        Connection? served = null;
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1 },
+            () => new EchoingHandler(connection => served = connection));
+        var loop = server.Loops[0];
+        var pendingSeen = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Wait.OnLoop(loop, () =>
+        {
+            loop.BeforeSends(() => { if (served is { } connection) { pendingSeen.TrySetResult(connection.PendingOutputBytes); } });
+            return true;
+        });
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(server.EndPoint);
+        await client.SendAsync(new byte[100]);
+        Assert.Equal(100, await pendingSeen.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        var reply = new byte[100];
+        Assert.Equal(100, await client.ReceiveAsync(reply));
+    }
+
+    private sealed class EchoingHandler(Action<Connection> served) : IConnectionHandler
+    {
+        public int OnReceive(Connection connection, ReadOnlySpan<byte> data)
+        {
+            connection.Write(data);
+            served(connection);
+            return data.Length;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Per_loop_state_is_created_once_per_loop(Backend backend)
     {
         await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 2 }, () => new EchoHandler());

@@ -3,7 +3,7 @@ using Loop.IntegrationTests.Infrastructure;
 
 namespace Loop.IntegrationTests.Redis;
 
-/// <summary>GET and SET of existing keys allocate nothing on the loops in steady state.</summary>
+/// <summary>GET, SET, and the bit and HyperLogLog commands on existing strings allocate nothing on the loops in steady state.</summary>
 public sealed class AllocationTests
 {
     [Theory]
@@ -12,14 +12,12 @@ public sealed class AllocationTests
     {
         await using var redis = await InProcessRedis.StartAsync(backend, activeExpiry: false);
         var client = await redis.ConnectAsync();
-        var burst = string.Concat(Enumerable.Repeat(RespSocket.Encode("SET", "key:1", "value-16-bytes!!") + RespSocket.Encode("GET", "key:1"), 50));
-        await Exchange(client, burst, rounds: 20); // warm up: the key exists, pools and JIT tiers settle
-
-        var before = await AllocatedOnLoops(redis.Server);
-        await Exchange(client, burst, rounds: 100);
-        var after = await AllocatedOnLoops(redis.Server);
-
-        Assert.Equal(0, after - before);
+        var commands = new[]
+        {
+            (RespSocket.Encode("SET", "key:1", "value-16-bytes!!"), "+OK\r\n"),
+            (RespSocket.Encode("GET", "key:1"), "$16\r\nvalue-16-bytes!!\r\n"),
+        };
+        await AssertAllocatesNothingAsync(redis, client, commands, repeat: 50);
     }
 
     [Theory]
@@ -39,25 +37,27 @@ public sealed class AllocationTests
             (RespSocket.Encode("BITFIELD", "bits", "INCRBY", "u8", "#100", "1", "GET", "u8", "#100"), "*2\r\n:1\r\n:1\r\n"),
             (RespSocket.Encode("BITFIELD", "bits", "SET", "u8", "#100", "0"), "*1\r\n:1\r\n"),
         };
-        var burst = string.Concat(Enumerable.Repeat(string.Concat(commands.Select(c => c.Item1)), 10));
-        async Task Exchange(int rounds)
+        await AssertAllocatesNothingAsync(redis, client, commands, repeat: 10);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Native), MemberType = typeof(Backends))]
+    public async Task HyperLogLog_commands_on_a_dense_hll_allocate_nothing_per_command(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend, activeExpiry: false);
+        var client = await redis.ConnectAsync();
+        await client.CommandAsync(["PFADD", "hll", .. Enumerable.Range(0, 4000).Select(i => $"element:{i}")]);
+        Assert.Equal("+dense\r\n", await client.CommandAsync("PFDEBUG", "ENCODING", "hll"));
+        var count = await client.CommandAsync("PFCOUNT", "hll");
+        var commands = new[]
         {
-            for (var r = 0; r < rounds; r++)
-            {
-                await client.SendAsync(burst);
-                for (var i = 0; i < 10; i++)
-                {
-                    foreach (var (_, reply) in commands) { Assert.Equal(reply, await client.ReadReplyAsync()); }
-                }
-            }
-        }
-        await Exchange(rounds: 20);
-
-        var before = await AllocatedOnLoops(redis.Server);
-        await Exchange(rounds: 100);
-        var after = await AllocatedOnLoops(redis.Server);
-
-        Assert.Equal(0, after - before);
+            (RespSocket.Encode("PFADD", "hll", "element:7", "element:3999"), ":0\r\n"),
+            (RespSocket.Encode("PFMERGE", "hll"), "+OK\r\n"), // in place, the cached count made stale
+            (RespSocket.Encode("PFCOUNT", "hll"), count), // counted and cached
+            (RespSocket.Encode("PFCOUNT", "hll"), count), // from the cache
+            (RespSocket.Encode("PFCOUNT", "hll", "hll"), count),
+        };
+        await AssertAllocatesNothingAsync(redis, client, commands, repeat: 10);
     }
 
     [Theory]
@@ -81,18 +81,29 @@ public sealed class AllocationTests
         Assert.Equal(0, after - before);
     }
 
-    // 50 SETs and 50 GETs per round in one write, all replies read before the next round.
-    private static async Task Exchange(RespSocket client, string burst, int rounds)
+    // Sends the commands `repeat` times over in one write per round, every reply checked before the next round: 20 rounds
+    // to warm up (the keys exist, pools and JIT tiers settle), then 100 during which the loops may allocate nothing.
+    private static async Task AssertAllocatesNothingAsync(InProcessRedis redis, RespSocket client, (string Command, string Reply)[] commands, int repeat)
     {
-        for (var r = 0; r < rounds; r++)
+        var burst = string.Concat(Enumerable.Repeat(string.Concat(commands.Select(c => c.Command)), repeat));
+        async Task Exchange(int rounds)
         {
-            await client.SendAsync(burst);
-            for (var i = 0; i < 50; i++)
+            for (var r = 0; r < rounds; r++)
             {
-                Assert.Equal("+OK\r\n", await client.ReadReplyAsync());
-                Assert.Equal("$16\r\nvalue-16-bytes!!\r\n", await client.ReadReplyAsync());
+                await client.SendAsync(burst);
+                for (var i = 0; i < repeat; i++)
+                {
+                    foreach (var (_, reply) in commands) { Assert.Equal(reply, await client.ReadReplyAsync()); }
+                }
             }
         }
+        await Exchange(rounds: 20);
+
+        var before = await AllocatedOnLoops(redis.Server);
+        await Exchange(rounds: 100);
+        var after = await AllocatedOnLoops(redis.Server);
+
+        Assert.Equal(0, after - before);
     }
 
     private static async Task<long> AllocatedOnLoops(Server server)

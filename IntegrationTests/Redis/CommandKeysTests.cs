@@ -48,9 +48,13 @@ public sealed class CommandKeysTests
         { ["XINFO", "STREAM", "s", "FULL"], ["s"] },
         { ["XREADGROUP", "GROUP", "streams", "c", "COUNT", "1", "NOACK", "STREAMS", "a", "b", ">", ">"], ["a", "b"] },
         { ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"], ["s"] },
+        { ["PFADD", "h", "a", "b"], ["h"] },
+        { ["PFCOUNT", "a", "b", "c"], ["a", "b", "c"] },
+        { ["PFMERGE", "dst", "a", "b"], ["dst", "a", "b"] },
+        { ["PFDEBUG", "GETREG", "h"], ["h"] },
     };
 
-    /// <summary>The bitmap commands and LCS, described as redis-server 7.0 describes them.</summary>
+    /// <summary>The bitmap, LCS and HyperLogLog commands, described as redis-server 7.0 describes them.</summary>
     public static TheoryData<string[]> RedisDescribed => new()
     {
         { ["SETBIT", "k", "7", "1"] },
@@ -74,6 +78,10 @@ public sealed class CommandKeysTests
         { ["XPENDING", "s", "g", "IDLE", "10", "-", "+", "5", "c"] },
         { ["XCLAIM", "s", "g", "c", "10", "1-1", "JUSTID"] },
         { ["XAUTOCLAIM", "s", "g", "c", "10", "0-0", "COUNT", "5"] },
+        { ["PFADD", "h", "a"] },
+        { ["PFCOUNT", "a", "b"] },
+        { ["PFMERGE", "dst", "a", "b"] },
+        { ["PFDEBUG", "ENCODING", "h"] },
     };
 
     // The flags this server models; Redis's others (denyoom, ...) are not kept in the command table.

@@ -42,16 +42,20 @@ internal sealed class InProcessRedis : IAsyncDisposable
     /// Starts a server as Program.cs does. <paramref name="activeExpiry"/> false leaves expired keys to be found
     /// only when touched. <paramref name="loops"/> is how many loops serve clients. Its dump.rdb lives in
     /// <paramref name="dir"/> (loaded at start, as Program.cs does), or a fresh directory removed at the end;
-    /// <paramref name="save"/> are its save points (none unless asked).
+    /// <paramref name="save"/> are its save points (none unless asked); <paramref name="settings"/> other parameters,
+    /// as given on the command line (appendonly yes loads and starts the append-only file, as Program.cs does).
     /// </summary>
     public static async Task<InProcessRedis> StartAsync(Backend backend, string? requirePass = null,
         long maxBulk = 512L * 1024 * 1024, bool activeExpiry = true, long maxOutputBytes = 64L * 1024 * 1024,
-        long queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit, int? loops = null, string? dir = null, string save = "")
+        long queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit, int? loops = null, string? dir = null, string save = "",
+        params (string Name, string Value)[] settings)
     {
         var ownDirectory = dir is null ? Directory.CreateTempSubdirectory("loop-redis-").FullName : null;
-        var redisOptions = new RedisServerOptions(0, "127.0.0.1", 16, requirePass, maxBulk, queryBufferLimit, dir ?? ownDirectory!, Save: save);
+        var redisOptions = new RedisServerOptions(0, "127.0.0.1", 16, requirePass, maxBulk, queryBufferLimit, dir ?? ownDirectory!, Save: save,
+            Settings: settings);
         var redis = new RedisServer(redisOptions);
-        redis.Persistence.Load();
+        redis.Aof.UseIoUring = backend == Backend.IoUring;
+        if (redis.Config.Get("appendonly") == "yes") { redis.Aof.Start(_ => { }); } else { redis.Persistence.Load(); }
         var options = new ServerOptions
         {
             BindAddress = IPAddress.Loopback,
@@ -147,6 +151,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
         foreach (var client in _clients) { client.Dispose(); }
         await Server.StopAsync().WaitAsync(StartStop);
         await Task.Run(Redis.Persistence.WaitUntilIdle).WaitAsync(StartStop);
+        Redis.Aof.Stop();
         if (_ownDirectory is not null) { Directory.Delete(_ownDirectory, recursive: true); }
     }
 }

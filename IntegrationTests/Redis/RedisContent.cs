@@ -39,7 +39,7 @@ internal static class RedisContent
         foreach (var command in commands)
         {
             var reply = await client.ReadAsync();
-            Assert.False(reply is RespError, $"{command[0]} {command[1]}: {reply}");
+            Assert.False(reply is RespError, $"{string.Join(' ', command)}: {reply}");
         }
     }
 

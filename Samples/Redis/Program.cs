@@ -5,7 +5,7 @@ using Loop.Samples.Redis.Server;
 using Microsoft.Extensions.Logging;
 
 // A Redis-compatible server: redis-cli, redis-benchmark and StackExchange.Redis talk to it as to Redis.
-const string usage = "loop-redis " + SampleHost.CommonUsage + " [--requirepass PASSWORD] [--databases 16] [--proto-max-bulk-len BYTES] [--client-query-buffer-limit BYTES] [--dir DIR] [--dbfilename NAME] [--save \"SECONDS CHANGES ...\"]";
+const string usage = "loop-redis " + SampleHost.CommonUsage + " [--requirepass PASSWORD] [--databases 16] [--proto-max-bulk-len BYTES] [--client-query-buffer-limit BYTES] [--dir DIR] [--dbfilename NAME] [--save \"SECONDS CHANGES ...\"] [--appendonly yes] [--appendfsync always|everysec|no] [--PARAMETER VALUE (any CONFIG SET parameter)]";
 
 var options = new ServerOptions { Port = 6379 };
 string? requirePass = null;
@@ -13,6 +13,7 @@ var databases = 16;
 var maxBulk = 512L * 1024 * 1024;
 var queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit;
 var (dir, dbFileName, save) = (".", "dump.rdb", RedisServerOptions.DefaultSave);
+var settings = new List<(string Name, string Value)>();
 try
 {
     SampleHost.ParseCommon(args, options, usage, (flag, value) =>
@@ -26,6 +27,7 @@ try
             case "--dir": dir = value ?? throw SampleHost.UsageError("--dir needs a directory", usage); return 1;
             case "--dbfilename": dbFileName = value ?? throw SampleHost.UsageError("--dbfilename needs a file name", usage); return 1;
             case "--save": save = value ?? throw SampleHost.UsageError("--save needs save points (\"\" for none)", usage); return 1;
+            case var parameter when parameter.StartsWith("--") && value is not null: settings.Add((parameter[2..], value)); return 1;
             default: return -1;
         }
     });
@@ -37,21 +39,34 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
 }
 
 var redisOptions = new RedisServerOptions(options.Port, options.BindAddress.ToString(), databases, requirePass, maxBulk, queryBufferLimit,
-    dir, dbFileName, save);
+    dir, dbFileName, save, settings);
 if (!Directory.Exists(dir) || !RedisConfig.TryParseSavePoints(save, out _))
 {
     Console.Error.WriteLine(Directory.Exists(dir) ? $"error: --save \"{save}\": expected pairs of seconds and changes" : $"error: --dir {dir}: no such directory");
     return 2;
 }
 redisOptions.ApplyTo(options);
-var redis = new RedisServer(redisOptions);
+RedisServer redis;
 try
 {
-    if (redis.Persistence.Load() is { } loaded) { Console.WriteLine(loaded); }
+    redis = new RedisServer(redisOptions);
 }
-catch (Exception e) when (e is RdbFormatException or IOException or InvalidDataException or UnauthorizedAccessException)
+catch (ArgumentException e)
 {
-    Console.Error.WriteLine($"error: cannot load {Path.Combine(dir, dbFileName)}: {e.Message}");
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+var appendOnly = redis.Config.Get("appendonly") == "yes";
+try
+{
+    redis.Aof.UseIoUring = options.Backend is Backend.Auto or Backend.IoUring;
+    var loaded = appendOnly ? redis.Aof.Start(Console.Error.WriteLine) : redis.Persistence.Load();
+    if (loaded is not null) { Console.WriteLine(loaded); }
+}
+catch (Exception e) when (e is AofFormatException or RdbFormatException or IOException or InvalidDataException or UnauthorizedAccessException)
+{
+    var what = appendOnly ? Path.Combine(dir, redis.Config.Get("appenddirname")) : Path.Combine(dir, dbFileName);
+    Console.Error.WriteLine($"error: cannot load {what}: {e.Message}");
     return 1;
 }
 var exitCode = await SampleHost.RunAsync(options, () => new Session(redis), server =>
@@ -62,5 +77,7 @@ var exitCode = await SampleHost.RunAsync(options, () => new Session(redis), serv
     redis.StartActiveExpiry(server.Loops[0]);
     redis.Persistence.StartSavePoints(server.Loops[0]);
 });
-// SIGTERM saves when save points are set, as Redis does (SHUTDOWN has saved already, or was told not to).
+// The append-only file's last commands are written and synced; SIGTERM saves when save points are set, as Redis does
+// (SHUTDOWN has saved already, or was told not to).
+redis.Aof.Stop();
 return exitCode == 0 && !redis.Persistence.SavedForShutdown && !redis.Persistence.SaveForShutdown(save: null) ? 1 : exitCode;

@@ -40,18 +40,24 @@ internal abstract class FileWriter(int fd, string path) : IDisposable
         }
     }
 
-    public void Commit()
+    /// <summary>Writes what is left and syncs the file.</summary>
+    public void Commit() => WriteLast(sync: true);
+
+    /// <summary>Writes what is left without a sync: in the page cache, safe from a crash of the process but not of the machine.</summary>
+    public void Flush() => WriteLast(sync: false);
+
+    private void WriteLast(bool sync)
     {
         ThrowIfFailed();
-        Run(() => WriteLastAndSync(_filled, Length - _filled));
+        Run(() => WriteLast(_filled, Length - _filled, sync));
         _filled = 0;
     }
 
     /// <summary>Writes (or starts writing) the full chunk at <paramref name="offset"/>; then <see cref="Chunk"/> is a free one.</summary>
     protected abstract void WriteChunk(int length, long offset);
 
-    /// <summary>Writes the chunk's first <paramref name="length"/> bytes, waits for every write, then syncs the file.</summary>
-    protected abstract void WriteLastAndSync(int length, long offset);
+    /// <summary>Writes the chunk's first <paramref name="length"/> bytes, waits for every write, then syncs the file when asked.</summary>
+    protected abstract void WriteLast(int length, long offset, bool sync);
 
     public virtual void Dispose() { }
 

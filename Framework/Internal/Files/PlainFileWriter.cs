@@ -28,9 +28,10 @@ internal sealed unsafe class PlainFileWriter(int fd, string path) : FileWriter(f
         }
     }
 
-    protected override void WriteLastAndSync(int length, long offset)
+    protected override void WriteLast(int length, long offset, bool sync)
     {
         WriteChunk(length, offset);
+        if (!sync) { return; }
         SyncsIssued++;
         if (Libc.Fsync(Fd) < 0) { throw FileError.Create("fsync", Path, Libc.LastErrno); }
     }

@@ -54,8 +54,14 @@ internal sealed unsafe class RingFileWriter : FileWriter
         _current = FreeBuffer();
     }
 
-    protected override void WriteLastAndSync(int length, long offset)
+    protected override void WriteLast(int length, long offset, bool sync)
     {
+        if (!sync)
+        {
+            if (length > 0) { Start(_current, length, offset, link: false); }
+            while (_writesInFlight > 0) { Wait(); }
+            return;
+        }
         // An FSYNC covers what has reached the page cache when it runs: earlier writes must have completed.
         while (_writesInFlight > 0) { Wait(); }
         var link = length > 0;

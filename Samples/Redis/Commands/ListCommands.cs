@@ -41,7 +41,6 @@ internal static class ListCommands
         Changed(s, source, list);
         s.Db.Touch(destination);
         s.Reply.Bulk(element);
-        ServeBlocked(s);
         return true;
     }
 
@@ -62,7 +61,6 @@ internal static class ListCommands
         for (var i = 2; i < c.Count; i++) { list.Push(end, c[i].ToArray()); }
         s.Db.Touch(c[1]);
         s.Reply.Integer(list.Count);
-        ServeBlocked(s);
     }
 
     private static void Pop(Session s, RespCommand c, ListEnd end)

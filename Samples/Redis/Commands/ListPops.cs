@@ -18,6 +18,8 @@ internal sealed class ListPop(ListEnd end, long? count) : IBlockingPop
         var elements = new byte[(int)Math.Min(count ?? 1, list.Count)][];
         for (var i = 0; i < elements.Length; i++) { elements[i] = list.Pop(end); }
         db.Changed(key, list);
+        var name = end == ListEnd.Left ? "LPOP"u8 : "RPOP"u8;
+        db.Log?.Append(db.Index, count is null ? [name.ToArray(), key.ToArray()] : [name.ToArray(), key.ToArray(), Args.Bytes(elements.Length)]);
         return elements;
     }
 
@@ -37,6 +39,7 @@ internal sealed class ListPop(ListEnd end, long? count) : IBlockingPop
         var elements = (byte[][])taken;
         for (var i = elements.Length - 1; i >= 0; i--) { list.Push(end, elements[i]); }
         db.Touch(key);
+        db.Log?.Append(db.Index, [(end == ListEnd.Left ? "LPUSH"u8 : "RPUSH"u8).ToArray(), key, .. elements.Reverse()]);
     }
 }
 
@@ -58,6 +61,7 @@ internal sealed class ListMove(ListEnd from, byte[] destination, ListEnd to) : I
         targetList.Push(to, element);
         db.Touch(destination);
         db.Changed(key, list);
+        db.Log?.Append(db.Index, "LMOVE"u8.ToArray(), key.ToArray(), destination, Side(from), Side(to));
         return element;
     }
 
@@ -65,6 +69,8 @@ internal sealed class ListMove(ListEnd from, byte[] destination, ListEnd to) : I
     {
         if (taken is byte[] element) { reply.Bulk(element); } else { reply.Error(Args.WrongType); }
     }
+
+    private static byte[] Side(ListEnd end) => (end == ListEnd.Left ? "LEFT"u8 : "RIGHT"u8).ToArray();
 
     // The element is already in its destination: a client that left takes nothing with it.
     public void Return(Database db, byte[] key, object taken) { }

@@ -17,6 +17,7 @@ internal static class PersistenceCommands
             if (!RefusedInTransaction(s)) { Reply(s, s.Server.Persistence.Save(), "OK"); }
         });
         t.Add("bgsave", -1, Admin | NoKeyspace, 0, 0, 0, BackgroundSave);
+        t.Add("bgrewriteaof", 1, Admin | NoKeyspace, 0, 0, 0, (s, c) => Reply(s, s.Server.Aof.Rewrite(), "Background append only file rewriting started"));
         t.Add("lastsave", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Integer(s.Server.Persistence.LastSaveUnix));
         t.Add("shutdown", -1, Admin | NoKeyspace | NoMulti, 0, 0, 0, Shutdown);
         t.Add("debug", -2, Admin | NoKeyspace, 0, 0, 0, Debug);

@@ -117,14 +117,16 @@ internal static class ServerCommands
             ("maxmemory", 0), ("maxmemory_policy", "noeviction"), ("mem_allocator", "dotnet-gc"),
             // Not Redis's: the collector's pauses, which every loop waits out.
             ("gc_collections_gen2", GC.CollectionCount(2)), ("gc_pause_total_ms", (long)GC.GetTotalPauseDuration().TotalMilliseconds));
-        var rdb = server.Persistence;
+        var (rdb, aof) = (server.Persistence, server.Aof);
         Section("persistence", ("loading", 0), ("async_loading", 0), ("current_cow_peak", 0), ("current_save_keys_processed", 0),
             ("rdb_changes_since_last_save", rdb.ChangesSinceLastSave), ("rdb_bgsave_in_progress", rdb.InProgress ? 1 : 0),
             ("rdb_last_save_time", rdb.LastSaveUnix), ("rdb_last_bgsave_status", rdb.LastBackgroundSaveOk ? "ok" : "err"),
             ("rdb_last_bgsave_time_sec", rdb.LastBackgroundSaveSeconds), ("rdb_current_bgsave_time_sec", rdb.CurrentSaveSeconds),
-            ("rdb_saves", rdb.Saves), ("rdb_last_cow_size", 0), ("aof_enabled", 0), ("aof_rewrite_in_progress", 0),
-            ("aof_rewrite_scheduled", 0), ("aof_last_rewrite_time_sec", -1), ("aof_current_rewrite_time_sec", -1),
-            ("aof_last_bgrewrite_status", "ok"), ("aof_rewrites", 0), ("aof_last_write_status", "ok"), ("aof_last_cow_size", 0),
+            ("rdb_saves", rdb.Saves), ("rdb_last_cow_size", 0), ("aof_enabled", aof.Log is null ? 0 : 1),
+            ("aof_rewrite_in_progress", aof.RewriteInProgress ? 1 : 0), ("aof_rewrite_scheduled", 0),
+            ("aof_last_rewrite_time_sec", aof.LastRewriteSeconds), ("aof_current_rewrite_time_sec", aof.CurrentRewriteSeconds),
+            ("aof_last_bgrewrite_status", aof.LastRewriteOk ? "ok" : "err"), ("aof_rewrites", aof.Rewrites),
+            ("aof_last_write_status", aof.Log?.Failure is null ? "ok" : "err"), ("aof_last_cow_size", 0),
             ("module_fork_in_progress", 0), ("module_fork_last_cow_size", 0));
         var totals = server.Totals();
         Section("stats", ("total_connections_received", totals.Connections), ("total_commands_processed", totals.Commands),

@@ -73,6 +73,8 @@ internal static class SetCommands
         if (TryGet(s, c[1], out RedisSet? set)) { s.Reply.Integer(set?.Count ?? 0); }
     }
 
+    private static readonly byte[] Srem = "SREM"u8.ToArray();
+
     private static void Pop(Session s, RespCommand c)
     {
         if (c.Count > 3) { s.Reply.Error(Args.Syntax); return; }
@@ -85,6 +87,7 @@ internal static class SetCommands
             var member = set.RandomMember();
             set.Remove(member);
             Changed(s, c[1], set);
+            s.Db.Log?.Append(s.Db.Index, Srem, c[1].ToArray(), member);
             s.Reply.Bulk(member);
             return;
         }
@@ -92,6 +95,7 @@ internal static class SetCommands
         var popped = count >= set.Count ? [.. set.Members] : set.RandomMembers((int)count);
         foreach (var member in popped) { set.Remove(member); }
         Changed(s, c[1], set);
+        s.Db.Log?.Append(s.Db.Index, [Srem, c[1].ToArray(), .. popped]); // random: what was taken, as Redis propagates it
         ReplySet(s, popped);
     }
 

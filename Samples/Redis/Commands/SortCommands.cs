@@ -96,7 +96,6 @@ internal static class SortCommands
         }
         s.Db.Set(request.Store, list);
         s.Reply.Integer(outputLength);
-        CollectionAccess.ServeBlocked(s);
     }
 
     // Elements start..end of a list or sorted set in their order (from the end when descending), as Redis loads them

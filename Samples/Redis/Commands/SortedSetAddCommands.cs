@@ -105,7 +105,6 @@ internal static class SortedSetAddCommands
         if (!increment) { s.Reply.Integer(Has(options, AddOptions.CountChanged) ? added + updated : added); }
         else if (result is { } score) { s.Reply.Double(score); }
         else { s.Reply.Null(); }
-        ServeBlocked(s);
     }
 
     private static AddOptions? Option(ReadOnlySpan<byte> word) =>

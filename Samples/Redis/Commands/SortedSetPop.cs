@@ -18,6 +18,8 @@ internal sealed class SortedSetPop(bool highest, long? count) : IBlockingPop
         var zset = (RedisSortedSet)value;
         var popped = zset.Pop(highest, count ?? 1);
         db.Changed(key, zset);
+        var name = (highest ? "ZPOPMAX"u8 : "ZPOPMIN"u8).ToArray();
+        db.Log?.Append(db.Index, count is null ? [name, key.ToArray()] : [name, key.ToArray(), Args.Bytes(popped.Count)]);
         return popped;
     }
 
@@ -43,6 +45,11 @@ internal sealed class SortedSetPop(bool highest, long? count) : IBlockingPop
         }
     }
 
+    // Exact, as ZADD reads it back.
+    private static byte[] Score(double score) => System.Text.Encoding.ASCII.GetBytes(double.IsInfinity(score)
+        ? (score > 0 ? "inf" : "-inf")
+        : score.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+
     // Members added again meanwhile keep their newer score.
     public void Return(Database db, byte[] key, object taken)
     {
@@ -52,5 +59,7 @@ internal sealed class SortedSetPop(bool highest, long? count) : IBlockingPop
             if (zset.Find(node.Member) is null) { zset.Set(node.Member, node.Score); }
         }
         db.Touch(key);
+        db.Log?.Append(db.Index, ["ZADD"u8.ToArray(), key, "NX"u8.ToArray(),
+            .. ((List<SkipListNode>)taken).SelectMany(node => new[] { Score(node.Score), node.Member })]);
     }
 }

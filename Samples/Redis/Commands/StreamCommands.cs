@@ -41,7 +41,6 @@ internal static class StreamCommands
         StreamArgs.Reply(s.Reply, id);
         if (options.Trim is { } trim) { stream.Trim(trim); }
         s.Db.Touch(c[1]);
-        ServeBlocked(s);
     }
 
     // The new entry's ID as streamAppendItem picks it: the clock's (or the last ID's next), the given one, or with

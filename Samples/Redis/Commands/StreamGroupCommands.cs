@@ -94,9 +94,8 @@ internal static class StreamGroupCommands
             case "destroy":
                 if (group is null) { s.Reply.Integer(0); return; }
                 stream!.Groups.Remove(group.Name);
-                // Its blocked readers are told; watchers are not, as in Redis.
+                // Its blocked readers are told (served after the command); watchers are not, as in Redis.
                 s.Db.SignalReady(c[2]);
-                CollectionAccess.ServeBlocked(s);
                 s.Reply.Integer(1);
                 break;
             case "createconsumer":

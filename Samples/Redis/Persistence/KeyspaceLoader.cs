@@ -2,8 +2,12 @@ using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Persistence;
 
-/// <summary>Puts what an RDB file holds into the keyspace, as a master does: keys already expired are left out.</summary>
-internal sealed class KeyspaceLoader(Keyspace keyspace) : IRdbSink
+/// <summary>
+/// Puts what an RDB file holds into the keyspace, as a master does: keys already expired are left out, unless
+/// <paramref name="keepExpired"/> (an append-only file's base, whose later commands may still use them, as Redis
+/// loads it).
+/// </summary>
+internal sealed class KeyspaceLoader(Keyspace keyspace, bool keepExpired = false) : IRdbSink
 {
     private readonly long _nowMs = Clock.NowMs;
 
@@ -16,7 +20,7 @@ internal sealed class KeyspaceLoader(Keyspace keyspace) : IRdbSink
         {
             throw new InvalidDataException($"the file holds database {db}, and this server has {keyspace.Databases.Length} (--databases)");
         }
-        if (expireAtUnixMs <= _nowMs)
+        if (expireAtUnixMs <= _nowMs && !keepExpired)
         {
             Expired++;
             return;

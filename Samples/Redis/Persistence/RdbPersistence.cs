@@ -161,6 +161,21 @@ internal sealed class RdbPersistence
         }
     }
 
+    /// <summary>
+    /// Claims the keyspace's one snapshot for another writer (an AOF rewrite): false while a save runs. BGSAVE waits
+    /// for <see cref="ReleaseSnapshot"/>, as Redis refuses one child while another runs.
+    /// </summary>
+    public bool TryClaimSnapshot() => Start() is null;
+
+    public void ReleaseSnapshot()
+    {
+        lock (_gate)
+        {
+            _inProgress = false;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
     // One save at a time: claims the turn, or says why not.
     private string? Start()
     {

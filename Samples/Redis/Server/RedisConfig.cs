@@ -1,3 +1,4 @@
+using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Store;
 
@@ -9,7 +10,8 @@ namespace Loop.Samples.Redis.Server;
 /// answer with Redis's defaults. requirepass and the RDB settings (dir, dbfilename, save,
 /// stop-writes-on-bgsave-error) change behaviour; a value they cannot take is refused with Redis's error. The
 /// encodings' thresholds (hash-max-listpack-entries and co.) decide what OBJECT ENCODING answers; each keeps its
-/// Redis 6 name (hash-max-ziplist-entries) as an alias, set together as in Redis.
+/// Redis 6 name (hash-max-ziplist-entries) as an alias, set together as in Redis. hll-sparse-max-bytes is the longest
+/// a sparse HyperLogLog may grow before it turns dense.
 /// </summary>
 internal sealed class RedisConfig
 {
@@ -18,6 +20,14 @@ internal sealed class RedisConfig
         ["save"] = "",
         ["appendonly"] = "no",
         ["appendfsync"] = "everysec",
+        ["appendfilename"] = AofFileNames.DefaultFileName,
+        ["appenddirname"] = AofFileNames.DefaultDirectoryName,
+        ["aof-load-truncated"] = "yes",
+        ["aof-use-rdb-preamble"] = "yes",
+        ["aof-timestamp-enabled"] = "no",
+        ["auto-aof-rewrite-percentage"] = "100",
+        ["auto-aof-rewrite-min-size"] = "67108864",
+        ["no-appendfsync-on-rewrite"] = "no",
         ["timeout"] = "0",
         ["replica-read-only"] = "yes",
         ["slave-read-only"] = "yes",
@@ -45,6 +55,7 @@ internal sealed class RedisConfig
         ["zset-max-ziplist-entries"] = "128",
         ["zset-max-listpack-value"] = "64",
         ["zset-max-ziplist-value"] = "64",
+        ["hll-sparse-max-bytes"] = "3000",
     };
 
     // Redis 7.0 renamed ziplist to listpack; each old name stays an alias of the new one: each name to the other.
@@ -70,10 +81,20 @@ internal sealed class RedisConfig
         _values["dir"] = Path.GetFullPath(options.Dir);
         _values["dbfilename"] = options.DbFileName;
         _values["save"] = options.Save;
+        foreach (var (name, value) in options.Settings ?? [])
+        {
+            if (TrySet(name, value, atStartup: true) is { } error) { throw new ArgumentException($"--{name} {value}: {error}"); }
+        }
     }
 
     /// <summary>Raised after a successful CONFIG SET, with the parameter's name.</summary>
     public event Action<string>? Changed;
+
+    /// <summary>
+    /// Puts a valid new value into effect before CONFIG SET stores it (turning the append-only file on or off): the
+    /// parameter's name and value in, null when done or why it cannot be (then nothing is stored).
+    /// </summary>
+    public Func<string, string, string?>? Apply { get; set; }
 
     /// <summary>A parameter's value.</summary>
     public string Get(string name)
@@ -112,7 +133,8 @@ internal sealed class RedisConfig
     }
 
     // Read at startup only: changing them at run time would not take effect.
-    private static readonly string[] StartupOnly = ["databases", "port", "bind", "proto-max-bulk-len", "client-query-buffer-limit"];
+    private static readonly string[] StartupOnly = ["databases", "port", "bind", "proto-max-bulk-len", "client-query-buffer-limit",
+        "appendfilename", "appenddirname"];
 
     /// <summary>The password AUTH must present, or null when none is required.</summary>
     public string? RequirePass
@@ -138,12 +160,14 @@ internal sealed class RedisConfig
     }
 
     /// <summary>Sets a known parameter: null when done, else Redis's error.</summary>
-    public string? TrySet(string name, string value)
+    public string? TrySet(string name, string value, bool atStartup = false)
     {
-        if (Invalid(name, ref value) is { } reason) { return $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"; }
+        var reason = Invalid(name, ref value);
+        if (reason is null && !atStartup && Apply is { } apply) { reason = apply(name.ToLowerInvariant(), value); }
+        if (reason is not null) { return $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"; }
         lock (_gate)
         {
-            if (!_values.ContainsKey(name) || StartupOnly.Contains(name, StringComparer.OrdinalIgnoreCase))
+            if (!_values.ContainsKey(name) || (!atStartup && StartupOnly.Contains(name, StringComparer.OrdinalIgnoreCase)))
             {
                 return $"ERR Unknown option or number of arguments for CONFIG SET - '{name}'";
             }
@@ -162,14 +186,18 @@ internal sealed class RedisConfig
             case "save" when !TryParseSavePoints(value, out _): return "Invalid save parameters";
             case "dir" when !Directory.Exists(value): return "No such file or directory";
             case "dbfilename" when value.Length == 0 || value.Contains('/'): return "dbfilename can't be a path, just a filename";
-            case "stop-writes-on-bgsave-error" or "rdbcompression" or "rdbchecksum" when value is not ("yes" or "no"):
+            case "appendfilename" or "appenddirname" when value.Length == 0 || value.Contains('/'): return $"{name} can't be a path, just a filename";
+            case "appendfsync" when value is not ("always" or "everysec" or "no"): return "argument(s) must be one of the following: always, everysec, no";
+            case "stop-writes-on-bgsave-error" or "rdbcompression" or "rdbchecksum" or "appendonly" or "aof-load-truncated"
+                or "aof-use-rdb-preamble" or "aof-timestamp-enabled" or "no-appendfsync-on-rewrite" when value is not ("yes" or "no"):
                 return "argument must be 'yes' or 'no'";
             case "list-max-listpack-size" or "list-max-ziplist-size":
                 return InvalidInteger(ref value, int.MinValue, int.MaxValue);
             case "hash-max-listpack-entries" or "hash-max-ziplist-entries" or "zset-max-listpack-entries" or "zset-max-ziplist-entries"
                 or "set-max-intset-entries":
                 return InvalidInteger(ref value, 0, long.MaxValue);
-            case "hash-max-listpack-value" or "hash-max-ziplist-value" or "zset-max-listpack-value" or "zset-max-ziplist-value":
+            case "hash-max-listpack-value" or "hash-max-ziplist-value" or "zset-max-listpack-value" or "zset-max-ziplist-value"
+                or "hll-sparse-max-bytes":
                 return InvalidMemory(ref value, long.MaxValue);
             case "maxmemory": return InvalidMemory(ref value, ulong.MaxValue);
             case "maxmemory-policy":

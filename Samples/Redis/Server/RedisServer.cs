@@ -19,6 +19,7 @@ internal sealed class RedisServer
         Limits = new RespLimits { MaxBulkLength = options.MaxBulkLength };
         CommandFamilies.RegisterAll(Commands);
         Persistence = new RdbPersistence(this);
+        Aof = new AppendOnlyFile(this);
     }
 
     public RedisServerOptions Options { get; }
@@ -28,6 +29,7 @@ internal sealed class RedisServer
     public CommandTable Commands { get; } = new();
     public PubSubHub PubSub { get; } = new();
     public RdbPersistence Persistence { get; }
+    public AppendOnlyFile Aof { get; }
 
     /// <summary>Stops the server (SHUTDOWN), set by whoever hosts it; null where nothing can stop it.</summary>
     public Action? RequestShutdown { get; set; }
@@ -94,9 +96,10 @@ internal sealed class RedisServer
 /// (an incomplete command, or commands behind a blocked one); past it the client is closed and logged.</param>
 /// <param name="Dir">Where dump.rdb is read at startup and written (Redis's dir).</param>
 /// <param name="Save">Redis's save points ("3600 1 300 100"; empty: none).</param>
+/// <param name="Settings">Other configuration parameters given at startup (--appendonly yes), as CONFIG SET takes them.</param>
 internal sealed record RedisServerOptions(int Port, string Bind, int Databases, string? RequirePass, long MaxBulkLength,
     long QueryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit, string Dir = ".", string DbFileName = "dump.rdb",
-    string Save = RedisServerOptions.DefaultSave)
+    string Save = RedisServerOptions.DefaultSave, IReadOnlyList<(string Name, string Value)>? Settings = null)
 {
     public const long DefaultQueryBufferLimit = 1024L * 1024 * 1024;
 

@@ -57,6 +57,7 @@ internal sealed partial class Session
         EndTransaction();
         Reply.Array(queued.Length);
         InExec = true;
+        LogTransaction(begin: true);
         try
         {
             foreach (var (spec, buffer, arguments) in queued)
@@ -68,6 +69,7 @@ internal sealed partial class Session
         finally
         {
             InExec = false;
+            LogTransaction(begin: false);
         }
     }
 

@@ -47,6 +47,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         server.Clients[Id] = this;
         Counters = server.CountersOf(connection.Loop);
         Counters.Connections++;
+        _heldReplies = connection.Loop.GetState(loop => new HeldReplies(loop, server.Aof));
     }
 
     public override void OnClose(Connection connection, CloseReason reason)
@@ -69,6 +70,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     {
         Name = LibName = LibVersion = LastCommand = "";
         SubscriptionCount = 0;
+        HeldUpTo = _loggedUpTo = 0;
         return base.TryReset();
     }
 
@@ -106,10 +108,10 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reply.Error($"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return;
         }
-        if ((spec.Flags & CommandFlags.Write) != 0 && server.Persistence.RefusesWrites)
+        if ((spec.Flags & CommandFlags.Write) != 0 && WritesRefused() is { } refusal)
         {
             FlagTransactionError();
-            Reply.Error(RdbPersistence.MisconfError);
+            Reply.Error(refusal);
             return;
         }
         if (InMulti && (spec.Flags & CommandFlags.NoMulti) == 0)
@@ -141,11 +143,17 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         using (server.Keyspace.Lock.Exclusive()) { Handle(spec, command); }
     }
 
-    // Runs the handler; a write is counted while its keys are still held, so a snapshot's count of changes is exact.
+    // Runs the handler. A write is counted while its keys are still held, so a snapshot's count of changes is exact;
+    // one that changed something is logged to the append-only file then too, so conflicting commands are logged in
+    // the order they ran. Then, as Redis does before the next command, clients blocked on the keys it filled are served.
     private void Handle(CommandSpec spec, RespCommand command)
     {
+        var changes = Database.ChangesOnThisThread;
         spec.Handler(this, command);
-        if ((spec.Flags & CommandFlags.Write) != 0) { Counters.Changes++; }
+        if ((spec.Flags & CommandFlags.Write) == 0) { return; }
+        Counters.Changes++;
+        if (Database.ChangesOnThisThread != changes && Db.Log is AofLog log) { _loggedUpTo = AofPropagation.Log(log, this, spec, command); }
+        if (!InExec && server.Keyspace.Lock.HeldExclusively) { server.Keyspace.ServeBlocked(); }
     }
 
     // The stripe a single-key command of this batch took, kept for the batch's next commands: a pipeline on one key
@@ -157,7 +165,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     // The stripes of the running multi-key command, reused from command to command.
     private int[] _stripes = new int[8];
 
-    protected override void OnBatchDone() => ReleaseBatchStripe();
+    protected override void OnBatchDone()
+    {
+        ReleaseBatchStripe();
+        HoldRepliesForTheLog();
+    }
 
     private void ReleaseBatchStripe()
     {

@@ -26,6 +26,7 @@ internal sealed partial class Database
     /// </summary>
     public void Touch(ReadOnlySpan<byte> key)
     {
+        t_changes++;
         SignalReady(key);
         if (_watchers.Count == 0 || !_watchersBySpan.TryGetValue(key, out var watchers)) { return; }
         foreach (var watcher in watchers) { watcher.KeyChanged(); }
@@ -33,6 +34,7 @@ internal sealed partial class Database
 
     private void TouchAll()
     {
+        t_changes++;
         foreach (var watchers in _watchers.Values)
         {
             foreach (var watcher in watchers) { watcher.KeyChanged(); }

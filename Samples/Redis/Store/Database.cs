@@ -18,6 +18,23 @@ internal sealed partial class Database
 
     public int Index { get; }
 
+    /// <summary>Where changes are logged (the append-only file), or null. Set by <see cref="Keyspace.Log"/>.</summary>
+    public ICommandLog? Log { get; set; }
+
+    /// <summary>
+    /// While the keyspace loads an append-only file: no key expires, and a deadline already past is kept, as Redis
+    /// loads (the file's later commands were made while the key lived; its deletion is in the file if it happened).
+    /// </summary>
+    public bool ExpiryPaused { get; set; }
+
+    /// <summary>
+    /// Changes made by this thread, ever: a command changed something when this moved while it ran, as Redis's dirty
+    /// counter tells (what is logged and what is not). Per thread, so that no loop writes a shared counter.
+    /// </summary>
+    public static long ChangesOnThisThread => t_changes;
+
+    [ThreadStatic] private static long t_changes;
+
     /// <summary>Keys held, including expired ones not yet collected (as DBSIZE counts). Exclusive.</summary>
     public int Count => _partitions.Sum(p => p.Data.Count);
 
@@ -60,13 +77,21 @@ internal sealed partial class Database
     {
         var partition = PartitionOf(key);
         if (!partition.Data.TryGetValue(key, out var value)) { return null; }
-        if (partition.Expires.Count > 0 && partition.Expires.TryGetValue(key, out var deadline) && deadline <= Clock.NowMs)
+        if (partition.Expires.Count > 0 && partition.Expires.TryGetValue(key, out var deadline) && deadline <= Clock.NowMs && !ExpiryPaused)
         {
-            Remove(key);
-            partition.ExpiredKeys++;
+            Expire(partition, key);
             return null;
         }
         return value;
+    }
+
+    // Deletes a key whose deadline passed, and logs the deletion as Redis propagates it: the log's later commands
+    // see the key gone when loaded, which happens with expiry paused.
+    private void Expire(Partition partition, ReadOnlySpan<byte> key)
+    {
+        Log?.Append(Index, "DEL"u8.ToArray(), key.ToArray());
+        Remove(key);
+        partition.ExpiredKeys++;
     }
 
     /// <summary>Keys deleted because their TTL passed, lazily or by the active cycle. Exclusive.</summary>
@@ -130,7 +155,7 @@ internal sealed partial class Database
     /// <summary>Sets a deadline on an existing key; a deadline in the past deletes it.</summary>
     public void SetExpireAt(ReadOnlySpan<byte> key, long unixMs)
     {
-        if (unixMs <= Clock.NowMs)
+        if (unixMs <= Clock.NowMs && !ExpiryPaused)
         {
             Remove(key);
             return;
@@ -201,10 +226,9 @@ internal sealed partial class Database
                 {
                     var slot = expires.RandomSlot();
                     if (expires.ValueAt(slot) > now) { continue; }
-                    Remove(expires.KeyAt(slot));
+                    Expire(partition, expires.KeyAt(slot));
                     expired++;
                 }
-                partition.ExpiredKeys += expired;
                 deleted += expired;
                 if (expired * 4 <= sample) { break; }
             }

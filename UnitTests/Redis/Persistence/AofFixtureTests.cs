@@ -39,7 +39,7 @@ public sealed partial class AofFixtureTests
         foreach (var arguments in commands.Arguments)
         {
             if (arguments[0].AsSpan().SequenceEqual("SELECT"u8)) { AofCommandWriter.Select(output, int.Parse(arguments[1])); }
-            else { AofCommandWriter.Command(output, arguments); }
+            else { AofCommandWriter.Command(output, [.. arguments]); }
         }
         var withoutAnnotations = Annotation().Replace(Encoding.Latin1.GetString(file), "");
         Assert.True(withoutAnnotations.Length < file.Length, "the fixture has annotations");

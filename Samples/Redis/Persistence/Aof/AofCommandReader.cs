@@ -74,12 +74,12 @@ internal sealed class AofCommandReader
                         transaction.Add((command, offset));
                         if (Is(command, "EXEC"u8))
                         {
-                            foreach (var queued in transaction) { sink.Command(queued.Arguments, queued.Offset); }
+                            foreach (var queued in transaction) { Hand(sink, queued.Arguments, queued.Offset); }
                             transaction = null;
                         }
                     }
                     else if (Is(command, "EXEC"u8)) { throw Corrupt(offset, "EXEC without MULTI"); }
-                    else { sink.Command(command, offset); }
+                    else { Hand(sink, command, offset); }
                 }
                 if (transaction is null) { validUpTo = Offset; }
             }
@@ -192,6 +192,13 @@ internal sealed class AofCommandReader
         var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
         _end += read;
         return read > 0;
+    }
+
+    // A command the sink refuses (an unknown one) is an error at its offset in this file.
+    private void Hand(IAofCommandSink sink, List<byte[]> command, long offset)
+    {
+        try { sink.Command(command, offset); }
+        catch (InvalidDataException e) { throw Corrupt(offset, e.Message); }
     }
 
     private AofFormatException Corrupt(long offset, string reason) => AofFormatException.AtOffset(_file, offset, reason);

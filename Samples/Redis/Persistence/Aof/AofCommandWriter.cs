@@ -20,9 +20,9 @@ internal static class AofCommandWriter
     }
 
     /// <summary>A command from its arguments, the name first (as <see cref="AofCommandReader"/> hands them over, or as a rewrite builds them).</summary>
-    public static void Command(IBufferWriter<byte> output, IReadOnlyList<byte[]> arguments)
+    public static void Command(IBufferWriter<byte> output, params ReadOnlySpan<byte[]> arguments)
     {
-        Number(output, (byte)'*', arguments.Count);
+        Number(output, (byte)'*', arguments.Length);
         foreach (var argument in arguments) { Bulk(output, argument); }
     }
 

@@ -1,0 +1,229 @@
+using Loop.IntegrationTests.Infrastructure;
+using Loop.Samples.Redis.Persistence;
+using static Loop.IntegrationTests.Redis.ConcurrentClients;
+using static Loop.IntegrationTests.Redis.RedisContent;
+
+namespace Loop.IntegrationTests.Redis;
+
+/// <summary>
+/// The append-only file: what clients wrote comes back after a restart on every backend and fsync policy, commands
+/// that would replay differently are logged as what they did (relative deadlines, SPOP, a blocked client's pop, a
+/// transaction), BGREWRITEAOF compacts the directory to one base and one incr file, and a truncated last file loads
+/// up to its last whole command or refuses to, as aof-load-truncated says.
+/// </summary>
+public sealed class AofTests
+{
+    private static readonly string[][] Changes =
+    [
+        ["SET", "relative", "v", "EX", "1000"], ["SETEX", "setex", "1000", "v"], ["SET", "counter", "10"], ["INCRBYFLOAT", "counter", "0.5"],
+        ["EXPIRE", "counter", "2000"], ["SADD", "popped", "a", "b", "c"], ["SPOP", "popped"], ["SPOP", "popped", "1"],
+        ["RPUSH", "queue", "1", "2", "3"], ["LMPOP", "1", "queue", "LEFT"], ["GETDEL", "s:plain"], ["SELECT", "5"], ["SET", "db5", "five"],
+        ["SELECT", "0"], ["MULTI"], ["INCR", "in-exec"], ["RPUSH", "queue", "4"], ["EXEC"], ["SET", "gone", "x", "PX", "1"],
+    ];
+
+    private static readonly string[] ChangedKeys = ["relative", "setex", "counter", "popped", "queue", "in-exec"];
+
+    public static TheoryData<Backend, string> BackendsAndPolicies
+    {
+        get
+        {
+            var data = new TheoryData<Backend, string>();
+            foreach (var backend in Backends.Concrete) { data.Add(backend, "always"); data.Add(backend, "everysec"); }
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendsAndPolicies))]
+    public async Task Every_type_with_its_deadline_and_every_rewritten_command_survives_a_restart(Backend backend, string fsync)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        string[] before;
+        await using (var first = await StartAsync(backend, directory, fsync))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            await RunAsync(client, [.. Fill, .. Changes]);
+            before = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
+        }
+        await using var second = await StartAsync(backend, directory, fsync);
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(before, await ReadAllAsync(again, [.. Keys, .. ChangedKeys]));
+        Assert.Null(await again.CallAsync("GET", "gone"));
+        Assert.Equal("OK", await again.CallAsync("SELECT", "5"));
+        Assert.Equal("five", await again.CallAsync("GET", "db5"));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_pop_served_to_a_blocked_client_is_logged_after_the_push_that_served_it(Backend backend)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using (var first = await StartAsync(backend, directory, "always"))
+        {
+            using var waiter = new RespClient(await first.ConnectAsync());
+            using var pusher = new RespClient(await first.ConnectAsync());
+            await waiter.SendAsync("BLPOP", "jobs", "0");
+            await first.WaitForBlockedClientsAsync(1);
+            Assert.Equal(2L, await pusher.CallAsync("RPUSH", "jobs", "first", "second"));
+            Assert.Equal(new object?[] { "jobs", "first" }, await waiter.ReadAsync());
+        }
+        await using var second = await StartAsync(backend, directory, "always");
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(new object?[] { "second" }, await again.CallAsync("LRANGE", "jobs", "0", "-1"));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_rewrite_leaves_one_base_and_one_incr_file_that_load_what_clients_wrote(Backend backend)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        var aofDirectory = Path.Combine(directory, AofFileNames.DefaultDirectoryName);
+        string[] before;
+        await using (var first = await StartAsync(backend, directory, "everysec"))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            await RunAsync(client, Fill);
+            Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+            await RunAsync(client, Changes); // while the base is written, into the new incr file
+            Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrites") == 1),
+                "BGREWRITEAOF did not complete");
+            before = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
+        }
+        Assert.Equal(["appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"],
+            Directory.GetFiles(aofDirectory).Select(Path.GetFileName).Order());
+        await using var second = await StartAsync(backend, directory, "everysec");
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(before, await ReadAllAsync(again, [.. Keys, .. ChangedKeys]));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Config_set_appendonly_yes_writes_a_base_of_what_is_there_and_logs_from_then_on(Backend backend)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        string[] before;
+        await using (var first = await InProcessRedis.StartAsync(backend, dir: directory))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            await RunAsync(client, Fill);
+            Assert.Equal(0L, InfoField(await client.CallAsync("INFO", "persistence"), "aof_enabled"));
+            Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "appendonly", "yes"));
+            await RunAsync(client, Changes); // logged while the base is written
+            Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrites") == 1),
+                "the first rewrite did not complete");
+            Assert.Equal(1L, InfoField(await client.CallAsync("INFO", "persistence"), "aof_enabled"));
+            before = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
+            Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "appendonly", "no"));
+            Assert.Equal("OK", await client.CallAsync("SET", "after", "appendonly no")); // not logged
+        }
+        await using var second = await StartAsync(backend, directory, "everysec");
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(before, await ReadAllAsync(again, [.. Keys, .. ChangedKeys]));
+        Assert.Null(await again.CallAsync("GET", "after"));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("everysec")]
+    [InlineData("always")]
+    public async Task A_write_error_is_reported_and_refuses_writes_and_always_sends_no_reply_it_could_not_sync(string fsync)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using var redis = await StartAsync(Backend.Auto, directory, fsync);
+        using var client = new RespClient(await redis.ConnectAsync());
+        Assert.Equal("OK", await client.CallAsync("SET", "before", "1"));
+        // The rewrite's new incr file is a full disk.
+        File.CreateSymbolicLink(Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.2.incr.aof"), "/dev/full");
+        Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+        await client.SendAsync("SET", "lost", "x");
+        if (fsync == "always")
+        {
+            // Closed (a reset, or an end without the reply), not a timeout: the reply was never sent.
+            var closed = await Record.ExceptionAsync(() => client.ReadAsync());
+            Assert.True(closed is EndOfStreamException or System.Net.Sockets.SocketException, $"expected the connection closed, got {closed}");
+        }
+        else
+        {
+            Assert.Equal("OK", await client.ReadAsync()); // written after the reply was due, as Redis's everysec
+        }
+        using var other = new RespClient(await redis.ConnectAsync());
+        var refused = Assert.IsType<RespError>(await other.CallAsync("SET", "refused", "x"));
+        Assert.StartsWith("MISCONF Errors writing to the AOF file: ", refused.Message);
+        Assert.Contains("aof_last_write_status:err\r\n", Assert.IsType<string>(await other.CallAsync("INFO", "persistence")));
+        Assert.Equal("1", await other.CallAsync("GET", "before"));
+    }
+
+    [Fact]
+    public async Task A_truncated_incr_file_loads_up_to_its_last_whole_command_or_is_refused_by_name()
+    {
+        const int commands = 200;
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using (var first = await StartAsync(Backend.Auto, directory, "always"))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            for (var i = 0; i < commands; i++) { Assert.Equal((long)i + 1, await client.CallAsync("RPUSH", "list", $"{i}")); }
+        }
+        var incr = Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.1.incr.aof");
+        var whole = await File.ReadAllBytesAsync(incr);
+        var random = new Random(20261126);
+        for (var trial = 0; trial < 5; trial++)
+        {
+            var cut = random.Next(whole.Length);
+            var trialDirectory = Directory.CreateTempSubdirectory("loop-redis-aof-cut-").FullName;
+            CopyDirectory(directory, trialDirectory);
+            await File.WriteAllBytesAsync(Path.Combine(trialDirectory, AofFileNames.DefaultDirectoryName, "appendonly.aof.1.incr.aof"), whole[..cut]);
+            var refused = await Assert.ThrowsAsync<AofFormatException>(() => StartAsync(Backend.Auto, trialDirectory, "always", ("aof-load-truncated", "no")));
+            Assert.Contains("appendonly.aof.1.incr.aof", refused.Message);
+
+            await using var loaded = await StartAsync(Backend.Auto, trialDirectory, "always");
+            using var client = new RespClient(await loaded.ConnectAsync());
+            var list = ((object?[])(await client.CallAsync("LRANGE", "list", "0", "-1"))!).Cast<string>().ToArray();
+            Assert.Equal(Enumerable.Range(0, list.Length).Select(i => $"{i}"), list);
+            Assert.True(list.Length < commands, $"a file cut at {cut} of {whole.Length} bytes loaded all {commands} commands");
+            Directory.Delete(trialDirectory, recursive: true);
+        }
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Redis_server_loads_the_directory_we_wrote_and_we_load_the_one_it_wrote()
+    {
+        var ours = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        var theirs = Directory.CreateTempSubdirectory("loop-redis-aof-theirs-").FullName;
+        string[] before, after;
+        await using (var first = await StartAsync(Backend.Auto, ours, "always"))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            await RunAsync(client, [.. Fill, .. Changes]);
+            before = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
+        }
+        await using (var redis = await RealRedis.StartAsync(ours, "--appendonly", "yes", "--appendfsync", "always"))
+        {
+            using var client = await redis.ConnectAsync();
+            Assert.Equal(before, await ReadAllAsync(client, [.. Keys, .. ChangedKeys]));
+            await RunAsync(client, [["RPUSH", "queue", "from redis"], ["PEXPIREAT", "counter", "4102444800000"], ["DEL", "in-exec"], ["SET", "in-exec", "redis"]]);
+            after = await ReadAllAsync(client, [.. Keys, .. ChangedKeys]);
+            CopyDirectory(ours, theirs); // every write is synced before its reply (always)
+        }
+        await using var second = await StartAsync(Backend.Auto, theirs, "always");
+        using var again = new RespClient(await second.ConnectAsync());
+        Assert.Equal(after, await ReadAllAsync(again, [.. Keys, .. ChangedKeys]));
+        Directory.Delete(theirs, recursive: true);
+    }
+
+    private static Task<InProcessRedis> StartAsync(Backend backend, string directory, string fsync, params (string, string)[] more) =>
+        InProcessRedis.StartAsync(backend, dir: directory, settings: [("appendonly", "yes"), ("appendfsync", fsync), .. more]);
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}

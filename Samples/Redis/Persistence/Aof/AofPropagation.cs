@@ -1,0 +1,84 @@
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Server;
+
+namespace Loop.Samples.Redis.Persistence;
+
+/// <summary>
+/// A command that changed the keyspace, logged as Redis propagates it: as received, unless replaying it later would
+/// not do the same. A relative expiry becomes the absolute deadline it set (PEXPIREAT, SET ... PXAT), a blocking
+/// command its non-blocking form, GETDEL a DEL; the pops that may serve blocked clients, and SPOP (random), log what
+/// they took themselves (see ListPop, SortedSetPop, ListMove and SPOP). Runs while the command's keys are held.
+/// </summary>
+internal static class AofPropagation
+{
+    private static readonly byte[] Set = "SET"u8.ToArray(), Del = "DEL"u8.ToArray(), PxAt = "PXAT"u8.ToArray(),
+        PExpireAt = "PEXPIREAT"u8.ToArray(), Persist = "PERSIST"u8.ToArray(), LMove = "LMOVE"u8.ToArray(),
+        RPopLPush = "RPOPLPUSH"u8.ToArray(), Restore = "RESTORE"u8.ToArray(), Replace = "REPLACE"u8.ToArray(),
+        AbsTtl = "ABSTTL"u8.ToArray();
+
+    /// <summary>Logs the command; returns where the log ends.</summary>
+    public static long Log(AofLog log, Session s, CommandSpec spec, RespCommand c)
+    {
+        var db = s.Db.Index;
+        switch (spec.Name)
+        {
+            case "lmpop" or "zmpop" or "blpop" or "brpop" or "blmpop" or "bzpopmin" or "bzpopmax" or "bzmpop" or "spop":
+                return log.Appended;
+            case "blmove":
+                return log.Append(db, LMove, c[1].ToArray(), c[2].ToArray(), c[3].ToArray(), c[4].ToArray());
+            case "brpoplpush":
+                return log.Append(db, RPopLPush, c[1].ToArray(), c[2].ToArray());
+            case "getdel":
+                return log.Append(db, Del, c[1].ToArray());
+            case "expire" or "pexpire" or "expireat" or "pexpireat":
+                return WithDeadline(log, s, c[1], persist: false);
+            case "getex":
+                return WithDeadline(log, s, c[1], persist: c.Count == 3 && Args.Is(c[2], "PERSIST"));
+            case "setex" or "psetex":
+                return SetWithDeadline(log, s, c[1], c[3]);
+            case "set" when HasExpiry(c):
+                return SetWithDeadline(log, s, c[1], c[2]);
+            case "restore":
+                return RestoreWithDeadline(log, s, c);
+            default:
+                return log.Append(db, c);
+        }
+    }
+
+    private static bool HasExpiry(RespCommand c)
+    {
+        for (var i = 3; i < c.Count; i++)
+        {
+            if (Args.Is(c[i], "EX") || Args.Is(c[i], "PX") || Args.Is(c[i], "EXAT") || Args.Is(c[i], "PXAT")) { return true; }
+        }
+        return false;
+    }
+
+    // The key's deadline as it is now: PEXPIREAT, PERSIST, or DEL when a deadline in the past deleted it.
+    private static long WithDeadline(AofLog log, Session s, ReadOnlySpan<byte> key, bool persist)
+    {
+        var db = s.Db.Index;
+        if (s.Db.Get(key) is null) { return log.Append(db, Del, key.ToArray()); }
+        if (persist || s.Db.ExpireAt(key) is not { } deadline) { return log.Append(db, Persist, key.ToArray()); }
+        return log.Append(db, PExpireAt, key.ToArray(), Args.Bytes(deadline));
+    }
+
+    private static long SetWithDeadline(AofLog log, Session s, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        var db = s.Db.Index;
+        if (s.Db.Get(key) is null) { return log.Append(db, Del, key.ToArray()); }
+        return s.Db.ExpireAt(key) is { } deadline
+            ? log.Append(db, Set, key.ToArray(), value.ToArray(), PxAt, Args.Bytes(deadline))
+            : log.Append(db, Set, key.ToArray(), value.ToArray());
+    }
+
+    private static long RestoreWithDeadline(AofLog log, Session s, RespCommand c)
+    {
+        var db = s.Db.Index;
+        var key = c[1].ToArray();
+        return s.Db.ExpireAt(key) is { } deadline
+            ? log.Append(db, Restore, key, Args.Bytes(deadline), c[3].ToArray(), Replace, AbsTtl)
+            : log.Append(db, Restore, key, "0"u8.ToArray(), c[3].ToArray(), Replace);
+    }
+}

@@ -1,0 +1,321 @@
+using Microsoft.Win32.SafeHandles;
+using System.Buffers;
+using System.Diagnostics;
+using Loop.Samples.Redis.Server;
+using Microsoft.Extensions.Logging;
+
+namespace Loop.Samples.Redis.Persistence;
+
+/// <summary>
+/// Redis 7.0's append-only file: a directory (appenddirname) with a manifest, a base (an RDB snapshot) and incr files of
+/// commands (see <see cref="AofLog"/>). At startup the files are loaded and then rewritten: a new base of what was loaded
+/// and an empty incr file replace them, so a truncated tail or an old-style file is dealt with once. BGREWRITEAOF (and
+/// CONFIG SET appendonly yes) switches the log to a new incr file and writes the base from a <see cref="Snapshot"/> taken
+/// at the same instant, without stopping the loops. The manifest is replaced atomically (temp file, fsync, rename) and
+/// names only complete files, and old files are deleted only after it: a crash at any point leaves a loadable directory.
+/// </summary>
+internal sealed class AppendOnlyFile
+{
+    private readonly RedisServer server;
+
+    private readonly object _gate = new();
+    private AofLog? _log;
+    private long _baseSequence, _incrSequence;
+    private List<AofFileInfo> _incrs = [];
+    private AofFileInfo? _base;
+    private bool _rewriting;
+    private long _rewriteStartedMs;
+
+    public AppendOnlyFile(RedisServer server)
+    {
+        this.server = server;
+        server.Config.Apply += Apply;
+    }
+
+    /// <summary>The log commands go to, or null when appendonly is no.</summary>
+    public AofLog? Log => _log;
+
+    /// <summary>Whether files go through io_uring.</summary>
+    public bool UseIoUring { get; set; }
+
+    public bool RewriteInProgress
+    {
+        get { lock (_gate) { return _rewriting; } }
+    }
+
+    public long CurrentRewriteSeconds
+    {
+        get { lock (_gate) { return _rewriting ? (Store.Clock.NowMs - _rewriteStartedMs) / 1000 : -1; } }
+    }
+
+    public long LastRewriteSeconds { get; private set; } = -1;
+    public bool LastRewriteOk { get; private set; } = true;
+    public long Rewrites { get; private set; }
+
+    private string Dir => server.Config.Get("dir");
+    private string FileName => server.Config.Get("appendfilename");
+    private string Directory => Path.Combine(Dir, server.Config.Get("appenddirname"));
+
+    private AofFsync Fsync => server.Config.Get("appendfsync") switch { "always" => AofFsync.Always, "no" => AofFsync.No, _ => AofFsync.EverySecond };
+
+    /// <summary>
+    /// At startup with appendonly yes: loads the append-only file (or dump.rdb when there is none), then rewrites it and
+    /// starts logging. Returns what to print; a truncated last command is a warning. Throws <see cref="AofFormatException"/> and the RDB loader's exceptions.
+    /// </summary>
+    public string Start(Action<string> warn)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var keyspace = server.Keyspace;
+        var loader = new KeyspaceLoader(keyspace, keepExpired: true);
+        var replay = new AofReplay(server);
+        AofLoadResult loaded;
+        using (keyspace.Lock.Exclusive())
+        {
+            keyspace.ExpiryPaused = true;
+            try
+            {
+                loaded = AofLoader.Load(Dir, server.Config.Get("appenddirname"), FileName, loader, replay,
+                    server.Config.Get("aof-load-truncated") == "yes");
+            }
+            finally { keyspace.ExpiryPaused = false; }
+        }
+        string message;
+        if (loaded.Manifest is null)
+        {
+            message = server.Persistence.Load() ?? "No append-only file yet: starting empty";
+        }
+        else
+        {
+            _baseSequence = loaded.Manifest.Base?.Sequence ?? 0;
+            _incrSequence = loaded.Manifest.Incrs.Count > 0 ? loaded.Manifest.Incrs[^1].Sequence : 0;
+            message = $"DB loaded from append only file: {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} seconds ({loader.Loaded} keys, {replay.Commands} commands)";
+            if (loaded.Truncated is { } truncated)
+            {
+                warn($"!!! Warning: short read while loading the AOF file {truncated.Path}!!! AOF loaded anyway because aof-load-truncated is enabled (the commands up to byte offset {truncated.ValidUpTo})");
+            }
+        }
+        // The loaded files give way to a base of what they held and an empty incr file: written before the manifest
+        // names them, the old files deleted after.
+        var old = FilesOf(loaded);
+        System.IO.Directory.CreateDirectory(Directory);
+        using (keyspace.Lock.Exclusive())
+        {
+            var baseFile = WriteBase(new Snapshot(keyspace));
+            lock (_gate) { (_base, _incrs) = (baseFile, []); }
+            var incr = NextIncr();
+            _log = new AofLog(Fsync, OpenIncr(incr));
+            keyspace.Log = _log;
+        }
+        foreach (var file in old) { TryDelete(Path.Combine(Directory, file.Name)); }
+        if (loaded.FromOldStyleFile) { TryDelete(Path.Combine(Dir, FileName)); }
+        return message;
+    }
+
+    /// <summary>BGREWRITEAOF: null when started, else the error reply.</summary>
+    public string? Rewrite()
+    {
+        if (_log is not { } log) { return "ERR Background append only file rewriting is only possible when appendonly is enabled"; }
+        lock (_gate)
+        {
+            if (_rewriting) { return "ERR Background append only file rewriting already in progress"; }
+            if (!server.Persistence.TryClaimSnapshot()) { return "ERR Background save already in progress"; }
+            _rewriting = true;
+        }
+        RewriteFrom(incr => log.SwitchFile(() => OpenIncr(incr)));
+        return null;
+    }
+
+    // In one exclusive hold, the snapshot and the log's move to a new incr file (or a new log); then a thread writes
+    // the base. The caller has claimed the snapshot and marked the rewrite.
+    private void RewriteFrom(Action<AofFileInfo> startIncr)
+    {
+        lock (_gate) { _rewriteStartedMs = Store.Clock.NowMs; }
+        Snapshot snapshot;
+        AofFileInfo incr;
+        using (server.Keyspace.Lock.Exclusive())
+        {
+            snapshot = new Snapshot(server.Keyspace);
+            incr = NextIncr();
+            startIncr(incr);
+        }
+        server.Log.LogInformation("Background append only file rewriting started");
+        new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
+    }
+
+    // CONFIG SET appendonly and appendfsync, in effect at once.
+    private string? Apply(string name, string value)
+    {
+        switch (name)
+        {
+            case "appendonly" when value == "yes": return Enable();
+            case "appendonly": Stop(); return null;
+            case "appendfsync" when _log is { } log: log.Fsync = value == "always" ? AofFsync.Always : value == "no" ? AofFsync.No : AofFsync.EverySecond; return null;
+            default: return null;
+        }
+    }
+
+    /// <summary>
+    /// CONFIG SET appendonly yes: commands are logged from now on into a new incr file, and a rewrite writes the base
+    /// of this instant; the manifest names them once the base is in place, as Redis waits for its first rewrite.
+    /// </summary>
+    private string? Enable()
+    {
+        if (_log is not null) { return null; }
+        if (!server.Persistence.TryClaimSnapshot()) { return "a background save is in progress; try again once it is done"; }
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            ContinueSequences();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or AofFormatException)
+        {
+            server.Persistence.ReleaseSnapshot();
+            return e.Message;
+        }
+        lock (_gate)
+        {
+            (_base, _incrs) = (null, []);
+            _rewriting = true;
+        }
+        RewriteFrom(incr => server.Keyspace.Log = _log = new AofLog(Fsync, OpenIncr(incr)));
+        return null;
+    }
+
+    // A directory that already holds files: the new ones take the next numbers, so none is overwritten.
+    private void ContinueSequences()
+    {
+        var path = Path.Combine(Directory, AofFileNames.Manifest(FileName));
+        if (!File.Exists(path)) { return; }
+        var manifest = AofManifest.Load(path);
+        var files = manifest.History.Concat(manifest.Incrs).Concat(manifest.Base is { } b ? [b] : []).ToList();
+        lock (_gate)
+        {
+            _baseSequence = Math.Max(_baseSequence, files.Where(f => f.Name.Contains(".base.")).Select(f => f.Sequence).DefaultIfEmpty().Max());
+            _incrSequence = Math.Max(_incrSequence, files.Where(f => f.Type == AofFileType.Incr || f.Name.Contains(".incr.")).Select(f => f.Sequence).DefaultIfEmpty().Max());
+        }
+    }
+
+    /// <summary>SHUTDOWN and SIGTERM: the last commands are written and synced.</summary>
+    public void Stop()
+    {
+        if (_log is not { } log) { return; }
+        using (server.Keyspace.Lock.Exclusive()) { server.Keyspace.Log = null; }
+        log.Dispose();
+        _log = null;
+    }
+
+    private static List<AofFileInfo> FilesOf(AofLoadResult loaded) => loaded.Manifest is not { } manifest || loaded.FromOldStyleFile
+        ? []
+        : [.. manifest.History, .. manifest.Base is { } baseFile ? [baseFile] : Array.Empty<AofFileInfo>(), .. manifest.Incrs];
+
+    private AofFileInfo NextIncr()
+    {
+        lock (_gate) { return new AofFileInfo(AofFileNames.Incr(FileName, ++_incrSequence), _incrSequence, AofFileType.Incr); }
+    }
+
+    // The new incr file, then a manifest naming it after the current files (its directory entry synced with it): when the
+    // log starts, and where a rewrite switches it. A log started by a rewrite (CONFIG SET appendonly yes) has no base yet.
+    private SafeFileHandle OpenIncr(AofFileInfo incr)
+    {
+        var file = File.OpenHandle(Path.Combine(Directory, incr.Name), FileMode.Create, FileAccess.Write, FileShare.Read);
+        lock (_gate)
+        {
+            _incrs = [.. _incrs, incr];
+            if (_base is not null) { WriteManifest(); } // else the first base, still being written, names it
+            Monitor.PulseAll(_gate);
+        }
+        return file;
+    }
+
+    private void WaitForIncr(AofFileInfo incr)
+    {
+        lock (_gate)
+        {
+            while (!_incrs.Contains(incr) && _log?.Failure is null) { Monitor.Wait(_gate, 100); }
+            if (_log?.Failure is { } failure) { throw new IOException(failure.Message, failure); }
+        }
+    }
+
+    // A rewrite's base, written while the loops go on; once it is in place, the manifest names it and the incr file
+    // started with it, and the files before are deleted.
+    private void FinishRewrite(Snapshot snapshot, AofFileInfo incr)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var ok = false;
+        try
+        {
+            var baseFile = WriteBase(snapshot);
+            WaitForIncr(incr);
+            List<AofFileInfo> old;
+            lock (_gate)
+            {
+                old = [.. _base is { } previous ? [previous] : Array.Empty<AofFileInfo>(), .. _incrs.TakeWhile(f => f != incr)];
+                (_base, _incrs) = (baseFile, [.. _incrs.SkipWhile(f => f != incr)]);
+                WriteManifest();
+            }
+            foreach (var file in old) { TryDelete(Path.Combine(Directory, file.Name)); }
+            ok = true;
+            server.Log.LogInformation("Background AOF rewrite finished successfully");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            server.Log.LogWarning("Background AOF rewrite failed: {Error}", e.Message);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _rewriting = false;
+                LastRewriteOk = ok;
+                LastRewriteSeconds = (long)Stopwatch.GetElapsedTime(started).TotalSeconds;
+                if (ok) { Rewrites++; }
+            }
+            server.Persistence.ReleaseSnapshot();
+        }
+    }
+
+    // The snapshot as the next base file: written as a temp file, synced, renamed into place.
+    private AofFileInfo WriteBase(Snapshot snapshot)
+    {
+        AofFileInfo baseFile;
+        lock (_gate) { baseFile = new AofFileInfo(AofFileNames.Base(FileName, ++_baseSequence, rdbPreamble: true), _baseSequence, AofFileType.Base); }
+        var temp = Path.Combine(Directory, $"temp-rewriteaof-{Environment.ProcessId}.aof");
+        try
+        {
+            using (var file = DurableFile.Create(temp, UseIoUring))
+            {
+                snapshot.WriteTo(server.Keyspace.Lock, file);
+                file.Commit();
+            }
+            DurableFile.Rename(temp, Path.Combine(Directory, baseFile.Name));
+            return baseFile;
+        }
+        catch
+        {
+            snapshot.Abandon(server.Keyspace.Lock);
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    // Under _gate.
+    private void WriteManifest()
+    {
+        var bytes = new ArrayBufferWriter<byte>();
+        new AofManifest(_base, [], _incrs).Write(bytes);
+        var path = Path.Combine(Directory, AofFileNames.Manifest(FileName));
+        var temp = path + ".tmp";
+        using (var file = DurableFile.Create(temp, useIoUring: false))
+        {
+            file.Append(bytes.WrittenSpan);
+            file.Commit();
+        }
+        DurableFile.Rename(temp, path);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Buffers;
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Persistence;
+using Loop.Samples.Redis.Store;
+
+namespace Loop.Samples.Redis.Server;
+
+// The session's side of the append-only file: a batch's replies leave only once its commands are written (and with
+// appendfsync always synced); a log that failed refuses writes; replaying a file runs commands here.
+internal sealed partial class Session
+{
+    // Where the log ended after this session's last logged command (0: nothing logged since its batch ended), and its
+    // loop's side of the log.
+    private long _loggedUpTo;
+    private HeldReplies _heldReplies = null!;
+
+    /// <summary>Where the log must be safe before this session's held replies may go; 0 when none are held.</summary>
+    public long HeldUpTo { get; private set; }
+
+    /// <summary>
+    /// After a batch that logged commands, with appendfsync always: its replies (and those of the batches after it)
+    /// stay unsent until the log is synced past them, which the loop asks once for all its sessions
+    /// (<see cref="HeldReplies"/>). Later commands run meanwhile: their replies queue behind. With everysec or no the
+    /// loop writes the log before any reply leaves, and nothing is held.
+    /// </summary>
+    private void HoldRepliesForTheLog()
+    {
+        var upTo = _loggedUpTo;
+        _loggedUpTo = 0;
+        if (upTo == 0 || server.Aof.Log is not { Fsync: AofFsync.Always } || Client.IsClosing) { return; }
+        if (HeldUpTo == 0) { Client.HoldOutput(); }
+        HeldUpTo = upTo;
+        _heldReplies.Hold(this);
+    }
+
+    /// <summary>
+    /// The log is synced up to <see cref="HeldUpTo"/> (<paramref name="synced"/>), or failed: the replies go, or the
+    /// connection is closed with them unsent. True when this session is done waiting (also when it closed meanwhile).
+    /// </summary>
+    public bool ReleaseReplies(bool synced)
+    {
+        HeldUpTo = 0;
+        if (Connection is not { IsClosing: false } connection) { return true; }
+        if (synced) { connection.ReleaseOutput(); } else { connection.Abort(CloseReason.Local); }
+        return true;
+    }
+
+    // Why a write is refused now, or null: a failed background save (MISCONF), a failed append-only file.
+    private string? WritesRefused()
+    {
+        if (server.Persistence.RefusesWrites) { return RdbPersistence.MisconfError; }
+        return server.Aof.Log?.Failure is { } failure ? $"MISCONF Errors writing to the AOF file: {failure.Message}" : null;
+    }
+
+    /// <summary>EXEC's commands go to the log between MULTI and EXEC. Exclusive.</summary>
+    private void LogTransaction(bool begin)
+    {
+        if (Db.Log is not AofLog log) { return; }
+        if (begin) { log.BeginTransaction(); }
+        else if (log.EndTransaction() is var end && _loggedUpTo > 0) { _loggedUpTo = end; }
+    }
+
+    /// <summary>A session with no connection, for loading an append-only file: its replies go to <paramref name="replies"/>, and are dropped.</summary>
+    public static Session ForReplay(RedisServer server, ArrayBufferWriter<byte> replies)
+    {
+        var session = new Session(server) { Authenticated = true, Db = server.Keyspace.Databases[0], Counters = new RedisLoopCounters() };
+        session.Writer.Output = replies;
+        return session;
+    }
+
+    /// <summary>Runs a command of the file being loaded. The loader holds the keyspace.</summary>
+    public void Replay(CommandSpec spec, RespCommand command)
+    {
+        spec.Handler(this, command);
+        ((ArrayBufferWriter<byte>)Writer.Output).ResetWrittenCount();
+    }
+}
