@@ -59,7 +59,9 @@ internal static class StreamClaimCommands
                 return;
             }
         }
-        if (lastId > group.LastId) { group.LastId = lastId; }
+        // A LASTID ahead of the group moves it; logged as XGROUP SETID unless an XCLAIM logged below carries it.
+        var groupMoved = lastId > group.LastId;
+        if (groupMoved) { group.LastId = lastId; }
         // A time in the future or before 1970 is taken as now, as Redis does, rather than refused.
         if (deliveryTime < 0 || deliveryTime > now) { deliveryTime = now; }
         StreamConsumer? consumer = null;
@@ -70,7 +72,8 @@ internal static class StreamClaimCommands
             if (stream.Find(id) is null)
             {
                 // Gone from the stream: its pending entry goes too.
-                group.Acknowledge(id);
+                if (pending is not null) { Dropped(s, c[1], group, pending); }
+                groupMoved &= pending is null;
                 continue;
             }
             if (pending is null)
@@ -84,7 +87,14 @@ internal static class StreamClaimCommands
             pending.DeliveryTimeMs = deliveryTime;
             if (retryCount >= 0) { pending.DeliveryCount = retryCount; }
             else if (!justId) { pending.DeliveryCount++; }
+            Claimed(s, c[1], group, pending);
+            groupMoved = false;
             claimed.Add(id);
+        }
+        if (groupMoved)
+        {
+            StreamPropagation.GroupMoved(s.Db, c[1], group);
+            Database.CountChange();
         }
         s.Reply.Array(claimed.Count);
         foreach (var id in claimed) { ReplyClaimed(s, stream, id, justId); }
@@ -122,7 +132,7 @@ internal static class StreamClaimCommands
             }
             if (stream.Find(pending.Id) is null)
             {
-                group.Acknowledge(pending.Id);
+                Dropped(s, c[1], group, pending);
                 deleted.Add(pending.Id);
                 count--;
                 continue;
@@ -132,6 +142,7 @@ internal static class StreamClaimCommands
             group.Transfer(pending, consumer);
             pending.DeliveryTimeMs = now;
             if (!justId) { pending.DeliveryCount++; }
+            Claimed(s, c[1], group, pending);
             claimed.Add(pending.Id);
             count--;
         }
@@ -141,6 +152,20 @@ internal static class StreamClaimCommands
         foreach (var id in claimed) { ReplyClaimed(s, stream, id, justId); }
         s.Reply.Array(deleted.Count);
         foreach (var id in deleted) { StreamArgs.Reply(s.Reply, id); }
+    }
+
+    // A claim, logged as the XCLAIM that sets its owner, time and count outright.
+    private static void Claimed(Session s, ReadOnlySpan<byte> key, StreamGroup group, StreamPending pending)
+    {
+        StreamPropagation.Claimed(s.Db, key, group, pending);
+        Database.CountChange();
+    }
+
+    // A pending entry whose stream entry was deleted leaves the group; the XCLAIM logged for it does the same on replay.
+    private static void Dropped(Session s, ReadOnlySpan<byte> key, StreamGroup group, StreamPending pending)
+    {
+        Claimed(s, key, group, pending);
+        group.Acknowledge(pending.Id);
     }
 
     private static bool TryMinIdle(Session s, ReadOnlySpan<byte> text, string command, out long minIdle)

@@ -41,6 +41,7 @@ internal static class StreamCommands
         StreamArgs.Reply(s.Reply, id);
         if (options.Trim is { } trim) { stream.Trim(trim); }
         s.Db.Touch(c[1]);
+        StreamPropagation.Replaced(s.Db, c, options.IdPosition, id);
     }
 
     // The new entry's ID as streamAppendItem picks it: the clock's (or the last ID's next), the given one, or with
@@ -161,6 +162,7 @@ internal static class StreamCommands
         if (entriesAdded != -1) { stream.EntriesAdded = entriesAdded; }
         if (!maxDeleted.IsZero) { stream.MaxDeletedId = maxDeleted; }
         // Redis 7.0 does not signal this change to watchers.
+        Database.CountChange();
         s.Reply.Ok();
     }
 }

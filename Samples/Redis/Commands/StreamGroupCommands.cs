@@ -89,6 +89,7 @@ internal static class StreamGroupCommands
                 if (!TryGroupId(s, c[4], stream!, strict: false, out var id)) { return; }
                 group!.LastId = id;
                 group.EntriesRead = entriesRead;
+                Database.CountChange();
                 s.Reply.Ok();
                 break;
             case "destroy":
@@ -96,15 +97,22 @@ internal static class StreamGroupCommands
                 stream!.Groups.Remove(group.Name);
                 // Its blocked readers are told (served after the command); watchers are not, as in Redis.
                 s.Db.SignalReady(c[2]);
+                Database.CountChange();
                 s.Reply.Integer(1);
                 break;
             case "createconsumer":
                 var created = group!.Consumer(c[4]) is null;
-                if (created) { group.ConsumerSeen(c[4], Clock.NowMs); }
+                if (created)
+                {
+                    group.ConsumerSeen(c[4], Clock.NowMs);
+                    Database.CountChange();
+                }
                 s.Reply.Integer(created ? 1 : 0);
                 break;
             case "delconsumer":
-                s.Reply.Integer(group!.Consumer(c[4]) is { } consumer ? group.DeleteConsumer(consumer) : 0);
+                if (group!.Consumer(c[4]) is not { } consumer) { s.Reply.Integer(0); return; }
+                Database.CountChange();
+                s.Reply.Integer(group.DeleteConsumer(consumer));
                 break;
             default: s.Reply.Error(syntaxError); break;
         }
@@ -119,6 +127,7 @@ internal static class StreamGroupCommands
         if (stream is null) { s.Db.Set(c[2], stream = new RedisStream()); }
         if (stream.Groups.ContainsKey(c[3].ToArray())) { s.Reply.Error("BUSYGROUP Consumer Group name already exists"); return; }
         stream.Groups.Add(c[3].ToArray(), new StreamGroup(c[3].ToArray(), id, entriesRead));
+        Database.CountChange();
         s.Reply.Ok();
     }
 
@@ -144,7 +153,9 @@ internal static class StreamGroupCommands
         {
             if (!StreamArgs.TryParseOrReply(s, c[i + 3], out ids[i])) { return; }
         }
-        s.Reply.Integer(ids.Count(group.Acknowledge));
+        var acknowledged = ids.Count(group.Acknowledge);
+        if (acknowledged > 0) { Database.CountChange(); }
+        s.Reply.Integer(acknowledged);
     }
 
     private static void XPending(Session s, RespCommand c)

@@ -85,8 +85,9 @@ internal static class StreamReadCommands
                 served.Add((i, After(stream, after[i], request.Count)));
                 continue;
             }
-            var consumer = group.ConsumerSeen(c[request.GroupAt + 1], Clock.NowMs);
-            served.Add((i, history ? History(stream, consumer, after[i], request.Count) : Deliver(stream, group, consumer, request.Count, request.NoAck)));
+            var consumer = Reader(s.Db, c[request.KeyAt(i)], group, c[request.GroupAt + 1]);
+            served.Add((i, history ? History(stream, consumer, after[i], request.Count)
+                : Deliver(s.Db, c[request.KeyAt(i)], stream, group, consumer, request.Count, request.NoAck)));
         }
         if (served.Count == 0) { return false; }
         if (s.Reply.Protocol == 3) { s.Reply.Map(served.Count); } else { s.Reply.Array(served.Count); }
@@ -102,6 +103,17 @@ internal static class StreamReadCommands
         entries(reply);
     }
 
+    /// <summary>The group's consumer of that name, seen now; created (and logged) when new.</summary>
+    public static StreamConsumer Reader(Database db, ReadOnlySpan<byte> key, StreamGroup group, ReadOnlySpan<byte> name)
+    {
+        if (group.Consumer(name) is null)
+        {
+            StreamPropagation.ConsumerCreated(db, key, group, name.ToArray());
+            Database.CountChange();
+        }
+        return group.ConsumerSeen(name, Clock.NowMs);
+    }
+
     /// <summary>True when the stream has entries above <paramref name="from"/> to read.</summary>
     public static bool HasNew(RedisStream stream, StreamId from) => stream.LastLiveId is { } top && top > from;
 
@@ -113,8 +125,11 @@ internal static class StreamReadCommands
         return reply => ReplyEntries(reply, entries);
     }
 
-    /// <summary>New entries for a group: each moves the group on and, unless NOACK, becomes pending for the consumer.</summary>
-    public static Action<RespWriter> Deliver(RedisStream stream, StreamGroup group, StreamConsumer consumer, long count, bool noAck)
+    /// <summary>
+    /// New entries for a group: each moves the group on and, unless NOACK, becomes pending for the consumer; logged as
+    /// Redis propagates it (an XCLAIM per delivery, then the group's position).
+    /// </summary>
+    public static Action<RespWriter> Deliver(Database db, ReadOnlySpan<byte> key, RedisStream stream, StreamGroup group, StreamConsumer consumer, long count, bool noAck)
     {
         group.LastId.TryNext(out var start);
         var entries = Taken(stream.Range(start, StreamId.Max), count);
@@ -122,7 +137,12 @@ internal static class StreamReadCommands
         foreach (var entry in entries)
         {
             stream.Advance(group, entry.Id);
-            if (!noAck) { group.Deliver(entry.Id, consumer, now); }
+            if (!noAck) { StreamPropagation.Claimed(db, key, group, group.Deliver(entry.Id, consumer, now)); }
+        }
+        if (entries.Count > 0)
+        {
+            StreamPropagation.GroupMoved(db, key, group);
+            Database.CountChange();
         }
         return reply => ReplyEntries(reply, entries);
     }

@@ -34,7 +34,7 @@ internal sealed class StreamWait(byte[][] keys, StreamId[] after, long count, by
         if (value is not RedisStream stream) { return KeyGone; }
         if (group is null) { return StreamReadCommands.After(stream, After(key), Count); }
         if (stream.Group(group) is not { } readers) { return GroupGone; }
-        return StreamReadCommands.Deliver(stream, readers, readers.ConsumerSeen(consumer!, Clock.NowMs), Count, noAck);
+        return StreamReadCommands.Deliver(db, key, stream, readers, StreamReadCommands.Reader(db, key, readers, consumer), Count, noAck);
     }
 
     public void Reply(RespWriter reply, ReadOnlySpan<byte> key, object? taken)

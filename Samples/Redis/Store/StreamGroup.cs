@@ -34,7 +34,7 @@ internal sealed class StreamGroup(byte[] name, StreamId lastId, long entriesRead
     /// Records a delivery of <paramref name="id"/> to <paramref name="consumer"/> (XREADGROUP): a new pending entry, or
     /// one another consumer held (after XGROUP SETID moved the group back) handed over and counted from 1 again.
     /// </summary>
-    public void Deliver(StreamId id, StreamConsumer consumer, long nowMs)
+    public StreamPending Deliver(StreamId id, StreamConsumer consumer, long nowMs)
     {
         if (Pending.Find(id) is { } pending)
         {
@@ -43,11 +43,12 @@ internal sealed class StreamGroup(byte[] name, StreamId lastId, long entriesRead
             pending.DeliveryTimeMs = nowMs;
             pending.DeliveryCount = 1;
             consumer.Pending.Add(pending);
-            return;
+            return pending;
         }
         pending = new StreamPending(id, consumer, nowMs, 1);
         Pending.Add(pending);
         consumer.Pending.Add(pending);
+        return pending;
     }
 
     /// <summary>Gives a pending entry to <paramref name="consumer"/> (XCLAIM, XAUTOCLAIM); one FORCE created has no owner yet.</summary>
