@@ -7,7 +7,8 @@ namespace Loop.IntegrationTests.Redis;
 /// The stream commands against the real redis-server 7.0: a fixed, seeded script of random commands with explicit IDs
 /// (automatic ones depend on the clock) goes to both servers and every reply must be the same RESP, XINFO STREAM FULL
 /// of every key at the end included. The script adds enough entries, some of them large, for nodes to fill and split
-/// where Redis's do, so approximate trimming, radix-tree-keys and radix-tree-nodes are compared too; it mixes valid and
+/// where Redis's do (with the default node limits and with others CONFIG SET), so approximate trimming, radix-tree-keys
+/// and radix-tree-nodes are compared too; it mixes valid and
 /// invalid IDs, exclusive and incomplete ranges, every trimming option, missing keys and a key of another type. A second
 /// script works consumer groups (reads, acknowledgements, claims, deletions under pending entries); there the clock's
 /// readings (delivery and seen times, idle times) are masked, and claims ask for no idle time or an unreachable one.
@@ -17,10 +18,14 @@ public sealed partial class StreamDifferentialTests
     private static readonly string[] Streams = ["s0", "s1", "s2"];
 
     [Theory]
-    [InlineData(20261126, 2)]
-    [InlineData(11, 3)]
-    public Task Random_stream_commands_answer_as_redis_does(int seed, int protocol) =>
-        CompareAsync(protocol, [.. new Script(new Random(seed)).Commands(1500), .. Streams.Select(key => new[] { "XINFO", "STREAM", key, "FULL", "COUNT", "0" })]);
+    [InlineData(20261126, 2, 100, "4096")]
+    [InlineData(11, 3, 100, "4096")]
+    [InlineData(3, 2, 7, "300")]
+    [InlineData(4, 3, 0, "1kb")]
+    public Task Random_stream_commands_answer_as_redis_does(int seed, int protocol, int nodeEntries, string nodeBytes) =>
+        CompareAsync(protocol, [["CONFIG", "SET", "stream-node-max-entries", $"{nodeEntries}"], ["CONFIG", "SET", "stream-node-max-bytes", nodeBytes],
+            ["CONFIG", "GET", "stream-node-max-bytes"], .. new Script(new Random(seed)).Commands(1500),
+            .. Streams.Select(key => new[] { "XINFO", "STREAM", key, "FULL", "COUNT", "0" })]);
 
     [Theory]
     [InlineData(20261127, 2)]

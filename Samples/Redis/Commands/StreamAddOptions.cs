@@ -10,8 +10,6 @@ namespace Loop.Samples.Redis.Commands;
 /// </summary>
 internal readonly record struct StreamAddOptions(StreamTrim? Trim, bool NoMakeStream, bool IdGiven, bool SeqGiven, StreamId Id, int IdPosition)
 {
-    private const long DefaultApproximateLimit = 100L * RedisStream.NodeMaxEntries;
-
     /// <summary>The options from argument 2 on; false with the error written.</summary>
     public static bool TryParse(Session s, RespCommand c, bool xadd, out StreamAddOptions options)
     {
@@ -75,7 +73,7 @@ internal readonly record struct StreamAddOptions(StreamTrim? Trim, bool NoMakeSt
         if (limit != 0 && approximate is null) { return Fail(s, "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"); }
         if (!xadd && approximate is null) { return Fail(s, "ERR syntax error, XTRIM must be called with a trimming strategy"); }
         if (limitGiven && approximate != true) { return Fail(s, "ERR syntax error, LIMIT cannot be used without the special ~ option"); }
-        if (!limitGiven) { limit = approximate == true ? DefaultApproximateLimit : 0; }
+        if (!limitGiven) { limit = approximate == true ? s.Server.Config.StreamNodeLimits.ApproximateTrimLimit : 0; }
         var trim = approximate is { } approx ? new StreamTrim(byMinId, maxLength, minId, approx, limit) : (StreamTrim?)null;
         options = new StreamAddOptions(trim, noMakeStream, idGiven, seqGiven, id, i);
         return true;

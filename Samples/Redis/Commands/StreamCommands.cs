@@ -37,7 +37,7 @@ internal static class StreamCommands
         if (!TryNextId(stream, options, out var id)) { s.Reply.Error("ERR The ID specified in XADD is equal or smaller than the target stream top item"); return; }
         var pairs = new byte[c.Count - fieldsAt][];
         for (var i = 0; i < pairs.Length; i++) { pairs[i] = c[fieldsAt + i].ToArray(); }
-        stream.Append(id, pairs);
+        stream.Append(id, pairs, s.Server.Config.StreamNodeLimits);
         StreamArgs.Reply(s.Reply, id);
         if (options.Trim is { } trim) { stream.Trim(trim); }
         s.Db.Touch(c[1]);

@@ -10,9 +10,6 @@ namespace Loop.Samples.Redis.Store;
 /// </summary>
 internal sealed partial class RedisStream : IRedisCollection
 {
-    /// <summary>stream-node-max-bytes and stream-node-max-entries, Redis's defaults.</summary>
-    public const int NodeMaxBytes = 4096, NodeMaxEntries = 100;
-
     // A queue of nodes: the live ones are from _head on, so dropping the first node costs O(1) amortised.
     private readonly List<StreamNode> _nodes;
     private int _head;
@@ -65,12 +62,12 @@ internal sealed partial class RedisStream : IRedisCollection
     /// Appends an entry with ID <paramref name="id"/> (above <see cref="LastId"/>; the caller checked) and its
     /// alternating fields and values, in a new node when the last one is full by Redis's rules.
     /// </summary>
-    public void Append(StreamId id, byte[][] pairs)
+    public void Append(StreamId id, byte[][] pairs, StreamNodeLimits limits)
     {
         var tail = NodeCount > 0 ? _nodes[^1] : null;
         long elementBytes = 0;
         foreach (var element in pairs) { elementBytes += element.Length; }
-        if (tail is null || tail.Bytes + elementBytes >= NodeMaxBytes || tail.Live + tail.Deleted >= NodeMaxEntries)
+        if (tail is null || tail.Bytes + elementBytes >= limits.Bytes || (limits.MaxEntries > 0 && tail.Live + tail.Deleted >= limits.MaxEntries))
         {
             var fields = new byte[pairs.Length / 2][];
             for (var i = 0; i < fields.Length; i++) { fields[i] = pairs[i * 2]; }
