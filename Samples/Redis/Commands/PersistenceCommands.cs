@@ -40,7 +40,9 @@ internal static class PersistenceCommands
     private static void BackgroundSave(Session s, RespCommand c)
     {
         if (c.Count > 2 || (c.Count == 2 && !Args.Is(c[1], "SCHEDULE"))) { s.Reply.Error(Args.Syntax); return; }
-        Reply(s, s.Server.Persistence.BackgroundSave(), "Background saving started");
+        if (c.Count == 1) { Reply(s, s.Server.Persistence.BackgroundSave(), "Background saving started"); return; }
+        var (error, scheduled) = s.Server.Persistence.ScheduleBackgroundSave();
+        Reply(s, error, scheduled ? "Background saving scheduled" : "Background saving started");
     }
 
     /// <summary>SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: saves as asked (or when save points are set), then stops the server.</summary>

@@ -1,8 +1,8 @@
-using Microsoft.Win32.SafeHandles;
 using System.Buffers;
 using System.Diagnostics;
 using Loop.Samples.Redis.Server;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace Loop.Samples.Redis.Persistence;
 
@@ -16,8 +16,7 @@ namespace Loop.Samples.Redis.Persistence;
 /// </summary>
 internal sealed class AppendOnlyFile
 {
-    private readonly RedisServer server;
-
+    private readonly RedisServer _server;
     private readonly object _gate = new();
     private AofLog? _log;
     private long _baseSequence, _incrSequence;
@@ -28,8 +27,8 @@ internal sealed class AppendOnlyFile
 
     public AppendOnlyFile(RedisServer server)
     {
-        this.server = server;
-        server.Config.Apply += Apply;
+        _server = server;
+        _server.Config.Apply += Apply;
     }
 
     /// <summary>The log commands go to, or null when appendonly is no.</summary>
@@ -52,37 +51,38 @@ internal sealed class AppendOnlyFile
     public bool LastRewriteOk { get; private set; } = true;
     public long Rewrites { get; private set; }
 
-    private string Dir => server.Config.Get("dir");
-    private string FileName => server.Config.Get("appendfilename");
-    private string Directory => Path.Combine(Dir, server.Config.Get("appenddirname"));
+    private string Dir => _server.Config.Get("dir");
+    private string FileName => _server.Config.Get("appendfilename");
+    private string Directory => Path.Combine(Dir, _server.Config.Get("appenddirname"));
 
-    private AofFsync Fsync => server.Config.Get("appendfsync") switch { "always" => AofFsync.Always, "no" => AofFsync.No, _ => AofFsync.EverySecond };
+    private AofFsync Fsync => _server.Config.Get("appendfsync") switch { "always" => AofFsync.Always, "no" => AofFsync.No, _ => AofFsync.EverySecond };
 
     /// <summary>
     /// At startup with appendonly yes: loads the append-only file (or dump.rdb when there is none), then rewrites it and
-    /// starts logging. Returns what to print; a truncated last command is a warning. Throws <see cref="AofFormatException"/> and the RDB loader's exceptions.
+    /// starts logging. Returns what to print; a truncated last command is a warning. Throws <see cref="AofFormatException"/>
+    /// and the RDB loader's exceptions.
     /// </summary>
     public string Start(Action<string> warn)
     {
         var started = Stopwatch.GetTimestamp();
-        var keyspace = server.Keyspace;
+        var keyspace = _server.Keyspace;
         var loader = new KeyspaceLoader(keyspace, keepExpired: true);
-        var replay = new AofReplay(server);
+        var replay = new AofReplay(_server);
         AofLoadResult loaded;
         using (keyspace.Lock.Exclusive())
         {
             keyspace.ExpiryPaused = true;
             try
             {
-                loaded = AofLoader.Load(Dir, server.Config.Get("appenddirname"), FileName, loader, replay,
-                    server.Config.Get("aof-load-truncated") == "yes");
+                loaded = AofLoader.Load(Dir, _server.Config.Get("appenddirname"), FileName, loader, replay,
+                    _server.Config.Get("aof-load-truncated") == "yes");
             }
             finally { keyspace.ExpiryPaused = false; }
         }
         string message;
         if (loaded.Manifest is null)
         {
-            message = server.Persistence.Load() ?? "No append-only file yet: starting empty";
+            message = _server.Persistence.Load() ?? "No append-only file yet: starting empty";
         }
         else
         {
@@ -118,7 +118,7 @@ internal sealed class AppendOnlyFile
         lock (_gate)
         {
             if (_rewriting) { return "ERR Background append only file rewriting already in progress"; }
-            if (!server.Persistence.TryClaimSnapshot()) { return "ERR Background save already in progress"; }
+            if (!_server.Persistence.TryClaimSnapshot()) { return "ERR Background save already in progress"; }
             _rewriting = true;
         }
         RewriteFrom(incr => log.SwitchFile(() => OpenIncr(incr)));
@@ -132,13 +132,13 @@ internal sealed class AppendOnlyFile
         lock (_gate) { _rewriteStartedMs = Store.Clock.NowMs; }
         Snapshot snapshot;
         AofFileInfo incr;
-        using (server.Keyspace.Lock.Exclusive())
+        using (_server.Keyspace.Lock.Exclusive())
         {
-            snapshot = new Snapshot(server.Keyspace);
+            snapshot = new Snapshot(_server.Keyspace);
             incr = NextIncr();
             startIncr(incr);
         }
-        server.Log.LogInformation("Background append only file rewriting started");
+        _server.Log.LogInformation("Background append only file rewriting started");
         new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
     }
 
@@ -161,7 +161,7 @@ internal sealed class AppendOnlyFile
     private string? Enable()
     {
         if (_log is not null) { return null; }
-        if (!server.Persistence.TryClaimSnapshot()) { return "a background save is in progress; try again once it is done"; }
+        if (!_server.Persistence.TryClaimSnapshot()) { return "a background save is in progress; try again once it is done"; }
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
@@ -169,7 +169,7 @@ internal sealed class AppendOnlyFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or AofFormatException)
         {
-            server.Persistence.ReleaseSnapshot();
+            _server.Persistence.ReleaseSnapshot();
             return e.Message;
         }
         lock (_gate)
@@ -177,7 +177,7 @@ internal sealed class AppendOnlyFile
             (_base, _incrs) = (null, []);
             _rewriting = true;
         }
-        RewriteFrom(incr => server.Keyspace.Log = _log = new AofLog(Fsync, OpenIncr(incr)));
+        RewriteFrom(incr => _server.Keyspace.Log = _log = new AofLog(Fsync, OpenIncr(incr)));
         return null;
     }
 
@@ -199,7 +199,7 @@ internal sealed class AppendOnlyFile
     public void Stop()
     {
         if (_log is not { } log) { return; }
-        using (server.Keyspace.Lock.Exclusive()) { server.Keyspace.Log = null; }
+        using (_server.Keyspace.Lock.Exclusive()) { _server.Keyspace.Log = null; }
         log.Dispose();
         _log = null;
     }
@@ -255,11 +255,11 @@ internal sealed class AppendOnlyFile
             }
             foreach (var file in old) { TryDelete(Path.Combine(Directory, file.Name)); }
             ok = true;
-            server.Log.LogInformation("Background AOF rewrite finished successfully");
+            _server.Log.LogInformation("Background AOF rewrite finished successfully");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            server.Log.LogWarning("Background AOF rewrite failed: {Error}", e.Message);
+            _server.Log.LogWarning("Background AOF rewrite failed: {Error}", e.Message);
         }
         finally
         {
@@ -270,7 +270,7 @@ internal sealed class AppendOnlyFile
                 LastRewriteSeconds = (long)Stopwatch.GetElapsedTime(started).TotalSeconds;
                 if (ok) { Rewrites++; }
             }
-            server.Persistence.ReleaseSnapshot();
+            _server.Persistence.ReleaseSnapshot();
         }
     }
 
@@ -284,7 +284,7 @@ internal sealed class AppendOnlyFile
         {
             using (var file = DurableFile.Create(temp, UseIoUring))
             {
-                snapshot.WriteTo(server.Keyspace.Lock, file);
+                snapshot.WriteTo(_server.Keyspace.Lock, file);
                 file.Commit();
             }
             DurableFile.Rename(temp, Path.Combine(Directory, baseFile.Name));
@@ -292,7 +292,7 @@ internal sealed class AppendOnlyFile
         }
         catch
         {
-            snapshot.Abandon(server.Keyspace.Lock);
+            snapshot.Abandon(_server.Keyspace.Lock);
             TryDelete(temp);
             throw;
         }
