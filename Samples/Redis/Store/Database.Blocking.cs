@@ -72,10 +72,10 @@ internal sealed partial class Database
     }
 
     /// <summary>
-    /// Called by <see cref="Touch"/>: a change to a key clients wait on may let them be served. List commands
-    /// serve right after their change; a serve posted for after the current command catches the others
-    /// (RENAME, MOVE, pushes inside EXEC, which Redis serves once the whole transaction ran). Called alone for a
-    /// change watchers do not see (XGROUP DESTROY: its readers are told).
+    /// Called by <see cref="Touch"/>: a change to a key clients wait on may let them be served. The session serves
+    /// them right after the write (Session.Handle, once the write is logged); a serve posted for after the current
+    /// command catches the rest (writes inside EXEC, which Redis serves once the whole transaction ran). Called alone
+    /// for a change watchers do not see (XGROUP DESTROY: its readers are told).
     /// </summary>
     public void SignalReady(ReadOnlySpan<byte> key)
     {
