@@ -203,6 +203,28 @@ public sealed class AofTests
     }
 
     [Fact]
+    public async Task The_file_is_rewritten_by_itself_once_it_grows_past_the_minimum_size_and_percentage()
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using var redis = await StartAsync(Backend.Auto, directory, "everysec",
+            ("auto-aof-rewrite-min-size", "16kb"), ("auto-aof-rewrite-percentage", "100"));
+        using var client = new RespClient(await redis.ConnectAsync());
+        var emptyBase = InfoField(await client.CallAsync("INFO", "persistence"), "aof_base_size");
+        // Values LZF cannot shrink, so the base holds their 100 bytes each.
+        static string Value(int i) => string.Concat(new Random(i).GetItems("abcdefghijklmnopqrstuvwxyz0123456789".ToCharArray(), 100));
+        for (var i = 0; i < 100; i++) { Assert.Equal("OK", await client.CallAsync("SET", $"key:{i}", Value(i))); }
+        var grown = await client.CallAsync("INFO", "persistence");
+        Assert.True(InfoField(grown, "aof_current_size") > emptyBase + 100 * 100, "the commands are not counted in aof_current_size");
+        Assert.Equal(0L, InfoField(grown, "aof_rewrites")); // under 16 KB: not yet
+        for (var i = 100; i < 200; i++) { Assert.Equal("OK", await client.CallAsync("SET", $"key:{i}", Value(i))); }
+        Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrites") == 1),
+            "no rewrite started by itself");
+        var rewritten = await client.CallAsync("INFO", "persistence");
+        Assert.True(InfoField(rewritten, "aof_base_size") > 200 * 100, "the new base does not hold the keys");
+        Assert.Equal(InfoField(rewritten, "aof_base_size"), InfoField(rewritten, "aof_current_size"));
+    }
+
+    [Fact]
     public async Task A_truncated_incr_file_loads_up_to_its_last_whole_command_or_is_refused_by_name()
     {
         const int commands = 200;

@@ -127,6 +127,7 @@ internal static class ServerCommands
             ("aof_last_rewrite_time_sec", aof.LastRewriteSeconds), ("aof_current_rewrite_time_sec", aof.CurrentRewriteSeconds),
             ("aof_last_bgrewrite_status", aof.LastRewriteOk ? "ok" : "err"), ("aof_rewrites", aof.Rewrites),
             ("aof_last_write_status", aof.Log?.Failure is null ? "ok" : "err"), ("aof_last_cow_size", 0),
+            ("aof_current_size", aof.CurrentSize), ("aof_base_size", aof.BaseSize),
             ("module_fork_in_progress", 0), ("module_fork_last_cow_size", 0));
         var totals = server.Totals();
         Section("stats", ("total_connections_received", totals.Connections), ("total_commands_processed", totals.Commands),

@@ -7,7 +7,7 @@ namespace Loop.Samples.Redis.Server;
 /// logged so far (<see cref="AofLog.WritePending"/>), and the sessions that logged hold their replies until the log
 /// says they are safe: at once after a write made there (everysec, no), or once the FSYNC behind it completes (always),
 /// asked once per loop for all of them, so a loop's batches share a write, an FSYNC and a wake-up. A timer gives
-/// everysec its sync when nothing else is written. Loop thread only.
+/// everysec its sync when nothing else is written, and starts a rewrite once the file has grown enough. Loop thread only.
 /// </summary>
 internal sealed class HeldReplies
 {
@@ -20,7 +20,11 @@ internal sealed class HeldReplies
     {
         (_loop, _aof) = (loop, aof);
         loop.BeforeSends(BeforeSends);
-        loop.Every(TimeSpan.FromSeconds(1), () => _aof.Log?.WritePending(_loop));
+        loop.Every(TimeSpan.FromSeconds(1), () =>
+        {
+            _aof.Log?.WritePending(_loop);
+            _aof.RewriteIfGrown();
+        });
     }
 
     /// <summary>Holds <paramref name="session"/>'s replies until the log is safe up to its <see cref="Session.HeldUpTo"/>.</summary>

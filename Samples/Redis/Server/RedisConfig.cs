@@ -205,6 +205,8 @@ internal sealed class RedisConfig
                 or "hll-sparse-max-bytes" or "stream-node-max-bytes":
                 return InvalidMemory(ref value, long.MaxValue);
             case "maxmemory": return InvalidMemory(ref value, ulong.MaxValue);
+            case "auto-aof-rewrite-min-size": return InvalidMemory(ref value, long.MaxValue);
+            case "auto-aof-rewrite-percentage": return InvalidInteger(ref value, 0, int.MaxValue);
             case "maxmemory-policy":
                 if (!EvictionPolicies.Contains(value, StringComparer.OrdinalIgnoreCase)) { return $"argument(s) must be one of the following: {string.Join(", ", EvictionPolicies)}"; }
                 value = value.ToLowerInvariant();

@@ -24,6 +24,8 @@ internal sealed class AppendOnlyFile
     private AofFileInfo? _base;
     private bool _rewriting;
     private long _rewriteStartedMs;
+    // The current base's size, and the log offset where the incr file after it began (and the next one's, mid-rewrite).
+    private long _baseSize, _incrStart, _nextIncrStart;
 
     public AppendOnlyFile(RedisServer server)
     {
@@ -104,8 +106,8 @@ internal sealed class AppendOnlyFile
         System.IO.Directory.CreateDirectory(Directory);
         using (keyspace.Lock.Exclusive())
         {
-            var baseFile = WriteBase(new Snapshot(keyspace));
-            lock (_gate) { (_base, _incrs) = (baseFile, []); }
+            var (baseFile, size) = WriteBase(new Snapshot(keyspace));
+            lock (_gate) { (_base, _incrs, _baseSize, _incrStart) = (baseFile, [], size, 0); }
             var incr = NextIncr();
             _log = new AofLog(Fsync, OpenIncr(incr));
             keyspace.Log = _log;
@@ -113,6 +115,32 @@ internal sealed class AppendOnlyFile
         foreach (var file in old) { TryDelete(Path.Combine(Directory, file.Name)); }
         if (loaded.FromOldStyleFile) { TryDelete(Path.Combine(Dir, FileName)); }
         return message;
+    }
+
+    /// <summary>The append-only file's size: its base and the commands logged since (INFO aof_current_size); 0 when off.</summary>
+    public long CurrentSize
+    {
+        get { lock (_gate) { return _log is { } log ? _baseSize + log.Appended - _incrStart : 0; } }
+    }
+
+    /// <summary>The base's size at the last rewrite (INFO aof_base_size).</summary>
+    public long BaseSize
+    {
+        get { lock (_gate) { return _log is null ? 0 : _baseSize; } }
+    }
+
+    /// <summary>
+    /// Starts a rewrite when the file has grown auto-aof-rewrite-percentage past its base and is at least
+    /// auto-aof-rewrite-min-size, as Redis's serverCron does; the loops ask every second.
+    /// </summary>
+    public void RewriteIfGrown()
+    {
+        var percentage = _server.Config.GetNumber("auto-aof-rewrite-percentage");
+        if (_log is null || percentage == 0 || RewriteInProgress || RewriteScheduled) { return; }
+        var (current, baseSize) = (CurrentSize, Math.Max(BaseSize, 1));
+        if (current < _server.Config.GetNumber("auto-aof-rewrite-min-size") || current * 100 / baseSize - 100 < percentage) { return; }
+        _server.Log.LogInformation("Starting automatic rewriting of AOF on {Growth}% growth", current * 100 / baseSize - 100);
+        Rewrite();
     }
 
     /// <summary>A BGREWRITEAOF waits for a BGSAVE to finish (INFO aof_rewrite_scheduled).</summary>
@@ -159,6 +187,7 @@ internal sealed class AppendOnlyFile
             snapshot = new Snapshot(_server.Keyspace);
             incr = NextIncr();
             startIncr(incr);
+            _nextIncrStart = _log!.Appended;
         }
         _server.Log.LogInformation("Background append only file rewriting started");
         new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
@@ -266,13 +295,14 @@ internal sealed class AppendOnlyFile
         var ok = false;
         try
         {
-            var baseFile = WriteBase(snapshot);
+            var (baseFile, size) = WriteBase(snapshot);
             WaitForIncr(incr);
             List<AofFileInfo> old;
             lock (_gate)
             {
                 old = [.. _base is { } previous ? [previous] : Array.Empty<AofFileInfo>(), .. _incrs.TakeWhile(f => f != incr)];
                 (_base, _incrs) = (baseFile, [.. _incrs.SkipWhile(f => f != incr)]);
+                (_baseSize, _incrStart) = (size, _nextIncrStart);
                 WriteManifest();
             }
             foreach (var file in old) { TryDelete(Path.Combine(Directory, file.Name)); }
@@ -297,20 +327,22 @@ internal sealed class AppendOnlyFile
     }
 
     // The snapshot as the next base file: written as a temp file, synced, renamed into place.
-    private AofFileInfo WriteBase(Snapshot snapshot)
+    private (AofFileInfo File, long Size) WriteBase(Snapshot snapshot)
     {
         AofFileInfo baseFile;
         lock (_gate) { baseFile = new AofFileInfo(AofFileNames.Base(FileName, ++_baseSequence, rdbPreamble: true), _baseSequence, AofFileType.Base); }
         var temp = Path.Combine(Directory, $"temp-rewriteaof-{Environment.ProcessId}.aof");
         try
         {
+            long size;
             using (var file = DurableFile.Create(temp, UseIoUring))
             {
                 snapshot.WriteTo(_server.Keyspace.Lock, file);
                 file.Commit();
+                size = file.Length;
             }
             DurableFile.Rename(temp, Path.Combine(Directory, baseFile.Name));
-            return baseFile;
+            return (baseFile, size);
         }
         catch
         {
