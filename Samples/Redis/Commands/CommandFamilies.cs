@@ -30,5 +30,6 @@ internal static class CommandFamilies
         StreamClaimCommands.Register(table);
         PubSubCommands.Register(table);
         PersistenceCommands.Register(table);
+        AdminCommands.Register(table);
     }
 }
