@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# SET with an append-only file: loop-redis (1 loop; a writer thread group-commits the loops' commands with io_uring
-# WRITE + FSYNC, and a batch's replies wait for its write, with always for its fsync) against redis-server (writes in
-# its event loop before replying), each with appendfsync everysec and always, and loop-redis without the file for the
-# cost of it; SET at -P 1 and -P 16 from redis-benchmark. Reports req/s, p50/p99 and the server's CPU per request in
+# SET with an append-only file: loop-redis (1 loop; it writes the log after each batch before replying, and with
+# always as an io_uring WRITE + linked FSYNC for every batch waiting, replies held until it completes) against
+# redis-server (writes in its event loop before replying; always: fsync there too), each with appendfsync everysec and
+# always, and loop-redis without the file for the cost of it; SET at -P 1 and -P 16 from redis-benchmark. Reports req/s, p50/p99 and the server's CPU per request in
 # Benchmarks/results/redis-aof.md. The file lives in a temporary directory (the disk under it is named in the report).
 #
 #   Benchmarks/redis-aof.sh      Environment: REQUESTS=200000 (per run at -P 1; 10x at -P 16) CONNECTIONS=50 KEYS=100000

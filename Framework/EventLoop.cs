@@ -2,10 +2,12 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Loop.Internal;
+using Loop.Internal.Files;
 using Loop.Internal.Interop;
 using Loop.Internal.Output;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
+using Microsoft.Win32.SafeHandles;
 
 namespace Loop;
 
@@ -58,7 +60,22 @@ public abstract partial class EventLoop
     public void Post(Action<object?> callback, object? state)
     {
         _posted.Enqueue((callback, state));
-        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0) { Wake(); }
+        if (Interlocked.Exchange(ref _wakeRequested, 1) != 0) { return; }
+        // A post that races the loop's end (a file write completing on a pool thread) must not touch its closed
+        // eventfd, whose number may already be another file's: what is posted then is dropped with the loop.
+        lock (_wakeGate)
+        {
+            if (!_tornDown) { Wake(); }
+        }
+    }
+
+    private readonly object _wakeGate = new();
+    private bool _tornDown;
+
+    private void TearDownOnce()
+    {
+        lock (_wakeGate) { _tornDown = true; }
+        TearDown();
     }
 
     /// <summary>
@@ -73,6 +90,23 @@ public abstract partial class EventLoop
     }
 
     private readonly List<Action> _beforeSends = [];
+
+    /// <summary>
+    /// Writes <paramref name="data"/> to <paramref name="file"/> at <paramref name="offset"/>, synced to disk after it
+    /// when <paramref name="sync"/>, without blocking this loop: on io_uring a WRITE on the loop's ring with an FSYNC
+    /// linked behind it (IOSQE_IO_LINK orders them), elsewhere a pwrite and fsync on a thread-pool thread. Then
+    /// <paramref name="completed"/> runs on this loop with the bytes written, or a negative errno. <paramref name="data"/>
+    /// must stay as it is until then. Loop thread only.
+    /// </summary>
+    public void WriteFile(SafeFileHandle file, long offset, ReadOnlyMemory<byte> data, bool sync, Action<int> completed)
+    {
+        if (!IsLoopThread) { throw new InvalidOperationException("WriteFile is for the loop's own thread; use Post from other threads."); }
+        var write = new LoopFileWrite(file, offset, data, sync, completed) { Pin = data.Pin() };
+        StartFileWrite(write);
+    }
+
+    /// <summary>Starts a file write; the backends without a ring of their own use the thread pool.</summary>
+    private protected virtual void StartFileWrite(LoopFileWrite write) => write.RunOnThreadPool(this);
 
     /// <summary>Runs <paramref name="callback"/> on this loop after <paramref name="delay"/>. Loop thread only.</summary>
     public LoopTimer Schedule(TimeSpan delay, Action callback) => AddTimer(delay, callback, periodTicks: 0);
@@ -113,20 +147,20 @@ public abstract partial class EventLoop
         }
         catch (Exception e)
         {
-            TearDown();
+            TearDownOnce();
             _started.SetException(e);
             return;
         }
         try
         {
             RunUntilStopped();
-            TearDown();
+            TearDownOnce();
             _stopped.SetResult();
         }
         catch (Exception e)
         {
             Logger.LogCritical(e, "Loop {Loop} failed", Id);
-            TearDown();
+            TearDownOnce();
             _stopped.SetException(e);
         }
     }

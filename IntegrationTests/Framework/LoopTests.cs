@@ -101,6 +101,44 @@ public sealed class LoopTests
         Assert.Equal(100, await client.ReceiveAsync(reply));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task WriteFile_writes_at_the_offset_and_reports_on_the_loop_or_the_errno(Backend backend)
+    {
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1 }, () => new EchoHandler());
+        var loop = server.Loops[0];
+        var path = Path.GetTempFileName();
+        try
+        {
+            using (var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write))
+            {
+                var data = new byte[100_000];
+                Random.Shared.NextBytes(data);
+                var (result, onLoop) = await WriteAsync(loop, file, 10, data, sync: true);
+                Assert.Equal((data.Length, true), (result, onLoop));
+                var (empty, _) = await WriteAsync(loop, file, 0, ReadOnlyMemory<byte>.Empty, sync: true);
+                Assert.Equal(0, empty);
+                var written = await File.ReadAllBytesAsync(path);
+                Assert.Equal(new byte[10].Concat(data), written);
+            }
+            using var readOnly = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+            var (refused, _) = await WriteAsync(loop, readOnly, 0, new byte[10], sync: false);
+            Assert.Equal(-9, refused); // EBADF: not open for writing
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static async Task<(int Result, bool OnLoop)> WriteAsync(EventLoop loop, Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset,
+        ReadOnlyMemory<byte> data, bool sync)
+    {
+        var done = new TaskCompletionSource<(int, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.Post(() => loop.WriteFile(file, offset, data, sync, result => done.SetResult((result, loop.IsLoopThread))));
+        return await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     private sealed class EchoingHandler(Action<Connection> served) : IConnectionHandler
     {
         public int OnReceive(Connection connection, ReadOnlySpan<byte> data)

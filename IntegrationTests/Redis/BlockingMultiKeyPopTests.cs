@@ -10,7 +10,7 @@ public sealed class BlockingMultiKeyPopTests
     public async Task Bzpopmin_is_served_by_a_zadd_from_a_client_on_the_other_loop(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
-        var (waiter, writer) = await ClientsOnBothLoopsAsync(redis);
+        var (waiter, writer) = await SetTestClient.OnBothLoopsAsync(redis);
         await waiter.Send("BZPOPMIN z1 z2 0");
         await redis.WaitForBlockedClientsAsync(1);
         Assert.Equal(":3", await writer.Ask("ZADD z2 3 c 1 a 2 b"));
@@ -24,7 +24,7 @@ public sealed class BlockingMultiKeyPopTests
     public async Task Blmpop_and_bzmpop_are_served_up_to_their_count_across_loops(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
-        var (lists, sortedSets) = await ClientsOnBothLoopsAsync(redis);
+        var (lists, sortedSets) = await SetTestClient.OnBothLoopsAsync(redis);
         var writer = await SetTestClient.ConnectAsync(redis);
         await lists.Send("BLMPOP 0 2 l1 l2 RIGHT COUNT 2");
         await sortedSets.Send("BZMPOP 0 1 z MAX COUNT 5");
@@ -42,7 +42,7 @@ public sealed class BlockingMultiKeyPopTests
     public async Task Waiters_on_one_key_are_served_only_by_the_type_they_pop_from(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
-        var (listWaiter, sortedSetWaiter) = await ClientsOnBothLoopsAsync(redis);
+        var (listWaiter, sortedSetWaiter) = await SetTestClient.OnBothLoopsAsync(redis);
         var writer = await SetTestClient.ConnectAsync(redis);
         await listWaiter.Send("BLPOP k 0");
         await redis.WaitForBlockedClientsAsync(1);
@@ -61,7 +61,7 @@ public sealed class BlockingMultiKeyPopTests
     public async Task Sorted_set_waiters_are_served_first_come_first_served(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);
-        var (first, second) = await ClientsOnBothLoopsAsync(redis);
+        var (first, second) = await SetTestClient.OnBothLoopsAsync(redis);
         var writer = await SetTestClient.ConnectAsync(redis);
         await first.Send("BZPOPMAX q 0");
         await redis.WaitForBlockedClientsAsync(1);
@@ -131,13 +131,5 @@ public sealed class BlockingMultiKeyPopTests
         await redis.WaitForBlockedClientsAsync(0);
         Assert.Equal(":1", await writer.Ask("ZADD q 1 kept"));
         Assert.Equal("[kept]", await writer.Ask("ZRANGE q 0 -1"));
-    }
-
-    // Two clients on different loops, so that what one writes must reach the other across loops.
-    private static async Task<(SetTestClient, SetTestClient)> ClientsOnBothLoopsAsync(InProcessRedis redis)
-    {
-        var first = await redis.ConnectAsync();
-        var second = await redis.ConnectOnAnotherLoopAsync(await redis.LoopOfAsync(first));
-        return (new SetTestClient(first), new SetTestClient(second));
     }
 }

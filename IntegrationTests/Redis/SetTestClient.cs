@@ -12,6 +12,14 @@ internal sealed class SetTestClient(RespSocket socket)
 
     public static async Task<SetTestClient> ConnectAsync(InProcessRedis redis) => new(await redis.ConnectAsync());
 
+    /// <summary>Two clients on different loops, so that what one writes must reach the other across loops.</summary>
+    public static async Task<(SetTestClient, SetTestClient)> OnBothLoopsAsync(InProcessRedis redis)
+    {
+        var first = await redis.ConnectAsync();
+        var second = await redis.ConnectOnAnotherLoopAsync(await redis.LoopOfAsync(first));
+        return (new SetTestClient(first), new SetTestClient(second));
+    }
+
     /// <summary>Sends a command whose arguments are separated by single spaces; returns the rendered reply.</summary>
     public Task<string> Ask(string command) => AskArgs(command.Split(' '));
 

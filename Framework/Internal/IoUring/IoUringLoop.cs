@@ -48,6 +48,7 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
             throw new IoUringUnavailableException($"io_uring opcodes {string.Join(", ", missing)} (kernel too old)", Libc.ENOSYS);
         }
 
+        _fileOpsMissing = _ring.MissingOpcodes(IoUringOp.FileWrite).Count > 0; // then file writes go to the thread pool
         var limits = LoopResources.Fit(Options);
         var files = new IoUringRsrcRegister { Nr = (uint)limits.FixedFiles, Flags = RsrcRegisterSparse };
         Check(_ring.Register(RegisterFiles2, &files, (uint)sizeof(IoUringRsrcRegister)),
@@ -157,6 +158,8 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
             case OpKind.CloseCancel: Completed(ConnectionAt(index), RingOps.CloseCancel); break;
             case OpKind.Close: Completed(ConnectionAt(index), RingOps.Close); break;
             case OpKind.Wake: ArmWake(); break;
+            case OpKind.FileWrite: OnFileWritten(index, cqe.Res); break;
+            case OpKind.FileSync: OnFileSynced(index, cqe.Res); break;
             case OpKind.Orphan: break;
         }
     }

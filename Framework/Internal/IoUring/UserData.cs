@@ -16,6 +16,10 @@ internal enum OpKind : byte
     Wake,
     PeerName,
 
+    /// <summary>A write to a file (<see cref="EventLoop.WriteFile"/>), and the FSYNC linked behind it.</summary>
+    FileWrite,
+    FileSync,
+
     /// <summary>A request whose completion needs no action.</summary>
     Orphan,
 }

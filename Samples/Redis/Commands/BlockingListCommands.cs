@@ -12,7 +12,7 @@ namespace Loop.Samples.Redis.Commands;
 internal static class BlockingListCommands
 {
     // Waits longer than this are as good as forever, and keep the loop's timer arithmetic in range.
-    private static readonly TimeSpan Forever = TimeSpan.FromDays(365 * 100);
+    public static readonly TimeSpan Forever = TimeSpan.FromDays(365 * 100);
 
     public static void Register(CommandTable t)
     {

@@ -23,8 +23,14 @@ internal static class CommandFamilies
         SortedSetCommands.Register(table);
         GeoCommands.Register(table);
         MultiKeyPopCommands.Register(table);
+        StreamCommands.Register(table);
+        StreamReadCommands.Register(table);
+        StreamInfoCommand.Register(table);
+        StreamGroupCommands.Register(table);
+        StreamClaimCommands.Register(table);
         PubSubCommands.Register(table);
         PersistenceCommands.Register(table);
+        AdminCommands.Register(table);
         SlowLogCommand.Register(table);
         LatencyCommand.Register(table);
         DebugCommand.Register(table);

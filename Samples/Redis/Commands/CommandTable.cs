@@ -6,6 +6,9 @@ namespace Loop.Samples.Redis.Commands;
 /// <summary>Runs one command for a session, holding the keyspace as its keys need; writes exactly one reply.</summary>
 internal delegate void CommandHandler(Session session, RespCommand command);
 
+/// <summary>A question about one call of a command, asked before it runs.</summary>
+internal delegate bool CommandPredicate(RespCommand command);
+
 [Flags]
 internal enum CommandFlags
 {
@@ -38,6 +41,14 @@ internal enum CommandFlags
 /// </summary>
 internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, KeySpec Keys, CommandHandler Handler, int Id)
 {
+    /// <summary>
+    /// For a blocking command that blocks only with an option (XREAD ... BLOCK): whether this call may block, and so must
+    /// hold the whole keyspace. Unset, a blocking command always may.
+    /// </summary>
+    public CommandPredicate? MayBlockWhen { get; init; }
+
+    public bool MayBlock(RespCommand command) => (Flags & CommandFlags.Blocking) != 0 && (MayBlockWhen?.Invoke(command) ?? true);
+
     public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 }
 
@@ -56,8 +67,8 @@ internal sealed class CommandTable
     public void Add(string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step, CommandHandler handler) =>
         Add(name, arity, flags, new KeySpec(firstKey, lastKey, step), handler);
 
-    public void Add(string name, int arity, CommandFlags flags, KeySpec keys, CommandHandler handler) =>
-        _byName.Add(System.Text.Encoding.ASCII.GetBytes(name), new CommandSpec(name, arity, flags, keys, handler, _byName.Count));
+    public void Add(string name, int arity, CommandFlags flags, KeySpec keys, CommandHandler handler, CommandPredicate? mayBlockWhen = null) =>
+        _byName.Add(System.Text.Encoding.ASCII.GetBytes(name), new CommandSpec(name, arity, flags, keys, handler, _byName.Count) { MayBlockWhen = mayBlockWhen });
 
     public CommandSpec? Find(ReadOnlySpan<byte> name) => _bySpan.TryGetValue(name, out var spec) ? spec : null;
 }

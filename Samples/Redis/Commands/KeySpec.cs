@@ -6,7 +6,7 @@ namespace Loop.Samples.Redis.Commands;
 /// Which arguments of a command are keys: Redis's legacy range (<see cref="First"/> to <see cref="Last"/> by
 /// <see cref="Step"/>; a negative last counts from the end); for commands that count their keys
 /// (<c>LMPOP 2 a b LEFT</c>, <c>ZUNIONSTORE dst 2 a b</c>), where that count stands: the keys follow it; keys
-/// named by an option (<c>GEORADIUS ... STORE dst</c>, see <see cref="KeywordKey"/>); and SORT's (see
+/// named by an option (<c>GEORADIUS ... STORE dst</c>, see <see cref="KeywordKey"/>); and SORT's and XREAD's (see
 /// <see cref="OptionKeys"/>). The one source for COMMAND INFO and GETKEYS, and for whatever must know a command's
 /// keys before running it.
 /// </summary>
@@ -35,7 +35,7 @@ internal readonly record struct KeySpec(int First, int Last, int Step, int NumKe
 /// </summary>
 internal sealed record KeywordKey(string Keyword, int StartFrom);
 
-/// <summary>Keys that options name rather than positions: SORT's.</summary>
+/// <summary>Keys that options name rather than positions: SORT's, XREAD's and XREADGROUP's.</summary>
 internal enum OptionKeys
 {
     None,
@@ -45,6 +45,9 @@ internal enum OptionKeys
 
     /// <summary>SORT: the patterns, and the key after the last STORE, found as Redis's sortGetKeys finds it.</summary>
     SortPatternsAndStore,
+
+    /// <summary>XREAD, XREADGROUP: the first half of the arguments after STREAMS, found as Redis's xreadGetKeys finds them.</summary>
+    StreamsHalf,
 }
 
 /// <summary>An allocation-free enumeration of a command's key positions (see <see cref="KeySpec"/>).</summary>
@@ -54,7 +57,8 @@ internal ref struct KeyPositions
     private readonly RespCommand _command;
     private readonly bool _everyMatch;
     private readonly int _rangeEnd, _countedEnd;
-    private int _next, _counted, _keyword, _scan, _optionKey;
+    private readonly int _streamsEnd;
+    private int _next, _counted, _keyword, _scan, _optionKey, _streams;
 
     public KeyPositions(KeySpec spec, RespCommand command, bool everyMatch)
     {
@@ -70,6 +74,7 @@ internal ref struct KeyPositions
             _countedEnd = (int)Math.Min(spec.NumKeysAt + keys, count - 1);
         }
         if (spec.Options == OptionKeys.SortPatternsAndStore) { _optionKey = SortStoreKey(command); }
+        if (spec.Options == OptionKeys.StreamsHalf) { _streams = StreamKeys(command, out _streamsEnd); }
         Current = 0;
     }
 
@@ -92,6 +97,11 @@ internal ref struct KeyPositions
             return true;
         }
         _counted = 0;
+        if (_streams > 0 && _streams < _streamsEnd)
+        {
+            Current = _streams++;
+            return true;
+        }
         if (_optionKey > 0)
         {
             Current = _optionKey;
@@ -122,6 +132,28 @@ internal ref struct KeyPositions
             }
         }
         return false;
+    }
+
+    // As Redis reads XREAD's and XREADGROUP's options for their keys: BLOCK and COUNT take one argument, GROUP two, NOACK
+    // none; the first STREAMS is followed by as many keys as IDs. Anything else, or an odd number after STREAMS: no keys.
+    private static int StreamKeys(RespCommand command, out int end)
+    {
+        end = 0;
+        for (var i = 1; i < command.Count; i++)
+        {
+            if (Args.Is(command[i], "BLOCK") || Args.Is(command[i], "COUNT")) { i++; }
+            else if (Args.Is(command[i], "GROUP")) { i += 2; }
+            else if (Args.Is(command[i], "NOACK")) { }
+            else if (Args.Is(command[i], "STREAMS"))
+            {
+                var after = command.Count - i - 1;
+                if (after == 0 || after % 2 != 0) { return 0; }
+                end = i + 1 + after / 2;
+                return i + 1;
+            }
+            else { return 0; }
+        }
+        return 0;
     }
 
     // As Redis reads SORT's options for its keys: LIMIT's two arguments, GET's and BY's one are skipped, any other word

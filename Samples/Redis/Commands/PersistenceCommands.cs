@@ -17,7 +17,8 @@ internal static class PersistenceCommands
             if (!RefusedInTransaction(s)) { Reply(s, s.Server.Persistence.Save(), "OK"); }
         });
         t.Add("bgsave", -1, Admin | NoKeyspace, 0, 0, 0, BackgroundSave);
-        t.Add("bgrewriteaof", 1, Admin | NoKeyspace, 0, 0, 0, (s, c) => Reply(s, s.Server.Aof.Rewrite(), "Background append only file rewriting started"));
+        t.Add("bgrewriteaof", 1, Admin | NoKeyspace, 0, 0, 0, (s, c) => Reply(s, s.Server.Aof.Rewrite(),
+            s.Server.Aof.RewriteScheduled ? "Background append only file rewriting scheduled" : "Background append only file rewriting started"));
         t.Add("lastsave", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Integer(s.Server.Persistence.LastSaveUnix));
         t.Add("shutdown", -1, Admin | NoKeyspace | NoMulti, 0, 0, 0, Shutdown);
     }
@@ -39,7 +40,9 @@ internal static class PersistenceCommands
     private static void BackgroundSave(Session s, RespCommand c)
     {
         if (c.Count > 2 || (c.Count == 2 && !Args.Is(c[1], "SCHEDULE"))) { s.Reply.Error(Args.Syntax); return; }
-        Reply(s, s.Server.Persistence.BackgroundSave(), "Background saving started");
+        if (c.Count == 1) { Reply(s, s.Server.Persistence.BackgroundSave(), "Background saving started"); return; }
+        var (error, scheduled) = s.Server.Persistence.ScheduleBackgroundSave();
+        Reply(s, error, scheduled ? "Background saving scheduled" : "Background saving started");
     }
 
     /// <summary>SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: saves as asked (or when save points are set), then stops the server.</summary>

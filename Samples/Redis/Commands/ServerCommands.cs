@@ -117,14 +117,14 @@ internal static class ServerCommands
             foreach (var (key, value) in fields) { text.Append(key).Append(':').Append(value).Append("\r\n"); }
             text.Append("\r\n");
         }
-        var process = Process.GetCurrentProcess();
+        var usage = ProcessUsage();
         var uptime = (long)(DateTimeOffset.UtcNow - server.StartTime).TotalSeconds;
         Section("server", ("redis_version", ConnectionCommands.RedisVersion), ("redis_mode", "standalone"), ("os", Environment.OSVersion.VersionString),
             ("arch_bits", IntPtr.Size * 8), ("multiplexing_api", "loop"), ("process_id", Environment.ProcessId), ("tcp_port", server.Options.Port),
             ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", 10), ("executable", Environment.ProcessPath ?? ""));
         Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients)), ("maxclients", 10000));
         var used = GC.GetTotalMemory(false);
-        Section("memory", ("used_memory", used), ("used_memory_human", $"{used / 1024.0 / 1024.0:F2}M"), ("used_memory_rss", process.WorkingSet64),
+        Section("memory", ("used_memory", used), ("used_memory_human", $"{used / 1024.0 / 1024.0:F2}M"), ("used_memory_rss", usage.ResidentBytes),
             ("maxmemory", 0), ("maxmemory_policy", "noeviction"), ("mem_allocator", "dotnet-gc"),
             // Not Redis's: the collector's pauses, which every loop waits out.
             ("gc_collections_gen2", GC.CollectionCount(2)), ("gc_pause_total_ms", (long)GC.GetTotalPauseDuration().TotalMilliseconds));
@@ -134,10 +134,11 @@ internal static class ServerCommands
             ("rdb_last_save_time", rdb.LastSaveUnix), ("rdb_last_bgsave_status", rdb.LastBackgroundSaveOk ? "ok" : "err"),
             ("rdb_last_bgsave_time_sec", rdb.LastBackgroundSaveSeconds), ("rdb_current_bgsave_time_sec", rdb.CurrentSaveSeconds),
             ("rdb_saves", rdb.Saves), ("rdb_last_cow_size", 0), ("aof_enabled", aof.Log is null ? 0 : 1),
-            ("aof_rewrite_in_progress", aof.RewriteInProgress ? 1 : 0), ("aof_rewrite_scheduled", 0),
+            ("aof_rewrite_in_progress", aof.RewriteInProgress ? 1 : 0), ("aof_rewrite_scheduled", aof.RewriteScheduled ? 1 : 0),
             ("aof_last_rewrite_time_sec", aof.LastRewriteSeconds), ("aof_current_rewrite_time_sec", aof.CurrentRewriteSeconds),
             ("aof_last_bgrewrite_status", aof.LastRewriteOk ? "ok" : "err"), ("aof_rewrites", aof.Rewrites),
             ("aof_last_write_status", aof.Log?.Failure is null ? "ok" : "err"), ("aof_last_cow_size", 0),
+            ("aof_current_size", aof.CurrentSize), ("aof_base_size", aof.BaseSize),
             ("module_fork_in_progress", 0), ("module_fork_last_cow_size", 0));
         var totals = server.Totals();
         var perCommand = server.CommandStatisticsTotal();
@@ -148,7 +149,7 @@ internal static class ServerCommands
             // Not Redis's: how often a loop waited for a lock (the keyspace's stripes, pub/sub), for the scaling benchmark.
             ("lock_contentions", Monitor.LockContentionCount));
         Section("replication", ("role", "master"), ("connected_slaves", 0), ("master_failover_state", "no-failover"), ("master_repl_offset", 0));
-        Section("cpu", ("used_cpu_sys", process.PrivilegedProcessorTime.TotalSeconds.ToString("F6")), ("used_cpu_user", process.UserProcessorTime.TotalSeconds.ToString("F6")));
+        Section("cpu", ("used_cpu_sys", usage.System.TotalSeconds.ToString("F6")), ("used_cpu_user", usage.User.TotalSeconds.ToString("F6")));
         Section("commandstats", StatisticsInfo.Commands(server.Commands, perCommand));
         Section("errorstats", StatisticsInfo.Errors(perCommand));
         Section("latencystats", StatisticsInfo.Latencies(server.Commands, perCommand));
@@ -156,5 +157,20 @@ internal static class ServerCommands
             .Select(db => ($"db{db.Index}", (object)$"keys={db.Count},expires={db.ExpiresCount},avg_ttl=0")).ToArray();
         Section("keyspace", keyspace);
         s.Reply.Bulk(text.ToString());
+    }
+
+    // Read from /proc, which takes a descriptor: with none to be had (RLIMIT_NOFILE reached) INFO answers zeros rather
+    // than failing, so a client can still ask a server that is out of descriptors.
+    private static (long ResidentBytes, TimeSpan System, TimeSpan User) ProcessUsage()
+    {
+        try
+        {
+            using var process = Process.GetCurrentProcess();
+            return (process.WorkingSet64, process.PrivilegedProcessorTime, process.UserProcessorTime);
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Persistence;
 
@@ -70,12 +71,9 @@ internal ref struct Listpack : IPackedEntries
         return true;
     }
 
-    // Redis's lpEncodeBacklen: how many bytes the backwards length of an entry of `size` bytes takes.
-    private static int BacklenBytes(long size) => size <= 127 ? 1 : size < 16383 ? 2 : size < 2097151 ? 3 : size < 268435455 ? 4 : 5;
-
     private readonly int CheckBacklen(int start, int size)
     {
-        var bytes = BacklenBytes(size);
+        var bytes = ListpackSize.BacklenBytes(size);
         var last = start + size + bytes - 1;
         if (last >= _blob.Length - 1) { throw Corrupt($"the entry at {start} runs past the end"); }
         long value = 0;

@@ -18,6 +18,13 @@ internal readonly ref struct PackedEntry
         _isInteger = true;
     }
 
+    /// <summary>The entry as an integer (stored as one, or text spelling one), as Redis's lpGetInteger reads stream metadata.</summary>
+    public bool TryInteger(out long value)
+    {
+        value = _integer;
+        return _isInteger || Store.ObjectEncoding.TryInteger(_text, out value);
+    }
+
     public byte[] ToBytes() => _isInteger ? RdbText.Digits(_integer) : _text.ToArray();
 
     /// <summary>The entry as a sorted set score (Redis writes them with %.17g, or as integers): false when it is no number.</summary>

@@ -39,8 +39,9 @@ internal static partial class RdbDecoder
             RdbType.ListQuicklist2 => ReadQuicklist(reader, withContainers: true, offset),
             RdbType.SetListpack => SetOf(new Listpack(reader.ReadString(), offset), offset),
             RdbType.ModulePreGa or RdbType.Module2 => throw new RdbFormatException($"module values (RDB type {type}) are not supported", offset),
-            RdbType.StreamListpacks or RdbType.StreamListpacks2 or RdbType.StreamListpacks3 =>
-                throw new RdbFormatException($"streams (RDB type {type}) are not supported", offset),
+            RdbType.StreamListpacks => ReadStream(reader, withMetadata: false),
+            RdbType.StreamListpacks2 => ReadStream(reader, withMetadata: true),
+            RdbType.StreamListpacks3 => throw new RdbFormatException($"streams of Redis 7.2 (RDB type {type}) are not supported", offset),
             _ => throw new RdbFormatException($"unknown value type {type}", offset),
         };
     }

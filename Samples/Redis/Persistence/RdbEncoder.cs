@@ -8,10 +8,11 @@ namespace Loop.Samples.Redis.Persistence;
 /// <summary>
 /// Writes the RDB format as Redis 7.0 writes it (version 10), in forms redis-server 7.0 loads: strings as integers
 /// when they spell one, LZF-compressed when that saves space, raw otherwise; collections in their plain forms (a
-/// list as RDB_TYPE_LIST, sets, hashes, and sorted sets with binary scores), which Redis re-encodes as it loads.
+/// list as RDB_TYPE_LIST, sets, hashes, and sorted sets with binary scores), which Redis re-encodes as it loads; streams
+/// as Redis 7.0 writes them (RDB_TYPE_STREAM_LISTPACKS_2, see RdbEncoder.Stream.cs).
 /// Nothing here sees the whole file: the caller keeps the CRC-64 of what it wrote and hands it to <see cref="WriteEnd"/>.
 /// </summary>
-internal static class RdbEncoder
+internal static partial class RdbEncoder
 {
     private const int MaxIntegerEncodedLength = 11; // "-2147483648"
     private const int MinCompressedLength = 21;     // shorter strings cannot gain from LZF
@@ -44,8 +45,7 @@ internal static class RdbEncoder
         if (expireAtUnixMs is { } deadline)
         {
             WriteByte(output, RdbOpcode.ExpireTimeMs);
-            BinaryPrimitives.WriteInt64LittleEndian(output.GetSpan(8), deadline);
-            output.Advance(8);
+            WriteInt64(output, deadline);
         }
         WriteByte(output, TypeOf(value));
         WriteString(output, key);
@@ -78,6 +78,7 @@ internal static class RdbEncoder
         RedisSet => RdbType.Set,
         RedisSortedSet => RdbType.SortedSet2,
         RedisHash => RdbType.Hash,
+        RedisStream => RdbType.StreamListpacks2,
         _ => throw new ArgumentException($"{value.GetType().Name} is not a value of the store", nameof(value)),
     };
 
@@ -113,6 +114,9 @@ internal static class RdbEncoder
                     WriteString(output, field);
                     WriteString(output, fieldValue);
                 }
+                break;
+            case RedisStream stream:
+                WriteStream(output, stream);
                 break;
         }
     }

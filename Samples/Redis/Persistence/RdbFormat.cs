@@ -65,3 +65,10 @@ internal static class RdbFormat
     public const int QuicklistNodePlain = 1;
     public const int QuicklistNodePacked = 2;
 }
+
+/// <summary>The flags of an entry in a stream node's listpack (t_stream.c's STREAM_ITEM_FLAG_*).</summary>
+internal static class StreamFlags
+{
+    public const int Deleted = 1;
+    public const int SameFields = 2;
+}

@@ -16,7 +16,7 @@ internal sealed class RdbPersistence
 {
     private readonly RedisServer _server;
     private readonly object _gate = new();
-    private bool _inProgress;
+    private bool _inProgress, _lentOut, _scheduled; // a save runs, or the snapshot is lent to an AOF rewrite (and a BGSAVE waits)
     private long _changesAtLastSave, _changesInSnapshot, _lastAttemptMs, _startedMs;
     private volatile bool _refusesWrites;
     private volatile (long Seconds, long Changes)[] _savePoints = [];
@@ -42,13 +42,13 @@ internal sealed class RdbPersistence
 
     public bool InProgress
     {
-        get { lock (_gate) { return _inProgress; } }
+        get { lock (_gate) { return _inProgress && !_lentOut; } }
     }
 
     /// <summary>Seconds the running BGSAVE has taken, or -1.</summary>
     public long CurrentSaveSeconds
     {
-        get { lock (_gate) { return _inProgress ? (Clock.NowMs - _startedMs) / 1000 : -1; } }
+        get { lock (_gate) { return _inProgress && !_lentOut ? (Clock.NowMs - _startedMs) / 1000 : -1; } }
     }
 
     public long ChangesSinceLastSave => _server.Totals().Changes - Volatile.Read(ref _changesAtLastSave);
@@ -165,15 +165,41 @@ internal sealed class RdbPersistence
     /// Claims the keyspace's one snapshot for another writer (an AOF rewrite): false while a save runs. BGSAVE waits
     /// for <see cref="ReleaseSnapshot"/>, as Redis refuses one child while another runs.
     /// </summary>
-    public bool TryClaimSnapshot() => Start() is null;
-
-    public void ReleaseSnapshot()
+    public bool TryClaimSnapshot()
     {
         lock (_gate)
         {
-            _inProgress = false;
+            if (Start() is not null) { return false; }
+            _lentOut = true;
+            return true;
+        }
+    }
+
+    /// <summary>The rewrite is done with the snapshot; a BGSAVE SCHEDULE made meanwhile starts now.</summary>
+    public void ReleaseSnapshot()
+    {
+        bool scheduled;
+        lock (_gate)
+        {
+            _inProgress = _lentOut = false;
+            (scheduled, _scheduled) = (_scheduled, false);
             Monitor.PulseAll(_gate);
         }
+        if (scheduled) { BackgroundSave(); }
+    }
+
+    /// <summary>BGSAVE SCHEDULE: starts one now, or once an AOF rewrite is done with the snapshot. Null when started, else the reply.</summary>
+    public (string? Error, bool Scheduled) ScheduleBackgroundSave()
+    {
+        lock (_gate)
+        {
+            if (_lentOut)
+            {
+                _scheduled = true;
+                return (null, true);
+            }
+        }
+        return (BackgroundSave(), false);
     }
 
     // One save at a time: claims the turn, or says why not.
@@ -181,6 +207,7 @@ internal sealed class RdbPersistence
     {
         lock (_gate)
         {
+            if (_lentOut) { return "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."; }
             if (_inProgress) { return "ERR Background save already in progress"; }
             _inProgress = true;
             _startedMs = Clock.NowMs;
@@ -249,7 +276,11 @@ internal sealed class RdbPersistence
             Monitor.PulseAll(_gate);
         }
         UpdateWriteRefusal();
+        SaveFinished?.Invoke();
     }
+
+    /// <summary>Raised when a save is done and the snapshot free: a scheduled AOF rewrite starts then.</summary>
+    public event Action? SaveFinished;
 
     private void UpdateWriteRefusal() =>
         _refusesWrites = !LastBackgroundSaveOk && _savePoints.Length > 0 && _server.Config.Get("stop-writes-on-bgsave-error") == "yes";

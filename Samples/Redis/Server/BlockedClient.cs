@@ -3,8 +3,8 @@ using Loop.Samples.Redis.Store;
 namespace Loop.Samples.Redis.Server;
 
 /// <summary>
-/// A session waiting in a blocking pop (BLPOP, BLMOVE, BLMPOP, BZPOPMIN, BZMPOP and their kin) for one of its keys
-/// to hold what <see cref="Pop"/> takes; the store sees it as an <see cref="IKeyWaiter"/>.
+/// A session waiting in a blocking pop (BLPOP, BLMOVE, BLMPOP, BZPOPMIN, BZMPOP and their kin) or stream read (XREAD,
+/// XREADGROUP) for one of its keys to hold what <see cref="Pop"/> takes; the store sees it as an <see cref="IKeyWaiter"/>.
 /// </summary>
 internal sealed class BlockedClient(Session session, Database db, byte[][] keys, IBlockingPop pop) : IKeyWaiter
 {
@@ -23,9 +23,10 @@ internal sealed class BlockedClient(Session session, Database db, byte[][] keys,
     /// <summary>The timeout, when not blocking forever. Loop thread only.</summary>
     public LoopTimer? Timeout { get; set; }
 
-    public bool TakesFrom(object value) => Pop.TakesFrom(value);
+    public bool TakesFrom(ReadOnlySpan<byte> key, object? value) => Pop.Serves(key, value);
 
-    public object? Take(Database db, ReadOnlySpan<byte> key, object value) => Pop.Take(db, key, value);
+    // Null only reaches a stream reader, whose Serves accepts a key gone; a pop is served only from its type.
+    public object? Take(Database db, ReadOnlySpan<byte> key, object? value) => Pop.Take(db, key, value!);
 
     public void PutBack(Database db, byte[] key, object taken) => Pop.Return(db, key, taken);
 

@@ -3,10 +3,11 @@ using Loop.Samples.Redis.Persistence;
 namespace Loop.Samples.Redis.Server;
 
 /// <summary>
-/// A loop's side of the append-only file. After each batch, before its replies are sent, the commands logged so far are
-/// written (<see cref="AofLog.WritePending"/>); with appendfsync always the sessions that logged hold their replies
-/// until the log is synced past their commands, asked once per loop for all of them, so a loop's batches share an fsync
-/// and a wake-up. Loop thread only.
+/// A loop's side of the append-only file. After each batch, before its replies are sent, the loop writes the commands
+/// logged so far (<see cref="AofLog.WritePending"/>), and the sessions that logged hold their replies until the log
+/// says they are safe: at once after a write made there (everysec, no), or once the FSYNC behind it completes (always),
+/// asked once per loop for all of them, so a loop's batches share a write, an FSYNC and a wake-up. A timer gives
+/// everysec its sync when nothing else is written, and starts a rewrite once the file has grown enough. Loop thread only.
 /// </summary>
 internal sealed class HeldReplies
 {
@@ -19,9 +20,14 @@ internal sealed class HeldReplies
     {
         (_loop, _aof) = (loop, aof);
         loop.BeforeSends(BeforeSends);
+        loop.Every(TimeSpan.FromSeconds(1), () =>
+        {
+            _aof.Log?.WritePending(_loop);
+            _aof.RewriteIfGrown();
+        });
     }
 
-    /// <summary>Holds <paramref name="session"/>'s replies until the log is synced up to its <see cref="Session.HeldUpTo"/>.</summary>
+    /// <summary>Holds <paramref name="session"/>'s replies until the log is safe up to its <see cref="Session.HeldUpTo"/>.</summary>
     public void Hold(Session session)
     {
         if (!_held.Contains(session)) { _held.Add(session); }
@@ -30,7 +36,7 @@ internal sealed class HeldReplies
     private void BeforeSends()
     {
         if (_aof.Log is not { } log) { return; }
-        log.WritePending();
+        log.WritePending(_loop);
         if (_held.Count > 0 && !_requested) { Request(log); }
     }
 
@@ -39,14 +45,18 @@ internal sealed class HeldReplies
         _requested = true;
         var upTo = 0L;
         foreach (var session in _held) { upTo = Math.Max(upTo, session.HeldUpTo); }
-        if (!log.WhenSynced(upTo, synced => _loop.Post(() => Done(log, upTo, synced)))) { Done(log, upTo, synced: true); }
+        // Usually told on this loop, by the completion of a write it started; else by the loop that wrote.
+        if (!log.WhenSafe(upTo, safe => { if (_loop.IsLoopThread) { Done(log, upTo, safe); } else { _loop.Post(() => Done(log, upTo, safe)); } }))
+        {
+            Done(log, upTo, safe: true);
+        }
     }
 
-    // The log is synced up to upTo (or failed): the sessions held up to there let their replies go (or are closed).
-    private void Done(AofLog log, long upTo, bool synced)
+    // The log is safe up to upTo (or failed): the sessions held up to there let their replies go (or are closed).
+    private void Done(AofLog log, long upTo, bool safe)
     {
         _requested = false;
-        _held.RemoveAll(session => session.HeldUpTo <= upTo && session.ReleaseReplies(synced));
+        _held.RemoveAll(session => session.HeldUpTo <= upTo && session.ReleaseReplies(safe));
         if (_held.Count > 0) { Request(log); }
     }
 }

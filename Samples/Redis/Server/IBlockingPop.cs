@@ -14,6 +14,12 @@ internal interface IBlockingPop
     bool TakesFrom(object value);
 
     /// <summary>
+    /// True when a waiter is to be served now from <paramref name="value"/>, the value at <paramref name="key"/> (null: gone).
+    /// A pop: when the key holds its type. A stream read decides by what the stream holds since it blocked.
+    /// </summary>
+    bool Serves(ReadOnlySpan<byte> key, object? value) => value is not null && TakesFrom(value);
+
+    /// <summary>
     /// Pops from <paramref name="value"/>, the value at <paramref name="key"/>, deleting the key once emptied. Returns what
     /// <see cref="Reply"/> needs, or null when the pop cannot happen (its reply is then an error). Under the keyspace lock.
     /// </summary>

@@ -11,7 +11,7 @@ namespace Loop.Samples.Redis.Server;
 /// stop-writes-on-bgsave-error) change behaviour; a value they cannot take is refused with Redis's error. The
 /// encodings' thresholds (hash-max-listpack-entries and co.) decide what OBJECT ENCODING answers; each keeps its
 /// Redis 6 name (hash-max-ziplist-entries) as an alias, set together as in Redis. hll-sparse-max-bytes is the longest
-/// a sparse HyperLogLog may grow before it turns dense.
+/// a sparse HyperLogLog may grow before it turns dense; stream-node-max-bytes and -entries how full a stream's node gets.
 /// </summary>
 internal sealed class RedisConfig
 {
@@ -56,6 +56,8 @@ internal sealed class RedisConfig
         ["zset-max-listpack-value"] = "64",
         ["zset-max-ziplist-value"] = "64",
         ["hll-sparse-max-bytes"] = "3000",
+        ["stream-node-max-bytes"] = "4096",
+        ["stream-node-max-entries"] = "100",
         ["slowlog-log-slower-than"] = "10000",
         ["slowlog-max-len"] = "128",
         ["latency-monitor-threshold"] = "0",
@@ -111,6 +113,9 @@ internal sealed class RedisConfig
     /// <summary>The thresholds OBJECT ENCODING compares values with.</summary>
     public EncodingThresholds EncodingThresholds => new(GetNumber("hash-max-listpack-entries"), GetNumber("hash-max-listpack-value"),
         GetNumber("set-max-intset-entries"), GetNumber("zset-max-listpack-entries"), GetNumber("zset-max-listpack-value"));
+
+    /// <summary>How full a stream node may grow before XADD starts another.</summary>
+    public StreamNodeLimits StreamNodeLimits => new(GetNumber("stream-node-max-bytes"), GetNumber("stream-node-max-entries"));
 
     /// <summary>Redis's maxmemory-policy keeps access frequencies (an LFU policy) rather than idle times.</summary>
     public bool TracksFrequency => Get("maxmemory-policy") is "volatile-lfu" or "allkeys-lfu";
@@ -201,12 +206,14 @@ internal sealed class RedisConfig
             case "list-max-listpack-size" or "list-max-ziplist-size":
                 return InvalidInteger(ref value, int.MinValue, int.MaxValue);
             case "hash-max-listpack-entries" or "hash-max-ziplist-entries" or "zset-max-listpack-entries" or "zset-max-ziplist-entries"
-                or "set-max-intset-entries":
+                or "set-max-intset-entries" or "stream-node-max-entries":
                 return InvalidInteger(ref value, 0, long.MaxValue);
             case "hash-max-listpack-value" or "hash-max-ziplist-value" or "zset-max-listpack-value" or "zset-max-ziplist-value"
-                or "hll-sparse-max-bytes":
+                or "hll-sparse-max-bytes" or "stream-node-max-bytes":
                 return InvalidMemory(ref value, long.MaxValue);
             case "maxmemory": return InvalidMemory(ref value, ulong.MaxValue);
+            case "auto-aof-rewrite-min-size": return InvalidMemory(ref value, long.MaxValue);
+            case "auto-aof-rewrite-percentage": return InvalidInteger(ref value, 0, int.MaxValue);
             case "maxmemory-policy":
                 if (!EvictionPolicies.Contains(value, StringComparer.OrdinalIgnoreCase)) { return $"argument(s) must be one of the following: {string.Join(", ", EvictionPolicies)}"; }
                 value = value.ToLowerInvariant();

@@ -19,30 +19,30 @@ internal sealed partial class Session
     public long HeldUpTo { get; private set; }
 
     /// <summary>
-    /// After a batch that logged commands, with appendfsync always: its replies (and those of the batches after it)
-    /// stay unsent until the log is synced past them, which the loop asks once for all its sessions
-    /// (<see cref="HeldReplies"/>). Later commands run meanwhile: their replies queue behind. With everysec or no the
-    /// loop writes the log before any reply leaves, and nothing is held.
+    /// After a batch that logged commands: its replies (and those of the batches after it) stay unsent until the log
+    /// says they are safe, which the loop asks once for all its sessions after writing the log (<see cref="HeldReplies"/>):
+    /// at once with everysec or no (the write is made before the replies leave), after the FSYNC with always. A failed
+    /// write closes the connection with the replies unsent. Later commands run meanwhile: their replies queue behind.
     /// </summary>
     private void HoldRepliesForTheLog()
     {
         var upTo = _loggedUpTo;
         _loggedUpTo = 0;
-        if (upTo == 0 || server.Aof.Log is not { Fsync: AofFsync.Always } || Client.IsClosing) { return; }
+        if (upTo == 0 || server.Aof.Log is null || Client.IsClosing) { return; }
         if (HeldUpTo == 0) { Client.HoldOutput(); }
         HeldUpTo = upTo;
         _heldReplies.Hold(this);
     }
 
     /// <summary>
-    /// The log is synced up to <see cref="HeldUpTo"/> (<paramref name="synced"/>), or failed: the replies go, or the
+    /// The log is safe up to <see cref="HeldUpTo"/> (<paramref name="safe"/>), or failed: the replies go, or the
     /// connection is closed with them unsent. True when this session is done waiting (also when it closed meanwhile).
     /// </summary>
-    public bool ReleaseReplies(bool synced)
+    public bool ReleaseReplies(bool safe)
     {
         HeldUpTo = 0;
         if (Connection is not { IsClosing: false } connection) { return true; }
-        if (synced) { connection.ReleaseOutput(); } else { connection.Abort(CloseReason.Local); }
+        if (safe) { connection.ReleaseOutput(); } else { connection.Abort(CloseReason.Local); }
         return true;
     }
 

@@ -164,7 +164,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             spec.Handler(this, command);
             return;
         }
-        if ((spec.Flags & (CommandFlags.Blocking | CommandFlags.Exclusive)) == 0 && RunOnStripes(spec, command)) { return; }
+        if ((spec.Flags & CommandFlags.Exclusive) == 0 && !spec.MayBlock(command) && RunOnStripes(spec, command)) { return; }
         ReleaseBatchStripe();
         using (server.Keyspace.Lock.Exclusive()) { Handle(spec, command); }
     }

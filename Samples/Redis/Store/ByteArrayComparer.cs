@@ -2,9 +2,9 @@ namespace Loop.Samples.Redis.Store;
 
 /// <summary>
 /// Compares keys by content. The span alternate lets lookups use the received bytes directly, so a GET
-/// allocates nothing.
+/// allocates nothing. Ordered byte by byte (a prefix first), as Redis's radix trees order names.
 /// </summary>
-internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>, IComparer<byte[]>
 {
     public static readonly ByteArrayComparer Instance = new();
 
@@ -20,6 +20,8 @@ internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateE
         hash.AddBytes(span);
         return hash.ToHashCode();
     }
+
+    public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
 
     public byte[] Create(ReadOnlySpan<byte> span) => span.ToArray();
 }

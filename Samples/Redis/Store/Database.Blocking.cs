@@ -39,7 +39,8 @@ internal sealed partial class Database
 
     /// <summary>
     /// Serves the clients blocked on keys that changed, oldest first among those waiting for the key's type, while
-    /// the keys hold something: pops for them here, under the lock, then posts each reply to its loop. A BLMOVE into
+    /// one can be served (a pop: the key holds its type; a stream reader: new entries, or for a group reader the error
+    /// of a key or group gone): pops for them here, under the lock, then posts each reply to its loop. A BLMOVE into
     /// a destination others wait on makes it ready in turn, so chains of moves resolve here too.
     /// </summary>
     public void ServeBlocked()
@@ -48,7 +49,7 @@ internal sealed partial class Database
         {
             var key = _readyKeys[0];
             _readyKeys.RemoveAt(0);
-            while (_blocked.TryGetValue(key, out var clients) && Get(key) is { } value && FirstTakingFrom(clients, value) is { } client)
+            while (_blocked.TryGetValue(key, out var clients) && Get(key) is var value && FirstTakingFrom(clients, key, value) is { } client)
             {
                 Unblock(client);
                 client.Served(key, client.Take(this, key, value));
@@ -64,18 +65,19 @@ internal sealed partial class Database
     }
 
     // A key may have waiters for different types (BLPOP and BZPOPMIN on one key): only those for its type are served.
-    private static IKeyWaiter? FirstTakingFrom(List<IKeyWaiter> clients, object value)
+    private static IKeyWaiter? FirstTakingFrom(List<IKeyWaiter> clients, ReadOnlySpan<byte> key, object? value)
     {
-        foreach (var client in clients) { if (client.TakesFrom(value)) { return client; } }
+        foreach (var client in clients) { if (client.TakesFrom(key, value)) { return client; } }
         return null;
     }
 
     /// <summary>
-    /// Called by <see cref="Touch"/>: a change to a key clients wait on may let them be served. List commands
-    /// serve right after their change; a serve posted for after the current command catches the others
-    /// (RENAME, MOVE, pushes inside EXEC, which Redis serves once the whole transaction ran).
+    /// Called by <see cref="Touch"/>: a change to a key clients wait on may let them be served. The session serves
+    /// them right after the write (Session.Handle, once the write is logged); a serve posted for after the current
+    /// command catches the rest (writes inside EXEC, which Redis serves once the whole transaction ran). Called alone
+    /// for a change watchers do not see (XGROUP DESTROY: its readers are told).
     /// </summary>
-    private void SignalReady(ReadOnlySpan<byte> key)
+    public void SignalReady(ReadOnlySpan<byte> key)
     {
         if (_blocked.Count == 0 || !_blocked.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out var clients)) { return; }
         if (!IsReady(key)) { _readyKeys.Add(key.ToArray()); }

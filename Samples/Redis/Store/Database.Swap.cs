@@ -46,12 +46,10 @@ internal sealed partial class Database
         return partition.Data.ContainsKey(key) && !(partition.Expires.TryGetValue(key, out var deadline) && deadline <= Clock.NowMs);
     }
 
-    // After the swap: the keys clients wait on that exist here now may serve them (Redis's scanDatabaseForReadyKeys).
+    // After the swap, every key clients wait on: one that exists here now may serve them (Redis's scanDatabaseForReadyKeys),
+    // one that went tells a stream group's readers (scanDatabaseForDeletedKeys); a pop finds nothing to take there.
     private void SignalWaitedKeys()
     {
-        foreach (var key in _blocked.Keys)
-        {
-            if (PartitionOf(key).Data.ContainsKey(key)) { SignalReady(key); }
-        }
+        foreach (var key in _blocked.Keys) { SignalReady(key); }
     }
 }

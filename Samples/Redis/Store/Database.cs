@@ -181,6 +181,8 @@ internal sealed partial class Database
             partition.Expires.Clear();
         }
         TouchAll();
+        // Stream group readers learn their key went, as Redis's signalFlushedDb tells them.
+        foreach (var key in _blocked.Keys) { SignalReady(key); }
     }
 
     /// <summary>

@@ -11,11 +11,14 @@ internal interface IKeyWaiter
     /// <summary>True while registered on its keys. Read and written holding the keyspace exclusively.</summary>
     bool Waiting { get; set; }
 
-    /// <summary>True when <paramref name="value"/> is the type this waiter pops from.</summary>
-    bool TakesFrom(object value);
+    /// <summary>
+    /// True when the waiter is to be served from <paramref name="value"/>, the value at <paramref name="key"/> (null: the key
+    /// is gone): a pop when it is the type it pops from, a stream reader when there is something new or (a group's) an error.
+    /// </summary>
+    bool TakesFrom(ReadOnlySpan<byte> key, object? value);
 
-    /// <summary>Pops for the waiter from <paramref name="value"/>, the value at <paramref name="key"/>.</summary>
-    object? Take(Database db, ReadOnlySpan<byte> key, object value);
+    /// <summary>Pops (or reads) for the waiter from <paramref name="value"/>, the value at <paramref name="key"/>.</summary>
+    object? Take(Database db, ReadOnlySpan<byte> key, object? value);
 
     /// <summary>Puts back what <see cref="Take"/> returned, for a waiter gone before it got it.</summary>
     void PutBack(Database db, byte[] key, object taken);

@@ -36,6 +36,7 @@ internal static class ObjectEncoding
         RedisHash hash => hash.PeakCount <= limits.HashEntries && hash.PeakLength <= limits.HashValue ? "listpack" : "hashtable",
         RedisSortedSet sorted => !sorted.ForcedSkipList && sorted.PeakCount <= limits.SortedSetEntries && sorted.PeakLength <= limits.SortedSetValue
             ? "listpack" : "skiplist",
+        RedisStream => "stream",
         _ => throw new ArgumentException($"not a value: {value.GetType()}", nameof(value)),
     };
 

@@ -2,11 +2,11 @@ namespace Loop.Samples.Redis.Store;
 
 /// <summary>
 /// A value that is not a string. Strings are plain <c>byte[]</c>, the common case kept lean; every other
-/// type (list, hash, set, sorted set) implements this.
+/// type (list, hash, set, sorted set, stream) implements this.
 /// </summary>
 internal interface IRedisCollection
 {
-    /// <summary>The name TYPE answers: list, hash, set, zset.</summary>
+    /// <summary>The name TYPE answers: list, hash, set, zset, stream.</summary>
     string TypeName { get; }
 
     /// <summary>True when the last element is gone: Redis deletes empty collections.</summary>

@@ -108,9 +108,7 @@ public sealed class RdbCorruptionTests
     [Theory]
     [InlineData(RdbType.ModulePreGa, "module values (RDB type 6) are not supported")]
     [InlineData(RdbType.Module2, "module values (RDB type 7) are not supported")]
-    [InlineData(RdbType.StreamListpacks, "streams (RDB type 15) are not supported")]
-    [InlineData(RdbType.StreamListpacks2, "streams (RDB type 19) are not supported")]
-    [InlineData(RdbType.StreamListpacks3, "streams (RDB type 21) are not supported")]
+    [InlineData(RdbType.StreamListpacks3, "streams of Redis 7.2 (RDB type 21) are not supported")]
     [InlineData(8, "unknown value type 8")]
     [InlineData(22, "unknown value type 22")]
     public void Values_it_does_not_hold_are_refused_with_the_key_and_offset(byte type, string complaint)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Store;
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Loop.Samples.Redis.Persistence;
@@ -11,38 +12,36 @@ internal enum AofFsync { Always, EverySecond, No }
 
 /// <summary>
 /// The commands the keyspace's changes are logged as, on their way to the current incr file. The loops append (holding
-/// the keys a command changes, so conflicting commands are logged in the order they ran) and, after each batch and
-/// before its replies leave, write what has gathered (<see cref="WritePending"/>: one write to the page cache, as Redis
-/// writes in its event loop before replying), so a crash of the process loses nothing acknowledged. A thread of its own
-/// syncs: once a second (everysec), for whoever waits (always: one fsync covers every batch waiting, a group commit, and
-/// the loops hold those replies meanwhile, never waiting for the disk), or never (no). Offsets count the bytes ever
-/// appended.
+/// the keys a command changes, so conflicting commands are logged in the order they ran). After a batch a loop starts
+/// writing what has gathered (<see cref="WritePending"/>) through its own ring (<see cref="EventLoop.WriteFile"/>: an
+/// io_uring WRITE, with an FSYNC linked behind it when due): one write at a time for all loops, so the file never has a
+/// hole a crash could keep, and whatever gathers meanwhile goes in the next, started by the completion (a group
+/// commit). Replies wait for <see cref="WhenSafe"/>: their commands written (everysec, no: a crash of the process loses
+/// nothing acknowledged, as Redis writes before it replies) or synced (always). everysec syncs once a second. No loop
+/// ever waits for the disk.
 /// </summary>
 internal sealed class AofLog : ICommandLog, IDisposable
 {
     private static readonly long SecondTicks = Stopwatch.Frequency;
     private static readonly byte[] Multi = "MULTI"u8.ToArray(), Exec = "EXEC"u8.ToArray();
 
-    private readonly object _gate = new(), _writing = new();
-    private readonly Thread _syncer;
+    private readonly object _gate = new(), _writeLock = new();
     private readonly List<(long Offset, Action<bool> Done)> _waiters = [];
-    private ArrayBufferWriter<byte> _pending = new(1 << 16), _spare = new(1 << 16);
+    private ArrayBufferWriter<byte> _pending = new(1 << 16), _writing = new(1 << 16);
     private volatile AofFsync _fsync;
     private SafeFileHandle _file;
     private long _fileStart; // the log offset where the current file begins
-    private long _flushed, _written, _durable, _lastSync;
+    private long _flushed, _written, _durable, _lastSync, _writingFrom;
     private int _selectedDb = -1;
-    private bool _inTransaction, _multiWritten, _syncerIdle, _stopped;
+    private bool _inTransaction, _multiWritten, _inFlight, _syncInFlight, _stopped;
     private (long At, Func<SafeFileHandle> Open)? _switch;
 
-    /// <summary>Logs into <paramref name="file"/> (empty, new) and starts the thread that syncs it.</summary>
+    /// <summary>Logs into <paramref name="file"/> (empty, new).</summary>
     public AofLog(AofFsync fsync, SafeFileHandle file)
     {
         _fsync = fsync;
         _file = file;
         _lastSync = Stopwatch.GetTimestamp();
-        _syncer = new Thread(SyncLoop) { IsBackground = true, Name = "loop-redis aof fsync" };
-        _syncer.Start();
     }
 
     /// <summary>The policy; CONFIG SET appendfsync changes it from the next write on.</summary>
@@ -115,77 +114,148 @@ internal sealed class AofLog : ICommandLog, IDisposable
     }
 
     /// <summary>
-    /// Writes what has gathered to the kernel (and switches files where a rewrite said to). A loop calls it after each
-    /// batch, before the batch's replies are sent; one that finds another loop writing waits for it, since that write
-    /// may hold its commands.
+    /// After a batch, before its replies leave: with appendfsync always, starts writing what has gathered as an io_uring
+    /// WRITE with an FSYNC linked behind it on <paramref name="loop"/>'s ring, unless one is under way (its completion
+    /// starts the next: a group commit); otherwise writes it at once, a page-cache write as Redis makes in its event
+    /// loop (a loop that finds another writing waits for it, since that write may hold its commands), and with everysec
+    /// starts an FSYNC on the ring once a second. A rewrite's switch to a new file is made here. Loop thread only.
     /// </summary>
-    public void WritePending()
+    public void WritePending(EventLoop loop)
     {
-        lock (_writing)
+        if (_fsync == AofFsync.Always)
         {
-            long start, end;
-            (long At, Func<SafeFileHandle> Open)? change;
-            lock (_gate)
-            {
-                if (_pending.WrittenCount == 0 && _switch is null) { return; }
-                (_spare, _pending) = (_pending, _spare);
-                start = _flushed;
-                end = _flushed += _spare.WrittenCount;
-                change = _switch is { } s && s.At <= end ? s : null;
-                if (change is not null) { _switch = null; }
-            }
+            WriteThroughRing(loop);
+            return;
+        }
+        lock (_writeLock)
+        {
+            if (Take(ring: false) is not var (start, end, bytes)) { return; }
             try
             {
-                if (Failure is null) { Write(start, change); }
+                RandomAccess.Write(_file, bytes.Span, start - _fileStart);
+                Written(end, synced: false, error: null);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Fail(e as IOException ?? new IOException(e.Message, e));
-            }
-            _spare.ResetWrittenCount();
-            lock (_gate)
-            {
-                _written = end;
-                if (_waiters.Count > 0 && _syncerIdle) { Monitor.Pulse(_gate); }
-            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Written(end, synced: false, AsIOException(e)); }
         }
+        SyncIfDue(loop);
     }
 
-    private void Write(long start, (long At, Func<SafeFileHandle> Open)? change)
+    private void WriteThroughRing(EventLoop loop)
     {
-        var bytes = _spare.WrittenSpan;
-        if (change is { } next)
+        long start, end;
+        ReadOnlyMemory<byte> bytes;
+        lock (_writeLock)
         {
+            if (Take(ring: true) is not var (from, to, taken)) { return; }
+            (start, end, bytes) = (from, to, taken);
+        }
+        var file = _file;
+        loop.WriteFile(file, start - _fileStart, bytes, sync: true, result =>
+        {
+            lock (_gate) { _inFlight = false; }
+            Written(end, synced: true, result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result)));
+            WritePending(loop); // what gathered meanwhile
+        });
+    }
+
+    // Takes what has gathered for one write (switching files first where a rewrite said to): where it goes and the bytes,
+    // or null when there is nothing to write, a ring write is under way, or the log is stopped or failed.
+    private (long Start, long End, ReadOnlyMemory<byte> Bytes)? Take(bool ring)
+    {
+        long start, end;
+        (long At, Func<SafeFileHandle> Open)? change;
+        lock (_gate)
+        {
+            if (_inFlight || _stopped || Failure is not null || (_pending.WrittenCount == 0 && _switch is null)) { return null; }
+            _inFlight = ring;
+            _writing.ResetWrittenCount(); // the last write's, done
+            (_writing, _pending) = (_pending, _writing);
+            start = _writingFrom = _flushed;
+            end = _flushed += _writing.WrittenCount;
+            change = _switch is { } s && s.At <= end ? s : null;
+            if (change is not null) { _switch = null; }
+        }
+        var bytes = _writing.WrittenMemory;
+        if (change is not { } next) { return (start, end, bytes); }
+        try
+        {
+            // Rare (a rewrite): the old file's last bytes are written and synced here, and the new file opened.
             var before = (int)(next.At - start);
-            RandomAccess.Write(_file, bytes[..before], start - _fileStart);
-            Sync(_file);
-            var old = _file;
+            RandomAccess.Write(_file, bytes.Span[..before], start - _fileStart);
+            RandomAccess.FlushToDisk(_file);
             var opened = next.Open();
             lock (_gate) { (_file, _fileStart) = (opened, next.At); }
-            old.Dispose();
-            bytes = bytes[before..];
-            start = next.At;
+            return (next.At, end, bytes[before..]);
         }
-        RandomAccess.Write(_file, bytes, start - _fileStart);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            lock (_gate) { _inFlight = false; }
+            Written(end, synced: false, AsIOException(e));
+            return null;
+        }
     }
 
+    // everysec: an FSYNC on the ring a second after the last, covering what is written by then.
+    private void SyncIfDue(EventLoop loop)
+    {
+        long target;
+        SafeFileHandle file;
+        lock (_gate)
+        {
+            if (_fsync != AofFsync.EverySecond || _syncInFlight || _stopped || Failure is not null || _written <= _durable
+                || Stopwatch.GetTimestamp() - _lastSync < SecondTicks) { return; }
+            (_syncInFlight, target, file) = (true, _written, _file);
+        }
+        loop.WriteFile(file, 0, ReadOnlyMemory<byte>.Empty, sync: true, result =>
+        {
+            lock (_gate) { _syncInFlight = false; }
+            Written(target, synced: true, result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result)));
+        });
+    }
+
+    // A write or sync is done (or failed): the waiters it covers are told.
+    private void Written(long end, bool synced, IOException? error)
+    {
+        List<Action<bool>>? done = null;
+        lock (_gate)
+        {
+            if (_stopped) { return; }
+            if (error is not null) { Failure ??= error; }
+            else
+            {
+                _written = Math.Max(_written, end);
+                if (synced) { (_durable, _lastSync) = (Math.Max(_durable, end), Stopwatch.GetTimestamp()); }
+            }
+            var safe = _fsync == AofFsync.Always ? _durable : _written;
+            _waiters.RemoveAll(waiter =>
+            {
+                if (waiter.Offset > safe && Failure is null) { return false; }
+                (done ??= []).Add(waiter.Done);
+                return true;
+            });
+        }
+        if (done is not null) { foreach (var callback in done) { callback(Failure is null); } }
+    }
+
+    private static IOException AsIOException(Exception e) => e as IOException ?? new IOException(e.Message, e);
+
     /// <summary>
-    /// Calls <paramref name="done"/> (on the syncing thread) with true once the commands up to <paramref name="offset"/>
-    /// are on disk, or false if the log failed first. Returns false, without calling, when they already are.
+    /// Calls <paramref name="done"/> (on whichever loop completes the write) with true once the commands up to
+    /// <paramref name="offset"/> may be acknowledged: written, and with appendfsync always synced; false if the log
+    /// failed first. Returns false, without calling, when they already may.
     /// </summary>
-    public bool WhenSynced(long offset, Action<bool> done)
+    public bool WhenSafe(long offset, Action<bool> done)
     {
         lock (_gate)
         {
-            if (offset <= _durable) { return false; }
-            if (Failure is null)
+            if (offset <= (_fsync == AofFsync.Always ? _durable : _written)) { return false; }
+            if (Failure is null && !_stopped)
             {
                 _waiters.Add((offset, done));
-                if (_syncerIdle) { Monitor.Pulse(_gate); }
                 return true;
             }
         }
-        done(false);
+        done(Failure is null);
         return true;
     }
 
@@ -202,84 +272,32 @@ internal sealed class AofLog : ICommandLog, IDisposable
         }
     }
 
-    /// <summary>Writes and syncs what is left, then stops the syncing thread and closes the file.</summary>
+    /// <summary>
+    /// Writes and syncs what is left on the calling thread, then closes the file (a write still in the kernel keeps its
+    /// descriptor until it completes; its bytes are written again here, to the same place).
+    /// </summary>
     public void Dispose()
     {
-        WritePending();
+        List<Action<bool>> done;
+        lock (_writeLock)
         lock (_gate)
         {
+            if (_stopped) { return; }
             _stopped = true;
-            Monitor.Pulse(_gate);
-        }
-        _syncer.Join();
-        lock (_gate) { _file.Dispose(); }
-    }
-
-    // Syncs once a second (everysec) or when someone waits (always), and a last time when stopped.
-    private void SyncLoop()
-    {
-        List<Action<bool>> done = [];
-        while (true)
-        {
-            long target;
-            bool stopped;
-            lock (_gate)
-            {
-                while (!_stopped && !(_written > _durable && (_waiters.Count > 0 || EverySecondDue())))
-                {
-                    _syncerIdle = true;
-                    Monitor.Wait(_gate, _fsync == AofFsync.EverySecond ? 1000 : Timeout.Infinite);
-                    _syncerIdle = false;
-                }
-                (target, stopped) = (_written, _stopped);
-            }
-            if (Failure is null && target > _durable)
-            {
-                try { SyncCurrentFile(); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Fail(e as IOException ?? new IOException(e.Message, e)); }
-            }
-            lock (_gate)
-            {
-                if (Failure is null)
-                {
-                    _durable = Math.Max(_durable, target);
-                    _lastSync = Stopwatch.GetTimestamp();
-                }
-                _waiters.RemoveAll(waiter =>
-                {
-                    if (waiter.Offset > _durable && Failure is null) { return false; }
-                    done.Add(waiter.Done);
-                    return true;
-                });
-            }
-            foreach (var callback in done) { callback(Failure is null); }
-            done.Clear();
-            if (stopped) { return; }
-        }
-    }
-
-    private bool EverySecondDue() => _fsync == AofFsync.EverySecond && Stopwatch.GetTimestamp() - _lastSync >= SecondTicks;
-
-    private static void Sync(SafeFileHandle file) => RandomAccess.FlushToDisk(file);
-
-    // A switch may close the file being synced: the old one was synced before it closed, so the new one is synced.
-    private void SyncCurrentFile()
-    {
-        while (true)
-        {
-            SafeFileHandle file;
-            lock (_gate) { file = _file; }
             try
             {
-                Sync(file);
-                return;
+                if (_inFlight) { RandomAccess.Write(_file, _writing.WrittenSpan, _writingFrom - _fileStart); }
+                RandomAccess.Write(_file, _pending.WrittenSpan, _flushed - _fileStart);
+                RandomAccess.FlushToDisk(_file);
             }
-            catch (ObjectDisposedException) { }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Failure ??= e as IOException ?? new IOException(e.Message, e);
+            }
+            done = [.. _waiters.Select(waiter => waiter.Done)];
+            _waiters.Clear();
+            _file.Dispose();
         }
-    }
-
-    private void Fail(IOException error)
-    {
-        lock (_gate) { Failure ??= error; }
+        foreach (var callback in done) { callback(Failure is null); }
     }
 }

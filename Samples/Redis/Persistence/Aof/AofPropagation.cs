@@ -8,7 +8,8 @@ namespace Loop.Samples.Redis.Persistence;
 /// A command that changed the keyspace, logged as Redis propagates it: as received, unless replaying it later would
 /// not do the same. A relative expiry becomes the absolute deadline it set (PEXPIREAT, SET ... PXAT), a blocking
 /// command its non-blocking form, GETDEL a DEL; the pops that may serve blocked clients, and SPOP (random), log what
-/// they took themselves (see ListPop, SortedSetPop, ListMove and SPOP). Runs while the command's keys are held.
+/// they took themselves (see ListPop, SortedSetPop, ListMove and SPOP), and so do XADD (the ID it generated) and the
+/// stream group reads and claims (see StreamPropagation). Runs while the command's keys are held.
 /// </summary>
 internal static class AofPropagation
 {
@@ -24,6 +25,7 @@ internal static class AofPropagation
         switch (spec.Name)
         {
             case "lmpop" or "zmpop" or "blpop" or "brpop" or "blmpop" or "bzpopmin" or "bzpopmax" or "bzmpop" or "spop":
+            case "xadd" or "xreadgroup" or "xclaim" or "xautoclaim":
                 return log.Appended;
             case "blmove":
                 return log.Append(db, LMove, c[1].ToArray(), c[2].ToArray(), c[3].ToArray(), c[4].ToArray());

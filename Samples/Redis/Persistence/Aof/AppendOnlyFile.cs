@@ -1,8 +1,8 @@
-using Microsoft.Win32.SafeHandles;
 using System.Buffers;
 using System.Diagnostics;
 using Loop.Samples.Redis.Server;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace Loop.Samples.Redis.Persistence;
 
@@ -16,8 +16,7 @@ namespace Loop.Samples.Redis.Persistence;
 /// </summary>
 internal sealed class AppendOnlyFile
 {
-    private readonly RedisServer server;
-
+    private readonly RedisServer _server;
     private readonly object _gate = new();
     private AofLog? _log;
     private long _baseSequence, _incrSequence;
@@ -25,11 +24,17 @@ internal sealed class AppendOnlyFile
     private AofFileInfo? _base;
     private bool _rewriting;
     private long _rewriteStartedMs;
+    // The current base's size, and the log offset where the incr file after it began (and the next one's, mid-rewrite).
+    private long _baseSize, _incrStart, _nextIncrStart;
 
     public AppendOnlyFile(RedisServer server)
     {
-        this.server = server;
+        _server = server;
         server.Config.Apply += Apply;
+        server.Persistence.SaveFinished += () =>
+        {
+            if (TakeSchedule()) { Rewrite(); }
+        };
     }
 
     /// <summary>The log commands go to, or null when appendonly is no.</summary>
@@ -52,37 +57,38 @@ internal sealed class AppendOnlyFile
     public bool LastRewriteOk { get; private set; } = true;
     public long Rewrites { get; private set; }
 
-    private string Dir => server.Config.Get("dir");
-    private string FileName => server.Config.Get("appendfilename");
-    private string Directory => Path.Combine(Dir, server.Config.Get("appenddirname"));
+    private string Dir => _server.Config.Get("dir");
+    private string FileName => _server.Config.Get("appendfilename");
+    private string Directory => Path.Combine(Dir, _server.Config.Get("appenddirname"));
 
-    private AofFsync Fsync => server.Config.Get("appendfsync") switch { "always" => AofFsync.Always, "no" => AofFsync.No, _ => AofFsync.EverySecond };
+    private AofFsync Fsync => _server.Config.Get("appendfsync") switch { "always" => AofFsync.Always, "no" => AofFsync.No, _ => AofFsync.EverySecond };
 
     /// <summary>
     /// At startup with appendonly yes: loads the append-only file (or dump.rdb when there is none), then rewrites it and
-    /// starts logging. Returns what to print; a truncated last command is a warning. Throws <see cref="AofFormatException"/> and the RDB loader's exceptions.
+    /// starts logging. Returns what to print; a truncated last command is a warning. Throws <see cref="AofFormatException"/>
+    /// and the RDB loader's exceptions.
     /// </summary>
     public string Start(Action<string> warn)
     {
         var started = Stopwatch.GetTimestamp();
-        var keyspace = server.Keyspace;
+        var keyspace = _server.Keyspace;
         var loader = new KeyspaceLoader(keyspace, keepExpired: true);
-        var replay = new AofReplay(server);
+        var replay = new AofReplay(_server);
         AofLoadResult loaded;
         using (keyspace.Lock.Exclusive())
         {
             keyspace.ExpiryPaused = true;
             try
             {
-                loaded = AofLoader.Load(Dir, server.Config.Get("appenddirname"), FileName, loader, replay,
-                    server.Config.Get("aof-load-truncated") == "yes");
+                loaded = AofLoader.Load(Dir, _server.Config.Get("appenddirname"), FileName, loader, replay,
+                    _server.Config.Get("aof-load-truncated") == "yes");
             }
             finally { keyspace.ExpiryPaused = false; }
         }
         string message;
         if (loaded.Manifest is null)
         {
-            message = server.Persistence.Load() ?? "No append-only file yet: starting empty";
+            message = _server.Persistence.Load() ?? "No append-only file yet: starting empty";
         }
         else
         {
@@ -100,8 +106,8 @@ internal sealed class AppendOnlyFile
         System.IO.Directory.CreateDirectory(Directory);
         using (keyspace.Lock.Exclusive())
         {
-            var baseFile = WriteBase(new Snapshot(keyspace));
-            lock (_gate) { (_base, _incrs) = (baseFile, []); }
+            var (baseFile, size) = WriteBase(new Snapshot(keyspace));
+            lock (_gate) { (_base, _incrs, _baseSize, _incrStart) = (baseFile, [], size, 0); }
             var incr = NextIncr();
             _log = new AofLog(Fsync, OpenIncr(incr));
             keyspace.Log = _log;
@@ -111,14 +117,58 @@ internal sealed class AppendOnlyFile
         return message;
     }
 
-    /// <summary>BGREWRITEAOF: null when started, else the error reply.</summary>
+    /// <summary>The append-only file's size: its base and the commands logged since (INFO aof_current_size); 0 when off.</summary>
+    public long CurrentSize
+    {
+        get { lock (_gate) { return _log is { } log ? _baseSize + log.Appended - _incrStart : 0; } }
+    }
+
+    /// <summary>The base's size at the last rewrite (INFO aof_base_size).</summary>
+    public long BaseSize
+    {
+        get { lock (_gate) { return _log is null ? 0 : _baseSize; } }
+    }
+
+    /// <summary>
+    /// Starts a rewrite when the file has grown auto-aof-rewrite-percentage past its base and is at least
+    /// auto-aof-rewrite-min-size, as Redis's serverCron does; the loops ask every second.
+    /// </summary>
+    public void RewriteIfGrown()
+    {
+        var percentage = _server.Config.GetNumber("auto-aof-rewrite-percentage");
+        if (_log is null || percentage == 0 || RewriteInProgress || RewriteScheduled) { return; }
+        var (current, baseSize) = (CurrentSize, Math.Max(BaseSize, 1));
+        if (current < _server.Config.GetNumber("auto-aof-rewrite-min-size") || current * 100 / baseSize - 100 < percentage) { return; }
+        _server.Log.LogInformation("Starting automatic rewriting of AOF on {Growth}% growth", current * 100 / baseSize - 100);
+        Rewrite();
+    }
+
+    /// <summary>A BGREWRITEAOF waits for a BGSAVE to finish (INFO aof_rewrite_scheduled).</summary>
+    public bool RewriteScheduled { get; private set; }
+
+    private bool TakeSchedule()
+    {
+        lock (_gate)
+        {
+            var scheduled = RewriteScheduled;
+            RewriteScheduled = false;
+            return scheduled;
+        }
+    }
+
+    /// <summary>BGREWRITEAOF: null when started or scheduled (<see cref="RewriteScheduled"/>), else the error reply.</summary>
     public string? Rewrite()
     {
         if (_log is not { } log) { return "ERR Background append only file rewriting is only possible when appendonly is enabled"; }
         lock (_gate)
         {
             if (_rewriting) { return "ERR Background append only file rewriting already in progress"; }
-            if (!server.Persistence.TryClaimSnapshot()) { return "ERR Background save already in progress"; }
+            if (!_server.Persistence.TryClaimSnapshot())
+            {
+                // A BGSAVE has the snapshot: as Redis, the rewrite starts once it is done.
+                RewriteScheduled = true;
+                return null;
+            }
             _rewriting = true;
         }
         RewriteFrom(incr => log.SwitchFile(() => OpenIncr(incr)));
@@ -132,13 +182,14 @@ internal sealed class AppendOnlyFile
         lock (_gate) { _rewriteStartedMs = Store.Clock.NowMs; }
         Snapshot snapshot;
         AofFileInfo incr;
-        using (server.Keyspace.Lock.Exclusive())
+        using (_server.Keyspace.Lock.Exclusive())
         {
-            snapshot = new Snapshot(server.Keyspace);
+            snapshot = new Snapshot(_server.Keyspace);
             incr = NextIncr();
             startIncr(incr);
+            _nextIncrStart = _log!.Appended;
         }
-        server.Log.LogInformation("Background append only file rewriting started");
+        _server.Log.LogInformation("Background append only file rewriting started");
         new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
     }
 
@@ -161,7 +212,7 @@ internal sealed class AppendOnlyFile
     private string? Enable()
     {
         if (_log is not null) { return null; }
-        if (!server.Persistence.TryClaimSnapshot()) { return "a background save is in progress; try again once it is done"; }
+        if (!_server.Persistence.TryClaimSnapshot()) { return "a background save is in progress; try again once it is done"; }
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
@@ -169,7 +220,7 @@ internal sealed class AppendOnlyFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or AofFormatException)
         {
-            server.Persistence.ReleaseSnapshot();
+            _server.Persistence.ReleaseSnapshot();
             return e.Message;
         }
         lock (_gate)
@@ -177,7 +228,7 @@ internal sealed class AppendOnlyFile
             (_base, _incrs) = (null, []);
             _rewriting = true;
         }
-        RewriteFrom(incr => server.Keyspace.Log = _log = new AofLog(Fsync, OpenIncr(incr)));
+        RewriteFrom(incr => _server.Keyspace.Log = _log = new AofLog(Fsync, OpenIncr(incr)));
         return null;
     }
 
@@ -199,7 +250,7 @@ internal sealed class AppendOnlyFile
     public void Stop()
     {
         if (_log is not { } log) { return; }
-        using (server.Keyspace.Lock.Exclusive()) { server.Keyspace.Log = null; }
+        using (_server.Keyspace.Lock.Exclusive()) { _server.Keyspace.Log = null; }
         log.Dispose();
         _log = null;
     }
@@ -244,22 +295,23 @@ internal sealed class AppendOnlyFile
         var ok = false;
         try
         {
-            var baseFile = WriteBase(snapshot);
+            var (baseFile, size) = WriteBase(snapshot);
             WaitForIncr(incr);
             List<AofFileInfo> old;
             lock (_gate)
             {
                 old = [.. _base is { } previous ? [previous] : Array.Empty<AofFileInfo>(), .. _incrs.TakeWhile(f => f != incr)];
                 (_base, _incrs) = (baseFile, [.. _incrs.SkipWhile(f => f != incr)]);
+                (_baseSize, _incrStart) = (size, _nextIncrStart);
                 WriteManifest();
             }
             foreach (var file in old) { TryDelete(Path.Combine(Directory, file.Name)); }
             ok = true;
-            server.Log.LogInformation("Background AOF rewrite finished successfully");
+            _server.Log.LogInformation("Background AOF rewrite finished successfully");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            server.Log.LogWarning("Background AOF rewrite failed: {Error}", e.Message);
+            _server.Log.LogWarning("Background AOF rewrite failed: {Error}", e.Message);
         }
         finally
         {
@@ -270,29 +322,31 @@ internal sealed class AppendOnlyFile
                 LastRewriteSeconds = (long)Stopwatch.GetElapsedTime(started).TotalSeconds;
                 if (ok) { Rewrites++; }
             }
-            server.Persistence.ReleaseSnapshot();
+            _server.Persistence.ReleaseSnapshot();
         }
     }
 
     // The snapshot as the next base file: written as a temp file, synced, renamed into place.
-    private AofFileInfo WriteBase(Snapshot snapshot)
+    private (AofFileInfo File, long Size) WriteBase(Snapshot snapshot)
     {
         AofFileInfo baseFile;
         lock (_gate) { baseFile = new AofFileInfo(AofFileNames.Base(FileName, ++_baseSequence, rdbPreamble: true), _baseSequence, AofFileType.Base); }
         var temp = Path.Combine(Directory, $"temp-rewriteaof-{Environment.ProcessId}.aof");
         try
         {
+            long size;
             using (var file = DurableFile.Create(temp, UseIoUring))
             {
-                snapshot.WriteTo(server.Keyspace.Lock, file);
+                snapshot.WriteTo(_server.Keyspace.Lock, file);
                 file.Commit();
+                size = file.Length;
             }
             DurableFile.Rename(temp, Path.Combine(Directory, baseFile.Name));
-            return baseFile;
+            return (baseFile, size);
         }
         catch
         {
-            snapshot.Abandon(server.Keyspace.Lock);
+            snapshot.Abandon(_server.Keyspace.Lock);
             TryDelete(temp);
             throw;
         }

@@ -1,0 +1,173 @@
+using System.Buffers;
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Persistence;
+using Loop.Samples.Redis.Server;
+using static Loop.Samples.Redis.Commands.CommandFlags;
+
+namespace Loop.Samples.Redis.Commands;
+
+/// <summary>
+/// What administration tools ask a standalone server without replicas, cluster, modules or ACL users, answered as
+/// redis-server 7.0 answers them then: ROLE, REPLICAOF/SLAVEOF NO ONE, FAILOVER, READONLY, READWRITE, ASKING, MODULE,
+/// LOLWUT, ACL for the one default user, and MEMORY (USAGE as the value's serialized size plus the key's, an estimate:
+/// the sample keeps values its own way).
+/// </summary>
+internal static class AdminCommands
+{
+    private const string ClusterDisabled = "ERR This instance has cluster support disabled";
+    private static readonly string[] AclCategories = ["keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
+        "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting"];
+
+    public static void Register(CommandTable t)
+    {
+        t.Add("role", 1, NoKeyspace | Fast, 0, 0, 0, Role);
+        t.Add("replicaof", 3, Admin | NoKeyspace, 0, 0, 0, ReplicaOf);
+        t.Add("slaveof", 3, Admin | NoKeyspace, 0, 0, 0, ReplicaOf);
+        t.Add("failover", -1, Admin | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error("ERR FAILOVER requires connected replicas."));
+        t.Add("readonly", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
+        t.Add("readwrite", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
+        t.Add("asking", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
+        t.Add("module", -2, Admin | NoKeyspace, 0, 0, 0, Module);
+        t.Add("lolwut", -1, ReadOnly | Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Bulk($"Redis ver. {ConnectionCommands.RedisVersion}\n"));
+        t.Add("acl", -2, NoKeyspace, 0, 0, 0, Acl);
+        t.Add("memory", -2, ReadOnly, new KeySpec(2, 2, 1), Memory);
+    }
+
+    // A master with no replicas: ["master", offset 0, []].
+    private static void Role(Session s, RespCommand c)
+    {
+        s.Reply.Array(3);
+        s.Reply.Bulk("master"u8);
+        s.Reply.Integer(0);
+        s.Reply.Array(0);
+    }
+
+    // NO ONE is what it already is; replicating another server is not something this server does.
+    private static void ReplicaOf(Session s, RespCommand c)
+    {
+        if (Args.Is(c[1], "NO") && Args.Is(c[2], "ONE")) { s.Reply.Ok(); return; }
+        s.Reply.Error("ERR replication is not supported by this server");
+    }
+
+    private static void Module(Session s, RespCommand c)
+    {
+        if (Args.Is(c[1], "LIST") && c.Count == 2) { s.Reply.Array(0); }
+        else if (Args.Is(c[1], "HELP") && c.Count == 2)
+        {
+            Help(s, "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "LIST", "    Return a list of loaded modules.",
+                "LOAD <path> [<arg> ...]", "    Load a module library from <path>, passing to it any optional arguments.",
+                "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+                "    Load a module library from <path>, while passing it module configurations and optional arguments.", "UNLOAD <name>",
+                "    Unload a module.", "HELP", "    Prints this help.");
+        }
+        else if (Args.Is(c[1], "LOAD") || Args.Is(c[1], "LOADEX") || Args.Is(c[1], "UNLOAD"))
+        {
+            s.Reply.Error("ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.");
+        }
+        else { UnknownSubcommand(s, c, "MODULE"); }
+    }
+
+    // The default user, the only one: without requirepass it needs no password.
+    private static void Acl(Session s, RespCommand c)
+    {
+        var password = s.Server.Config.RequirePass is null ? "nopass" : "#<hidden>";
+        if (Args.Is(c[1], "WHOAMI") && c.Count == 2) { s.Reply.Bulk("default"u8); }
+        else if (Args.Is(c[1], "USERS") && c.Count == 2)
+        {
+            s.Reply.Array(1);
+            s.Reply.Bulk("default"u8);
+        }
+        else if (Args.Is(c[1], "LIST") && c.Count == 2)
+        {
+            s.Reply.Array(1);
+            s.Reply.Bulk($"user default on {password} ~* &* +@all");
+        }
+        else if (Args.Is(c[1], "CAT") && c.Count == 2)
+        {
+            s.Reply.Array(AclCategories.Length);
+            foreach (var category in AclCategories) { s.Reply.Bulk(category); }
+        }
+        else if (Args.Is(c[1], "GETUSER") && c.Count == 3)
+        {
+            if (!Args.Is(c[2], "default")) { s.Reply.Null(); return; }
+            s.Reply.Map(6);
+            s.Reply.Bulk("flags"u8);
+            s.Reply.Set(2);
+            s.Reply.Bulk("on"u8);
+            s.Reply.Bulk(password == "nopass" ? "nopass"u8 : "sanitize-payload"u8);
+            s.Reply.Bulk("passwords"u8);
+            s.Reply.Array(0);
+            s.Reply.Bulk("commands"u8);
+            s.Reply.Bulk("+@all"u8);
+            s.Reply.Bulk("keys"u8);
+            s.Reply.Bulk("~*"u8);
+            s.Reply.Bulk("channels"u8);
+            s.Reply.Bulk("&*"u8);
+            s.Reply.Bulk("selectors"u8);
+            s.Reply.Array(0);
+        }
+        else if (Args.Is(c[1], "HELP") && c.Count == 2)
+        {
+            Help(s, "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "CAT [<category>]", "    List all commands that belong to <category>, or all command categories",
+                "    when no category is specified.", "GETUSER <username>", "    Get the user's details.", "LIST", "    Show users details in config file format.",
+                "USERS", "    List all the registered usernames.", "WHOAMI", "    Return the current connection username.", "HELP", "    Prints this help.");
+        }
+        else { s.Reply.Error("ERR ACL users other than default are not supported by this server; try ACL HELP"); }
+    }
+
+    private static void Memory(Session s, RespCommand c)
+    {
+        if (Args.Is(c[1], "USAGE") && (c.Count == 3 || (c.Count == 5 && Args.Is(c[3], "SAMPLES"))))
+        {
+            if (c.Count == 5 && !Args.TryLong(c[4], out _)) { s.Reply.Error(Args.NotInteger); return; }
+            if (s.Db.Get(c[2]) is not { } value) { s.Reply.Null(); return; }
+            var serialized = new ArrayBufferWriter<byte>();
+            RdbEncoder.WriteValue(serialized, value);
+            // The key and the value as the file holds them, and Redis's per-key overhead (entry, object headers).
+            s.Reply.Integer(c[2].Length + serialized.WrittenCount + 48);
+        }
+        else if (Args.Is(c[1], "DOCTOR") && c.Count == 2)
+        {
+            // Redis's doctor has nothing to say under 5 MB; the rest of its checks are about its allocator.
+            s.Reply.Bulk(GC.GetTotalMemory(false) < 5 << 20
+                ? "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting."
+                : "Sam, I detected no memory issues in this instance. I can't be of help this time: keep up the good work.");
+        }
+        else if (Args.Is(c[1], "PURGE") && c.Count == 2) { s.Reply.Ok(); }
+        else if (Args.Is(c[1], "MALLOC-STATS") && c.Count == 2) { s.Reply.Bulk("Stats not supported for the current allocator"); }
+        else if (Args.Is(c[1], "STATS") && c.Count == 2)
+        {
+            var used = GC.GetTotalMemory(false);
+            var keys = s.Server.Keyspace.Databases.Sum(db => (long)db.Count);
+            s.Reply.Map(5);
+            s.Reply.Bulk("peak.allocated"u8);
+            s.Reply.Integer(GC.GetGCMemoryInfo().HeapSizeBytes);
+            s.Reply.Bulk("total.allocated"u8);
+            s.Reply.Integer(used);
+            s.Reply.Bulk("keys.count"u8);
+            s.Reply.Integer(keys);
+            s.Reply.Bulk("keys.bytes-per-key"u8);
+            s.Reply.Integer(keys == 0 ? 0 : used / keys);
+            s.Reply.Bulk("dataset.bytes"u8);
+            s.Reply.Integer(used);
+        }
+        else if (Args.Is(c[1], "HELP") && c.Count == 2)
+        {
+            Help(s, "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "DOCTOR", "    Return memory problems reports.",
+                "MALLOC-STATS", "    Return internal statistics report from the memory allocator.", "PURGE",
+                "    Attempt to purge dirty pages for reclamation by the allocator.", "STATS", "    Return information about the memory usage of the server.",
+                "USAGE <key> [SAMPLES <count>]", "    Return memory in bytes used by <key> and its value. Nested values are", "    sampled up to <count> times (default: 5, 0 means sample all).",
+                "HELP", "    Prints this help.");
+        }
+        else { UnknownSubcommand(s, c, "MEMORY"); }
+    }
+
+    private static void Help(Session s, params string[] lines)
+    {
+        s.Reply.Array(lines.Length);
+        foreach (var line in lines) { s.Reply.SimpleString(line); }
+    }
+
+    private static void UnknownSubcommand(Session s, RespCommand c, string command) =>
+        s.Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(c[1])}'. Try {command} HELP.");
+}
