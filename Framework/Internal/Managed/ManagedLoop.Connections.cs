@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 
 namespace Loop.Internal.Managed;
 
@@ -78,9 +79,46 @@ internal sealed partial class ManagedLoop
 
     private protected override void CloseTransport(Connection connection, bool abort)
     {
-        TransportOf(connection).Close(abort);
+        var transport = TransportOf(connection);
         _transports[connection.Index] = null;
-        Released(connection);
+        if (transport.Close(abort))
+        {
+            Released(connection);
+            return;
+        }
+        // The pipe's send loop (on the thread pool) still holds output: the connection stays counted, so a stop
+        // waits for it, until the loop itself sees the socket closed; the deadline does not depend on the pool.
+        _closing.Add(new ClosingTransport(transport, Stopwatch.GetTimestamp() + (long)(ShutdownTimeout.TotalSeconds * Stopwatch.Frequency)));
+        _closingPoll ??= Every(ClosingPoll, FinishClosing);
+    }
+
+    private static readonly TimeSpan ClosingPoll = TimeSpan.FromMilliseconds(5);
+
+    private readonly record struct ClosingTransport(ManagedTransport Transport, long DeadlineTicks);
+
+    private readonly List<ClosingTransport> _closing = [];
+    private LoopTimer? _closingPoll;
+
+    private void FinishClosing()
+    {
+        var now = Stopwatch.GetTimestamp();
+        for (var i = _closing.Count - 1; i >= 0; i--)
+        {
+            var (transport, deadline) = _closing[i];
+            if (!transport.TryFinishClose(force: now >= deadline)) { continue; }
+            _closing.RemoveAt(i);
+            Released(transport.Connection);
+        }
+        if (_closing.Count > 0) { return; }
+        _closingPoll!.Cancel();
+        _closingPoll = null;
+    }
+
+    /// <summary>Closes the sockets still sending when the loop ends (it ends only with none, unless it failed).</summary>
+    private void CloseRemaining()
+    {
+        foreach (var closing in _closing) { closing.Transport.TryFinishClose(force: true); }
+        _closing.Clear();
     }
 
     // The accept loop runs on the thread pool and never reports a failed accept to the loop: nothing to pause.

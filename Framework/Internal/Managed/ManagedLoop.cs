@@ -50,6 +50,7 @@ internal sealed partial class ManagedLoop : EventLoop
 
     private protected override void TearDown()
     {
+        CloseRemaining();
         _chunks?.Dispose();
         _listener.Dispose();
         _stopAccepting.Dispose();

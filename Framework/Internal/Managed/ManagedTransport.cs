@@ -11,8 +11,6 @@ namespace Loop.Internal.Managed;
 /// </summary>
 internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, Socket socket)
 {
-    private static readonly TimeSpan SendDrainPoll = TimeSpan.FromMilliseconds(5);
-
     private readonly SemaphoreSlim _turn = new(0);
     private ReadResult _read;
     private int _failureErrno;
@@ -88,26 +86,29 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
         return 0;
     }
 
-    /// <summary>Loop thread: stops the reader; the socket goes once the pipe has sent what it holds.</summary>
-    public void Close(bool abort)
+    /// <summary>
+    /// Loop thread: stops the reader and ends the output. Returns true when the socket is closed; false while the
+    /// pipe still holds output to send (the loop then calls <see cref="TryFinishClose"/> until it is).
+    /// </summary>
+    public bool Close(bool abort)
     {
         Closed = true;
         Pipe.Input.CancelPendingRead();
         _turn.Release();
-        if (abort)
+        if (!abort)
         {
-            Pipe.Dispose();
-            return;
+            Pipe.Output.Complete();
+            if (Pipe.GetCounters().BytesWaitingToBeSent > 0) { return false; }
         }
-        Pipe.Output.Complete();
-        _ = DisposeWhenSentAsync(loop.ShutdownTimeout);
+        Pipe.Dispose();
+        return true;
     }
 
-    // The pipe's send loop ends on its own once it has written everything; the socket is ours to close.
-    private async Task DisposeWhenSentAsync(TimeSpan limit)
+    /// <summary>Loop thread: closes the socket once the pipe has sent everything, or anyway when <paramref name="force"/>.</summary>
+    public bool TryFinishClose(bool force)
     {
-        var deadline = DateTime.UtcNow + limit;
-        while (Pipe.GetCounters().BytesWaitingToBeSent > 0 && DateTime.UtcNow < deadline) { await Task.Delay(SendDrainPoll); }
+        if (!force && Pipe.GetCounters().BytesWaitingToBeSent > 0) { return false; }
         Pipe.Dispose();
+        return true;
     }
 }
