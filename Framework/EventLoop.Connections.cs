@@ -251,12 +251,13 @@ public abstract partial class EventLoop
     /// </summary>
     private protected bool RunBetweenBatches(out TimeSpan? untilTimer)
     {
-        untilTimer = RunPostedAndTimers();
+        RunPostedAndTimers();
         Redeliver();
         foreach (var callback in _beforeSends) { Run(static s => ((Action)s!)(), callback); }
         FlushSends();
         foreach (var connection in _releasedThisBatch) { Release(connection); }
         _releasedThisBatch.Clear();
+        untilTimer = UntilNextTimer();
         return !(Stopping && ConnectionCount == 0 && AcceptStopped);
     }
 

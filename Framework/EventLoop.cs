@@ -239,18 +239,17 @@ public abstract partial class EventLoop
         return cpus.Count > 0 ? cpus : [0];
     }
 
-    /// <summary>Runs posted callbacks and due timers; returns the time until the next timer, or null.</summary>
-    private TimeSpan? RunPostedAndTimers()
+    /// <summary>Runs posted callbacks and due timers.</summary>
+    private void RunPostedAndTimers()
     {
         Volatile.Write(ref _wakeRequested, 0);
         while (_posted.TryDequeue(out var item)) { Run(item.Callback, item.State); }
 
         var now = Stopwatch.GetTimestamp();
-        while (_timers.TryPeek(out var timer, out var due))
+        while (_timers.TryPeek(out var timer, out var due) && (timer.IsCancelled || due <= now))
         {
-            if (timer.IsCancelled) { _timers.Dequeue(); continue; }
-            if (due > now) { return Stopwatch.GetElapsedTime(now, due); }
             _timers.Dequeue();
+            if (timer.IsCancelled) { continue; }
             if (timer.PeriodTicks > 0)
             {
                 // Re-queued before it runs, so the callback may cancel it; a late loop skips the missed firings.
@@ -259,6 +258,20 @@ public abstract partial class EventLoop
                 _timers.Enqueue(timer, timer.DueTicks);
             }
             Run(static s => ((Action)s!)(), timer.Callback);
+        }
+    }
+
+    /// <summary>
+    /// The time until the next timer, or null: asked after the whole batch, since its work (a redelivered command, a
+    /// hook before sends, a close) may have set a timer that must bound the coming wait.
+    /// </summary>
+    private TimeSpan? UntilNextTimer()
+    {
+        while (_timers.TryPeek(out var timer, out var due))
+        {
+            if (timer.IsCancelled) { _timers.Dequeue(); continue; }
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
         }
         return null;
     }

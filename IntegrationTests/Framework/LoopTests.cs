@@ -81,6 +81,29 @@ public sealed class LoopTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_timer_set_late_in_a_batch_bounds_the_next_wait_of_an_idle_loop(Backend backend)
+    {
+        // The echo server sets no timers of its own, so nothing but this timer can end the loop's wait.
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1 }, () => new EchoHandler());
+        var loop = server.Loops[0];
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var armed = false;
+        loop.Post(() =>
+        {
+            armed = true;
+            // Hooks before sends run after the batch's posted work and timers: the timer is set after those.
+            loop.BeforeSends(() =>
+            {
+                if (!armed) { return; }
+                armed = false;
+                loop.Schedule(TimeSpan.FromMilliseconds(20), fired.SetResult);
+            });
+        });
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Before_sends_runs_after_a_batch_with_its_replies_written_and_not_yet_sent(Backend backend)
     {
         Connection? served = null;
