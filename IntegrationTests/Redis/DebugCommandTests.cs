@@ -12,7 +12,7 @@ public sealed class DebugCommandTests
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task SLEEP_holds_the_calling_loop_while_the_others_serve(Backend backend)
     {
-        await using var redis = await InProcessRedis.StartAsync(backend);
+        await using var redis = await InProcessRedis.StartAsync(backend, loops: 2); // whatever LOOP_REDIS_TEST_LOOPS says
         var sleeper = new RespClient(await redis.ConnectAsync());
         var other = await redis.ConnectClientOnAnotherLoopAsync(sleeper);
         var sleeperId = (long)(await sleeper.CallAsync("CLIENT", "ID"))!;
