@@ -219,7 +219,7 @@ internal sealed class RdbPersistence
     private Snapshot Begin()
     {
         _changesInSnapshot = _server.Totals().Changes;
-        return new Snapshot(_server.Keyspace);
+        return new Snapshot(_server.Keyspace, SnapshotFormat.Rdb);
     }
 
     private bool Write(Snapshot snapshot, bool background)

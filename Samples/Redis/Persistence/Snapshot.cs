@@ -4,7 +4,8 @@ using Loop.Samples.Redis.Store;
 namespace Loop.Samples.Redis.Persistence;
 
 /// <summary>
-/// The keyspace as it was when the snapshot began, written as an RDB file while the loops go on. Beginning marks
+/// The keyspace as it was when the snapshot began, written as an RDB file (or as commands, see <see cref="SnapshotFormat"/>)
+/// while the loops go on. Beginning marks
 /// every partition of every non-empty database (under the exclusive hold: O(partitions), no key copied). Until the
 /// saver reaches a partition (in file order, holding its stripe), a command about to touch one of its keys copies that
 /// key's entry here first, once; the saver then writes those copies and the partition's untouched keys. So no fork and
@@ -17,10 +18,11 @@ internal sealed class Snapshot : IKeyspaceSnapshot
     private readonly PartitionCopy?[][] _copies;
     private volatile bool _abandoned;
 
-    /// <summary>Begins a snapshot of <paramref name="keyspace"/>. Exclusive.</summary>
-    public Snapshot(Keyspace keyspace)
+    /// <summary>Begins a snapshot of <paramref name="keyspace"/>, to be written in <paramref name="format"/>. Exclusive.</summary>
+    public Snapshot(Keyspace keyspace, SnapshotFormat format)
     {
         _startedMs = Clock.NowMs;
+        Format = format;
         _databases = keyspace.Databases.Where(db => db.Count > 0).Select(db => (db, (long)db.Count, (long)db.ExpiresCount)).ToArray();
         _copies = new PartitionCopy?[keyspace.Databases.Length][];
         foreach (var (db, _, _) in _databases)
@@ -29,6 +31,8 @@ internal sealed class Snapshot : IKeyspaceSnapshot
             db.BeginSnapshot(this);
         }
     }
+
+    public SnapshotFormat Format { get; }
 
     /// <summary>Keys in the snapshot (with those that expire before it is written).</summary>
     public long Keys => _databases.Sum(d => d.Keys);
@@ -49,7 +53,7 @@ internal sealed class Snapshot : IKeyspaceSnapshot
     }
 
     /// <summary>
-    /// Writes the RDB file to <paramref name="file"/>: header, each database's partitions in order (the keys commands
+    /// Writes the file to <paramref name="file"/>: header, each database's partitions in order (the keys commands
     /// copied, then the rest, holding the partition's stripe while reading it), EOF and checksum. Within an exclusive
     /// hold the stripes are already held, which is SAVE.
     /// </summary>
@@ -68,11 +72,11 @@ internal sealed class Snapshot : IKeyspaceSnapshot
             scratch.ResetWrittenCount();
         }
 
-        RdbEncoder.WriteHeader(scratch, _startedMs / 1000);
+        Format.WriteHeader(scratch, _startedMs / 1000);
         AppendScratch();
         foreach (var (db, keys, expires) in _databases)
         {
-            RdbEncoder.WriteSelectDb(scratch, db.Index, keys, expires);
+            Format.WriteSelectDb(scratch, db.Index, keys, expires);
             AppendScratch();
             var copies = _copies[db.Index];
             for (var partition = 0; partition < copies.Length; partition++)
@@ -87,7 +91,7 @@ internal sealed class Snapshot : IKeyspaceSnapshot
                 copies[partition] = null;
             }
         }
-        RdbEncoder.WriteEnd(scratch, crc);
+        Format.WriteEnd(scratch, crc);
         file.Append(scratch.WrittenSpan);
     }
 
@@ -117,7 +121,7 @@ internal sealed class Snapshot : IKeyspaceSnapshot
     private void Write(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> key, object value, long? deadline)
     {
         if (deadline <= _startedMs) { return; } // expired at the snapshot's instant: not in it
-        RdbEncoder.WriteEntry(output, key, value, deadline);
+        Format.WriteEntry(output, key, value, deadline);
     }
 
     /// <summary>What commands copied of one partition ahead of the saver.</summary>

@@ -15,14 +15,14 @@ internal static class AofCommandWriter
     /// <summary>A command as it was received.</summary>
     public static void Command(IBufferWriter<byte> output, RespCommand command)
     {
-        Number(output, (byte)'*', command.Count);
+        Header(output, command.Count);
         for (var i = 0; i < command.Count; i++) { Bulk(output, command[i]); }
     }
 
     /// <summary>A command from its arguments, the name first (as <see cref="AofCommandReader"/> hands them over, or as a rewrite builds them).</summary>
     public static void Command(IBufferWriter<byte> output, params ReadOnlySpan<byte[]> arguments)
     {
-        Number(output, (byte)'*', arguments.Length);
+        Header(output, arguments.Length);
         foreach (var argument in arguments) { Bulk(output, argument); }
     }
 
@@ -35,7 +35,11 @@ internal static class AofCommandWriter
         Bulk(output, digits[..length]);
     }
 
-    private static void Bulk(IBufferWriter<byte> output, ReadOnlySpan<byte> value)
+    /// <summary>The header of a command of <paramref name="count"/> arguments, which follow as <see cref="Bulk"/>s.</summary>
+    public static void Header(IBufferWriter<byte> output, int count) => Number(output, (byte)'*', count);
+
+    /// <summary>One argument.</summary>
+    public static void Bulk(IBufferWriter<byte> output, ReadOnlySpan<byte> value)
     {
         Number(output, (byte)'$', value.Length);
         output.Write(value);

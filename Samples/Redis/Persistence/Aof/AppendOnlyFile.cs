@@ -106,7 +106,7 @@ internal sealed class AppendOnlyFile
         System.IO.Directory.CreateDirectory(Directory);
         using (keyspace.Lock.Exclusive())
         {
-            var (baseFile, size) = WriteBase(new Snapshot(keyspace));
+            var (baseFile, size) = WriteBase(new Snapshot(keyspace, BaseFormat));
             lock (_gate) { (_base, _incrs, _baseSize, _incrStart) = (baseFile, [], size, 0); }
             var incr = NextIncr();
             _log = new AofLog(Fsync, OpenIncr(incr));
@@ -184,7 +184,7 @@ internal sealed class AppendOnlyFile
         AofFileInfo incr;
         using (_server.Keyspace.Lock.Exclusive())
         {
-            snapshot = new Snapshot(_server.Keyspace);
+            snapshot = new Snapshot(_server.Keyspace, BaseFormat);
             incr = NextIncr();
             startIncr(incr);
             _nextIncrStart = _log!.Appended;
@@ -326,11 +326,15 @@ internal sealed class AppendOnlyFile
         }
     }
 
+    // aof-use-rdb-preamble: an RDB base (Redis's default), or commands.
+    private SnapshotFormat BaseFormat => _server.Config.Get("aof-use-rdb-preamble") == "yes" ? SnapshotFormat.Rdb : SnapshotFormat.Commands;
+
     // The snapshot as the next base file: written as a temp file, synced, renamed into place.
     private (AofFileInfo File, long Size) WriteBase(Snapshot snapshot)
     {
         AofFileInfo baseFile;
-        lock (_gate) { baseFile = new AofFileInfo(AofFileNames.Base(FileName, ++_baseSequence, rdbPreamble: true), _baseSequence, AofFileType.Base); }
+        var rdbPreamble = snapshot.Format == SnapshotFormat.Rdb;
+        lock (_gate) { baseFile = new AofFileInfo(AofFileNames.Base(FileName, ++_baseSequence, rdbPreamble), _baseSequence, AofFileType.Base); }
         var temp = Path.Combine(Directory, $"temp-rewriteaof-{Environment.ProcessId}.aof");
         try
         {
