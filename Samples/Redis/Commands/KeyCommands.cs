@@ -90,9 +90,9 @@ internal static class KeyCommands
     {
         if (s.Db.Get(c[1]) is null) { s.Reply.Integer(-2); return; }
         if (s.Db.ExpireAt(c[1]) is not { } deadline) { s.Reply.Integer(-1); return; }
-        if (!remaining) { s.Reply.Integer(deadline / unitMs); return; }
-        var left = Math.Max(deadline - Clock.NowMs, 0);
-        s.Reply.Integer(unitMs == 1 ? left : (left + 500) / 1000);
+        // Seconds are rounded to the nearest, the deadline (EXPIRETIME) as the time left (TTL), as ttlGenericCommand does.
+        var ms = remaining ? Math.Max(deadline - Clock.NowMs, 0) : deadline;
+        s.Reply.Integer(unitMs == 1 ? ms : (ms + 500) / 1000);
     }
 
     private static void Rename(Session s, RespCommand c, bool onlyIfNew)
