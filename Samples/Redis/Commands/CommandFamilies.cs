@@ -30,6 +30,7 @@ internal static class CommandFamilies
         StreamClaimCommands.Register(table);
         PubSubCommands.Register(table);
         PersistenceCommands.Register(table);
+        ReplicationCommands.Register(table);
         AdminCommands.Register(table);
         SlowLogCommand.Register(table);
         LatencyCommand.Register(table);

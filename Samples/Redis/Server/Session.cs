@@ -71,6 +71,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         LeaveAllChannels();
         CancelBlocking();
+        StopReplicating();
     }
 
     public override bool TryReset()
@@ -174,7 +175,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         spec.Handler(this, command);
         if ((spec.Flags & CommandFlags.Write) == 0) { return; }
         Counters.Changes++;
-        if (Database.ChangesOnThisThread != changes && Db.Log is AofLog log) { _loggedUpTo = AofPropagation.Log(log, this, spec, command); }
+        if (Database.ChangesOnThisThread != changes && Db.Log is { } log) { _loggedUpTo = AofPropagation.Log(log, this, spec, command); }
         if (!InExec && server.Keyspace.Lock.HeldExclusively) { server.Keyspace.ServeBlocked(); }
     }
 

@@ -54,13 +54,11 @@ internal sealed class AofLog : ICommandLog, IDisposable
     /// <summary>The first write or sync error, after which nothing more is written; null while all is well.</summary>
     public IOException? Failure { get; private set; }
 
-    /// <summary>Bytes appended so far.</summary>
     public long Appended
     {
         get { lock (_gate) { return _flushed + _pending.WrittenCount; } }
     }
 
-    /// <summary>Logs a command as it was received; returns the offset where it ends.</summary>
     public long Append(int db, RespCommand command)
     {
         lock (_gate)
@@ -71,7 +69,6 @@ internal sealed class AofLog : ICommandLog, IDisposable
         }
     }
 
-    /// <summary>Logs a command from its arguments; returns the offset where it ends.</summary>
     public long Append(int db, params ReadOnlySpan<byte[]> arguments)
     {
         lock (_gate)
@@ -82,15 +79,12 @@ internal sealed class AofLog : ICommandLog, IDisposable
         }
     }
 
-    void ICommandLog.Append(int db, params ReadOnlySpan<byte[]> arguments) => Append(db, arguments);
-
-    /// <summary>EXEC starts: what it logs is wrapped in MULTI and EXEC, so a crash cannot keep half of it. Exclusive.</summary>
+    /// <summary>EXEC starts: what it logs is wrapped in MULTI and EXEC, so a crash cannot keep half of it.</summary>
     public void BeginTransaction()
     {
         lock (_gate) { (_inTransaction, _multiWritten) = (true, false); }
     }
 
-    /// <summary>EXEC is done; returns the offset where the log ends.</summary>
     public long EndTransaction()
     {
         lock (_gate)

@@ -1,6 +1,7 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Server;
+using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Persistence;
 
@@ -9,7 +10,8 @@ namespace Loop.Samples.Redis.Persistence;
 /// not do the same. A relative expiry becomes the absolute deadline it set (PEXPIREAT, SET ... PXAT), a blocking
 /// command its non-blocking form, GETDEL a DEL; the pops that may serve blocked clients, and SPOP (random), log what
 /// they took themselves (see ListPop, SortedSetPop, ListMove and SPOP), and so do XADD (the ID it generated) and the
-/// stream group reads and claims (see StreamPropagation). Runs while the command's keys are held.
+/// stream group reads and claims (see StreamPropagation). Runs while the command's keys are held. The replication
+/// stream gets the same commands (<see cref="ICommandLog"/>).
 /// </summary>
 internal static class AofPropagation
 {
@@ -19,7 +21,7 @@ internal static class AofPropagation
         AbsTtl = "ABSTTL"u8.ToArray();
 
     /// <summary>Logs the command; returns where the log ends.</summary>
-    public static long Log(AofLog log, Session s, CommandSpec spec, RespCommand c)
+    public static long Log(ICommandLog log, Session s, CommandSpec spec, RespCommand c)
     {
         var db = s.Db.Index;
         switch (spec.Name)
@@ -58,7 +60,7 @@ internal static class AofPropagation
     }
 
     // The key's deadline as it is now: PEXPIREAT, PERSIST, or DEL when a deadline in the past deleted it.
-    private static long WithDeadline(AofLog log, Session s, ReadOnlySpan<byte> key, bool persist)
+    private static long WithDeadline(ICommandLog log, Session s, ReadOnlySpan<byte> key, bool persist)
     {
         var db = s.Db.Index;
         if (s.Db.Get(key) is null) { return log.Append(db, Del, key.ToArray()); }
@@ -66,7 +68,7 @@ internal static class AofPropagation
         return log.Append(db, PExpireAt, key.ToArray(), Args.Bytes(deadline));
     }
 
-    private static long SetWithDeadline(AofLog log, Session s, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    private static long SetWithDeadline(ICommandLog log, Session s, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         var db = s.Db.Index;
         if (s.Db.Get(key) is null) { return log.Append(db, Del, key.ToArray()); }
@@ -75,7 +77,7 @@ internal static class AofPropagation
             : log.Append(db, Set, key.ToArray(), value.ToArray());
     }
 
-    private static long RestoreWithDeadline(AofLog log, Session s, RespCommand c)
+    private static long RestoreWithDeadline(ICommandLog log, Session s, RespCommand c)
     {
         var db = s.Db.Index;
         var key = c[1].ToArray();

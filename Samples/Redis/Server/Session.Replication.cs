@@ -1,0 +1,20 @@
+using Loop.Samples.Redis.Replication;
+
+namespace Loop.Samples.Redis.Server;
+
+// The session's side of replication, when its client is a replica of this server (or redis-cli --rdb).
+internal sealed partial class Session
+{
+    /// <summary>What REPLCONF said before SYNC or PSYNC.</summary>
+    public ReplicaHandshake Handshake { get; private set; } = new();
+
+    /// <summary>The replica this connection became with SYNC or PSYNC, or null.</summary>
+    public ReplicaLink? AsReplica { get; set; }
+
+    partial void StopReplicating()
+    {
+        AsReplica?.Detach();
+        AsReplica = null;
+        Handshake = new ReplicaHandshake();
+    }
+}
