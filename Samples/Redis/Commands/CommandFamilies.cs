@@ -15,6 +15,7 @@ internal static class CommandFamilies
         HyperLogLogCommands.Register(table);
         KeyCommands.Register(table);
         DumpCommands.Register(table);
+        MigrateCommand.Register(table);
         ObjectCommand.Register(table);
         SortCommands.Register(table);
         ListCommands.Register(table);

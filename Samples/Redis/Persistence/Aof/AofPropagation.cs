@@ -43,7 +43,7 @@ internal static class AofPropagation
                 return SetWithDeadline(log, s, c[1], c[3]);
             case "set" when HasExpiry(c):
                 return SetWithDeadline(log, s, c[1], c[2]);
-            case "restore":
+            case "restore" or "restore-asking":
                 return RestoreWithDeadline(log, s, c);
             default:
                 return log.Append(db, c);
