@@ -8,10 +8,11 @@ namespace Loop.Samples.Redis.Commands;
 /// (<c>LMPOP 2 a b LEFT</c>, <c>ZUNIONSTORE dst 2 a b</c>), where that count stands: the keys follow it; keys
 /// named by an option (<c>GEORADIUS ... STORE dst</c>, see <see cref="KeywordKey"/>); and SORT's and XREAD's (see
 /// <see cref="OptionKeys"/>). The one source for COMMAND INFO and GETKEYS, and for whatever must know a command's
-/// keys before running it.
+/// keys before running it. <see cref="NotKey"/>: the range names no key of the keyspace (a shard channel, Redis's NOT_KEY
+/// flag): COMMAND INFO shows it, GETKEYS and the lock find nothing.
 /// </summary>
 internal readonly record struct KeySpec(int First, int Last, int Step, int NumKeysAt = 0, KeywordKey[]? Keywords = null,
-    OptionKeys Options = OptionKeys.None)
+    OptionKeys Options = OptionKeys.None, bool NotKey = false)
 {
     public static KeySpec None => default;
 
@@ -70,7 +71,7 @@ internal ref struct KeyPositions
         _everyMatch = everyMatch;
         var count = command.Count;
         _next = spec.First > 0 ? spec.First : 0;
-        _rangeEnd = spec.First <= 0 ? 0 : spec.Last < 0 ? count + spec.Last : Math.Min(spec.Last, count - 1);
+        _rangeEnd = spec.First <= 0 || spec.NotKey ? 0 : spec.Last < 0 ? count + spec.Last : Math.Min(spec.Last, count - 1);
         if (spec.NumKeysAt > 0 && spec.NumKeysAt < count && Args.TryLong(command[spec.NumKeysAt], out var keys) && keys > 0)
         {
             _counted = spec.NumKeysAt + 1;

@@ -7,23 +7,26 @@ namespace Loop.Samples.Redis.Commands;
 /// <summary>
 /// SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, the sharded SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH, and PUBSUB
 /// CHANNELS / NUMSUB / NUMPAT / SHARDCHANNELS / SHARDNUMSUB / HELP. Shard channels behave as in a standalone Redis 7.0:
-/// a namespace apart from PUBLISH's, counted apart in the confirmations; their channel is a key in COMMAND INFO (it
-/// picks the cluster slot there), but no key of the keyspace is held.
+/// a namespace apart from PUBLISH's, counted apart in the confirmations; their channels stand where keys would in COMMAND
+/// INFO (they pick the cluster slot there) with Redis's not-a-key flag, so GETKEYS finds none and no key is held.
 /// </summary>
 internal static class PubSubCommands
 {
     private const CommandFlags Subscribing = PubSub | InSubscribedContext | NoKeyspace;
 
+    // The shard channels sit where keys would (they pick the cluster slot) but name none: GETKEYS finds nothing.
+    private static readonly KeySpec ShardChannels = new(1, -1, 1, NotKey: true);
+
     public static void Register(CommandTable t)
     {
         t.Add("subscribe", -2, Subscribing, 0, 0, 0, (s, c) => Subscribe(s, c, Subscription.Channel));
         t.Add("psubscribe", -2, Subscribing, 0, 0, 0, (s, c) => Subscribe(s, c, Subscription.Pattern));
-        t.Add("ssubscribe", -2, Subscribing, 1, -1, 1, SubscribeShard);
+        t.Add("ssubscribe", -2, Subscribing, ShardChannels, SubscribeShard);
         t.Add("unsubscribe", -1, Subscribing, 0, 0, 0, (s, c) => Unsubscribe(s, c, Subscription.Channel));
         t.Add("punsubscribe", -1, Subscribing, 0, 0, 0, (s, c) => Unsubscribe(s, c, Subscription.Pattern));
-        t.Add("sunsubscribe", -1, Subscribing, 1, -1, 1, (s, c) => Unsubscribe(s, c, Subscription.Shard));
+        t.Add("sunsubscribe", -1, Subscribing, ShardChannels, (s, c) => Unsubscribe(s, c, Subscription.Shard));
         t.Add("publish", 3, PubSub | Fast | NoKeyspace, 0, 0, 0, Publish);
-        t.Add("spublish", 3, PubSub | Fast | NoKeyspace, 1, 1, 1, (s, c) => s.Reply.Integer(s.Server.PubSub.PublishShard(c[1], c[2])));
+        t.Add("spublish", 3, PubSub | Fast | NoKeyspace, new KeySpec(1, 1, 1, NotKey: true), (s, c) => s.Reply.Integer(s.Server.PubSub.PublishShard(c[1], c[2])));
         t.Add("pubsub", -2, NoKeyspace, 0, 0, 0, Introspect);
     }
 
