@@ -23,6 +23,7 @@ internal sealed class ReplicaLink(Session session, ReplicationStream stream, Rep
 
     private readonly long _sessionId = session.Id;
     private readonly Connection _connection = session.Client;
+    private Action? _pump;
     private ReadOnlyMemory<byte> _rdb;
     private int _rdbSent, _notified;
     private bool _retrying;
@@ -53,7 +54,7 @@ internal sealed class ReplicaLink(Session session, ReplicationStream stream, Rep
     /// <summary>The stream grew: the replica's loop sends it. Any thread (under the stream's lock).</summary>
     public void Notify()
     {
-        if (Interlocked.Exchange(ref _notified, 1) == 0) { _connection.Loop.Post(Pump); }
+        if (Interlocked.Exchange(ref _notified, 1) == 0) { _connection.Loop.Post(_pump ??= Pump); }
     }
 
     /// <summary>The snapshot is written: its bytes go first, as <c>$len\r\n</c> and the RDB (no CRLF after). Loop thread.</summary>

@@ -16,13 +16,12 @@ namespace Loop.Samples.Redis.Replication;
 /// </summary>
 internal sealed class ReplicationStream : ICommandLog
 {
-    private static readonly byte[] Multi = "MULTI"u8.ToArray(), Exec = "EXEC"u8.ToArray(), Ping = "PING"u8.ToArray();
+    private static readonly byte[] Ping = "PING"u8.ToArray();
 
     private readonly Lock _gate = new();
     private readonly Backlog _backlog = new(0);
     private readonly List<ReplicaLink> _replicas = [];
-    private int _selectedDb = -1;
-    private bool _inTransaction, _multiWritten;
+    private readonly CommandFraming _framing = new();
 
     public ReplicationStream() => _backlog.KeepFrom = KeepFrom;
 
@@ -67,7 +66,7 @@ internal sealed class ReplicationStream : ICommandLog
     {
         lock (_gate)
         {
-            BeforeCommand(db);
+            _framing.BeforeCommand(_backlog, db);
             AofCommandWriter.Command(_backlog, arguments);
             return Notified();
         }
@@ -77,7 +76,7 @@ internal sealed class ReplicationStream : ICommandLog
     {
         lock (_gate)
         {
-            BeforeCommand(db);
+            _framing.BeforeCommand(_backlog, db);
             AofCommandWriter.Command(_backlog, command);
             return Notified();
         }
@@ -85,15 +84,14 @@ internal sealed class ReplicationStream : ICommandLog
 
     public void BeginTransaction()
     {
-        lock (_gate) { (_inTransaction, _multiWritten) = (true, false); }
+        lock (_gate) { _framing.BeginTransaction(); }
     }
 
     public long EndTransaction()
     {
         lock (_gate)
         {
-            _inTransaction = false;
-            if (_multiWritten) { AofCommandWriter.Command(_backlog, [Exec]); }
+            _framing.EndTransaction(_backlog);
             return Notified();
         }
     }
@@ -112,18 +110,6 @@ internal sealed class ReplicationStream : ICommandLog
         }
     }
 
-    private void BeforeCommand(int db)
-    {
-        if (_inTransaction && !_multiWritten)
-        {
-            AofCommandWriter.Command(_backlog, [Multi]);
-            _multiWritten = true;
-        }
-        if (db == _selectedDb) { return; }
-        AofCommandWriter.Select(_backlog, db);
-        _selectedDb = db;
-    }
-
     // Under the lock: every replica hears there is more.
     private long Notified()
     {
@@ -140,7 +126,7 @@ internal sealed class ReplicationStream : ICommandLog
         lock (_gate)
         {
             Active = true;
-            _selectedDb = -1;
+            _framing.SelectAgain();
             replica.Position = _backlog.End;
             _replicas.Add(replica);
             return _backlog.End;
