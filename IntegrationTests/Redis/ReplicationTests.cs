@@ -53,6 +53,34 @@ public sealed partial class ReplicationTests
     }
 
     [Fact]
+    public async Task With_the_append_only_file_on_a_replica_still_gets_every_write()
+    {
+        await using var master = await InProcessRedis.StartAsync(Backend.Auto, settings: ("appendonly", "yes"));
+        using var client = new RespClient(await master.ConnectAsync());
+        await RedisContent.RunAsync(client, OtherDatabase);
+        await using var replica = await RealRedis.StartAsync(null, "--replicaof", "127.0.0.1", master.EndPoint.Port.ToString());
+        using var replicaClient = await replica.ConnectAsync();
+        await InSyncAsync(client, replicaClient);
+        await RedisContent.RunAsync(client, RedisContent.Fill);
+        await RedisContent.RunAsync(client, AfterSync);
+        await InSyncAsync(client, replicaClient);
+        await SameKeysAsync(client, replicaClient);
+    }
+
+    [Fact]
+    public async Task INFO_replication_has_redis_fields_before_any_replica()
+    {
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync();
+        using var ourClient = new RespClient(await ours.ConnectAsync());
+        using var theirClient = await real.ConnectAsync();
+        // The replication id is random; every other field and value is the same.
+        static string Shown(object? info) => Regex.Replace((string)info!, "master_replid:[0-9a-f]{40}", "master_replid:(id)");
+        Assert.Equal(Shown(await theirClient.CallAsync("INFO", "replication")), Shown(await ourClient.CallAsync("INFO", "replication")));
+        Assert.Equal(await theirClient.CallAsync("ROLE"), await ourClient.CallAsync("ROLE"));
+    }
+
+    [Fact]
     public async Task Redis_cli_rdb_saves_a_snapshot_redis_check_rdb_accepts()
     {
         await using var master = await InProcessRedis.StartAsync(Backend.Auto);

@@ -113,9 +113,9 @@ internal static class ServerCommands
         void Section(string name, params (string Key, object Value)[] fields)
         {
             if (!Want(name)) { return; }
+            if (text.Length > 0) { text.Append("\r\n"); } // between sections, as Redis: none after the last
             text.Append("# ").Append(char.ToUpperInvariant(name[0])).Append(name[1..]).Append("\r\n");
             foreach (var (key, value) in fields) { text.Append(key).Append(':').Append(value).Append("\r\n"); }
-            text.Append("\r\n");
         }
         var usage = ProcessUsage();
         var uptime = (long)(DateTimeOffset.UtcNow - server.StartTime).TotalSeconds;
