@@ -39,6 +39,29 @@ public sealed partial class ReplicationTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Writes_made_while_the_snapshot_is_written_come_after_it_and_not_in_it(Backend backend)
+    {
+        await using var master = await InProcessRedis.StartAsync(backend);
+        using var client = new RespClient(await master.ConnectAsync());
+        Assert.Equal("OK", await client.CallAsync("DEBUG", "POPULATE", "50000"));
+        await client.CallAsync("SET", "changed-key", "old-value");
+        using var replica = await master.ConnectAsync();
+        await replica.SendAsync(RespSocket.Encode("PSYNC", "?", "-1"));
+        Assert.StartsWith("+FULLRESYNC ", await replica.ReadLineAsync());
+        await client.CallAsync("SET", "changed-key", "new-value");
+        await client.CallAsync("SET", "created-key", "v");
+
+        var rdb = await ReadRdbAsync(replica);
+        Assert.Contains("old-value", rdb);
+        Assert.DoesNotContain("new-value", rdb);
+        Assert.DoesNotContain("created-key", rdb);
+        const string stream = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$11\r\nchanged-key\r\n$9\r\nnew-value\r\n" +
+            "*3\r\n$3\r\nSET\r\n$11\r\ncreated-key\r\n$1\r\nv\r\n";
+        Assert.Equal(stream, await replica.ReadExactlyAsync(stream.Length));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task SYNC_sends_the_RDB_without_a_FULLRESYNC_line(Backend backend)
     {
         await using var master = await InProcessRedis.StartAsync(backend);
