@@ -7,19 +7,17 @@ namespace Loop.Samples.Redis.Replication;
 /// written at the end as commands are propagated, dropped at the front once no replica needs them and more than the
 /// backlog's size lies behind them. One array, compacted rather than grown while the front can go. Under the stream's lock.
 /// </summary>
-internal sealed class Backlog(long start) : IBufferWriter<byte>
+/// <param name="keepFrom">How far back bytes must be kept: the oldest a replica has not been sent, or the backlog's size back.</param>
+internal sealed class Backlog(Func<long> keepFrom) : IBufferWriter<byte>
 {
     private byte[] _bytes = new byte[1 << 16];
     private int _count;
 
     /// <summary>The offset of the first byte kept.</summary>
-    public long Start { get; private set; } = start;
+    public long Start { get; private set; }
 
     /// <summary>The offset after the last byte written: Redis's master_repl_offset.</summary>
     public long End => Start + _count;
-
-    /// <summary>How far back bytes must be kept whatever the replicas need (may move while a write waits for room).</summary>
-    public Func<long> KeepFrom { get; set; } = () => long.MaxValue;
 
     /// <summary>The bytes from <paramref name="offset"/> (at least <see cref="Start"/>) on, at most <paramref name="most"/>.</summary>
     public ReadOnlySpan<byte> From(long offset, int most)
@@ -47,7 +45,7 @@ internal sealed class Backlog(long start) : IBufferWriter<byte>
     {
         var needed = Math.Max(sizeHint, 1);
         if (_bytes.Length - _count >= needed) { return; }
-        var drop = (int)Math.Clamp(KeepFrom() - Start, 0, _count);
+        var drop = (int)Math.Clamp(keepFrom() - Start, 0, _count);
         if (drop >= _bytes.Length / 4) // else growing is cheaper than moving almost everything
 
         {

@@ -19,11 +19,11 @@ internal sealed class ReplicationStream : ICommandLog
     private static readonly byte[] Ping = "PING"u8.ToArray();
 
     private readonly Lock _gate = new();
-    private readonly Backlog _backlog = new(0);
+    private readonly Backlog _backlog;
     private readonly List<ReplicaLink> _replicas = [];
     private readonly CommandFraming _framing = new();
 
-    public ReplicationStream() => _backlog.KeepFrom = KeepFrom;
+    public ReplicationStream() => _backlog = new Backlog(KeepFrom);
 
     /// <summary>Redis's replication id: 40 hex digits, new with each process.</summary>
     public string Id { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
