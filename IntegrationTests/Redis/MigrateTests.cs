@@ -42,6 +42,10 @@ public sealed class MigrateTests
     {
         await using var target = await RealRedis.StartAsync();
         var (host, port) = ("127.0.0.1", target.EndPoint.Port.ToString());
+        // A target that takes connections (the kernel completes them) but never answers: the read times out.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var silentPort = ((IPEndPoint)silent.LocalEndpoint).Port.ToString();
         string[][] script =
         [
             ["SET", "k", "v"], ["MIGRATE", host, port, "k", "0", "1000", "COPY", "REPLACE"], ["MIGRATE", host, port, "k", "0", "1000", "COPY"],
@@ -50,6 +54,7 @@ public sealed class MigrateTests
             ["MIGRATE", host, port, "k", "0", "x"], ["MIGRATE", host, port, "k", "0", "1000", "COPY", "REPLACE", "AUTH", "pw"],
             ["MIGRATE", host, port, "k", "0", "1000", "COPY", "REPLACE", "AUTH2", "user", "pw"],
             ["MIGRATE", host, port, "k", "99", "1000", "COPY", "REPLACE"], ["MIGRATE", host, ClosedPort(), "k", "0", "1000", "COPY"],
+            ["MIGRATE", host, silentPort, "k", "0", "200"], ["EXISTS", "k"],
             ["SET", "j", "w", "PX", "100000"], ["MIGRATE", host, port, "", "4", "0", "REPLACE", "KEYS", "k", "missing", "j"], ["EXISTS", "k", "j"],
             ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "5", "KEYS", "a", "b"], ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "k", "0", "5"],
             ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "5", "AUTH", "KEYS", "KEYS", "a"],
