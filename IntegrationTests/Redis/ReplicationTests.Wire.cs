@@ -60,6 +60,23 @@ public sealed partial class ReplicationTests
         Assert.Equal(stream, await replica.ReadExactlyAsync(stream.Length));
     }
 
+    [Fact]
+    public async Task MIGRATE_reaches_replicas_as_the_DEL_of_the_keys_it_moved()
+    {
+        await using var master = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var target = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = new RespClient(await master.ConnectAsync());
+        await RedisContent.RunAsync(client, [["SET", "a", "1"], ["SET", "b", "2"]]);
+        using var replica = await master.ConnectAsync();
+        await replica.SendAsync(RespSocket.Encode("PSYNC", "?", "-1"));
+        Assert.StartsWith("+FULLRESYNC ", await replica.ReadLineAsync());
+        await ReadRdbAsync(replica);
+
+        Assert.Equal("OK", await client.CallAsync("MIGRATE", "127.0.0.1", target.EndPoint.Port.ToString(), "", "0", "1000", "KEYS", "a", "missing", "b"));
+        const string stream = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nDEL\r\n$1\r\na\r\n$1\r\nb\r\n";
+        Assert.Equal(stream, await replica.ReadExactlyAsync(stream.Length));
+    }
+
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task SYNC_sends_the_RDB_without_a_FULLRESYNC_line(Backend backend)

@@ -9,9 +9,9 @@ namespace Loop.Samples.Redis.Persistence;
 /// A command that changed the keyspace, logged as Redis propagates it: as received, unless replaying it later would
 /// not do the same. A relative expiry becomes the absolute deadline it set (PEXPIREAT, SET ... PXAT), a blocking
 /// command its non-blocking form, GETDEL a DEL; the pops that may serve blocked clients, and SPOP (random), log what
-/// they took themselves (see ListPop, SortedSetPop, ListMove and SPOP), and so do XADD (the ID it generated) and the
-/// stream group reads and claims (see StreamPropagation). Runs while the command's keys are held. The replication
-/// stream gets the same commands (<see cref="ICommandLog"/>).
+/// they took themselves (see ListPop, SortedSetPop, ListMove and SPOP), and so do XADD (the ID it generated), the
+/// stream group reads and claims (see StreamPropagation) and MIGRATE (the keys it moved, as DEL). Runs while the
+/// command's keys are held. The replication stream gets the same commands (<see cref="ICommandLog"/>).
 /// </summary>
 internal static class AofPropagation
 {
@@ -28,6 +28,7 @@ internal static class AofPropagation
         {
             case "lmpop" or "zmpop" or "blpop" or "brpop" or "blmpop" or "bzpopmin" or "bzpopmax" or "bzmpop" or "spop":
             case "xadd" or "xreadgroup" or "xclaim" or "xautoclaim":
+            case "migrate": // its keys leave later, logged as DEL then (a key it found expired is logged as DEL now)
                 return log.Appended;
             case "blmove":
                 return log.Append(db, LMove, c[1].ToArray(), c[2].ToArray(), c[3].ToArray(), c[4].ToArray());
