@@ -5,8 +5,10 @@ namespace Loop.Samples.Redis.Server;
 // The session's side of replication, when its client is a replica of this server (or redis-cli --rdb).
 internal sealed partial class Session
 {
-    /// <summary>What REPLCONF said before SYNC or PSYNC.</summary>
-    public ReplicaHandshake Handshake { get; private set; } = new();
+    private ReplicaHandshake? _handshake;
+
+    /// <summary>What REPLCONF said before SYNC or PSYNC (made on first use: most clients never say anything).</summary>
+    public ReplicaHandshake Handshake => _handshake ??= new ReplicaHandshake();
 
     /// <summary>The replica this connection became with SYNC or PSYNC, or null.</summary>
     public ReplicaLink? AsReplica { get; set; }
@@ -15,6 +17,6 @@ internal sealed partial class Session
     {
         AsReplica?.Detach();
         AsReplica = null;
-        Handshake = new ReplicaHandshake();
+        _handshake = null;
     }
 }
