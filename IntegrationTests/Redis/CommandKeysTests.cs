@@ -86,6 +86,17 @@ public sealed class CommandKeysTests
         { ["LATENCY", "LATEST"] },
         { ["DEBUG", "SLEEP", "0"] },
         { ["WAIT", "0", "0"] },
+        { ["SPUBLISH", "ch", "m"] },
+        { ["SSUBSCRIBE", "a", "b"] },
+        { ["SUNSUBSCRIBE", "a", "b"] },
+        { ["PUBLISH", "ch", "m"] },
+        { ["PUBSUB", "SHARDNUMSUB", "a"] },
+        { ["PSYNC", "?", "-1"] },
+        { ["REPLCONF", "listening-port", "1"] },
+        { ["MIGRATE", "h", "1", "k", "0", "5", "COPY"] },
+        { ["MIGRATE", "h", "1", "", "0", "5", "AUTH2", "u", "p", "KEYS", "a", "b"] },
+        { ["RESTORE-ASKING", "k", "0", "payload"] },
+        { ["PING", "x"] },
     };
 
     // The flags this server models; Redis's others (denyoom, ...) are not kept in the command table.

@@ -116,7 +116,8 @@ internal sealed class RespSocket : IDisposable
         }
     }
 
-    private async Task<string> ReadLineAsync()
+    /// <summary>The next line, without its CRLF (a replica reads the sync's headers so).</summary>
+    public async Task<string> ReadLineAsync()
     {
         int end;
         while ((end = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
@@ -128,7 +129,8 @@ internal sealed class RespSocket : IDisposable
         return line;
     }
 
-    private async Task<string> ReadExactlyAsync(int count)
+    /// <summary>The next <paramref name="count"/> bytes, whatever they are (an RDB has no CRLF after it).</summary>
+    public async Task<string> ReadExactlyAsync(int count)
     {
         while (_end - _start < count)
         {

@@ -34,13 +34,7 @@ internal static class AdminCommands
     }
 
     // A master with no replicas: ["master", offset 0, []].
-    private static void Role(Session s, RespCommand c)
-    {
-        s.Reply.Array(3);
-        s.Reply.Bulk("master"u8);
-        s.Reply.Integer(0);
-        s.Reply.Array(0);
-    }
+    private static void Role(Session s, RespCommand c) => ReplicationCommands.Role(s);
 
     // NO ONE is what it already is; replicating another server is not something this server does.
     private static void ReplicaOf(Session s, RespCommand c)

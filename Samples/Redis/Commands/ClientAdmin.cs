@@ -45,7 +45,7 @@ internal static class ClientAdmin
         foreach (var client in s.Server.Clients.Values)
         {
             if ((addr is not null && client.Peer != addr) || (laddr is not null && client.LocalAddress != laddr) ||
-                (type is not null && type != (client.SubscriptionCount > 0 ? "pubsub" : "normal")) || (id != 0 && client.Id != id) ||
+                (type is not null && type != (client.Subscribed ? "pubsub" : "normal")) || (id != 0 && client.Id != id) ||
                 (client == s && skipMe))
             {
                 continue;

@@ -122,7 +122,7 @@ internal static class ClientCommand
         var now = Clock.NowMs;
         return $"id={client.Id} addr={client.Peer} laddr={client.LocalAddress} fd=-1 name={client.Name} " +
             $"age={(now - client.CreatedAtMs) / 1000} idle={(long)Stopwatch.GetElapsedTime(client.LastCommandAt).TotalSeconds} flags={(client.InMulti ? "x" : "N")} " +
-            $"db={client.Db.Index} sub={client.SubscriptionCount} psub=0 ssub=0 multi={(client.InMulti ? 0 : -1)} watch=0 " +
+            $"db={client.Db.Index} sub={client.CountOf(Subscription.Channel)} psub={client.CountOf(Subscription.Pattern)} ssub={client.CountOf(Subscription.Shard)} multi={(client.InMulti ? 0 : -1)} watch=0 " +
             $"cmd={client.LastCommand} user=default redir=-1 resp={client.Reply.Protocol} lib-name={client.LibName} lib-ver={client.LibVersion}";
     }
 }

@@ -15,6 +15,7 @@ internal static class CommandFamilies
         HyperLogLogCommands.Register(table);
         KeyCommands.Register(table);
         DumpCommands.Register(table);
+        MigrateCommand.Register(table);
         ObjectCommand.Register(table);
         SortCommands.Register(table);
         ListCommands.Register(table);
@@ -30,6 +31,7 @@ internal static class CommandFamilies
         StreamClaimCommands.Register(table);
         PubSubCommands.Register(table);
         PersistenceCommands.Register(table);
+        ReplicationCommands.Register(table);
         AdminCommands.Register(table);
         SlowLogCommand.Register(table);
         LatencyCommand.Register(table);

@@ -17,7 +17,7 @@ internal enum CommandFlags
     ReadOnly = 1 << 1,
     /// <summary>Allowed before AUTH when a password is required.</summary>
     NoAuth = 1 << 2,
-    /// <summary>Allowed while the connection is subscribed (RESP2).</summary>
+    /// <summary>A pub/sub command (Redis's flag: PUBLISH has it too).</summary>
     PubSub = 1 << 3,
     /// <summary>Runs at once inside MULTI instead of being queued.</summary>
     NoMulti = 1 << 4,
@@ -31,8 +31,11 @@ internal enum CommandFlags
     /// <summary>Holds the whole keyspace although it has keys (WATCH, MOVE, COPY: they touch more than their keys' stripes). Not a Redis flag.</summary>
     Exclusive = 1 << 9,
 
+    /// <summary>Allowed while a RESP2 connection is subscribed: (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET. Not a Redis flag.</summary>
+    InSubscribedContext = 1 << 10,
+
     /// <summary>Ours, not Redis's: COMMAND INFO leaves them out.</summary>
-    Internal = NoKeyspace | Exclusive,
+    Internal = NoKeyspace | Exclusive | InSubscribedContext,
 }
 
 /// <summary>

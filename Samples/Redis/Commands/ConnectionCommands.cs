@@ -11,20 +11,20 @@ internal static class ConnectionCommands
 
     public static void Register(CommandTable t)
     {
-        t.Add("ping", -1, Fast | PubSub | NoKeyspace, 0, 0, 0, Ping);
+        t.Add("ping", -1, Fast | InSubscribedContext | NoKeyspace, 0, 0, 0, Ping);
         t.Add("echo", 2, Fast | NoKeyspace, 0, 0, 0, Echo);
-        t.Add("quit", -1, Fast | NoAuth | PubSub | NoMulti | NoKeyspace, 0, 0, 0, Quit);
+        t.Add("quit", -1, Fast | NoAuth | InSubscribedContext | NoMulti | NoKeyspace, 0, 0, 0, Quit);
         t.Add("select", 2, Fast | NoKeyspace, 0, 0, 0, Select);
         t.Add("hello", -1, Fast | NoAuth | NoMulti | NoKeyspace, 0, 0, 0, Hello);
         t.Add("auth", -2, Fast | NoAuth | NoMulti | NoKeyspace, 0, 0, 0, Auth);
-        t.Add("reset", 1, Fast | NoAuth | PubSub | NoMulti, 0, 0, 0, Reset);
+        t.Add("reset", 1, Fast | NoAuth | InSubscribedContext | NoMulti, 0, 0, 0, Reset);
         ClientCommand.Register(t);
     }
 
     private static void Ping(Session s, RespCommand c)
     {
         if (c.Count > 2) { s.Reply.Error(Args.WrongArgumentCount("ping")); return; }
-        if (s.SubscriptionCount > 0 && s.Reply.Protocol == 2)
+        if (s.Subscribed && s.Reply.Protocol == 2)
         {
             // Subscribed RESP2 connections get PING's answer in the shape of a pub/sub message.
             s.Reply.Array(2);

@@ -13,6 +13,7 @@ internal static class DumpCommands
     {
         t.Add("dump", 2, ReadOnly, 1, 1, 1, Dump);
         t.Add("restore", -4, Write, 1, 1, 1, Restore);
+        t.Add("restore-asking", -4, Write, 1, 1, 1, Restore); // what a cluster's MIGRATE sends: RESTORE here, with no cluster
     }
 
     private static void Dump(Session s, RespCommand c)

@@ -8,10 +8,11 @@ namespace Loop.Samples.Redis.Commands;
 /// (<c>LMPOP 2 a b LEFT</c>, <c>ZUNIONSTORE dst 2 a b</c>), where that count stands: the keys follow it; keys
 /// named by an option (<c>GEORADIUS ... STORE dst</c>, see <see cref="KeywordKey"/>); and SORT's and XREAD's (see
 /// <see cref="OptionKeys"/>). The one source for COMMAND INFO and GETKEYS, and for whatever must know a command's
-/// keys before running it.
+/// keys before running it. <see cref="NotKey"/>: the range names no key of the keyspace (a shard channel, Redis's NOT_KEY
+/// flag): COMMAND INFO shows it, GETKEYS and the lock find nothing.
 /// </summary>
 internal readonly record struct KeySpec(int First, int Last, int Step, int NumKeysAt = 0, KeywordKey[]? Keywords = null,
-    OptionKeys Options = OptionKeys.None)
+    OptionKeys Options = OptionKeys.None, bool NotKey = false)
 {
     public static KeySpec None => default;
 
@@ -35,7 +36,7 @@ internal readonly record struct KeySpec(int First, int Last, int Step, int NumKe
 /// </summary>
 internal sealed record KeywordKey(string Keyword, int StartFrom);
 
-/// <summary>Keys that options name rather than positions: SORT's, XREAD's and XREADGROUP's.</summary>
+/// <summary>Keys that options name rather than positions: SORT's, XREAD's, XREADGROUP's and MIGRATE's.</summary>
 internal enum OptionKeys
 {
     None,
@@ -48,6 +49,9 @@ internal enum OptionKeys
 
     /// <summary>XREAD, XREADGROUP: the first half of the arguments after STREAMS, found as Redis's xreadGetKeys finds them.</summary>
     StreamsHalf,
+
+    /// <summary>MIGRATE: every argument after KEYS instead of the key argument, found as Redis's migrateGetKeys finds them.</summary>
+    AfterKeys,
 }
 
 /// <summary>An allocation-free enumeration of a command's key positions (see <see cref="KeySpec"/>).</summary>
@@ -57,8 +61,8 @@ internal ref struct KeyPositions
     private readonly RespCommand _command;
     private readonly bool _everyMatch;
     private readonly int _rangeEnd, _countedEnd;
-    private readonly int _streamsEnd;
-    private int _next, _counted, _keyword, _scan, _optionKey, _streams;
+    private readonly int _runEnd;
+    private int _next, _counted, _keyword, _scan, _optionKey, _run;
 
     public KeyPositions(KeySpec spec, RespCommand command, bool everyMatch)
     {
@@ -67,14 +71,19 @@ internal ref struct KeyPositions
         _everyMatch = everyMatch;
         var count = command.Count;
         _next = spec.First > 0 ? spec.First : 0;
-        _rangeEnd = spec.First <= 0 ? 0 : spec.Last < 0 ? count + spec.Last : Math.Min(spec.Last, count - 1);
+        _rangeEnd = spec.First <= 0 || spec.NotKey ? 0 : spec.Last < 0 ? count + spec.Last : Math.Min(spec.Last, count - 1);
         if (spec.NumKeysAt > 0 && spec.NumKeysAt < count && Args.TryLong(command[spec.NumKeysAt], out var keys) && keys > 0)
         {
             _counted = spec.NumKeysAt + 1;
             _countedEnd = (int)Math.Min(spec.NumKeysAt + keys, count - 1);
         }
         if (spec.Options == OptionKeys.SortPatternsAndStore) { _optionKey = SortStoreKey(command); }
-        if (spec.Options == OptionKeys.StreamsHalf) { _streams = StreamKeys(command, out _streamsEnd); }
+        // A run of keys an option starts: XREAD's after STREAMS, MIGRATE's after KEYS (which replaces its key argument).
+        if (spec.Options == OptionKeys.StreamsHalf) { _run = StreamKeys(command, out _runEnd); }
+        if (spec.Options == OptionKeys.AfterKeys && MigrateKeys(command) is > 0 and var first)
+        {
+            (_run, _runEnd, _rangeEnd) = (first, count, 0);
+        }
         Current = 0;
     }
 
@@ -97,9 +106,9 @@ internal ref struct KeyPositions
             return true;
         }
         _counted = 0;
-        if (_streams > 0 && _streams < _streamsEnd)
+        if (_run > 0 && _run < _runEnd)
         {
-            Current = _streams++;
+            Current = _run++;
             return true;
         }
         if (_optionKey > 0)
@@ -152,6 +161,18 @@ internal ref struct KeyPositions
                 return i + 1;
             }
             else { return 0; }
+        }
+        return 0;
+    }
+
+    // As Redis's migrateGetKeys: from the options on (AUTH takes one argument, AUTH2 two), the arguments after KEYS; 0 when none.
+    private static int MigrateKeys(RespCommand command)
+    {
+        for (var i = 6; i < command.Count; i++)
+        {
+            if (Args.Is(command[i], "KEYS")) { return i + 1; }
+            if (Args.Is(command[i], "AUTH")) { i++; }
+            else if (Args.Is(command[i], "AUTH2")) { i += 2; }
         }
         return 0;
     }

@@ -1,96 +1,140 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Server;
-using Loop.Samples.Redis.Store;
 using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB CHANNELS / NUMSUB / NUMPAT.</summary>
+/// <summary>
+/// SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, the sharded SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH, and PUBSUB
+/// CHANNELS / NUMSUB / NUMPAT / SHARDCHANNELS / SHARDNUMSUB / HELP. Shard channels behave as in a standalone Redis 7.0:
+/// a namespace apart from PUBLISH's, counted apart in the confirmations; their channels stand where keys would in COMMAND
+/// INFO (they pick the cluster slot there) with Redis's not-a-key flag, so GETKEYS finds none and no key is held.
+/// </summary>
 internal static class PubSubCommands
 {
+    private const CommandFlags Subscribing = PubSub | InSubscribedContext | NoKeyspace;
+
+    // The shard channels sit where keys would (they pick the cluster slot) but name none: GETKEYS finds nothing.
+    private static readonly KeySpec ShardChannels = new(1, -1, 1, NotKey: true);
+
     public static void Register(CommandTable t)
     {
-        // Only the (un)subscribe commands carry PubSub: it is what a subscribed RESP2 connection may still send.
-        t.Add("subscribe", -2, PubSub | NoKeyspace, 0, 0, 0, (s, c) => Subscribe(s, c, pattern: false));
-        t.Add("psubscribe", -2, PubSub | NoKeyspace, 0, 0, 0, (s, c) => Subscribe(s, c, pattern: true));
-        t.Add("unsubscribe", -1, PubSub | NoKeyspace, 0, 0, 0, (s, c) => Unsubscribe(s, c, pattern: false));
-        t.Add("punsubscribe", -1, PubSub | NoKeyspace, 0, 0, 0, (s, c) => Unsubscribe(s, c, pattern: true));
-        t.Add("publish", 3, Fast | NoKeyspace, 0, 0, 0, Publish);
+        t.Add("subscribe", -2, Subscribing, 0, 0, 0, (s, c) => Subscribe(s, c, Subscription.Channel));
+        t.Add("psubscribe", -2, Subscribing, 0, 0, 0, (s, c) => Subscribe(s, c, Subscription.Pattern));
+        t.Add("ssubscribe", -2, Subscribing, ShardChannels, SubscribeShard);
+        t.Add("unsubscribe", -1, Subscribing, 0, 0, 0, (s, c) => Unsubscribe(s, c, Subscription.Channel));
+        t.Add("punsubscribe", -1, Subscribing, 0, 0, 0, (s, c) => Unsubscribe(s, c, Subscription.Pattern));
+        t.Add("sunsubscribe", -1, Subscribing, ShardChannels, (s, c) => Unsubscribe(s, c, Subscription.Shard));
+        t.Add("publish", 3, PubSub | Fast | NoKeyspace, 0, 0, 0, Publish);
+        t.Add("spublish", 3, PubSub | Fast | NoKeyspace, new KeySpec(1, 1, 1, NotKey: true), (s, c) => s.Reply.Integer(s.Server.PubSub.PublishShard(c[1], c[2])));
         t.Add("pubsub", -2, NoKeyspace, 0, 0, 0, Introspect);
     }
 
-    private static void Subscribe(Session s, RespCommand c, bool pattern)
+    private static void Subscribe(Session s, RespCommand c, Subscription kind)
     {
         for (var i = 1; i < c.Count; i++)
         {
-            s.Listen(c[i], pattern);
-            Confirm(s, pattern ? "psubscribe"u8 : "subscribe"u8, c[i]);
+            s.Listen(c[i], kind);
+            Confirm(s, kind == Subscription.Pattern ? "psubscribe"u8 : "subscribe"u8, c[i], s.SubscriptionCount);
         }
     }
 
-    // Without arguments: every channel (or pattern), or one confirmation with a null name when there is none.
-    private static void Unsubscribe(Session s, RespCommand c, bool pattern)
+    // Inside EXEC Redis's client is CLIENT_DENY_BLOCKING, which SSUBSCRIBE refuses (SUBSCRIBE lets MULTI through).
+    private static void SubscribeShard(Session s, RespCommand c)
     {
-        var kind = pattern ? "punsubscribe"u8 : "unsubscribe"u8;
+        if (s.InExec) { s.Reply.Error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"); return; }
+        for (var i = 1; i < c.Count; i++)
+        {
+            s.Listen(c[i], Subscription.Shard);
+            Confirm(s, "ssubscribe"u8, c[i], s.ShardSubscriptionCount);
+        }
+    }
+
+    // Without arguments: every name of that kind, or one confirmation with a null name when there is none.
+    private static void Unsubscribe(Session s, RespCommand c, Subscription kind)
+    {
+        var confirmation = kind switch
+        {
+            Subscription.Pattern => "punsubscribe"u8,
+            Subscription.Shard => "sunsubscribe"u8,
+            _ => "unsubscribe"u8,
+        };
         if (c.Count > 1)
         {
             for (var i = 1; i < c.Count; i++)
             {
-                s.StopListening(c[i], pattern);
-                Confirm(s, kind, c[i]);
+                s.StopListening(c[i], kind);
+                Confirm(s, confirmation, c[i], Left(s, kind));
             }
             return;
         }
-        var all = s.Subscriptions(pattern);
-        if (all.Length == 0) { Confirm(s, kind, default, nullName: true); }
+        var all = s.Subscriptions(kind);
+        if (all.Length == 0) { Confirm(s, confirmation, default, Left(s, kind), nullName: true); }
         foreach (var name in all)
         {
-            s.StopListening(name, pattern);
-            Confirm(s, kind, name);
+            s.StopListening(name, kind);
+            Confirm(s, confirmation, name, Left(s, kind));
         }
     }
 
+    private static int Left(Session s, Subscription kind) => kind == Subscription.Shard ? s.ShardSubscriptionCount : s.SubscriptionCount;
+
     // [kind, name, subscriptions left]: a push in RESP3, a plain array in RESP2.
-    private static void Confirm(Session s, ReadOnlySpan<byte> kind, ReadOnlySpan<byte> name, bool nullName = false)
+    private static void Confirm(Session s, ReadOnlySpan<byte> kind, ReadOnlySpan<byte> name, int left, bool nullName = false)
     {
         s.Reply.Push(3);
         s.Reply.Bulk(kind);
         if (nullName) { s.Reply.Null(); } else { s.Reply.Bulk(name); }
-        s.Reply.Integer(s.SubscriptionCount);
+        s.Reply.Integer(left);
     }
 
     private static void Publish(Session s, RespCommand c) => s.Reply.Integer(s.Server.PubSub.Publish(c[1], c[2]));
+
+    private static readonly string[] Help =
+    [
+        "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CHANNELS [<pattern>]",
+        "    Return the currently active channels matching a <pattern> (default: '*').",
+        "NUMPAT",
+        "    Return number of subscriptions to patterns.",
+        "NUMSUB [<channel> ...]",
+        "    Return the number of subscribers for the specified channels, excluding",
+        "    pattern subscriptions(default: no channels).",
+        "SHARDCHANNELS [<pattern>]",
+        "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+        "SHARDNUMSUB [<shardchannel> ...]",
+        "    Return the number of subscribers for the specified shard level channel(s)",
+        "HELP",
+        "    Prints this help.",
+    ];
 
     private static void Introspect(Session s, RespCommand c)
     {
         var hub = s.Server.PubSub;
         var sub = c[1];
-        if (Args.Is(sub, "CHANNELS") && c.Count <= 3)
+        var shard = Args.Is(sub, "SHARDCHANNELS") || Args.Is(sub, "SHARDNUMSUB");
+        if ((Args.Is(sub, "CHANNELS") || Args.Is(sub, "SHARDCHANNELS")) && c.Count <= 3)
         {
-            var channels = hub.Channels(c.Count == 3 ? c[2] : default, all: c.Count == 2);
+            var channels = hub.Channels(c.Count == 3 ? c[2] : default, all: c.Count == 2, shard);
             s.Reply.Array(channels.Count);
             foreach (var channel in channels) { s.Reply.Bulk(channel); }
         }
-        else if (Args.Is(sub, "NUMSUB"))
+        else if (Args.Is(sub, "NUMSUB") || Args.Is(sub, "SHARDNUMSUB"))
         {
             s.Reply.Array((c.Count - 2) * 2);
             for (var i = 2; i < c.Count; i++)
             {
                 s.Reply.Bulk(c[i]);
-                s.Reply.Integer(hub.SubscriberCount(c[i]));
+                s.Reply.Integer(hub.SubscriberCount(c[i], shard));
             }
         }
-        else if (Args.Is(sub, "NUMPAT") && c.Count == 2)
-        {
-            s.Reply.Integer(hub.PatternCount);
-        }
-        else if (Args.Is(sub, "CHANNELS") || Args.Is(sub, "NUMPAT"))
+        else if (Args.Is(sub, "NUMPAT") && c.Count == 2) { s.Reply.Integer(hub.PatternCount); }
+        else if (Args.Is(sub, "NUMPAT") || (Args.Is(sub, "HELP") && c.Count != 2))
         {
             s.Reply.Error($"ERR wrong number of arguments for 'pubsub|{Args.Text(sub).ToLowerInvariant()}' command");
         }
-        else
-        {
-            s.Reply.Error($"ERR unknown subcommand '{Args.Text(sub)}'. Try PUBSUB HELP.");
-        }
+        else if (Args.Is(sub, "HELP")) { Subcommands.WriteHelp(s, Help); }
+        else if (Args.Is(sub, "CHANNELS") || Args.Is(sub, "SHARDCHANNELS")) { s.Reply.Error(Subcommands.Syntax(sub, "PUBSUB")); }
+        else { s.Reply.Error(Subcommands.Unknown(sub, "PUBSUB")); }
     }
 }

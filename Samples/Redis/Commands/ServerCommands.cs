@@ -113,9 +113,9 @@ internal static class ServerCommands
         void Section(string name, params (string Key, object Value)[] fields)
         {
             if (!Want(name)) { return; }
+            if (text.Length > 0) { text.Append("\r\n"); } // between sections, as Redis: none after the last
             text.Append("# ").Append(char.ToUpperInvariant(name[0])).Append(name[1..]).Append("\r\n");
             foreach (var (key, value) in fields) { text.Append(key).Append(':').Append(value).Append("\r\n"); }
-            text.Append("\r\n");
         }
         var usage = ProcessUsage();
         var uptime = (long)(DateTimeOffset.UtcNow - server.StartTime).TotalSeconds;
@@ -148,7 +148,7 @@ internal static class ServerCommands
             ("unexpected_error_replies", unexpectedErrors), ("total_error_replies", perCommand.ErrorReplies + unexpectedErrors),
             // Not Redis's: how often a loop waited for a lock (the keyspace's stripes, pub/sub), for the scaling benchmark.
             ("lock_contentions", Monitor.LockContentionCount));
-        Section("replication", ("role", "master"), ("connected_slaves", 0), ("master_failover_state", "no-failover"), ("master_repl_offset", 0));
+        Section("replication", ReplicationCommands.Info(server));
         Section("cpu", ("used_cpu_sys", usage.System.TotalSeconds.ToString("F6")), ("used_cpu_user", usage.User.TotalSeconds.ToString("F6")));
         Section("commandstats", StatisticsInfo.Commands(server.Commands, perCommand));
         Section("errorstats", StatisticsInfo.Errors(perCommand));

@@ -57,14 +57,17 @@ internal sealed class Snapshot : IKeyspaceSnapshot
     /// copied, then the rest, holding the partition's stripe while reading it), EOF and checksum. Within an exclusive
     /// hold the stripes are already held, which is SAVE.
     /// </summary>
-    public void WriteTo(KeyspaceLock keyspaceLock, DurableFile file)
+    public void WriteTo(KeyspaceLock keyspaceLock, DurableFile file) => WriteTo(keyspaceLock, file.Append);
+
+    /// <summary>The same file, handed to <paramref name="output"/> piece by piece (a full sync's RDB, for a replica).</summary>
+    public void WriteTo(KeyspaceLock keyspaceLock, Action<ReadOnlySpan<byte>> output)
     {
         var crc = 0UL;
         var scratch = new ArrayBufferWriter<byte>();
         void Append(ReadOnlySpan<byte> bytes)
         {
             crc = Crc64.Update(crc, bytes);
-            file.Append(bytes);
+            output(bytes);
         }
         void AppendScratch()
         {
@@ -92,7 +95,7 @@ internal sealed class Snapshot : IKeyspaceSnapshot
             }
         }
         Format.WriteEnd(scratch, crc);
-        file.Append(scratch.WrittenSpan);
+        output(scratch.WrittenSpan);
     }
 
     /// <summary>After a failed write: unmarks the partitions not yet written, so commands stop copying keys.</summary>

@@ -61,6 +61,8 @@ internal sealed class RedisConfig
         ["slowlog-log-slower-than"] = "10000",
         ["slowlog-max-len"] = "128",
         ["latency-monitor-threshold"] = "0",
+        ["repl-backlog-size"] = "1048576",
+        ["repl-ping-replica-period"] = "10",
     };
 
     // Redis 7.0 renamed ziplist to listpack; each old name stays an alias of the new one: each name to the other.
@@ -213,6 +215,8 @@ internal sealed class RedisConfig
                 return InvalidMemory(ref value, long.MaxValue);
             case "maxmemory": return InvalidMemory(ref value, ulong.MaxValue);
             case "auto-aof-rewrite-min-size": return InvalidMemory(ref value, long.MaxValue);
+            case "repl-backlog-size": return InvalidMemory(ref value, long.MaxValue);
+            case "repl-ping-replica-period": return InvalidInteger(ref value, 1, int.MaxValue);
             case "auto-aof-rewrite-percentage": return InvalidInteger(ref value, 0, int.MaxValue);
             case "maxmemory-policy":
                 if (!EvictionPolicies.Contains(value, StringComparer.OrdinalIgnoreCase)) { return $"argument(s) must be one of the following: {string.Join(", ", EvictionPolicies)}"; }

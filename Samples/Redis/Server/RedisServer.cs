@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Persistence;
+using Loop.Samples.Redis.Replication;
 using Loop.Samples.Redis.Store;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,6 +23,7 @@ internal sealed class RedisServer
         CommandFamilies.RegisterAll(Commands);
         Persistence = new RdbPersistence(this);
         Aof = new AppendOnlyFile(this);
+        Replication = new ReplicationMaster(this);
     }
 
     public RedisServerOptions Options { get; }
@@ -35,6 +37,7 @@ internal sealed class RedisServer
     public PubSubHub PubSub { get; } = new();
     public RdbPersistence Persistence { get; }
     public AppendOnlyFile Aof { get; }
+    public ReplicationMaster Replication { get; }
 
     /// <summary>Stops the server (SHUTDOWN), set by whoever hosts it; null where nothing can stop it.</summary>
     public Action? RequestShutdown { get; set; }

@@ -56,7 +56,7 @@ internal sealed partial class Session
     /// <summary>EXEC's commands go to the log between MULTI and EXEC. Exclusive.</summary>
     private void LogTransaction(bool begin)
     {
-        if (Db.Log is not AofLog log) { return; }
+        if (Db.Log is not { } log) { return; }
         if (begin) { log.BeginTransaction(); }
         else if (log.EndTransaction() is var end && _loggedUpTo > 0) { _loggedUpTo = end; }
     }

@@ -9,6 +9,9 @@ internal sealed partial class Session
     /// <summary>Unsubscribes from every channel and pattern (pub/sub).</summary>
     partial void LeaveAllChannels();
 
+    /// <summary>Stops feeding this connection the replication stream, if it is a replica.</summary>
+    partial void StopReplicating();
+
     /// <summary>Stops waiting on any key (blocking list commands).</summary>
     partial void CancelBlocking();
 }

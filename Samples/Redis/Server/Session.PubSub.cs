@@ -2,35 +2,49 @@ using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Server;
 
-// The channels and patterns one session listens to. Changed and read only on the session's own loop
+// The channels, patterns and shard channels one session listens to. Changed and read only on the session's own loop
 // thread (its commands, its close, messages delivered to it); the hub keeps the reverse map.
 internal sealed partial class Session
 {
     private readonly HashSet<byte[]> _channels = new(ByteArrayComparer.Instance);
     private readonly HashSet<byte[]> _patterns = new(ByteArrayComparer.Instance);
+    private readonly HashSet<byte[]> _shardChannels = new(ByteArrayComparer.Instance);
 
-    /// <summary>The channels (or patterns) subscribed to, in a copy that may outlive unsubscribing.</summary>
-    public byte[][] Subscriptions(bool pattern) => [.. pattern ? _patterns : _channels];
+    /// <summary>Channels plus patterns subscribed to: what (P)SUBSCRIBE's confirmations count.</summary>
+    public int SubscriptionCount => _channels.Count + _patterns.Count;
 
-    /// <summary>Starts listening to a channel or pattern (again is a no-op). Loop thread only.</summary>
-    public void Listen(ReadOnlySpan<byte> name, bool pattern)
+    /// <summary>Shard channels subscribed to: what SSUBSCRIBE's confirmations count, apart from the others, as Redis 7.0 counts them.</summary>
+    public int ShardSubscriptionCount => _shardChannels.Count;
+
+    /// <summary>Subscribed to anything: a RESP2 connection then only takes the pub/sub commands, PING, QUIT and RESET.</summary>
+    public bool Subscribed => SubscriptionCount + ShardSubscriptionCount > 0;
+
+    /// <summary>How many names of one kind are subscribed to (CLIENT LIST's sub, psub, ssub).</summary>
+    public int CountOf(Subscription kind) => NamesOf(kind).Count;
+
+    /// <summary>The names subscribed to of one kind, in a copy that may outlive unsubscribing.</summary>
+    public byte[][] Subscriptions(Subscription kind) => [.. NamesOf(kind)];
+
+    private HashSet<byte[]> NamesOf(Subscription kind) =>
+        kind switch { Subscription.Pattern => _patterns, Subscription.Shard => _shardChannels, _ => _channels };
+
+    /// <summary>Starts listening to a channel, pattern or shard channel (again is a no-op). Loop thread only.</summary>
+    public void Listen(ReadOnlySpan<byte> name, Subscription kind)
     {
-        var names = pattern ? _patterns : _channels;
+        var names = NamesOf(kind);
         if (names.GetAlternateLookup<ReadOnlySpan<byte>>().Contains(name)) { return; }
         var copy = name.ToArray();
         names.Add(copy);
-        server.PubSub.Add(copy, pattern, this);
-        SubscriptionCount++;
+        server.PubSub.Add(copy, kind, this);
     }
 
-    /// <summary>Stops listening to a channel or pattern (not listening is a no-op). Loop thread only.</summary>
-    public void StopListening(ReadOnlySpan<byte> name, bool pattern)
+    /// <summary>Stops listening to a channel, pattern or shard channel (not listening is a no-op). Loop thread only.</summary>
+    public void StopListening(ReadOnlySpan<byte> name, Subscription kind)
     {
-        var names = pattern ? _patterns : _channels;
+        var names = NamesOf(kind);
         if (!names.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(name, out var stored)) { return; }
         names.Remove(stored);
-        server.PubSub.Remove(stored, pattern, this);
-        SubscriptionCount--;
+        server.PubSub.Remove(stored, kind, this);
     }
 
     /// <summary>
@@ -39,10 +53,11 @@ internal sealed partial class Session
     /// </summary>
     public void Receive(long sessionId, byte[]? pattern, PubSubMessage message)
     {
-        var listening = pattern is null ? _channels.Contains(message.Channel) : _patterns.Contains(pattern);
+        var listening = message.Shard ? _shardChannels.Contains(message.Channel)
+            : pattern is null ? _channels.Contains(message.Channel) : _patterns.Contains(pattern);
         if (sessionId != Id || !listening || Client.IsClosing) { return; }
         Reply.Push(pattern is null ? 3 : 4);
-        Reply.Bulk(pattern is null ? "message"u8 : "pmessage"u8);
+        Reply.Bulk(message.Shard ? "smessage"u8 : pattern is null ? "message"u8 : "pmessage"u8);
         if (pattern is not null) { Reply.Bulk(pattern); }
         Reply.Bulk(message.Channel);
         Reply.Bulk(message.Payload);
@@ -50,10 +65,11 @@ internal sealed partial class Session
 
     partial void LeaveAllChannels()
     {
-        foreach (var channel in _channels) { server.PubSub.Remove(channel, pattern: false, this); }
-        foreach (var pattern in _patterns) { server.PubSub.Remove(pattern, pattern: true, this); }
-        _channels.Clear();
-        _patterns.Clear();
-        SubscriptionCount = 0;
+        foreach (var kind in (ReadOnlySpan<Subscription>)[Subscription.Channel, Subscription.Pattern, Subscription.Shard])
+        {
+            var names = NamesOf(kind);
+            foreach (var name in names) { server.PubSub.Remove(name, kind, this); }
+            names.Clear();
+        }
     }
 }

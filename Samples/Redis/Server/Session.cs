@@ -42,9 +42,6 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     /// <summary>The address the client connected to, as CLIENT LIST shows it (the configured one).</summary>
     public string LocalAddress => $"{server.Options.Bind}:{server.Options.Port}";
 
-    /// <summary>Channels plus patterns this session is subscribed to (RESP2 then only allows pub/sub commands).</summary>
-    public int SubscriptionCount { get; set; }
-
     public override void OnOpen(Connection connection)
     {
         base.OnOpen(connection);
@@ -74,13 +71,13 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         LeaveAllChannels();
         CancelBlocking();
+        StopReplicating();
     }
 
     public override bool TryReset()
     {
         _replyMode = ReplyMode.On;
         Name = LibName = LibVersion = LastCommand = "";
-        SubscriptionCount = 0;
         HeldUpTo = _loggedUpTo = 0;
         return base.TryReset();
     }
@@ -122,7 +119,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, "NOAUTH Authentication required.");
             return true;
         }
-        if (SubscriptionCount > 0 && Reply.Protocol == 2 && (spec.Flags & CommandFlags.PubSub) == 0)
+        if (Subscribed && Reply.Protocol == 2 && (spec.Flags & CommandFlags.InSubscribedContext) == 0)
         {
             Reject(spec, $"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return true;
@@ -178,7 +175,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         spec.Handler(this, command);
         if ((spec.Flags & CommandFlags.Write) == 0) { return; }
         Counters.Changes++;
-        if (Database.ChangesOnThisThread != changes && Db.Log is AofLog log) { _loggedUpTo = AofPropagation.Log(log, this, spec, command); }
+        if (Database.ChangesOnThisThread != changes && Db.Log is { } log) { _loggedUpTo = AofPropagation.Log(log, this, spec, command); }
         if (!InExec && server.Keyspace.Lock.HeldExclusively) { server.Keyspace.ServeBlocked(); }
     }
 

@@ -18,7 +18,7 @@ internal sealed partial class Database
 
     public int Index { get; }
 
-    /// <summary>Where changes are logged (the append-only file), or null. Set by <see cref="Keyspace.Log"/>.</summary>
+    /// <summary>Where changes are logged (the append-only file, the replicas), or null. Set by <see cref="Keyspace"/>.</summary>
     public ICommandLog? Log { get; set; }
 
     /// <summary>

@@ -1,12 +1,57 @@
+using Loop.Protocols.Resp;
+
 namespace Loop.Samples.Redis.Store;
 
 /// <summary>
-/// Where the keyspace's changes are written as the commands that make them (the append-only file). A change the
-/// store makes on its own, such as a blocked client's pop served by another client's push, is logged by whoever
-/// makes it, in the order it happens: the caller holds the keys involved.
+/// Where the keyspace's changes are written as the commands that make them: the append-only file, the replication
+/// stream, or both (<see cref="CommandLogPair"/>). A change the store makes on its own, such as a blocked client's pop
+/// served by another client's push, is logged by whoever makes it, in the order it happens: the caller holds the keys
+/// involved. Offsets are the log's own (bytes appended since it began).
 /// </summary>
 internal interface ICommandLog
 {
-    /// <summary>Logs a command of database <paramref name="db"/>: its arguments, the name first.</summary>
-    void Append(int db, params ReadOnlySpan<byte[]> arguments);
+    /// <summary>Bytes appended so far.</summary>
+    long Appended { get; }
+
+    /// <summary>Logs a command of database <paramref name="db"/>: its arguments, the name first; returns where the log ends.</summary>
+    long Append(int db, params ReadOnlySpan<byte[]> arguments);
+
+    /// <summary>Logs a command of database <paramref name="db"/> as it was received; returns where the log ends.</summary>
+    long Append(int db, RespCommand command);
+
+    /// <summary>EXEC starts: what it logs is wrapped in MULTI and EXEC. Exclusive.</summary>
+    void BeginTransaction();
+
+    /// <summary>EXEC is done; returns where the log ends.</summary>
+    long EndTransaction();
+}
+
+/// <summary>Two logs fed the same commands (the append-only file first: its offsets are the ones returned, which replies wait on).</summary>
+internal sealed class CommandLogPair(ICommandLog first, ICommandLog second) : ICommandLog
+{
+    public long Appended => first.Appended;
+
+    public long Append(int db, params ReadOnlySpan<byte[]> arguments)
+    {
+        second.Append(db, arguments);
+        return first.Append(db, arguments);
+    }
+
+    public long Append(int db, RespCommand command)
+    {
+        second.Append(db, command);
+        return first.Append(db, command);
+    }
+
+    public void BeginTransaction()
+    {
+        first.BeginTransaction();
+        second.BeginTransaction();
+    }
+
+    public long EndTransaction()
+    {
+        second.EndTransaction();
+        return first.EndTransaction();
+    }
 }

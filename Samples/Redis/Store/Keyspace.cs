@@ -16,11 +16,35 @@ internal sealed class Keyspace
 
     public KeyspaceLock Lock { get; } = new();
 
-    /// <summary>Where every database logs its changes (the append-only file), or null. Set exclusive.</summary>
+    private ICommandLog? _log, _replicationLog;
+
+    /// <summary>The append-only file's log, or null. Set exclusive.</summary>
     public ICommandLog? Log
     {
-        get => Databases[0].Log;
-        set { foreach (var db in Databases) { db.Log = value; } }
+        get => _log;
+        set
+        {
+            _log = value;
+            LogTo();
+        }
+    }
+
+    /// <summary>The replication stream, or null until a replica first synced. Set exclusive.</summary>
+    public ICommandLog? ReplicationLog
+    {
+        get => _replicationLog;
+        set
+        {
+            _replicationLog = value;
+            LogTo();
+        }
+    }
+
+    // Every database logs its changes to the file, the replicas, both or neither.
+    private void LogTo()
+    {
+        var log = _log is null ? _replicationLog : _replicationLog is null ? _log : new CommandLogPair(_log, _replicationLog);
+        foreach (var db in Databases) { db.Log = log; }
     }
 
     /// <summary>See <see cref="Database.ExpiryPaused"/>. Set exclusive.</summary>

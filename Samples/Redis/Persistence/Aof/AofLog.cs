@@ -23,7 +23,6 @@ internal enum AofFsync { Always, EverySecond, No }
 internal sealed class AofLog : ICommandLog, IDisposable
 {
     private static readonly long SecondTicks = Stopwatch.Frequency;
-    private static readonly byte[] Multi = "MULTI"u8.ToArray(), Exec = "EXEC"u8.ToArray();
 
     private readonly object _gate = new(), _writeLock = new();
     private readonly List<(long Offset, Action<bool> Done)> _waiters = [];
@@ -32,8 +31,8 @@ internal sealed class AofLog : ICommandLog, IDisposable
     private SafeFileHandle _file;
     private long _fileStart; // the log offset where the current file begins
     private long _flushed, _written, _durable, _lastSync, _writingFrom;
-    private int _selectedDb = -1;
-    private bool _inTransaction, _multiWritten, _inFlight, _syncInFlight, _stopped;
+    private readonly CommandFraming _framing = new();
+    private bool _inFlight, _syncInFlight, _stopped;
     private (long At, Func<SafeFileHandle> Open)? _switch;
 
     /// <summary>Logs into <paramref name="file"/> (empty, new).</summary>
@@ -54,63 +53,44 @@ internal sealed class AofLog : ICommandLog, IDisposable
     /// <summary>The first write or sync error, after which nothing more is written; null while all is well.</summary>
     public IOException? Failure { get; private set; }
 
-    /// <summary>Bytes appended so far.</summary>
     public long Appended
     {
         get { lock (_gate) { return _flushed + _pending.WrittenCount; } }
     }
 
-    /// <summary>Logs a command as it was received; returns the offset where it ends.</summary>
     public long Append(int db, RespCommand command)
     {
         lock (_gate)
         {
-            BeforeCommand(db);
+            _framing.BeforeCommand(_pending, db);
             AofCommandWriter.Command(_pending, command);
             return _flushed + _pending.WrittenCount;
         }
     }
 
-    /// <summary>Logs a command from its arguments; returns the offset where it ends.</summary>
     public long Append(int db, params ReadOnlySpan<byte[]> arguments)
     {
         lock (_gate)
         {
-            BeforeCommand(db);
+            _framing.BeforeCommand(_pending, db);
             AofCommandWriter.Command(_pending, arguments);
             return _flushed + _pending.WrittenCount;
         }
     }
 
-    void ICommandLog.Append(int db, params ReadOnlySpan<byte[]> arguments) => Append(db, arguments);
-
-    /// <summary>EXEC starts: what it logs is wrapped in MULTI and EXEC, so a crash cannot keep half of it. Exclusive.</summary>
+    /// <summary>EXEC starts: what it logs is wrapped in MULTI and EXEC, so a crash cannot keep half of it.</summary>
     public void BeginTransaction()
     {
-        lock (_gate) { (_inTransaction, _multiWritten) = (true, false); }
+        lock (_gate) { _framing.BeginTransaction(); }
     }
 
-    /// <summary>EXEC is done; returns the offset where the log ends.</summary>
     public long EndTransaction()
     {
         lock (_gate)
         {
-            _inTransaction = false;
-            if (_multiWritten) { AofCommandWriter.Command(_pending, [Exec]); }
+            _framing.EndTransaction(_pending);
             return _flushed + _pending.WrittenCount;
         }
-    }
-
-    private void BeforeCommand(int db)
-    {
-        if (_inTransaction && !_multiWritten)
-        {
-            AofCommandWriter.Command(_pending, [Multi]);
-            _multiWritten = true;
-        }
-        if (db == _selectedDb) { return; }
-        AofCommandWriter.Select(_pending, db);
-        _selectedDb = db;
     }
 
     /// <summary>
@@ -268,7 +248,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
         lock (_gate)
         {
             _switch = (_flushed + _pending.WrittenCount, open);
-            _selectedDb = -1; // Redis starts each incr file with a SELECT
+            _framing.SelectAgain(); // Redis starts each incr file with a SELECT
         }
     }
 

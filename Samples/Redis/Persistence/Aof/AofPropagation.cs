@@ -1,6 +1,7 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Server;
+using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Persistence;
 
@@ -8,8 +9,9 @@ namespace Loop.Samples.Redis.Persistence;
 /// A command that changed the keyspace, logged as Redis propagates it: as received, unless replaying it later would
 /// not do the same. A relative expiry becomes the absolute deadline it set (PEXPIREAT, SET ... PXAT), a blocking
 /// command its non-blocking form, GETDEL a DEL; the pops that may serve blocked clients, and SPOP (random), log what
-/// they took themselves (see ListPop, SortedSetPop, ListMove and SPOP), and so do XADD (the ID it generated) and the
-/// stream group reads and claims (see StreamPropagation). Runs while the command's keys are held.
+/// they took themselves (see ListPop, SortedSetPop, ListMove and SPOP), and so do XADD (the ID it generated), the
+/// stream group reads and claims (see StreamPropagation) and MIGRATE (the keys it moved, as DEL). Runs while the
+/// command's keys are held. The replication stream gets the same commands (<see cref="ICommandLog"/>).
 /// </summary>
 internal static class AofPropagation
 {
@@ -19,13 +21,14 @@ internal static class AofPropagation
         AbsTtl = "ABSTTL"u8.ToArray();
 
     /// <summary>Logs the command; returns where the log ends.</summary>
-    public static long Log(AofLog log, Session s, CommandSpec spec, RespCommand c)
+    public static long Log(ICommandLog log, Session s, CommandSpec spec, RespCommand c)
     {
         var db = s.Db.Index;
         switch (spec.Name)
         {
             case "lmpop" or "zmpop" or "blpop" or "brpop" or "blmpop" or "bzpopmin" or "bzpopmax" or "bzmpop" or "spop":
             case "xadd" or "xreadgroup" or "xclaim" or "xautoclaim":
+            case "migrate": // its keys leave later, logged as DEL then (a key it found expired is logged as DEL now)
                 return log.Appended;
             case "blmove":
                 return log.Append(db, LMove, c[1].ToArray(), c[2].ToArray(), c[3].ToArray(), c[4].ToArray());
@@ -41,7 +44,7 @@ internal static class AofPropagation
                 return SetWithDeadline(log, s, c[1], c[3]);
             case "set" when HasExpiry(c):
                 return SetWithDeadline(log, s, c[1], c[2]);
-            case "restore":
+            case "restore" or "restore-asking":
                 return RestoreWithDeadline(log, s, c);
             default:
                 return log.Append(db, c);
@@ -58,7 +61,7 @@ internal static class AofPropagation
     }
 
     // The key's deadline as it is now: PEXPIREAT, PERSIST, or DEL when a deadline in the past deleted it.
-    private static long WithDeadline(AofLog log, Session s, ReadOnlySpan<byte> key, bool persist)
+    private static long WithDeadline(ICommandLog log, Session s, ReadOnlySpan<byte> key, bool persist)
     {
         var db = s.Db.Index;
         if (s.Db.Get(key) is null) { return log.Append(db, Del, key.ToArray()); }
@@ -66,7 +69,7 @@ internal static class AofPropagation
         return log.Append(db, PExpireAt, key.ToArray(), Args.Bytes(deadline));
     }
 
-    private static long SetWithDeadline(AofLog log, Session s, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    private static long SetWithDeadline(ICommandLog log, Session s, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         var db = s.Db.Index;
         if (s.Db.Get(key) is null) { return log.Append(db, Del, key.ToArray()); }
@@ -75,7 +78,7 @@ internal static class AofPropagation
             : log.Append(db, Set, key.ToArray(), value.ToArray());
     }
 
-    private static long RestoreWithDeadline(AofLog log, Session s, RespCommand c)
+    private static long RestoreWithDeadline(ICommandLog log, Session s, RespCommand c)
     {
         var db = s.Db.Index;
         var key = c[1].ToArray();

@@ -1,0 +1,107 @@
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Replication;
+using Loop.Samples.Redis.Server;
+using Loop.Samples.Redis.Store;
+using static Loop.Samples.Redis.Commands.CommandFlags;
+
+namespace Loop.Samples.Redis.Commands;
+
+/// <summary>
+/// The master side of replication: SYNC, PSYNC (always a full resync), REPLCONF, and what INFO replication and ROLE say
+/// about the replicas (see <see cref="ReplicationMaster"/>).
+/// </summary>
+internal static class ReplicationCommands
+{
+    public static void Register(CommandTable t)
+    {
+        t.Add("sync", 1, Admin | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: false));
+        t.Add("psync", -3, Admin | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: true));
+        t.Add("replconf", -1, Admin | NoKeyspace, 0, 0, 0, ReplConf);
+    }
+
+    // A connection already a replica asking again is ignored, as Redis ignores it.
+    private static void Sync(Session s, bool psync)
+    {
+        if (s.AsReplica is null) { s.Server.Replication.StartFullSync(s, psync); }
+    }
+
+    // Options in pairs, as Redis's replconfCommand reads them: ACK and GETACK end the command without a reply (a master has
+    // no master to acknowledge to), the others answer OK once all are read.
+    private static void ReplConf(Session s, RespCommand c)
+    {
+        if (c.Count % 2 == 0) { s.Reply.Error(Args.Syntax); return; }
+        for (var i = 1; i < c.Count; i += 2)
+        {
+            var option = c[i];
+            var value = c[i + 1];
+            if (Args.Is(option, "listening-port"))
+            {
+                if (!Args.TryLong(value, out var port)) { s.Reply.Error(Args.NotInteger); return; }
+                s.Handshake.ListeningPort = (int)port;
+            }
+            else if (Args.Is(option, "ip-address"))
+            {
+                if (value.Length >= 46) { s.Reply.Error($"ERR REPLCONF ip-address provided by replica instance is too long: {value.Length} bytes"); return; }
+                s.Handshake.AnnouncedIp = Args.Text(value);
+            }
+            else if (Args.Is(option, "capa")) { } // eof, psync2: this master sends neither EOF-marked RDBs nor partial resyncs
+            else if (Args.Is(option, "ack"))
+            {
+                if (s.AsReplica is { } replica && Args.TryLong(value, out var offset) && offset > replica.AckOffset) { replica.Acknowledge(offset); }
+                return;
+            }
+            else if (Args.Is(option, "getack")) { return; }
+            else if (Args.Is(option, "rdb-only"))
+            {
+                if (!Args.TryLong(value, out var only)) { s.Reply.Error(Args.NotInteger); return; }
+                if (only is < 0 or > 1) { s.Reply.Error("ERR value is out of range, value must between 0 and 1"); return; }
+                s.Handshake.RdbOnly = only == 1;
+            }
+            else
+            {
+                s.Reply.Error($"ERR Unrecognized REPLCONF option: {Args.Text(option)}");
+                return;
+            }
+        }
+        s.Reply.Ok();
+    }
+
+    /// <summary>INFO replication's fields for a master, as Redis 7.0 lists them.</summary>
+    public static (string Key, object Value)[] Info(RedisServer server)
+    {
+        var stream = server.Replication.Stream;
+        var replicas = stream.Replicas;
+        var fields = new List<(string, object)> { ("role", "master"), ("connected_slaves", replicas.Length) };
+        var now = Clock.NowMs;
+        for (var i = 0; i < replicas.Length; i++)
+        {
+            var r = replicas[i];
+            var state = r.State switch { ReplicaState.Online => "online", ReplicaState.SendBulk => "send_bulk", _ => "wait_bgsave" };
+            fields.Add(($"slave{i}", $"ip={r.Ip},port={r.Handshake.ListeningPort},state={state},offset={r.AckOffset},lag={(now - r.LastAckMs) / 1000}"));
+        }
+        var (firstByte, length) = stream.Window;
+        fields.AddRange([("master_failover_state", "no-failover"), ("master_replid", stream.Id), ("master_replid2", new string('0', 40)),
+            ("master_repl_offset", stream.Offset), ("second_repl_offset", -1), ("repl_backlog_active", stream.Active ? 1 : 0),
+            ("repl_backlog_size", server.Config.GetNumber("repl-backlog-size")), ("repl_backlog_first_byte_offset", firstByte),
+            ("repl_backlog_histlen", length)]);
+        return [.. fields];
+    }
+
+    /// <summary>ROLE: master, its offset, and each online replica's address, port and acknowledged offset.</summary>
+    public static void Role(Session s)
+    {
+        var stream = s.Server.Replication.Stream;
+        var online = stream.Replicas.Where(r => r.State == ReplicaState.Online).ToList();
+        s.Reply.Array(3);
+        s.Reply.Bulk("master"u8);
+        s.Reply.Integer(stream.Offset);
+        s.Reply.Array(online.Count);
+        foreach (var replica in online)
+        {
+            s.Reply.Array(3);
+            s.Reply.Bulk(replica.Ip);
+            s.Reply.Bulk(replica.Handshake.ListeningPort.ToString());
+            s.Reply.Bulk(replica.AckOffset.ToString());
+        }
+    }
+}

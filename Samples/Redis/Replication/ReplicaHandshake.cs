@@ -1,0 +1,14 @@
+namespace Loop.Samples.Redis.Replication;
+
+/// <summary>What a connection said with REPLCONF before it asked to sync (SYNC, PSYNC).</summary>
+internal sealed class ReplicaHandshake
+{
+    /// <summary>REPLCONF listening-port: the port INFO and ROLE show for the replica (0 until said).</summary>
+    public int ListeningPort { get; set; }
+
+    /// <summary>REPLCONF ip-address: the address to show instead of the peer's.</summary>
+    public string? AnnouncedIp { get; set; }
+
+    /// <summary>REPLCONF rdb-only 1 (redis-cli --rdb): the snapshot and nothing after; the connection closes once it is sent.</summary>
+    public bool RdbOnly { get; set; }
+}

@@ -1,0 +1,90 @@
+using System.Buffers;
+using Loop.Samples.Redis.Persistence;
+using Loop.Samples.Redis.Server;
+using Microsoft.Extensions.Logging;
+
+namespace Loop.Samples.Redis.Replication;
+
+/// <summary>
+/// The master side of Redis's replication: SYNC and PSYNC start a full sync (partial resync is never offered: PSYNC
+/// always answers +FULLRESYNC, which every replica accepts), a <see cref="Snapshot"/> taken as BGSAVE takes it (the loops
+/// go on) at the same instant as the replica's offset in the <see cref="ReplicationStream"/>, then the stream. Unlike
+/// Redis, which writes the RDB to disk or streams it from a child, the RDB is built in memory by a thread of its own
+/// and sent from there; the snapshot is the keyspace's one (a BGSAVE or an AOF rewrite running first makes the sync
+/// wait for it, as Redis waits for its child).
+/// </summary>
+internal sealed class ReplicationMaster(RedisServer server)
+{
+    private int _pinging;
+
+    public ReplicationStream Stream { get; } = new();
+
+    /// <summary>Full syncs served (INFO's sync_full).</summary>
+    public long FullSyncs;
+
+    /// <summary>SYNC (<paramref name="psync"/> false: no +FULLRESYNC line) or PSYNC from <paramref name="session"/>, which becomes a replica. Loop thread.</summary>
+    public void StartFullSync(Session session, bool psync)
+    {
+        var link = new ReplicaLink(session, Stream, session.Handshake);
+        session.AsReplica = link;
+        TrySnapshot(session, link, psync);
+    }
+
+    // Takes the keyspace's snapshot, or tries again in a while when a save holds it.
+    private void TrySnapshot(Session session, ReplicaLink link, bool psync)
+    {
+        var connection = session.Client;
+        if (session.AsReplica != link || connection.IsClosing) { return; }
+        if (!server.Persistence.TryClaimSnapshot())
+        {
+            connection.Loop.Schedule(TimeSpan.FromMilliseconds(100), () => TrySnapshot(session, link, psync));
+            return;
+        }
+        Snapshot snapshot;
+        long offset;
+        using (server.Keyspace.Lock.Exclusive())
+        {
+            Stream.BacklogSize = server.Config.GetNumber("repl-backlog-size");
+            snapshot = new Snapshot(server.Keyspace, SnapshotFormat.Rdb);
+            offset = Stream.Attach(link);
+            server.Keyspace.ReplicationLog ??= Stream;
+        }
+        Interlocked.Increment(ref FullSyncs);
+        if (psync) { session.Reply.Raw(System.Text.Encoding.ASCII.GetBytes($"+FULLRESYNC {Stream.Id} {offset}\r\n")); }
+        StartPinging(connection.Loop);
+        new Thread(() => WriteRdb(snapshot, link, connection.Loop)) { IsBackground = true, Name = "loop-redis full sync" }.Start();
+    }
+
+    private void WriteRdb(Snapshot snapshot, ReplicaLink link, EventLoop loop)
+    {
+        var rdb = new ArrayBufferWriter<byte>();
+        try
+        {
+            snapshot.WriteTo(server.Keyspace.Lock, bytes => rdb.Write(bytes));
+        }
+        catch (Exception e)
+        {
+            snapshot.Abandon(server.Keyspace.Lock);
+            server.Log.LogError(e, "Full sync failed: the replica is disconnected");
+            loop.Post(link.Fail);
+            return;
+        }
+        finally
+        {
+            server.Persistence.ReleaseSnapshot();
+        }
+        loop.Post(() => link.SendRdb(rdb.WrittenMemory));
+    }
+
+    // Every repl-ping-replica-period seconds, a PING into the stream while replicas are attached (from the first sync on).
+    private void StartPinging(EventLoop loop)
+    {
+        if (Interlocked.Exchange(ref _pinging, 1) != 0) { return; }
+        var seconds = 0L;
+        loop.Every(TimeSpan.FromSeconds(1), () =>
+        {
+            if (++seconds % Math.Max(1, server.Config.GetNumber("repl-ping-replica-period")) != 0 || Stream.Replicas.Length == 0) { return; }
+            using (server.Keyspace.Lock.Exclusive()) { Stream.PingReplicas(); }
+        });
+    }
+}

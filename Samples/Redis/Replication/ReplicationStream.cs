@@ -1,0 +1,166 @@
+using System.Security.Cryptography;
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Persistence;
+using Loop.Samples.Redis.Store;
+
+namespace Loop.Samples.Redis.Replication;
+
+/// <summary>
+/// The master side's stream of changes: every command that changed the keyspace, as the append-only file logs it
+/// (<see cref="AofPropagation"/>, SELECT when the database changes, EXEC's commands in MULTI ... EXEC), appended to a
+/// <see cref="Backlog"/> under a short lock, and the replicas that read it. It joins the keyspace's logs
+/// (<see cref="Keyspace.ReplicationLog"/>) when the first replica syncs and stays, as Redis keeps its backlog, so
+/// <see cref="Offset"/> (master_repl_offset) only grows. Each append tells every replica's loop to send what it has not
+/// (<see cref="ReplicaLink.Notify"/>): the lock is one more process-wide lock on the write path, taken only once a
+/// replica has synced, for the time it takes to copy a command, as the append-only file's is.
+/// </summary>
+internal sealed class ReplicationStream : ICommandLog
+{
+    private static readonly byte[] Ping = "PING"u8.ToArray();
+
+    private readonly Lock _gate = new();
+    private readonly Backlog _backlog;
+    private readonly List<ReplicaLink> _replicas = [];
+    private readonly CommandFraming _framing = new();
+
+    public ReplicationStream() => _backlog = new Backlog(KeepFrom);
+
+    /// <summary>Redis's replication id: 40 hex digits, new with each process.</summary>
+    public string Id { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+
+    /// <summary>repl-backlog-size: how much of the stream is kept for INFO whatever the replicas need.</summary>
+    public long BacklogSize { get; set; } = 1 << 20;
+
+    /// <summary>Whether a replica ever synced (Redis's repl_backlog_active).</summary>
+    public bool Active { get; private set; }
+
+    /// <summary>Bytes of stream so far: master_repl_offset.</summary>
+    public long Offset
+    {
+        get { lock (_gate) { return _backlog.End; } }
+    }
+
+    public long Appended => Offset;
+
+    /// <summary>What INFO's repl_backlog_first_byte_offset and repl_backlog_histlen say: the last backlog-size bytes at most.</summary>
+    public (long FirstByte, long Length) Window
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (!Active) { return (0, 0); }
+                var length = Math.Min(_backlog.End - _backlog.Start, BacklogSize);
+                return (_backlog.End - length + 1, length);
+            }
+        }
+    }
+
+    /// <summary>The replicas, a copy (INFO, ROLE).</summary>
+    public ReplicaLink[] Replicas
+    {
+        get { lock (_gate) { return [.. _replicas]; } }
+    }
+
+    public long Append(int db, params ReadOnlySpan<byte[]> arguments)
+    {
+        lock (_gate)
+        {
+            _framing.BeforeCommand(_backlog, db);
+            AofCommandWriter.Command(_backlog, arguments);
+            return Notified();
+        }
+    }
+
+    public long Append(int db, RespCommand command)
+    {
+        lock (_gate)
+        {
+            _framing.BeforeCommand(_backlog, db);
+            AofCommandWriter.Command(_backlog, command);
+            return Notified();
+        }
+    }
+
+    public void BeginTransaction()
+    {
+        lock (_gate) { _framing.BeginTransaction(); }
+    }
+
+    public long EndTransaction()
+    {
+        lock (_gate)
+        {
+            _framing.EndTransaction(_backlog);
+            return Notified();
+        }
+    }
+
+    /// <summary>
+    /// repl-ping-replica-period: a PING into the stream, in no database, so replicas can tell the link lives. Exclusive,
+    /// so it never lands inside an EXEC's MULTI ... EXEC.
+    /// </summary>
+    public void PingReplicas()
+    {
+        lock (_gate)
+        {
+            if (_replicas.Count == 0) { return; }
+            AofCommandWriter.Command(_backlog, [Ping]);
+            Notified();
+        }
+    }
+
+    // Under the lock: every replica hears there is more.
+    private long Notified()
+    {
+        foreach (var replica in _replicas) { replica.Notify(); }
+        return _backlog.End;
+    }
+
+    /// <summary>
+    /// A full sync's instant (exclusive, with the snapshot): the replica will read the stream from here, which starts
+    /// with a SELECT as Redis's does after a full sync. Returns the offset.
+    /// </summary>
+    public long Attach(ReplicaLink replica)
+    {
+        lock (_gate)
+        {
+            Active = true;
+            _framing.SelectAgain();
+            replica.Position = _backlog.End;
+            _replicas.Add(replica);
+            return _backlog.End;
+        }
+    }
+
+    public void Detach(ReplicaLink replica)
+    {
+        lock (_gate) { _replicas.Remove(replica); }
+    }
+
+    /// <summary>Copies to <paramref name="output"/> the stream from <paramref name="replica"/>'s position, at most <paramref name="most"/> bytes; true when it has all.</summary>
+    public bool CopyTo(ReplicaLink replica, Connection output, int most)
+    {
+        lock (_gate)
+        {
+            var bytes = _backlog.From(replica.Position, most);
+            output.Write(bytes);
+            replica.Position += bytes.Length;
+            return replica.Position == _backlog.End;
+        }
+    }
+
+    /// <summary>How many bytes of stream <paramref name="replica"/> has not been sent yet.</summary>
+    public long Behind(ReplicaLink replica)
+    {
+        lock (_gate) { return _backlog.End - replica.Position; }
+    }
+
+    // The backlog keeps its size's worth, and whatever a replica has not been sent.
+    private long KeepFrom()
+    {
+        var keep = _backlog.End - BacklogSize;
+        foreach (var replica in _replicas) { keep = Math.Min(keep, replica.Position); }
+        return keep;
+    }
+}
