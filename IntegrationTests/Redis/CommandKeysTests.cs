@@ -97,10 +97,11 @@ public sealed class CommandKeysTests
         { ["MIGRATE", "h", "1", "", "0", "5", "AUTH2", "u", "p", "KEYS", "a", "b"] },
         { ["RESTORE-ASKING", "k", "0", "payload"] },
         { ["PING", "x"] },
+        { ["AUTH", "password"] },
     };
 
     // The flags this server models; Redis's others (denyoom, ...) are not kept in the command table.
-    private static readonly HashSet<string> ModeledFlags = ["write", "readonly", "fast", "admin", "blocking", "noauth", "pubsub", "movablekeys"];
+    private static readonly HashSet<string> ModeledFlags = ["write", "readonly", "fast", "admin", "blocking", "no_auth", "pubsub", "movablekeys"];
 
     [Theory]
     [MemberData(nameof(RedisDescribed))]

@@ -76,7 +76,7 @@ internal static class CommandInfo
         s.Reply.Bulk(spec.Name);
         s.Reply.Integer(spec.Arity);
         var flags = Enum.GetValues<CommandFlags>().Where(f => f != CommandFlags.None && (f & CommandFlags.Internal) == 0 && spec.Flags.HasFlag(f))
-            .Select(f => f.ToString().ToLowerInvariant()).ToList();
+            .Select(f => f == CommandFlags.NoAuth ? "no_auth" : f.ToString().ToLowerInvariant()).ToList();
         if (spec.Keys.Movable) { flags.Add("movablekeys"); }
         s.Reply.Set(flags.Count);
         foreach (var flag in flags) { s.Reply.SimpleString(flag); }
