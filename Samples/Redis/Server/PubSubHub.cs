@@ -10,7 +10,7 @@ internal sealed record PubSubMessage(byte[] Channel, byte[] Payload);
 /// lock, apart from the keyspace's: publishing touches no key, and a publish delivers (or posts) to every
 /// receiver while holding it, so all subscribers see the publishes in one order, each publisher's in its own.
 /// </summary>
-internal sealed class PubSubHub
+internal sealed class PubSubHub : IChannelPublisher
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<byte[], HashSet<Session>> _channels = new(ByteArrayComparer.Instance);

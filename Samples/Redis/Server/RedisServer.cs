@@ -22,6 +22,9 @@ internal sealed class RedisServer
         CommandFamilies.RegisterAll(Commands);
         Persistence = new RdbPersistence(this);
         Aof = new AppendOnlyFile(this);
+        Keyspace.Events.Publisher = PubSub;
+        Keyspace.Events.Enabled = Config.NotifyClasses;
+        Config.Changed += name => { if (name == "notify-keyspace-events") { Keyspace.Events.Enabled = Config.NotifyClasses; } };
     }
 
     public RedisServerOptions Options { get; }
