@@ -1,0 +1,125 @@
+using Loop.IntegrationTests.Infrastructure;
+
+namespace Loop.IntegrationTests.Redis;
+
+/// <summary>Keyspace notifications: the parameter as Redis reads and spells it, expiry, delivery across loops.</summary>
+public sealed class KeyspaceEventTests
+{
+    [Fact]
+    public Task Notify_keyspace_events_is_read_and_spelled_as_redis_does() =>
+        SameAsRealRedis.RepliesAsync(
+        [
+            .. new[] { "KEA", "", "Kx", "EAK", "gK$", "Ag", "KEAmn", "Km", "n", "d", "KEd", "AKEmnd", "g$lshzxet", "g$lshzxetd", "mnE", "Kq", "a" }
+                .SelectMany(classes => new[]
+                {
+                    new[] { "CONFIG", "SET", "notify-keyspace-events", classes },
+                    ["CONFIG", "GET", "notify-keyspace-events"],
+                }),
+        ]);
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Nothing_is_published_while_notifications_are_off(Backend backend)
+    {
+        await using var server = await InProcessRedis.StartAsync(backend);
+        using var writer = new RespClient(await server.ConnectAsync());
+        using var subscriber = await server.ConnectClientOnAnotherLoopAsync(writer);
+        Assert.Equal(Array("psubscribe", "*", 1L), await subscriber.CallAsync("PSUBSCRIBE", "*"));
+        Assert.Equal("OK", await writer.CallAsync("SET", "k", "v"));
+        Assert.Equal(1L, await writer.CallAsync("LPUSH", "l", "a"));
+        Assert.Equal(1L, await writer.CallAsync("PUBLISH", "done", "."));
+        // The first message is the PUBLISH: neither write notified.
+        Assert.Equal(Array("pmessage", "*", "done", "."), await subscriber.ReadAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_key_found_expired_notifies_expired_before_what_replaces_it(Backend backend)
+    {
+        await using var server = await InProcessRedis.StartAsync(backend, activeExpiry: false);
+        using var writer = new RespClient(await server.ConnectAsync());
+        await ExpireAtOnceAsync(server, writer, "gone", "replaced");
+        using var subscriber = await Subscribe(server, writer, "Ex$n");
+
+        Assert.Null(await writer.CallAsync("GET", "gone"));
+        Assert.Equal(Array("pmessage", "__key*__:*", "__keyevent@0__:expired", "gone"), await subscriber.ReadAsync());
+        Assert.Equal("OK", await writer.CallAsync("SET", "replaced", "again"));
+        Assert.Equal(Array("pmessage", "__key*__:*", "__keyevent@0__:expired", "replaced"), await subscriber.ReadAsync());
+        Assert.Equal(Array("pmessage", "__key*__:*", "__keyevent@0__:new", "replaced"), await subscriber.ReadAsync());
+        Assert.Equal(Array("pmessage", "__key*__:*", "__keyevent@0__:set", "replaced"), await subscriber.ReadAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task The_active_expiry_cycle_notifies_subscribers_on_every_loop(Backend backend)
+    {
+        await using var server = await InProcessRedis.StartAsync(backend);
+        using var writer = new RespClient(await server.ConnectOnLoopAsync(1));
+        using var near = await Subscribe(server, writer, "Ex", sameLoop: true);
+        using var far = await Subscribe(server, writer, "Ex");
+        await ExpireAtOnceAsync(server, writer, "k1", "k2"); // neither SET nor PEXPIREAT is of class x
+
+        // The cycle (loop 0) finds them: no command touches them.
+        foreach (var subscriber in new[] { near, far })
+        {
+            var keys = new[] { await subscriber.ReadAsync(), await subscriber.ReadAsync() }.Select(m => ((object?[])m!)[3]).Order();
+            Assert.Equal(["k1", "k2"], keys);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Each_writers_notifications_reach_every_loop_in_the_order_it_wrote(Backend backend)
+    {
+        await using var server = await InProcessRedis.StartAsync(backend, loops: 2);
+        var writers = await server.ConnectClientsOverLoopsAsync(2, 0, 1);
+        var subscribers = await server.ConnectClientsOverLoopsAsync(2, 0, 1);
+        Assert.Equal("OK", await writers[0].CallAsync("CONFIG", "SET", "notify-keyspace-events", "E$"));
+        foreach (var subscriber in subscribers) { Assert.Equal(Array("subscribe", "__keyevent@0__:set", 1L), await subscriber.CallAsync("SUBSCRIBE", "__keyevent@0__:set")); }
+
+        const int count = 500;
+        for (var i = 0; i < count; i++)
+        {
+            foreach (var (writer, name) in writers.Zip(["a", "b"])) { writer.Queue("SET", $"{name}{i}", "v"); }
+        }
+        await Task.WhenAll(writers.Select(w => w.FlushAsync()));
+        foreach (var writer in writers)
+        {
+            for (var i = 0; i < count; i++) { Assert.Equal("OK", await writer.ReadAsync()); }
+        }
+        foreach (var subscriber in subscribers)
+        {
+            var next = new Dictionary<char, int> { ['a'] = 0, ['b'] = 0 };
+            for (var i = 0; i < 2 * count; i++)
+            {
+                var key = (string)((object?[])(await subscriber.ReadAsync())!)[2]!;
+                Assert.Equal($"{key[0]}{next[key[0]]++}", key);
+            }
+        }
+        foreach (var client in writers.Concat(subscribers)) { client.Dispose(); }
+    }
+
+    // A subscriber to every notification (classes enabled first), on another loop than the writer's or on the same.
+    private static async Task<RespClient> Subscribe(InProcessRedis server, RespClient writer, string classes, bool sameLoop = false)
+    {
+        Assert.Equal("OK", await writer.CallAsync("CONFIG", "SET", "notify-keyspace-events", classes));
+        var subscriber = sameLoop ? new RespClient(await server.ConnectOnLoopAsync(await server.LoopOfAsync(writer.Socket)))
+            : await server.ConnectClientOnAnotherLoopAsync(writer);
+        Assert.Equal(Array("psubscribe", "__key*__:*", 1L), await subscriber.CallAsync("PSUBSCRIBE", "__key*__:*"));
+        return subscriber;
+    }
+
+    // Keys whose deadline has passed without their being deleted: written with expiry paused (as while loading a file).
+    private static async Task ExpireAtOnceAsync(InProcessRedis server, RespClient writer, params string[] keys)
+    {
+        using (server.Redis.Keyspace.Lock.Exclusive()) { server.Redis.Keyspace.ExpiryPaused = true; }
+        foreach (var key in keys)
+        {
+            Assert.Equal("OK", await writer.CallAsync("SET", key, "v"));
+            Assert.Equal(1L, await writer.CallAsync("PEXPIREAT", key, "1"));
+        }
+        using (server.Redis.Keyspace.Lock.Exclusive()) { server.Redis.Keyspace.ExpiryPaused = false; }
+    }
+
+    private static object?[] Array(params object?[] items) => items;
+}
