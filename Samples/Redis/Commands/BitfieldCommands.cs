@@ -59,7 +59,7 @@ internal static class BitfieldCommands
         else { return; }
 
         s.Reply.Array(count);
-        var written = false;
+        var changed = false;
         overflow = Overflow.Wrap;
         for (var i = 2; i < c.Count;)
         {
@@ -71,18 +71,16 @@ internal static class BitfieldCommands
             }
             else
             {
-                written |= Apply(s, value!, f);
+                changed |= Apply(s, value!, f);
             }
         }
-        // As Redis: any SET or INCRBY that wrote counts as a change, even of a field to the value it had. A grown string
-        // was stored (and its watchers told) already.
-        if (!written) { return; }
-        if (!grown) { s.Db.Touch(c[1]); }
-        s.Db.Notify(EventClass.String, "setbit"u8, c[1]);
+        // A grown string was stored (and its watchers told) already; as Redis, it is a change even when no bit changed.
+        if (changed && !grown) { s.Db.Touch(c[1]); }
+        if (changed || grown) { s.Db.Notify(EventClass.String, "setbit"u8, c[1]); }
     }
 
     // SET (answers the old value) or INCRBY (the new one) under the field's OVERFLOW mode: FAIL writes nothing and
-    // answers nil. True when it wrote.
+    // answers nil. True when the bits changed.
     private static bool Apply(Session s, byte[] value, Field f)
     {
         Int128 old = f.Signed ? Bitmap.GetSigned(value, f.Offset, f.Bits) : Bitmap.GetUnsigned(value, f.Offset, f.Bits);
@@ -104,7 +102,7 @@ internal static class BitfieldCommands
         }
         s.Reply.Integer((long)(f.Operation == Operation.IncrBy ? target : old));
         Bitmap.Set(value, f.Offset, f.Bits, (ulong)target);
-        return true;
+        return target != old;
     }
 
     // Which way SAT saturates. Redis computes max - value in 64 bits, which wraps for a signed SET of a value more than

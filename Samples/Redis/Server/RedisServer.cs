@@ -36,6 +36,7 @@ internal sealed class RedisServer
     public ClientPause ClientPause { get; } = new();
     public CommandTable Commands { get; } = new();
     public PubSubHub PubSub { get; } = new();
+    public CommandMonitor Monitor { get; } = new();
     public RdbPersistence Persistence { get; }
     public AppendOnlyFile Aof { get; }
 

@@ -74,6 +74,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         LeaveAllChannels();
         CancelBlocking();
+        StopMonitoring();
     }
 
     public override bool TryReset()
@@ -125,6 +126,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         if (SubscriptionCount > 0 && Reply.Protocol == 2 && (spec.Flags & CommandFlags.PubSub) == 0)
         {
             Reject(spec, $"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return true;
+        }
+        if (IsMonitor && (spec.Flags & (CommandFlags.Write | CommandFlags.ReadOnly)) != 0)
+        {
+            Reject(spec, "ERR Replica can't interact with the keyspace"); // a monitor is a replica to Redis
             return true;
         }
         if ((spec.Flags & CommandFlags.Write) != 0 && WritesRefused() is { } refusal)
