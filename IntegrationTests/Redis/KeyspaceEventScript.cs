@@ -17,6 +17,9 @@ internal sealed class KeyspaceEventScript(Random random)
     private static readonly string[] AnyKey = [.. Strings, .. Lists, .. Hashes, .. Sets, .. SortedSets, .. Streams, .. Logs];
     private static readonly string[] Members = ["a", "b", "c", "d", "7", "12"];
 
+    // A TTL far away or already past: none expires while the script runs.
+    private static readonly string[][] GetExOptions = [["PERSIST"], ["EX", "1000"], ["PXAT", "1"]];
+
     private readonly Dictionary<string, long> _lastId = Streams.ToDictionary(key => key, _ => 0L);
 
     /// <summary>Commands whose reply depends on chance: only their notifications are compared.</summary>
@@ -47,7 +50,7 @@ internal sealed class KeyspaceEventScript(Random random)
         _ => Generic(),
     };
 
-    private string Pick(string[] from) => from[random.Next(from.Length)];
+    private T Pick<T>(T[] from) => from[random.Next(from.Length)];
     private string Member() => Pick(Members);
     private string Number() => random.Next(-3, 20).ToString();
 
@@ -60,7 +63,7 @@ internal sealed class KeyspaceEventScript(Random random)
         4 => ["SETEX", Pick(Strings), "1000", Member()],
         5 => ["GETSET", Pick(Strings), Member()],
         6 => ["GETDEL", Pick(Strings)],
-        7 => ["GETEX", Pick(Strings), Pick(["PERSIST", "EX", "PXAT"]), .. random.Next(2) == 0 ? ["1"] : new[] { "1000" }],
+        7 => ["GETEX", Pick(Strings), .. Pick(GetExOptions)],
         8 => ["MSET", Pick(Strings), Member(), Pick(Strings), Member()],
         9 => ["MSETNX", Pick(Strings), Member(), Pick(Strings), Member()],
         10 => [Pick(["INCR", "DECR"]), Pick(Strings)],
@@ -73,7 +76,7 @@ internal sealed class KeyspaceEventScript(Random random)
     {
         0 => ["DEL", Pick(AnyKey), Pick(AnyKey)],
         1 => ["UNLINK", Pick(AnyKey)],
-        2 => [Pick(["EXPIRE", "PEXPIRE"]), Pick(AnyKey), random.Next(4) == 0 ? "-1" : "100000", .. random.Next(3) == 0 ? [Pick(["NX", "XX", "GT", "LT"])] : Array.Empty<string>()],
+        2 => [Pick(["EXPIRE", "PEXPIRE"]), Pick(AnyKey), random.Next(4) == 0 ? "-1" : "100000000", .. random.Next(3) == 0 ? [Pick(["NX", "XX", "GT", "LT"])] : Array.Empty<string>()],
         3 => ["EXPIREAT", Pick(AnyKey), random.Next(3) == 0 ? "1" : "4000000000"],
         4 => ["PERSIST", Pick(AnyKey)],
         5 => [Pick(["RENAME", "RENAMENX"]), Pick(AnyKey), Pick(AnyKey)],

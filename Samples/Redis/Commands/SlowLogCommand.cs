@@ -23,7 +23,7 @@ internal static class SlowLogCommand
         "    Prints this help.",
     ];
 
-    public static void Register(CommandTable t) => t.Add("slowlog", -2, Admin | NoKeyspace, 0, 0, 0, SlowLog);
+    public static void Register(CommandTable t) => t.Add("slowlog", -2, NoKeyspace, 0, 0, 0, SlowLog);
 
     private static void SlowLog(Session s, RespCommand c)
     {

@@ -56,21 +56,23 @@ internal sealed class CommandMonitor
         return [.. line];
     }
 
-    /// <summary>Whether Redis keeps <paramref name="command"/> from monitors: admin commands (CONFIG, DEBUG, SLOWLOG, CLIENT KILL, ...).</summary>
+    /// <summary>
+    /// Whether Redis keeps <paramref name="command"/> from monitors: admin commands (CONFIG, DEBUG, ...) and the admin
+    /// subcommands of containers whose other subcommands show (CLIENT KILL, SLOWLOG GET, LATENCY LATEST, ACL LIST, ...).
+    /// </summary>
     public static bool Hidden(CommandSpec spec, RespCommand command)
     {
         if ((spec.Flags & CommandFlags.Admin) != 0) { return true; }
-        if (command.Count < 2) { return false; }
-        return spec.Name switch
-        {
-            "client" => AdminClientSubcommands.Contains(Args.Text(command[1]).ToLowerInvariant()),
-            "acl" => AdminAclSubcommands.Contains(Args.Text(command[1]).ToLowerInvariant()),
-            _ => false,
-        };
+        return command.Count >= 2 && AdminSubcommands.TryGetValue(spec.Name, out var admin) && admin.Contains(Args.Text(command[1]).ToLowerInvariant());
     }
 
-    private static readonly HashSet<string> AdminClientSubcommands = ["kill", "list", "pause", "unpause", "unblock", "no-evict"];
-    private static readonly HashSet<string> AdminAclSubcommands = ["list", "users", "getuser", "setuser", "deluser", "load", "save", "log", "dryrun"];
+    private static readonly Dictionary<string, HashSet<string>> AdminSubcommands = new()
+    {
+        ["client"] = ["kill", "list", "pause", "unpause", "unblock", "no-evict"],
+        ["acl"] = ["list", "users", "getuser", "setuser", "deluser", "load", "save", "log", "dryrun"],
+        ["slowlog"] = ["get", "len", "reset"],
+        ["latency"] = ["doctor", "graph", "history", "latest", "reset", "histogram"],
+    };
 
     // The session's id rides along because sessions are pooled: by the time a post runs, the object may serve another client.
     private sealed record Watcher(Session Monitor, long Id, EventLoop Loop);
