@@ -99,6 +99,48 @@ public sealed class KeyspaceEventTests
         foreach (var client in writers.Concat(subscribers)) { client.Dispose(); }
     }
 
+    [Fact]
+    public async Task Pops_of_blocked_clients_served_by_pushes_notify_as_redis_does()
+    {
+        await using var loop = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var redis = await RealRedis.StartAsync();
+        using var info = await redis.ConnectAsync();
+        var expected = await ServedAsync(() => RespSocket.ConnectAsync(redis.EndPoint),
+            () => Eventually.HoldsAsync(async () => ((string)(await info.CallAsync("INFO", "clients"))!).Contains("blocked_clients:3"), "3 blocked clients"));
+        var actual = await ServedAsync(() => loop.ConnectAsync(), () => loop.WaitForBlockedClientsAsync(3));
+        Assert.Equal(expected, actual);
+        Assert.Contains("__keyevent@0__:zpopmin", actual);
+    }
+
+    // Three clients block (BLPOP, BLMOVE, BZPOPMIN), then one client's pushes serve them: the notifications until a
+    // PUBLISH sent after the pushes, every class and new keys included.
+    private static async Task<string> ServedAsync(Func<Task<RespSocket>> connect, Func<Task> blocked)
+    {
+        using var writer = await connect();
+        using var subscriber = await connect();
+        Assert.Equal("+OK\r\n", await writer.CommandAsync("CONFIG", "SET", "notify-keyspace-events", "KEAn"));
+        await subscriber.SendAsync(RespSocket.Encode("PSUBSCRIBE", "__key*__:*") + RespSocket.Encode("SUBSCRIBE", "done"));
+        await subscriber.ReadReplyAsync();
+        await subscriber.ReadReplyAsync();
+        var waiters = new[] { await connect(), await connect(), await connect() };
+        await waiters[0].SendAsync(RespSocket.Encode("BLPOP", "l", "0"));
+        await waiters[1].SendAsync(RespSocket.Encode("BLMOVE", "m", "dst", "LEFT", "RIGHT", "0"));
+        await waiters[2].SendAsync(RespSocket.Encode("BZPOPMIN", "z", "0"));
+        await blocked();
+        Assert.Equal(":2\r\n", await writer.CommandAsync("RPUSH", "l", "a", "b"));
+        Assert.Equal(":1\r\n", await writer.CommandAsync("RPUSH", "m", "x"));
+        Assert.Equal(":1\r\n", await writer.CommandAsync("ZADD", "z", "1", "y"));
+        Assert.Equal(":1\r\n", await writer.CommandAsync("PUBLISH", "done", "."));
+        var notifications = new System.Text.StringBuilder();
+        while (await subscriber.ReadReplyAsync() is var message && !message.Contains("$7\r\nmessage\r\n")) { notifications.Append(message); }
+        foreach (var waiter in waiters)
+        {
+            await waiter.ReadReplyAsync();
+            waiter.Dispose();
+        }
+        return notifications.ToString();
+    }
+
     // A subscriber to every notification (classes enabled first), on another loop than the writer's or on the same.
     private static async Task<RespClient> Subscribe(InProcessRedis server, RespClient writer, string classes, bool sameLoop = false)
     {

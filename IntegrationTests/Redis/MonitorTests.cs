@@ -67,6 +67,7 @@ public sealed partial class MonitorTests
         using var monitor = await server.ConnectOnLoopAsync(0);
         var clients = await server.ConnectClientsOverLoopsAsync(4);
         Assert.Equal("+OK\r\n", await monitor.CommandAsync("MONITOR")); // after the clients' CLIENT IDs that found their loops
+        Assert.Contains(" flags=O ", (string)(await clients[1].CallAsync("CLIENT", "LIST"))!); // hidden from the monitor: admin
         const int count = 300;
         foreach (var client in clients)
         {
@@ -79,12 +80,14 @@ public sealed partial class MonitorTests
         }
         Assert.Equal(count * clients.Length, (long)(await clients[0].CallAsync("GET", "n") is string n ? long.Parse(n) : 0));
 
-        // Each client's INCRs arrive one after another, by its own port, interleaved with the others'.
+        // Each client's INCRs arrive one after another, by its own port, interleaved with the others', and all of them
+        // before the GET that followed them, whichever loop ran it.
         var perClient = new Dictionary<string, int>();
         for (var i = 0; i < count * clients.Length; i++)
         {
-            var match = IncrLine().Match(await monitor.ReadReplyAsync());
-            Assert.True(match.Success);
+            var line = await monitor.ReadReplyAsync();
+            var match = IncrLine().Match(line);
+            Assert.True(match.Success, line);
             perClient[match.Groups[1].Value] = perClient.GetValueOrDefault(match.Groups[1].Value) + 1;
         }
         Assert.Equal(Enumerable.Repeat(count, clients.Length), perClient.Values);

@@ -9,8 +9,9 @@ namespace Loop.Samples.Redis.Server;
 /// MONITOR: the clients shown every command any client runs, on any loop, as Redis's replicationFeedMonitors spells it
 /// (<c>+1339518083.107412 [0 127.0.0.1:60866] "keys" "*"</c>). The list is an immutable array swapped under a lock
 /// when a monitor comes or goes, so a command reads it without one: with no monitor, <see cref="Active"/> is the only
-/// cost. A line reaches a monitor on its own loop directly and one on another loop through that loop's Post, FIFO,
-/// so each monitor sees each loop's commands in the order they ran (Redis's single thread gives one order for all).
+/// cost. A line reaches its monitor through the monitor's loop's Post (FIFO), on its own loop too, posted as the command
+/// finishes: a command that finished before another started is shown first, whichever loops ran them, as Redis's single
+/// thread shows them (commands running at once on two loops may come in either order).
 /// </summary>
 internal sealed class CommandMonitor
 {
@@ -34,11 +35,7 @@ internal sealed class CommandMonitor
     public void Feed(Session source, RespCommand command, Range redacted)
     {
         var line = Line(source, command, redacted);
-        foreach (var watcher in _watchers)
-        {
-            if (watcher.Loop.IsLoopThread) { watcher.Monitor.Show(watcher.Id, line); }
-            else { watcher.Loop.Post(static state => ((Delivery)state!).Run(), new Delivery(watcher, line)); }
-        }
+        foreach (var watcher in _watchers) { watcher.Loop.Post(static state => ((Delivery)state!).Run(), new Delivery(watcher, line)); }
     }
 
     // The status line without its '+' and CRLF: time, database and client, then each argument quoted.
