@@ -32,6 +32,25 @@ public sealed class KeyspaceEventTests
         Assert.Equal(Array("pmessage", "*", "done", "."), await subscriber.ReadAsync());
     }
 
+    [Fact]
+    public async Task Keys_loaded_from_a_file_notify_no_one_as_in_redis()
+    {
+        await using var loop = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var redis = await RealRedis.StartAsync(arguments: ["--enable-debug-command", "yes"]);
+        foreach (var endPoint in new[] { loop.EndPoint, redis.EndPoint })
+        {
+            using var client = await RespClient.ConnectAsync(endPoint);
+            using var subscriber = await RespClient.ConnectAsync(endPoint);
+            Assert.Equal("OK", await client.CallAsync("MSET", "a", "1", "b", "2"));
+            Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "notify-keyspace-events", "KEAn"));
+            Assert.Equal(Array("psubscribe", "*", 1L), await subscriber.CallAsync("PSUBSCRIBE", "*"));
+            Assert.Equal("OK", await client.CallAsync("DEBUG", "RELOAD"));
+            Assert.Equal(1L, await client.CallAsync("PUBLISH", "done", "."));
+            Assert.Equal(Array("pmessage", "*", "done", "."), await subscriber.ReadAsync());
+            Assert.Equal("1", await client.CallAsync("GET", "a"));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task A_key_found_expired_notifies_expired_before_what_replaces_it(Backend backend)

@@ -134,6 +134,15 @@ internal sealed partial class Database
         Touch(key);
     }
 
+    /// <summary>A key read from a file (its array kept), stored as Redis's dbAddRDBLoad stores it: notifying no one.</summary>
+    public void Load(byte[] key, object value)
+    {
+        var partition = PartitionOf(key);
+        partition.Data.Set(key, value);
+        if (partition.Expires.Count > 0) { partition.Expires.Remove(key); }
+        Touch(key);
+    }
+
     /// <summary>SET's fast path: overwrites a string of the same length in place, so steady-state SETs allocate nothing.</summary>
     public void SetString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
