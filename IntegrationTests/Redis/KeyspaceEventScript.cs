@@ -17,8 +17,17 @@ internal sealed class KeyspaceEventScript(Random random)
     private static readonly string[] AnyKey = [.. Strings, .. Lists, .. Hashes, .. Sets, .. SortedSets, .. Streams, .. Logs];
     private static readonly string[] Members = ["a", "b", "c", "d", "7", "12"];
 
+    // DUMP payloads of redis-server 7.0.15: the string "v" and the list [a, b].
+    private static readonly string[] Payloads =
+    [
+        "\u0000\u0001v\u000a\u0000\u0091\u0008\u00ce\u00b2\u00198\u008a\u00ce",
+        "\u0012\u0001\u0002\u000d\u000d\u0000\u0000\u0000\u0002\u0000\u0081a\u0002\u0081b\u0002\u00ff\u000a\u0000h\u00eb\u000a\u0089\u0013A\u00bb\u00b1",
+    ];
+
     // A TTL far away or already past: none expires while the script runs.
     private static readonly string[][] GetExOptions = [["PERSIST"], ["EX", "1000"], ["PXAT", "1"]];
+    // RESTORE's TTL, then its options: none, a deadline already past (nothing restored, the old value deleted), an idle time.
+    private static readonly string[][] RestoreOptions = [["0"], ["0", "REPLACE"], ["1", "REPLACE", "ABSTTL"], ["0", "REPLACE", "IDLETIME", "5"]];
 
     private readonly Dictionary<string, long> _lastId = Streams.ToDictionary(key => key, _ => 0L);
 
@@ -72,8 +81,11 @@ internal sealed class KeyspaceEventScript(Random random)
         _ => ["SETRANGE", Pick(Strings), random.Next(4).ToString(), random.Next(3) == 0 ? "" : Member()],
     };
 
-    private string[] Generic() => random.Next(12) switch
+    private string[] Generic() => random.Next(15) switch
     {
+        12 => Restore(Pick(RestoreOptions)),
+        13 => random.Next(10) == 0 ? ["FLUSHDB"] : ["SWAPDB", "0", "1"],
+        14 => ["XCLAIM", Pick(Streams), "g1", Pick(["c1", "c6"]), "0", $"{random.Next(1, 6)}-1", "FORCE", "JUSTID"],
         0 => ["DEL", Pick(AnyKey), Pick(AnyKey)],
         1 => ["UNLINK", Pick(AnyKey)],
         2 => [Pick(["EXPIRE", "PEXPIRE"]), Pick(AnyKey), random.Next(4) == 0 ? "-1" : "100000000", .. random.Next(3) == 0 ? [Pick(["NX", "XX", "GT", "LT"])] : Array.Empty<string>()],
@@ -87,6 +99,8 @@ internal sealed class KeyspaceEventScript(Random random)
         10 => ["PFADD", Pick(Logs), Member(), Member()],
         _ => ["PFMERGE", Pick(Logs), Pick(Logs)],
     };
+
+    private string[] Restore(string[] options) => ["RESTORE", Pick(AnyKey), options[0], Pick(Payloads), .. options[1..]];
 
     private string[] List() => random.Next(13) switch
     {
