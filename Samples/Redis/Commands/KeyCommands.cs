@@ -39,9 +39,7 @@ internal static class KeyCommands
         var removed = 0;
         for (var i = 1; i < c.Count; i++)
         {
-            if (s.Db.Get(c[i]) is null || !s.Db.Remove(c[i])) { continue; }
-            s.Db.Notify(EventClass.Generic, "del"u8, c[i]);
-            removed++;
+            if (s.Db.Delete(c[i])) { removed++; }
         }
         s.Reply.Integer(removed);
     }

@@ -190,7 +190,7 @@ internal sealed partial class Database
         Notify(type, name, key);
     }
 
-    /// <summary>Deletes <paramref name="key"/> when it is live, notified as <c>del</c> (a STORE command with an empty result); false when there was none.</summary>
+    /// <summary>Deletes <paramref name="key"/> when it is live, notified as <c>del</c> (DEL, a STORE command with an empty result); false when there was none.</summary>
     public bool Delete(ReadOnlySpan<byte> key)
     {
         if (Get(key) is null) { return false; }
