@@ -74,8 +74,9 @@ internal static class BitfieldCommands
                 changed |= Apply(s, value!, f);
             }
         }
-        // A grown string was stored (and its watchers told) already.
+        // A grown string was stored (and its watchers told) already; as Redis, it is a change even when no bit changed.
         if (changed && !grown) { s.Db.Touch(c[1]); }
+        if (changed || grown) { s.Db.Notify(EventClass.String, "setbit"u8, c[1]); }
     }
 
     // SET (answers the old value) or INCRBY (the new one) under the field's OVERFLOW mode: FAIL writes nothing and

@@ -79,6 +79,8 @@ internal static class BitmapCommands
             // A grown string was stored (and its watchers told) already.
             if (!grown) { s.Db.Touch(c[1]); }
         }
+        // As Redis: a string created or grown is a change even when the bit already had its value.
+        if (grown || was != (on == 1)) { s.Db.Notify(EventClass.String, "setbit"u8, c[1]); }
         s.Reply.Integer(was ? 1 : 0);
     }
 
@@ -156,7 +158,7 @@ internal static class BitmapCommands
         }
         if (length == 0)
         {
-            s.Db.Remove(c[2]);
+            s.Db.Delete(c[2]);
             s.Reply.Integer(0);
             return;
         }
@@ -175,6 +177,7 @@ internal static class BitmapCommands
             else { Bitmap.Combine<XorOperation>(result, source); }
         }
         s.Db.Set(c[2], result);
+        s.Db.Notify(EventClass.String, "set"u8, c[2]);
         s.Reply.Integer(length);
     }
 

@@ -116,12 +116,21 @@ internal static class ClientCommand
         }
     }
 
+    // Redis's flags that apply here: O a monitor, x in MULTI, N none.
+    private static string Flags(Session client) => (client.IsMonitor, client.InMulti) switch
+    {
+        (true, true) => "Ox",
+        (true, false) => "O",
+        (false, true) => "x",
+        _ => "N",
+    };
+
     // The fields of Redis's CLIENT LIST line that mean something here.
     private static string Describe(Session client)
     {
         var now = Clock.NowMs;
         return $"id={client.Id} addr={client.Peer} laddr={client.LocalAddress} fd=-1 name={client.Name} " +
-            $"age={(now - client.CreatedAtMs) / 1000} idle={(long)Stopwatch.GetElapsedTime(client.LastCommandAt).TotalSeconds} flags={(client.InMulti ? "x" : "N")} " +
+            $"age={(now - client.CreatedAtMs) / 1000} idle={(long)Stopwatch.GetElapsedTime(client.LastCommandAt).TotalSeconds} flags={Flags(client)} " +
             $"db={client.Db.Index} sub={client.CountOf(Subscription.Channel)} psub={client.CountOf(Subscription.Pattern)} ssub={client.CountOf(Subscription.Shard)} multi={(client.InMulti ? 0 : -1)} watch=0 " +
             $"cmd={client.LastCommand} user=default redir=-1 resp={client.Reply.Protocol} lib-name={client.LibName} lib-ver={client.LibVersion}";
     }

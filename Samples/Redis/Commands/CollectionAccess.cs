@@ -50,6 +50,7 @@ internal static class CollectionAccess
         for (var i = 0; i < times && !s.Client.OutputLimitReached; i++) { yield return pick(); }
     }
 
-    /// <summary>After an in-place change: an empty collection's key is deleted, as in Redis; otherwise watchers learn of the change.</summary>
-    public static void Changed(Session s, ReadOnlySpan<byte> key, IRedisCollection collection) => s.Db.Changed(key, collection);
+    /// <summary>After an in-place change, notified as <paramref name="name"/>: an empty collection's key is deleted, as in Redis; otherwise watchers learn of the change.</summary>
+    public static void Changed(Session s, ReadOnlySpan<byte> key, IRedisCollection collection, EventClass type, ReadOnlySpan<byte> name) =>
+        s.Db.Changed(key, collection, type, name);
 }

@@ -4,7 +4,7 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET.</summary>
+/// <summary>PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, MONITOR.</summary>
 internal static class ConnectionCommands
 {
     public const string RedisVersion = "7.2.4";
@@ -18,6 +18,7 @@ internal static class ConnectionCommands
         t.Add("hello", -1, Fast | NoAuth | NoMulti | NoKeyspace, 0, 0, 0, Hello);
         t.Add("auth", -2, Fast | NoAuth | NoMulti | NoKeyspace, 0, 0, 0, Auth);
         t.Add("reset", 1, Fast | NoAuth | InSubscribedContext | NoMulti, 0, 0, 0, Reset);
+        t.Add("monitor", 1, Admin | NoKeyspace, 0, 0, 0, Monitor);
         ClientCommand.Register(t);
     }
 
@@ -41,6 +42,13 @@ internal static class ConnectionCommands
     {
         s.Reply.Ok();
         s.Client.Close();
+    }
+
+    // As Redis: a client already monitoring gets no reply at all; EXEC's commands must each answer, so none may monitor.
+    private static void Monitor(Session s, RespCommand c)
+    {
+        if (s.InExec) { s.Reply.Error("ERR MONITOR isn't allowed for DENY BLOCKING client"); return; }
+        if (s.StartMonitoring()) { s.Reply.Ok(); }
     }
 
     private static void Select(Session s, RespCommand c)
@@ -126,6 +134,7 @@ internal static class ConnectionCommands
         s.Name = "";
         s.Authenticated = s.Server.Config.RequirePass is null;
         s.ResetSubscriptions();
+        s.StopMonitoring();
         s.SetReplyMode(ReplyMode.On);
         s.Reply.SimpleString("RESET"u8);
     }

@@ -51,18 +51,20 @@ internal static class DumpCommands
         if (!DumpPayload.TryOpen(c[3], out var serialized)) { s.Reply.Error("ERR DUMP payload version or checksum are wrong"); return; }
         if (!TryRead(serialized, out var value)) { s.Reply.Error("ERR Bad data format"); return; }
 
-        if (replace) { s.Db.Remove(c[1]); }
+        var deleted = replace && s.Db.Get(c[1]) is not null && s.Db.Remove(c[1]);
         // 0: no expiry. A relative TTL too large for the clock saturates to "never" instead of wrapping into the past.
         var now = Clock.NowMs;
         long? deadline = ttl == 0 ? null : absolute ? ttl : ttl > long.MaxValue - now ? long.MaxValue : now + ttl;
         if (deadline <= now)
         {
             // As Redis: a deadline already past creates nothing (REPLACE has still deleted the old value).
+            if (deleted) { s.Db.Notify(EventClass.Generic, "del"u8, c[1]); }
             s.Reply.Ok();
             return;
         }
         s.Db.Set(c[1], value);
         if (deadline is { } at) { s.Db.SetExpireAt(c[1], at); }
+        s.Db.Notify(EventClass.Generic, "restore"u8, c[1]);
         s.Reply.Ok();
     }
 

@@ -79,7 +79,7 @@ internal static class GeoSearchCommands
         {
             if (options.StoreAt > 0)
             {
-                s.Db.Remove(c[options.StoreAt]);
+                s.Db.Delete(c[options.StoreAt]);
                 s.Reply.Integer(0);
             }
             else { s.Reply.Array(0); }
@@ -92,7 +92,11 @@ internal static class GeoSearchCommands
         // Equal distances keep the order found, as glibc's merge sort keeps them for Redis (its order for them is unspecified).
         if (options.Order != Order.None) { found.Sort(options.Order == Order.Ascending ? GeoMatch.Nearer : GeoMatch.Farther); }
         var returned = options.Count == 0 || found.Count < options.Count ? found.Count : (int)options.Count;
-        if (options.StoreAt > 0) { Store(s, c[options.StoreAt], found, returned, options.StoreDistance, shape.Conversion); }
+        if (options.StoreAt > 0)
+        {
+            var change = (form & Form.SearchStore) != 0 ? "geosearchstore"u8 : "georadiusstore"u8;
+            Store(s, c[options.StoreAt], found, returned, options.StoreDistance, shape.Conversion, change);
+        }
         else { Reply(s, found, returned, options, shape.Conversion); }
     }
 
@@ -196,15 +200,12 @@ internal static class GeoSearchCommands
     }
 
     // The found members become the destination (its old value and TTL gone), scored by geohash or by distance; none deletes it.
-    private static void Store(Session s, ReadOnlySpan<byte> destination, List<GeoMatch> found, int returned, bool byDistance, double metres)
+    private static void Store(Session s, ReadOnlySpan<byte> destination, List<GeoMatch> found, int returned, bool byDistance, double metres,
+        ReadOnlySpan<byte> change)
     {
-        if (returned == 0) { s.Db.Remove(destination); }
-        else
-        {
-            var result = new RedisSortedSet();
-            for (var i = 0; i < returned; i++) { result.Set(found[i].Node.Member, byDistance ? found[i].Distance / metres : found[i].Node.Score); }
-            s.Db.Set(destination, result);
-        }
+        var result = new RedisSortedSet();
+        for (var i = 0; i < returned; i++) { result.Set(found[i].Node.Member, byDistance ? found[i].Distance / metres : found[i].Node.Score); }
+        s.Db.Store(destination, result, EventClass.SortedSet, change);
         s.Reply.Integer(returned);
     }
 

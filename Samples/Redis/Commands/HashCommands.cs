@@ -36,6 +36,7 @@ internal static class HashCommands
         var added = 0;
         for (var i = 2; i < c.Count; i += 2) { if (hash.Set(c[i], c[i + 1].ToArray())) { added++; } }
         s.Db.Touch(c[1]);
+        s.Db.Notify(EventClass.Hash, "hset"u8, c[1]);
         if (replyOk) { s.Reply.Ok(); } else { s.Reply.Integer(added); }
     }
 
@@ -46,6 +47,7 @@ internal static class HashCommands
         if (hash is null) { s.Db.Set(c[1], hash = new RedisHash()); }
         hash.Set(c[2], c[3].ToArray());
         s.Db.Touch(c[1]);
+        s.Db.Notify(EventClass.Hash, "hset"u8, c[1]);
         s.Reply.Integer(1);
     }
 
@@ -70,7 +72,7 @@ internal static class HashCommands
         if (!TryGet(s, c[1], out RedisHash? hash)) { return; }
         var removed = 0;
         for (var i = 2; i < c.Count && hash is not null; i++) { if (hash.Remove(c[i])) { removed++; } }
-        if (removed > 0) { Changed(s, c[1], hash!); }
+        if (removed > 0) { Changed(s, c[1], hash!, EventClass.Hash, "hdel"u8); }
         s.Reply.Integer(removed);
     }
 
@@ -95,7 +97,7 @@ internal static class HashCommands
         if (hash?.Get(c[2]) is { } current && !Args.TryLong(current, out value)) { s.Reply.Error("ERR hash value is not an integer"); return; }
         if ((delta > 0 && value > long.MaxValue - delta) || (delta < 0 && value < long.MinValue - delta)) { s.Reply.Error(Args.Overflow); return; }
         value += delta;
-        Store(s, c, hash, Args.Bytes(value));
+        Store(s, c, hash, Args.Bytes(value), "hincrby"u8);
         s.Reply.Integer(value);
     }
 
@@ -109,16 +111,17 @@ internal static class HashCommands
         value += delta;
         if (double.IsNaN(value) || double.IsInfinity(value)) { s.Reply.Error("ERR increment would produce NaN or Infinity"); return; }
         var bytes = Args.Bytes(value);
-        Store(s, c, hash, bytes);
+        Store(s, c, hash, bytes, "hincrbyfloat"u8);
         s.Reply.Bulk(bytes);
     }
 
-    // Sets field c[2] of the hash at c[1] (created when absent) to value.
-    private static void Store(Session s, RespCommand c, RedisHash? hash, byte[] value)
+    // Sets field c[2] of the hash at c[1] (created when absent) to value, notified as change.
+    private static void Store(Session s, RespCommand c, RedisHash? hash, byte[] value, ReadOnlySpan<byte> change)
     {
         if (hash is null) { s.Db.Set(c[1], hash = new RedisHash()); }
         hash.Set(c[2], value);
         s.Db.Touch(c[1]);
+        s.Db.Notify(EventClass.Hash, change, c[1]);
     }
 
     private static void HScan(Session s, RespCommand c)

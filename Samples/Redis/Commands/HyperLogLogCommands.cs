@@ -45,6 +45,7 @@ internal static class HyperLogLogCommands
             {
                 update.InvalidateCache();
                 Keep(s, c[1], stored, update.Result());
+                if (!corrupt) { s.Db.Notify(EventClass.String, "pfadd"u8, c[1]); }
             }
             if (corrupt) { s.Reply.Error(Corrupted); } else { s.Reply.Integer(changed ? 1 : 0); }
         }
@@ -93,6 +94,7 @@ internal static class HyperLogLogCommands
             }
             update.InvalidateCache();
             Keep(s, c[1], stored, update.Result());
+            s.Db.Notify(EventClass.String, "pfadd"u8, c[1]);
             s.Reply.Ok();
         }
         finally

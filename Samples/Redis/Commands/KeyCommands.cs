@@ -23,7 +23,7 @@ internal static class KeyCommands
         t.Add("pttl", 2, ReadOnly | Fast, 1, 1, 1, (s, c) => Ttl(s, c, 1, remaining: true));
         t.Add("expiretime", 2, ReadOnly | Fast, 1, 1, 1, (s, c) => Ttl(s, c, 1000, remaining: false));
         t.Add("pexpiretime", 2, ReadOnly | Fast, 1, 1, 1, (s, c) => Ttl(s, c, 1, remaining: false));
-        t.Add("persist", 2, Write | Fast, 1, 1, 1, (s, c) => s.Reply.Integer(s.Db.Get(c[1]) is not null && s.Db.Persist(c[1]) ? 1 : 0));
+        t.Add("persist", 2, Write | Fast, 1, 1, 1, Persist);
         t.Add("rename", 3, Write, 1, 2, 1, (s, c) => Rename(s, c, onlyIfNew: false));
         t.Add("renamenx", 3, Write | Fast, 1, 2, 1, (s, c) => Rename(s, c, onlyIfNew: true));
         t.Add("keys", 2, ReadOnly, 0, 0, 0, Keys);
@@ -39,7 +39,7 @@ internal static class KeyCommands
         var removed = 0;
         for (var i = 1; i < c.Count; i++)
         {
-            if (s.Db.Get(c[i]) is not null && s.Db.Remove(c[i])) { removed++; }
+            if (s.Db.Delete(c[i])) { removed++; }
         }
         s.Reply.Integer(removed);
     }
@@ -82,8 +82,15 @@ internal static class KeyCommands
         var allowed = !(nx && current is not null) && !(xx && current is null)
             && !(gt && (current is null || deadline <= current)) && !(lt && current is not null && deadline >= current);
         if (!allowed) { s.Reply.Integer(0); return; }
-        s.Db.SetExpireAt(c[1], deadline);
+        StringCommands.SetExpiry(s, c[1], deadline);
         s.Reply.Integer(1);
+    }
+
+    private static void Persist(Session s, RespCommand c)
+    {
+        var persisted = s.Db.Get(c[1]) is not null && s.Db.Persist(c[1]);
+        if (persisted) { s.Db.Notify(EventClass.Generic, "persist"u8, c[1]); }
+        s.Reply.Integer(persisted ? 1 : 0);
     }
 
     private static void Ttl(Session s, RespCommand c, long unitMs, bool remaining)
@@ -101,9 +108,12 @@ internal static class KeyCommands
         if (c[1].SequenceEqual(c[2])) { if (onlyIfNew) { s.Reply.Integer(0); } else { s.Reply.Ok(); } return; }
         if (onlyIfNew && s.Db.Get(c[2]) is not null) { s.Reply.Integer(0); return; }
         var deadline = s.Db.ExpireAt(c[1]);
-        s.Db.Remove(c[1]);
+        if (s.Db.Get(c[2]) is not null) { s.Db.Remove(c[2]); } // as Redis: the old destination goes, the key is added anew
         s.Db.Set(c[2], value);
         if (deadline is { } at) { s.Db.SetExpireAt(c[2], at); }
+        s.Db.Remove(c[1]);
+        s.Db.Notify(EventClass.Generic, "rename_from"u8, c[1]);
+        s.Db.Notify(EventClass.Generic, "rename_to"u8, c[2]);
         if (onlyIfNew) { s.Reply.Integer(1); } else { s.Reply.Ok(); }
     }
 
@@ -139,9 +149,11 @@ internal static class KeyCommands
         if (target == s.Db) { s.Reply.Error("ERR source and destination objects are the same"); return; }
         if (s.Db.Get(c[1]) is not { } value || target.Get(c[1]) is not null) { s.Reply.Integer(0); return; }
         var deadline = s.Db.ExpireAt(c[1]);
-        s.Db.Remove(c[1]);
         target.Set(c[1], value);
         if (deadline is { } at) { target.SetExpireAt(c[1], at); }
+        s.Db.Remove(c[1]);
+        s.Db.Notify(EventClass.Generic, "move_from"u8, c[1]);
+        target.Notify(EventClass.Generic, "move_to"u8, c[1]);
         s.Reply.Integer(1);
     }
 
@@ -157,8 +169,10 @@ internal static class KeyCommands
         }
         if (target == s.Db && c[1].SequenceEqual(c[2])) { s.Reply.Error("ERR source and destination objects are the same"); return; }
         if (s.Db.Get(c[1]) is not { } value || (!replace && target.Get(c[2]) is not null)) { s.Reply.Integer(0); return; }
+        if (replace && target.Get(c[2]) is not null) { target.Remove(c[2]); }
         target.Set(c[2], RedisValue.Clone(value));
         if (s.Db.ExpireAt(c[1]) is { } at) { target.SetExpireAt(c[2], at); }
+        target.Notify(EventClass.Generic, "copy_to"u8, c[2]);
         s.Reply.Integer(1);
     }
 

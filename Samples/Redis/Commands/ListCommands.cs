@@ -38,8 +38,9 @@ internal static class ListCommands
         if (!TryGetOrCreate(s, destination, out RedisList target)) { return true; }
         var element = list.Pop(from);
         target.Push(to, element);
-        Changed(s, source, list);
         s.Db.Touch(destination);
+        s.Db.Notify(EventClass.List, PushEvent(to), destination);
+        Changed(s, source, list, EventClass.List, PopEvent(from));
         s.Reply.Bulk(element);
         return true;
     }
@@ -60,6 +61,7 @@ internal static class ListCommands
         if (list is null) { s.Db.Set(c[1], list = new RedisList()); }
         for (var i = 2; i < c.Count; i++) { list.Push(end, c[i].ToArray()); }
         s.Db.Touch(c[1]);
+        s.Db.Notify(EventClass.List, PushEvent(end), c[1]);
         s.Reply.Integer(list.Count);
     }
 
@@ -83,8 +85,14 @@ internal static class ListCommands
             for (var i = 0; i < popped; i++) { s.Reply.Bulk(list.Pop(end)); }
             if (popped == 0) { return; }
         }
-        Changed(s, c[1], list);
+        Changed(s, c[1], list, EventClass.List, PopEvent(end));
     }
+
+    /// <summary>The event a push to <paramref name="end"/> is notified as.</summary>
+    public static ReadOnlySpan<byte> PushEvent(ListEnd end) => end == ListEnd.Left ? "lpush"u8 : "rpush"u8;
+
+    /// <summary>The event a pop from <paramref name="end"/> is notified as.</summary>
+    public static ReadOnlySpan<byte> PopEvent(ListEnd end) => end == ListEnd.Left ? "lpop"u8 : "rpop"u8;
 
     private static void LLen(Session s, RespCommand c)
     {
@@ -118,6 +126,7 @@ internal static class ListCommands
         if (position < 0) { s.Reply.Error(Args.IndexOutOfRange); return; }
         list[position] = c[3].ToArray();
         s.Db.Touch(c[1]);
+        s.Db.Notify(EventClass.List, "lset"u8, c[1]);
         s.Reply.Ok();
     }
 
@@ -126,7 +135,7 @@ internal static class ListCommands
         if (!Args.TryLong(c[2], out var count)) { s.Reply.Error(Args.NotInteger); return; }
         if (!TryGet(s, c[1], out RedisList? list)) { return; }
         var removed = list?.Remove(c[3], count) ?? 0;
-        if (removed > 0) { Changed(s, c[1], list!); }
+        if (removed > 0) { Changed(s, c[1], list!, EventClass.List, "lrem"u8); }
         s.Reply.Integer(removed);
     }
 
@@ -134,12 +143,11 @@ internal static class ListCommands
     {
         if (!Args.TryLong(c[2], out var start) || !Args.TryLong(c[3], out var stop)) { s.Reply.Error(Args.NotInteger); return; }
         if (!TryGet(s, c[1], out RedisList? list)) { return; }
-        if (list is not null && TryRange(start, stop, list.Count, out var first, out var last))
+        if (list is not null)
         {
-            list.Trim(first, last);
-            s.Db.Touch(c[1]);
+            if (TryRange(start, stop, list.Count, out var first, out var last)) { list.Trim(first, last); } else { list.Trim(0, -1); }
+            Changed(s, c[1], list, EventClass.List, "ltrim"u8);
         }
-        else if (list is not null) { s.Db.Remove(c[1]); }
         s.Reply.Ok();
     }
 
@@ -153,6 +161,7 @@ internal static class ListCommands
         if (pivot < 0) { s.Reply.Integer(-1); return; }
         list.Insert(after ? pivot + 1 : pivot, c[4].ToArray());
         s.Db.Touch(c[1]);
+        s.Db.Notify(EventClass.List, "linsert"u8, c[1]);
         s.Reply.Integer(list.Count);
     }
 

@@ -17,7 +17,7 @@ internal sealed class ListPop(ListEnd end, long? count) : IBlockingPop
         var list = (RedisList)value;
         var elements = new byte[(int)Math.Min(count ?? 1, list.Count)][];
         for (var i = 0; i < elements.Length; i++) { elements[i] = list.Pop(end); }
-        db.Changed(key, list);
+        db.Changed(key, list, EventClass.List, ListCommands.PopEvent(end));
         var name = end == ListEnd.Left ? "LPOP"u8 : "RPOP"u8;
         db.Log?.Append(db.Index, count is null ? [name.ToArray(), key.ToArray()] : [name.ToArray(), key.ToArray(), Args.Bytes(elements.Length)]);
         return elements;
@@ -39,6 +39,7 @@ internal sealed class ListPop(ListEnd end, long? count) : IBlockingPop
         var elements = (byte[][])taken;
         for (var i = elements.Length - 1; i >= 0; i--) { list.Push(end, elements[i]); }
         db.Touch(key);
+        db.Notify(EventClass.List, ListCommands.PushEvent(end), key);
         db.Log?.Append(db.Index, [(end == ListEnd.Left ? "LPUSH"u8 : "RPUSH"u8).ToArray(), key, .. elements.Reverse()]);
     }
 }
@@ -60,7 +61,8 @@ internal sealed class ListMove(ListEnd from, byte[] destination, ListEnd to) : I
         if (target is not RedisList targetList) { db.Set(destination, targetList = new RedisList()); }
         targetList.Push(to, element);
         db.Touch(destination);
-        db.Changed(key, list);
+        db.Notify(EventClass.List, ListCommands.PushEvent(to), destination);
+        db.Changed(key, list, EventClass.List, ListCommands.PopEvent(from));
         db.Log?.Append(db.Index, "LMOVE"u8.ToArray(), key.ToArray(), destination, Side(from), Side(to));
         return element;
     }

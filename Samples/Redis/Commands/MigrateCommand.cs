@@ -90,7 +90,7 @@ internal static class MigrateCommand
             {
                 // Written since it was serialized: the newer value stays (see the class's comment).
                 if (db.Get(key.Name) is not { } value || db.ExpireAt(key.Name) != key.Deadline || !DumpPayload.Create(value).AsSpan().SequenceEqual(key.Payload)) { continue; }
-                db.Remove(key.Name);
+                db.Delete(key.Name); // notified as del, as Redis's migrateCommand does
                 deleted.Add(key.Name);
             }
             if (deleted.Count > 1) { db.Log?.Append(db.Index, [.. deleted]); }

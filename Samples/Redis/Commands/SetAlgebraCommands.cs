@@ -31,7 +31,12 @@ internal static class SetAlgebraCommands
     {
         if (!TryLoad(s, c, 2, c.Count - 2, out var sets)) { return; }
         var result = Combine(sets, operation);
-        if (result.IsEmpty) { s.Db.Remove(c[1]); } else { s.Db.Set(c[1], result); }
+        s.Db.Store(c[1], result, EventClass.Set, operation switch
+        {
+            Operation.Intersection => "sinterstore"u8,
+            Operation.Union => "sunionstore"u8,
+            _ => "sdiffstore"u8,
+        });
         s.Reply.Integer(result.Count);
     }
 

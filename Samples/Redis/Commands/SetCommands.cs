@@ -38,7 +38,11 @@ internal static class SetCommands
         if (!TryGetOrCreate(s, c[1], out RedisSet set)) { return; }
         var added = 0;
         for (var i = 2; i < c.Count; i++) { if (set.Add(c[i])) { added++; } }
-        if (added > 0) { s.Db.Touch(c[1]); }
+        if (added > 0)
+        {
+            s.Db.Touch(c[1]);
+            s.Db.Notify(EventClass.Set, "sadd"u8, c[1]);
+        }
         s.Reply.Integer(added);
     }
 
@@ -47,7 +51,7 @@ internal static class SetCommands
         if (!TryGet(s, c[1], out RedisSet? set)) { return; }
         var removed = 0;
         for (var i = 2; i < c.Count && set is not null; i++) { if (set.Remove(c[i])) { removed++; } }
-        if (removed > 0) { Changed(s, c[1], set!); }
+        if (removed > 0) { Changed(s, c[1], set!, EventClass.Set, "srem"u8); }
         s.Reply.Integer(removed);
     }
 
@@ -86,7 +90,7 @@ internal static class SetCommands
             if (set is null) { s.Reply.Null(); return; }
             var member = set.RandomMember();
             set.Remove(member);
-            Changed(s, c[1], set);
+            Changed(s, c[1], set, EventClass.Set, "spop"u8);
             s.Db.Log?.Append(s.Db.Index, Srem, c[1].ToArray(), member);
             s.Reply.Bulk(member);
             return;
@@ -94,7 +98,7 @@ internal static class SetCommands
         if (set is null || count == 0) { s.Reply.Set(0); return; }
         var popped = count >= set.Count ? [.. set.Members] : set.RandomMembers((int)count);
         foreach (var member in popped) { set.Remove(member); }
-        Changed(s, c[1], set);
+        Changed(s, c[1], set, EventClass.Set, "spop"u8);
         s.Db.Log?.Append(s.Db.Index, [Srem, c[1].ToArray(), .. popped]); // random: what was taken, as Redis propagates it
         ReplySet(s, popped);
     }
@@ -135,9 +139,13 @@ internal static class SetCommands
         if (!TryGet(s, c[2], out RedisSet? to)) { return; }
         if (from == to) { s.Reply.Integer(from.Contains(c[3]) ? 1 : 0); return; }
         if (!from.Remove(c[3])) { s.Reply.Integer(0); return; }
-        Changed(s, c[1], from);
+        Changed(s, c[1], from, EventClass.Set, "srem"u8);
         if (to is null) { s.Db.Set(c[2], to = new RedisSet()); }
-        if (to.Add(c[3])) { s.Db.Touch(c[2]); }
+        if (to.Add(c[3]))
+        {
+            s.Db.Touch(c[2]);
+            s.Db.Notify(EventClass.Set, "sadd"u8, c[2]);
+        }
         s.Reply.Integer(1);
     }
 

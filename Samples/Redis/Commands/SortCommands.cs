@@ -80,7 +80,7 @@ internal static class SortCommands
     {
         if (outputLength == 0)
         {
-            s.Db.Remove(request.Store);
+            s.Db.Delete(request.Store);
             s.Reply.Integer(0);
             return;
         }
@@ -95,6 +95,7 @@ internal static class SortCommands
             }
         }
         s.Db.Set(request.Store, list);
+        s.Db.Notify(EventClass.List, "sortstore"u8, request.Store);
         s.Reply.Integer(outputLength);
     }
 

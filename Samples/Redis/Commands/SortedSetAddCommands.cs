@@ -102,6 +102,7 @@ internal static class SortedSetAddCommands
         }
         if (created) { s.Db.Set(c[1], zset); }
         else if (added + updated > 0) { s.Db.Touch(c[1]); }
+        if (added + updated > 0) { s.Db.Notify(EventClass.SortedSet, increment ? "zincr"u8 : "zadd"u8, c[1]); }
         if (!increment) { s.Reply.Integer(Has(options, AddOptions.CountChanged) ? added + updated : added); }
         else if (result is { } score) { s.Reply.Double(score); }
         else { s.Reply.Null(); }

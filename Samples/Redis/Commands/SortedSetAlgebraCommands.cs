@@ -51,7 +51,12 @@ internal static class SortedSetAlgebraCommands
         }
         if (form == Form.Store)
         {
-            if (result.IsEmpty) { s.Db.Remove(c[1]); } else { s.Db.Set(c[1], result); }
+            s.Db.Store(c[1], result, EventClass.SortedSet, operation switch
+            {
+                Operation.Intersection => "zinterstore"u8,
+                Operation.Union => "zunionstore"u8,
+                _ => "zdiffstore"u8,
+            });
         }
         s.Reply.Integer(result.Count);
     }

@@ -56,7 +56,7 @@ internal static class SortedSetCommands
         if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         var removed = 0;
         for (var i = 2; i < c.Count && zset is not null; i++) { if (zset.Remove(c[i])) { removed++; } }
-        if (removed > 0) { Changed(s, c[1], zset!); }
+        if (removed > 0) { Changed(s, c[1], zset!, EventClass.SortedSet, "zrem"u8); }
         s.Reply.Integer(removed);
     }
 
@@ -124,13 +124,16 @@ internal static class SortedSetCommands
         if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         if (zset is null || count == 0) { s.Reply.Array(0); return; }
         var popped = zset.Pop(fromHighest, count);
-        Changed(s, c[1], zset);
+        Changed(s, c[1], zset, EventClass.SortedSet, PopEvent(fromHighest));
         if (c.Count == 3) { ReplyMembers(s, popped, withScores: true); return; }
         // Without a count, the one member and its score come flat, in RESP3 too.
         s.Reply.Array(2);
         s.Reply.Bulk(popped[0].Member);
         s.Reply.Double(popped[0].Score);
     }
+
+    /// <summary>The event a pop from the lowest or highest end is notified as.</summary>
+    public static ReadOnlySpan<byte> PopEvent(bool fromHighest) => fromHighest ? "zpopmax"u8 : "zpopmin"u8;
 
     private static void RandomMember(Session s, RespCommand c)
     {

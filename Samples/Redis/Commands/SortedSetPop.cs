@@ -17,7 +17,7 @@ internal sealed class SortedSetPop(bool highest, long? count) : IBlockingPop
     {
         var zset = (RedisSortedSet)value;
         var popped = zset.Pop(highest, count ?? 1);
-        db.Changed(key, zset);
+        db.Changed(key, zset, EventClass.SortedSet, SortedSetCommands.PopEvent(highest));
         var name = (highest ? "ZPOPMAX"u8 : "ZPOPMIN"u8).ToArray();
         db.Log?.Append(db.Index, count is null ? [name, key.ToArray()] : [name, key.ToArray(), Args.Bytes(popped.Count)]);
         return popped;

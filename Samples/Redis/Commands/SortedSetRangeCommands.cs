@@ -92,7 +92,15 @@ internal static class SortedSetRangeCommands
     {
         if (!TryFind(s, c[1], c[2], c[3], new RangeQuery(kind, Reverse: false), out var zset, out var nodes)) { return; }
         foreach (var node in nodes) { zset!.Remove(node); }
-        if (nodes.Count > 0) { Changed(s, c[1], zset!); }
+        if (nodes.Count > 0)
+        {
+            Changed(s, c[1], zset!, EventClass.SortedSet, kind switch
+            {
+                RangeKind.Rank => "zremrangebyrank"u8,
+                RangeKind.Score => "zremrangebyscore"u8,
+                _ => "zremrangebylex"u8,
+            });
+        }
         s.Reply.Integer(nodes.Count);
     }
 
@@ -128,13 +136,9 @@ internal static class SortedSetRangeCommands
 
     private static void Store(Session s, ReadOnlySpan<byte> destination, List<SkipListNode> nodes)
     {
-        if (nodes.Count == 0) { s.Db.Remove(destination); }
-        else
-        {
-            var result = new RedisSortedSet();
-            foreach (var node in nodes) { result.Set(node.Member, node.Score); }
-            s.Db.Set(destination, result);
-        }
+        var result = new RedisSortedSet();
+        foreach (var node in nodes) { result.Set(node.Member, node.Score); }
+        s.Db.Store(destination, result, EventClass.SortedSet, "zrangestore"u8);
         s.Reply.Integer(nodes.Count);
     }
 

@@ -82,7 +82,7 @@ internal static class StreamClaimCommands
                 group.Pending.Add(pending = new StreamPending(id, null, now, 1));
             }
             else if (minIdle > 0 && now - pending.DeliveryTimeMs < minIdle) { continue; }
-            consumer ??= group.ConsumerSeen(c[3], now);
+            consumer ??= Claimer(s, c[1], group, c[3], now);
             group.Transfer(pending, consumer);
             pending.DeliveryTimeMs = deliveryTime;
             if (retryCount >= 0) { pending.DeliveryCount = retryCount; }
@@ -138,7 +138,7 @@ internal static class StreamClaimCommands
                 continue;
             }
             if (minIdle > 0 && now - pending.DeliveryTimeMs < minIdle) { continue; }
-            consumer ??= group.ConsumerSeen(c[3], now);
+            consumer ??= Claimer(s, c[1], group, c[3], now);
             group.Transfer(pending, consumer);
             pending.DeliveryTimeMs = now;
             if (!justId) { pending.DeliveryCount++; }
@@ -152,6 +152,13 @@ internal static class StreamClaimCommands
         foreach (var id in claimed) { ReplyClaimed(s, stream, id, justId); }
         s.Reply.Array(deleted.Count);
         foreach (var id in deleted) { StreamArgs.Reply(s.Reply, id); }
+    }
+
+    // The consumer a claim goes to, seen now: created (and notified, as Redis's streamCreateConsumer) by the first claim.
+    private static StreamConsumer Claimer(Session s, ReadOnlySpan<byte> key, StreamGroup group, ReadOnlySpan<byte> name, long now)
+    {
+        if (group.Consumer(name) is null) { s.Db.Notify(EventClass.Stream, "xgroup-createconsumer"u8, key); }
+        return group.ConsumerSeen(name, now);
     }
 
     // A claim, logged as the XCLAIM that sets its owner, time and count outright.

@@ -39,7 +39,8 @@ internal static class StreamCommands
         for (var i = 0; i < pairs.Length; i++) { pairs[i] = c[fieldsAt + i].ToArray(); }
         stream.Append(id, pairs, s.Server.Config.StreamNodeLimits);
         StreamArgs.Reply(s.Reply, id);
-        if (options.Trim is { } trim) { stream.Trim(trim); }
+        s.Db.Notify(EventClass.Stream, "xadd"u8, c[1]);
+        if (options.Trim is { } trim && stream.Trim(trim) > 0) { s.Db.Notify(EventClass.Stream, "xtrim"u8, c[1]); }
         s.Db.Touch(c[1]);
         StreamPropagation.Replaced(s.Db, c, options.IdPosition, id);
     }
@@ -112,7 +113,11 @@ internal static class StreamCommands
             if (id > stream.MaxDeletedId) { stream.MaxDeletedId = id; }
         }
         if (firstDeleted || stream.Length == 0) { stream.RefreshFirstId(); }
-        if (deleted > 0) { s.Db.Touch(c[1]); }
+        if (deleted > 0)
+        {
+            s.Db.Touch(c[1]);
+            s.Db.Notify(EventClass.Stream, "xdel"u8, c[1]);
+        }
         s.Reply.Integer(deleted);
     }
 
@@ -122,7 +127,11 @@ internal static class StreamCommands
         if (!TryGet(s, c[1], out RedisStream? stream)) { return; }
         if (stream is null) { s.Reply.Integer(0); return; }
         var deleted = stream.Trim(options.Trim!.Value);
-        if (deleted > 0) { s.Db.Touch(c[1]); }
+        if (deleted > 0)
+        {
+            s.Db.Touch(c[1]);
+            s.Db.Notify(EventClass.Stream, "xtrim"u8, c[1]);
+        }
         s.Reply.Integer(deleted);
     }
 
@@ -163,6 +172,7 @@ internal static class StreamCommands
         if (!maxDeleted.IsZero) { stream.MaxDeletedId = maxDeleted; }
         // Redis 7.0 does not signal this change to watchers.
         Database.CountChange();
+        s.Db.Notify(EventClass.Stream, "xsetid"u8, c[1]);
         s.Reply.Ok();
     }
 }

@@ -90,6 +90,7 @@ internal static class StreamGroupCommands
                 group!.LastId = id;
                 group.EntriesRead = entriesRead;
                 Database.CountChange();
+                s.Db.Notify(EventClass.Stream, "xgroup-setid"u8, c[2]);
                 s.Reply.Ok();
                 break;
             case "destroy":
@@ -98,6 +99,7 @@ internal static class StreamGroupCommands
                 // Its blocked readers are told (served after the command); watchers are not, as in Redis.
                 s.Db.SignalReady(c[2]);
                 Database.CountChange();
+                s.Db.Notify(EventClass.Stream, "xgroup-destroy"u8, c[2]);
                 s.Reply.Integer(1);
                 break;
             case "createconsumer":
@@ -106,12 +108,14 @@ internal static class StreamGroupCommands
                 {
                     group.ConsumerSeen(c[4], Clock.NowMs);
                     Database.CountChange();
+                    s.Db.Notify(EventClass.Stream, "xgroup-createconsumer"u8, c[2]);
                 }
                 s.Reply.Integer(created ? 1 : 0);
                 break;
             case "delconsumer":
                 if (group!.Consumer(c[4]) is not { } consumer) { s.Reply.Integer(0); return; }
                 Database.CountChange();
+                s.Db.Notify(EventClass.Stream, "xgroup-delconsumer"u8, c[2]);
                 s.Reply.Integer(group.DeleteConsumer(consumer));
                 break;
             default: s.Reply.Error(syntaxError); break;
@@ -128,6 +132,7 @@ internal static class StreamGroupCommands
         if (stream.Groups.ContainsKey(c[3].ToArray())) { s.Reply.Error("BUSYGROUP Consumer Group name already exists"); return; }
         stream.Groups.Add(c[3].ToArray(), new StreamGroup(c[3].ToArray(), id, entriesRead));
         Database.CountChange();
+        s.Db.Notify(EventClass.Stream, "xgroup-create"u8, c[2]);
         s.Reply.Ok();
     }
 

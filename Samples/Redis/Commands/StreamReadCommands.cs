@@ -110,6 +110,7 @@ internal static class StreamReadCommands
         {
             StreamPropagation.ConsumerCreated(db, key, group, name.ToArray());
             Database.CountChange();
+            db.Notify(EventClass.Stream, "xgroup-createconsumer"u8, key);
         }
         return group.ConsumerSeen(name, Clock.NowMs);
     }

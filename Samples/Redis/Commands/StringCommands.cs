@@ -72,7 +72,8 @@ internal static class StringCommands
         if (options.Get) { if (old is null) { s.Reply.Null(); } else { s.Reply.Bulk(old); } }
         if (options.ExpireAtMs is null && !options.KeepTtl) { s.Db.SetString(c[1], c[2]); }
         else { s.Db.Set(c[1], c[2].ToArray(), options.KeepTtl); }
-        if (options.ExpireAtMs is { } deadline) { s.Db.SetExpireAt(c[1], deadline); }
+        s.Db.Notify(EventClass.String, "set"u8, c[1]);
+        if (options.ExpireAtMs is { } deadline) { SetExpiry(s, c[1], deadline); }
         if (!options.Get) { s.Reply.Ok(); }
     }
 
@@ -80,6 +81,7 @@ internal static class StringCommands
     {
         if (s.Db.Get(c[1]) is not null) { s.Reply.Integer(0); return; }
         s.Db.Set(c[1], c[2].ToArray());
+        s.Db.Notify(EventClass.String, "set"u8, c[1]);
         s.Reply.Integer(1);
     }
 
@@ -88,7 +90,8 @@ internal static class StringCommands
         if (!Args.TryLong(c[2], out var amount)) { s.Reply.Error(Args.NotInteger); return; }
         if (amount <= 0 || amount > long.MaxValue / unitMs - Clock.NowMs) { s.Reply.Error($"ERR invalid expire time in '{name}' command"); return; }
         s.Db.Set(c[1], c[3].ToArray());
-        s.Db.SetExpireAt(c[1], Clock.NowMs + amount * unitMs);
+        s.Db.Notify(EventClass.String, "set"u8, c[1]);
+        SetExpiry(s, c[1], Clock.NowMs + amount * unitMs);
         s.Reply.Ok();
     }
 
@@ -97,6 +100,7 @@ internal static class StringCommands
         if (!TryGetString(s, c[1], out var old)) { return; }
         if (old is null) { s.Reply.Null(); } else { s.Reply.Bulk(old); }
         s.Db.Set(c[1], c[2].ToArray());
+        s.Db.Notify(EventClass.String, "set"u8, c[1]);
     }
 
     private static void GetDel(Session s, RespCommand c)
@@ -104,6 +108,7 @@ internal static class StringCommands
         if (!TryGetString(s, c[1], out var value)) { return; }
         if (value is null) { s.Reply.Null(); return; }
         s.Db.Remove(c[1]);
+        s.Db.Notify(EventClass.Generic, "del"u8, c[1]);
         s.Reply.Bulk(value);
     }
 
@@ -113,9 +118,13 @@ internal static class StringCommands
         if (!TryGetString(s, c[1], out var value)) { return; }
         if (value is null) { s.Reply.Null(); return; }
         s.Reply.Bulk(value);
-        if (deadline is { } at) { s.Db.SetExpireAt(c[1], at); }
-        else if (persist) { s.Db.Persist(c[1]); }
+        if (deadline is { } at) { SetExpiry(s, c[1], at); }
+        else if (persist && s.Db.Persist(c[1])) { s.Db.Notify(EventClass.Generic, "persist"u8, c[1]); }
     }
+
+    /// <summary>Sets an existing key's deadline and names the change: <c>expire</c>, or <c>del</c> when it is already past.</summary>
+    public static void SetExpiry(Session s, ReadOnlySpan<byte> key, long deadline) =>
+        s.Db.Notify(EventClass.Generic, s.Db.SetExpireAt(key, deadline) ? "expire"u8 : "del"u8, key);
 
     private static void MGet(Session s, RespCommand c)
     {
@@ -129,7 +138,7 @@ internal static class StringCommands
     private static void MSet(Session s, RespCommand c)
     {
         if (c.Count % 2 == 0) { s.Reply.Error(Args.WrongArgumentCount("mset")); return; }
-        for (var i = 1; i < c.Count; i += 2) { s.Db.Set(c[i], c[i + 1].ToArray()); }
+        SetAll(s, c);
         s.Reply.Ok();
     }
 
@@ -140,8 +149,17 @@ internal static class StringCommands
         {
             if (s.Db.Get(c[i]) is not null) { s.Reply.Integer(0); return; }
         }
-        for (var i = 1; i < c.Count; i += 2) { s.Db.Set(c[i], c[i + 1].ToArray()); }
+        SetAll(s, c);
         s.Reply.Integer(1);
+    }
+
+    private static void SetAll(Session s, RespCommand c)
+    {
+        for (var i = 1; i < c.Count; i += 2)
+        {
+            s.Db.Set(c[i], c[i + 1].ToArray());
+            s.Db.Notify(EventClass.String, "set"u8, c[i]);
+        }
     }
 
     private static void IncrementByArgument(Session s, RespCommand c, bool negate)
@@ -159,6 +177,7 @@ internal static class StringCommands
         if ((delta > 0 && value > long.MaxValue - delta) || (delta < 0 && value < long.MinValue - delta)) { s.Reply.Error(Args.Overflow); return; }
         value += delta;
         s.Db.Set(key, Args.Bytes(value), keepTtl: true);
+        s.Db.Notify(EventClass.String, "incrby"u8, key);
         s.Reply.Integer(value);
     }
 
@@ -172,6 +191,7 @@ internal static class StringCommands
         if (double.IsNaN(value) || double.IsInfinity(value)) { s.Reply.Error("ERR increment would produce NaN or Infinity"); return; }
         var bytes = Args.Bytes(value);
         s.Db.Set(c[1], bytes, keepTtl: true);
+        s.Db.Notify(EventClass.String, "incrbyfloat"u8, c[1]);
         s.Reply.Bulk(bytes);
     }
 
@@ -180,6 +200,7 @@ internal static class StringCommands
         if (!TryGetString(s, c[1], out var current) || !FitsMaxLength(s, current?.Length ?? 0, c[2].Length)) { return; }
         var value = current is null ? c[2].ToArray() : [.. current, .. c[2]];
         s.Db.Set(c[1], value, keepTtl: true);
+        s.Db.Notify(EventClass.String, "append"u8, c[1]);
         s.Reply.Integer(value.Length);
     }
 
@@ -214,6 +235,7 @@ internal static class StringCommands
         current?.CopyTo(value, 0);
         patch.CopyTo(value.AsSpan((int)offset));
         s.Db.Set(c[1], value, keepTtl: true);
+        s.Db.Notify(EventClass.String, "setrange"u8, c[1]);
         s.Reply.Integer(length);
     }
 

@@ -26,7 +26,7 @@ internal sealed class KeyspaceLoader(Keyspace keyspace, bool keepExpired = false
             return;
         }
         var database = keyspace.Databases[db];
-        database.Set(key, value);
+        database.Load(key, value);
         if (expireAtUnixMs is { } deadline) { database.SetExpireAt(key, deadline); }
         Loaded++;
     }

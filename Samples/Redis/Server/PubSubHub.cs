@@ -15,7 +15,7 @@ internal sealed record PubSubMessage(byte[] Channel, byte[] Payload, bool Shard 
 /// channels are a namespace of their own, as in Redis 7.0 standalone: SPUBLISH reaches only SSUBSCRIBE's subscribers,
 /// and no pattern.
 /// </summary>
-internal sealed class PubSubHub
+internal sealed class PubSubHub : IChannelPublisher
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<byte[], HashSet<Session>> _channels = new(ByteArrayComparer.Instance);

@@ -128,6 +128,14 @@ internal sealed class RedisConfig
     /// </summary>
     public bool SharesIntegers => GetNumber("maxmemory") == 0 || Get("maxmemory-policy") is not ("volatile-lru" or "allkeys-lru" or "volatile-lfu" or "allkeys-lfu");
 
+    /// <summary>The classes of keyspace notifications notify-keyspace-events enables.</summary>
+    public EventClass NotifyClasses
+    {
+        get { lock (_gate) { return _notifyClasses; } }
+    }
+
+    private EventClass _notifyClasses;
+
     /// <summary>The save points of <c>save</c> ("3600 1 300 100"): after Seconds, if at least Changes were made.</summary>
     public static bool TryParseSavePoints(string text, out (long Seconds, long Changes)[] points)
     {
@@ -172,6 +180,7 @@ internal sealed class RedisConfig
     /// <summary>Sets a known parameter: null when done, else Redis's error.</summary>
     public string? TrySet(string name, string value, bool atStartup = false)
     {
+        var given = value;
         var reason = Invalid(name, ref value);
         if (reason is null && !atStartup && Apply is { } apply) { reason = apply(name.ToLowerInvariant(), value); }
         if (reason is not null) { return $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"; }
@@ -183,6 +192,8 @@ internal sealed class RedisConfig
             }
             _values[name] = name.Equals("dir", StringComparison.OrdinalIgnoreCase) ? Path.GetFullPath(value) : value;
             if (Aliases.TryGetValue(name, out var alias)) { _values[alias] = value; }
+            // Its spelling loses n beside A, as Redis's does: the classes are kept as given.
+            if (name.Equals("notify-keyspace-events", StringComparison.OrdinalIgnoreCase)) { KeyspaceEvents.TryParse(given, out _notifyClasses); }
         }
         Changed?.Invoke(name.ToLowerInvariant());
         return null;
@@ -214,6 +225,10 @@ internal sealed class RedisConfig
                 or "hll-sparse-max-bytes" or "stream-node-max-bytes":
                 return InvalidMemory(ref value, long.MaxValue);
             case "maxmemory": return InvalidMemory(ref value, ulong.MaxValue);
+            case "notify-keyspace-events":
+                if (!KeyspaceEvents.TryParse(value, out var classes)) { return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."; }
+                value = KeyspaceEvents.Format(classes); // CONFIG GET answers Redis's spelling
+                return null;
             case "auto-aof-rewrite-min-size": return InvalidMemory(ref value, long.MaxValue);
             case "repl-backlog-size": return InvalidMemory(ref value, long.MaxValue);
             case "repl-ping-replica-period": return InvalidInteger(ref value, 1, int.MaxValue);

@@ -24,6 +24,9 @@ internal sealed class RedisServer
         Persistence = new RdbPersistence(this);
         Aof = new AppendOnlyFile(this);
         Replication = new ReplicationMaster(this);
+        Keyspace.Events.Publisher = PubSub;
+        Keyspace.Events.Enabled = Config.NotifyClasses;
+        Config.Changed += name => { if (name == "notify-keyspace-events") { Keyspace.Events.Enabled = Config.NotifyClasses; } };
     }
 
     public RedisServerOptions Options { get; }
@@ -35,6 +38,7 @@ internal sealed class RedisServer
     public ClientPause ClientPause { get; } = new();
     public CommandTable Commands { get; } = new();
     public PubSubHub PubSub { get; } = new();
+    public CommandMonitor Monitor { get; } = new();
     public RdbPersistence Persistence { get; }
     public AppendOnlyFile Aof { get; }
     public ReplicationMaster Replication { get; }

@@ -41,6 +41,7 @@ internal sealed partial class Session
 
     private void Finished(CommandSpec spec, RespCommand command, long started)
     {
+        if (server.Monitor.Active) { ShowMonitors(spec, command); }
         var micros = Stopwatch.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond;
         if (micros >= server.SlowLog.ThresholdMicros) { Slow(spec, command, micros); }
         if (micros / 1000 >= server.Latency.ThresholdMs)

@@ -72,6 +72,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         LeaveAllChannels();
         CancelBlocking();
         StopReplicating();
+        StopMonitoring();
     }
 
     public override bool TryReset()
@@ -122,6 +123,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         if (Subscribed && Reply.Protocol == 2 && (spec.Flags & CommandFlags.InSubscribedContext) == 0)
         {
             Reject(spec, $"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return true;
+        }
+        if (IsMonitor && (spec.Flags & (CommandFlags.Write | CommandFlags.ReadOnly)) != 0)
+        {
+            Reject(spec, "ERR Replica can't interact with the keyspace"); // a monitor is a replica to Redis
             return true;
         }
         if ((spec.Flags & CommandFlags.Write) != 0 && WritesRefused() is { } refusal)

@@ -85,13 +85,14 @@ internal sealed class KeyTable<TValue>
         return ref _entries[slot].Value;
     }
 
-    /// <summary>Stores <paramref name="value"/> at <paramref name="key"/>, copying the key only when it is new.</summary>
-    public void Set(ReadOnlySpan<byte> key, TValue value)
+    /// <summary>Stores <paramref name="value"/> at <paramref name="key"/>, copying the key only when it is new; true when it was.</summary>
+    public bool Set(ReadOnlySpan<byte> key, TValue value)
     {
         var hash = Hash(key);
         var slot = FindSlot(key, hash);
-        if (slot >= 0) { _entries[slot].Value = value; }
-        else { Add(key.ToArray(), hash, value); }
+        if (slot >= 0) { _entries[slot].Value = value; return false; }
+        Add(key.ToArray(), hash, value);
+        return true;
     }
 
     /// <summary>

@@ -9,8 +9,11 @@ internal sealed class Keyspace
     public Keyspace(int databases)
     {
         Databases = new Database[databases];
-        for (var i = 0; i < databases; i++) { Databases[i] = new Database(i); }
+        for (var i = 0; i < databases; i++) { Databases[i] = new Database(i, Events); }
     }
+
+    /// <summary>Keyspace notifications, shared by every database.</summary>
+    public KeyspaceEvents Events { get; } = new();
 
     public Database[] Databases { get; }
 

@@ -82,8 +82,16 @@ internal static class SdsArguments
     public static byte[] Quote(ReadOnlySpan<byte> name)
     {
         if (!NeedsQuotes(name)) { return name.ToArray(); }
-        var quoted = new List<byte>(name.Length + 2) { (byte)'"' };
-        foreach (var c in name)
+        var quoted = new List<byte>(name.Length + 2);
+        AppendRepr(quoted, name);
+        return [.. quoted];
+    }
+
+    /// <summary>Appends <paramref name="text"/> double-quoted, with escapes for quotes, backslashes and unprintable bytes (Redis's sdscatrepr).</summary>
+    public static void AppendRepr(List<byte> quoted, ReadOnlySpan<byte> text)
+    {
+        quoted.Add((byte)'"');
+        foreach (var c in text)
         {
             switch (c)
             {
@@ -100,7 +108,6 @@ internal static class SdsArguments
             }
         }
         quoted.Add((byte)'"');
-        return [.. quoted];
     }
 
     private static bool NeedsQuotes(ReadOnlySpan<byte> name)
