@@ -7,8 +7,6 @@ namespace Loop.Samples.Redis.Commands;
 /// <summary>PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET.</summary>
 internal static class ConnectionCommands
 {
-    public const string RedisVersion = "7.2.4";
-
     public static void Register(CommandTable t)
     {
         t.Add("ping", -1, Fast | PubSub | NoKeyspace, 0, 0, 0, Ping);
@@ -110,7 +108,7 @@ internal static class ConnectionCommands
         s.Reply.Protocol = protocol;
         s.Reply.Map(7);
         s.Reply.Bulk("server"u8); s.Reply.Bulk("redis"u8);
-        s.Reply.Bulk("version"u8); s.Reply.Bulk(RedisVersion);
+        s.Reply.Bulk("version"u8); s.Reply.Bulk(RedisVersion.Text);
         s.Reply.Bulk("proto"u8); s.Reply.Integer(protocol);
         s.Reply.Bulk("id"u8); s.Reply.Integer(s.Id);
         s.Reply.Bulk("mode"u8); s.Reply.Bulk("standalone"u8);
