@@ -22,13 +22,14 @@ internal sealed class RedisConfig
     public RedisConfig(RedisServerOptions options)
     {
         ConfigFile = options.ConfigFile;
+        // The loops' own settings, as they took them (the parser's limits may be set below Redis's 1mb minimum, for tests).
         Store("port", options.Port.ToString(CultureInfo.InvariantCulture));
         Store("bind", options.Bind);
+        Store("proto-max-bulk-len", options.MaxBulkLength.ToString(CultureInfo.InvariantCulture));
+        Store("client-query-buffer-limit", options.QueryBufferLimit.ToString(CultureInfo.InvariantCulture));
         foreach (var (name, value) in new[]
         {
             ("databases", options.Databases.ToString(CultureInfo.InvariantCulture)), ("requirepass", options.RequirePass ?? ""),
-            ("proto-max-bulk-len", options.MaxBulkLength.ToString(CultureInfo.InvariantCulture)),
-            ("client-query-buffer-limit", options.QueryBufferLimit.ToString(CultureInfo.InvariantCulture)),
             ("dir", options.Dir), ("dbfilename", options.DbFileName), ("save", options.Save),
         }.Concat(options.Settings ?? []))
         {
