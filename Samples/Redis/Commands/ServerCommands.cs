@@ -84,8 +84,8 @@ internal static class ServerCommands
         var uptime = (long)(DateTimeOffset.UtcNow - server.StartTime).TotalSeconds;
         Section("server", ("redis_version", RedisVersion.Text), ("redis_mode", "standalone"), ("os", Environment.OSVersion.VersionString),
             ("arch_bits", IntPtr.Size * 8), ("multiplexing_api", "loop"), ("process_id", Environment.ProcessId), ("tcp_port", server.Options.Port),
-            ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", 10), ("executable", Environment.ProcessPath ?? ""));
-        Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients)), ("maxclients", 10000));
+            ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", server.Config.Get("hz")), ("executable", Environment.ProcessPath ?? ""));
+        Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients)), ("maxclients", server.Config.Get("maxclients")));
         var used = GC.GetTotalMemory(false);
         Section("memory", ("used_memory", used), ("used_memory_human", $"{used / 1024.0 / 1024.0:F2}M"), ("used_memory_rss", usage.ResidentBytes),
             ("maxmemory", 0), ("maxmemory_policy", "noeviction"), ("mem_allocator", "dotnet-gc"),

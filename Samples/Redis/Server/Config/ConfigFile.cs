@@ -33,7 +33,13 @@ internal static class ConfigFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigFileException($"Fatal error, can't open config file '{path}': {e.Message}");
+            var reason = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "No such file or directory",
+                UnauthorizedAccessException => "Permission denied",
+                _ => e.Message,
+            };
+            throw new ConfigFileException($"Fatal error, can't open config file '{path}': {reason}");
         }
         for (var i = 0; i < lines.Length; i++)
         {
