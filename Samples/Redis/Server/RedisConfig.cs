@@ -118,9 +118,6 @@ internal sealed class RedisConfig
         lock (_gate) { return found.Select(f => (f.Name, _values[f.Parameter])).ToList(); }
     }
 
-    /// <summary>Sets one parameter, as CONFIG SET from a local client: null when done, else Redis's error.</summary>
-    public string? TrySet(string name, string value) => TrySet([(name, value)], localClient: true);
-
     /// <summary>
     /// CONFIG SET: all of <paramref name="pairs"/> or none, as Redis 7.0 (names checked first, then every value, then each
     /// change put into effect). <paramref name="localClient"/>: the client connected from this host, which

@@ -53,8 +53,8 @@ internal sealed class NumericConfig(long lower, long upper, NumericForm form = N
         return [($"{name} {text}", number != Value(defaultValue))];
     }
 
-    /// <summary>The number a value as CONFIG GET reports it stands for.</summary>
-    public long Value(string stored) =>
+    // The number a value as CONFIG GET reports it stands for.
+    private long Value(string stored) =>
         stored.EndsWith('%') ? -long.Parse(stored[..^1], CultureInfo.InvariantCulture)
         : (form & NumericForm.Octal) != 0 ? Convert.ToInt64(stored, 8)
         : (form & NumericForm.Memory) != 0 ? (long)ulong.Parse(stored, CultureInfo.InvariantCulture)
@@ -158,7 +158,7 @@ internal sealed class ShutdownFlagsConfig : ConfigType
 /// </summary>
 internal sealed class TextConfig(bool emptyIsUnset = false, Func<string, string?>? invalid = null) : ConfigType
 {
-    public static readonly TextConfig Any = new(), Unset = new(emptyIsUnset: true);
+    public static readonly TextConfig Unset = new(emptyIsUnset: true);
 
     public override string? Parse(string value, string current, out string stored)
     {
