@@ -6,8 +6,8 @@ namespace Loop.IntegrationTests.Redis;
 /// <summary>
 /// Corner cases where redis-server 7.0 answers in its own way, each sent to it and to this server and compared byte for
 /// byte: a negative multibulk count (skipped), floats (INCRBYFLOAT and HINCRBYFLOAT in a long double, doubles as %.17g in
-/// RESP2 and RESP3), WATCH against FLUSHALL, FLUSHDB and SWAPDB of keys that were or were not there, and what MULTI
-/// queues, refuses or runs.
+/// RESP2 and RESP3), WATCH against FLUSHALL, FLUSHDB and SWAPDB of keys that were or were not there, what MULTI
+/// queues, refuses or runs, and COMMAND INFO of the commands whose keys follow a count.
 /// </summary>
 public sealed partial class ProtocolCornerCaseTests
 {
@@ -100,6 +100,16 @@ public sealed partial class ProtocolCornerCaseTests
             ["MULTI"], ["BGSAVE"], ["EXEC"], ["MULTI"], ["WAIT", "0", "0"], ["CONFIG", "SET", "hz", "11"], ["CONFIG", "GET", "hz"], ["EXEC"],
             ["MULTI"], ["WATCH", "x"], ["MULTI"], ["CONFIG", "SET", "hz", "x"], ["EXEC"],
             ["MULTI"], ["HELLO", "2"], ["DISCARD"], ["HELLO", "2"], ["MULTI"], ["QUIT"], ["PING"], ["PING"],
+        ]));
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Command_info_of_commands_whose_keys_follow_a_count_is_redis_own(int protocol) =>
+        Assert.Equal(7, await CompareAsync(
+        [
+            ["HELLO", $"{protocol}"], ["COMMAND", "INFO", "lmpop"], ["COMMAND", "INFO", "blmpop"], ["COMMAND", "INFO", "zmpop"],
+            ["COMMAND", "INFO", "BZMPOP"], ["COMMAND", "INFO", "sintercard"], ["COMMAND", "INFO", "zintercard", "lmpop"],
         ]));
 
     // Both servers get the script in turn; every reply must be the same RESP (HELLO's names its own client id).
