@@ -112,6 +112,14 @@ public sealed partial class ProtocolCornerCaseTests
             ["COMMAND", "INFO", "BZMPOP"], ["COMMAND", "INFO", "sintercard"], ["COMMAND", "INFO", "zintercard", "lmpop"],
         ]));
 
+    [Fact]
+    public async Task What_came_after_redis_7_0_is_unknown_as_to_redis_7_0() =>
+        Assert.Equal(8, await CompareAsync(
+        [
+            ["CLIENT", "SETINFO", "lib-name", "x"], ["CLIENT", "NO-TOUCH", "on"], ["CLIENT", "NO-EVICT", "on"], ["CLIENT", "GETNAME", "x"],
+            ["CLIENT", "nosuch"], ["CLIENT", "KILL"], ["CONFIG", "GET", "enable-protected-configs"], ["CLIENT", "ID", "x"],
+        ]));
+
     // Both servers get the script in turn; every reply must be the same RESP (HELLO's names its own client id).
     private static async Task<int> CompareAsync(IReadOnlyList<string[]> script)
     {

@@ -28,8 +28,6 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     public Database Db { get; private set; } = null!;
     public bool Authenticated { get; set; }
     public string Name { get; set; } = "";
-    public string LibName { get; set; } = "";
-    public string LibVersion { get; set; } = "";
     public long CreatedAtMs { get; private set; }
 
     /// <summary>When this session's last command started (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
@@ -82,7 +80,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     public override bool TryReset()
     {
         _replyMode = ReplyMode.On;
-        Name = LibName = LibVersion = LastCommand = "";
+        Name = LastCommand = "";
         SubscriptionCount = 0;
         HeldUpTo = _loggedUpTo = 0;
         return base.TryReset();
