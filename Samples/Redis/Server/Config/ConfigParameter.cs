@@ -16,6 +16,8 @@ internal enum ConfigFlags
     /// CONFIG SET refuses it as immutable, where Redis would re-listen or resize.
     /// </summary>
     StartupOnly = 8,
+    /// <summary>A secret: CONFIG SET's value for it shows as "(redacted)" in the slow log.</summary>
+    Sensitive = 16,
 }
 
 /// <summary>One configuration parameter: its name, its Redis 6 alias, how its values read, its default, its flags.</summary>
