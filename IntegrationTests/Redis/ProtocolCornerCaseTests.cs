@@ -43,7 +43,7 @@ public sealed partial class ProtocolCornerCaseTests
             script.Add(["HINCRBYFLOAT", "h", $"f{random.Next(2)}", Floats[random.Next(Floats.Length)]]);
             script.Add(["HGET", "h", $"f{random.Next(2)}"]);
         }
-        // Scores a listpack keeps as they are (-0 becomes 0 there, so it is left out).
+        // Scores a listpack keeps as they are (-0 comes last, on its own).
         string[] scores = ["0.1", "1.5e-7", "3", "1e20", "inf", "-inf", "0.30000000000000004", "1234.5678901", "-2.5", "1e-300"];
         for (var i = 0; i < 200; i++)
         {
@@ -57,7 +57,16 @@ public sealed partial class ProtocolCornerCaseTests
             });
         }
         script.AddRange([["ZRANGE", "z", "0", "-1", "WITHSCORES"], ["ZREVRANGEBYSCORE", "z", "+inf", "-inf", "WITHSCORES"], ["ZPOPMIN", "z"], ["ZPOPMAX", "z", "2"]]);
-        Assert.Equal(1 + 400 * 3 + 200 + 4, await CompareAsync(script));
+        // -0: a listpack keeps it as 0, a skiplist as -0; ZINCRBY answers the score it computed either way.
+        script.AddRange(
+        [
+            ["ZINCRBY", "n", "-0.0", "a"], ["ZSCORE", "n", "a"], ["ZADD", "n", "INCR", "-0", "b"], ["ZADD", "n", "0", "c"],
+            ["ZINCRBY", "n", "-0.0", "c"], ["ZRANGE", "n", "0", "-1", "WITHSCORES"], ["ZADD", "w", "1", "a"],
+            ["ZUNIONSTORE", "u", "1", "w", "WEIGHTS", "-0.0"], ["ZSCORE", "u", "a"], ["CONFIG", "SET", "zset-max-listpack-entries", "1"],
+            ["ZADD", "big", "-0.0", "a", "-0.0", "b"], ["ZRANGE", "big", "0", "-1", "WITHSCORES"], ["ZRANGESTORE", "small", "big", "0", "0"],
+            ["ZSCORE", "small", "a"], ["ZINCRBY", "big", "-0", "c"], ["ZSCORE", "big", "c"], ["OBJECT", "ENCODING", "big"],
+        ]);
+        Assert.Equal(1 + 400 * 3 + 200 + 4 + 17, await CompareAsync(script));
     }
 
     [Fact]

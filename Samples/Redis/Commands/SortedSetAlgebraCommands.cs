@@ -51,6 +51,7 @@ internal static class SortedSetAlgebraCommands
         }
         if (form == Form.Store)
         {
+            result.KeepZerosAsListpack(s.Server.Config.EncodingThresholds);
             if (result.IsEmpty) { s.Db.Remove(c[1]); } else { s.Db.Set(c[1], result); }
         }
         s.Reply.Integer(result.Count);

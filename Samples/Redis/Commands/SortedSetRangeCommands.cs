@@ -133,6 +133,7 @@ internal static class SortedSetRangeCommands
         {
             var result = new RedisSortedSet();
             foreach (var node in nodes) { result.Set(node.Member, node.Score); }
+            result.KeepZerosAsListpack(s.Server.Config.EncodingThresholds);
             s.Db.Set(destination, result);
         }
         s.Reply.Integer(nodes.Count);
