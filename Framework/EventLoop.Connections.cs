@@ -258,11 +258,11 @@ public abstract partial class EventLoop
         foreach (var connection in _releasedThisBatch) { Release(connection); }
         _releasedThisBatch.Clear();
         untilTimer = UntilNextTimer();
-        return !(Stopping && ConnectionCount == 0 && AcceptStopped);
+        return !(Stopping && ConnectionCount == 0 && NothingInFlight);
     }
 
-    /// <summary>False while an accept is still pending in the kernel after a stop began.</summary>
-    private protected virtual bool AcceptStopped => true;
+    /// <summary>False while the backend still has work of released connections or the listener in flight (an accept pending in the kernel, a closed socket still sending).</summary>
+    private protected virtual bool NothingInFlight => true;
 
     private void Redeliver()
     {

@@ -32,13 +32,19 @@ internal sealed partial class RealRedis : IAsyncDisposable
     public static string NewDirectory() => System.IO.Directory.CreateTempSubdirectory("loop-real-redis-").FullName;
 
     /// <summary>Starts redis-server in <paramref name="directory"/> (a new one if null) with <paramref name="arguments"/> added, and waits until it answers.</summary>
-    public static async Task<RealRedis> StartAsync(string? directory = null, params string[] arguments)
+    public static Task<RealRedis> StartAsync(string? directory = null, params string[] arguments) => StartAsync(directory, [], arguments);
+
+    /// <summary>As <see cref="StartAsync(string?, string[])"/>, reading <paramref name="configFile"/> first (the options override it).</summary>
+    public static Task<RealRedis> StartFromFileAsync(string configFile, string? directory = null, params string[] arguments) =>
+        StartAsync(directory, [configFile], arguments);
+
+    private static async Task<RealRedis> StartAsync(string? directory, string[] first, string[] arguments)
     {
         directory ??= NewDirectory();
         var endPoint = new IPEndPoint(IPAddress.Loopback, FreePort());
         var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--port", endPoint.Port.ToString(), "--bind", "127.0.0.1", "--dir", directory,
-                     "--save", "", "--appendonly", "no" }.Concat(arguments))
+        foreach (var argument in first.Concat(["--port", endPoint.Port.ToString(), "--bind", "127.0.0.1", "--dir", directory,
+                     "--save", "", "--appendonly", "no"]).Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -13,7 +13,7 @@ public sealed class Resp3Tests
         using var client = await redis.ConnectAsync();
         var id = (await client.CommandAsync("CLIENT", "ID")).Trim();
         Assert.Equal(
-            "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.2.4\r\n$5\r\nproto\r\n:3\r\n" +
+            "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n" +
             $"$2\r\nid\r\n{id}\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n",
             await client.CommandAsync("HELLO", "3"));
     }

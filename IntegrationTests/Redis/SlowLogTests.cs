@@ -57,7 +57,7 @@ public sealed partial class SlowLogTests
         [
             ["CONFIG", "SET", "slowlog-log-slower-than", "0"], ["SLOWLOG", "RESET"], ["CLIENT", "SETNAME", "me"],
             ["SET", "long", new string('x', 200)], ["RPUSH", "many", .. Enumerable.Range(0, 40).Select(i => $"{i}")],
-            ["AUTH", "secret"],
+            ["AUTH", "secret"], ["CONFIG", "SET", "masterauth", "secret", "hz", "10", "MASTERUSER", "me"], ["CONFIG", "SET", "masterauth", "x", "hz"],
             ["MULTI"], ["INCR", "n"], ["EXEC"],
             ["SLOWLOG", "GET", "-1"], ["SLOWLOG", "GET", "-2"], ["SLOWLOG", "GET", "x"], ["SLOWLOG", "GET", "1", "2"],
             ["SLOWLOG", "LEN", "1"], ["SLOWLOG", "NOPE"], ["SLOWLOG", "HELP"],

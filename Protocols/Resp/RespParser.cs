@@ -53,11 +53,12 @@ public static class RespParser
         {
             var header = ReadLength(input, 0, limits, out var declared, out position, "too big mbulk count string", out error);
             if (header != RespParseStatus.Complete) { return header; }
-            if (declared > limits.MaxArrayLength || declared < -1)
+            if (declared > limits.MaxArrayLength)
             {
                 error = "Protocol error: invalid multibulk length";
                 return RespParseStatus.Error;
             }
+            // Redis skips an empty or negative count (*-10 as *-1) and reads on.
             if (declared <= 0)
             {
                 consumed = position;

@@ -119,89 +119,19 @@ public sealed class RespWriter(IBufferWriter<byte> output)
         Output.Advance(resp.Length);
     }
 
-    // 2^62: doubles up to this size that hold an integer are written as one (Redis's double2ll).
-    private const double IntegerLimit = 4611686018427387904.0;
-
     /// <summary>
-    /// A double as Redis 7.2 writes it (d2string): integers within ±2^62 in full; others in their shortest
-    /// round-trip digits, laid out as Redis's fpconv does (plain unless the exponent is large: 0.00001, 1.5e-7,
-    /// 1e+20); <c>inf</c>, <c>-inf</c>, <c>nan</c>, <c>-0</c>.
+    /// A double as Redis 7.0's addReplyDouble writes it: printf's %.17g (0.10000000000000001, 3, 1e+20,
+    /// 1.4999999999999999e-07, -0), and <c>inf</c>, <c>-inf</c>, <c>nan</c>.
     /// </summary>
     public static int FormatDouble(double value, Span<byte> destination)
     {
         if (double.IsPositiveInfinity(value)) { return Copy("inf"u8, destination); }
         if (double.IsNegativeInfinity(value)) { return Copy("-inf"u8, destination); }
         if (double.IsNaN(value)) { return Copy("nan"u8, destination); }
-        if (value == 0) { return Copy(double.IsNegative(value) ? "-0"u8 : "0"u8, destination); }
-        if (Math.Abs(value) <= IntegerLimit && value == Math.Floor(value))
-        {
-            Utf8Formatter.TryFormat((long)value, destination, out var written);
-            return written;
-        }
-        // .NET's shortest round-trip text ("-1.5E-07", "123.456") gives the digits and the first one's power of ten.
-        Span<byte> text = stackalloc byte[32];
-        value.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture);
-        var shortest = text[..length];
-        var power = 0;
-        if (shortest.IndexOf((byte)'E') is var e and >= 0)
-        {
-            power = int.Parse(shortest[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            shortest = shortest[..e];
-        }
-        var n = 0;
-        if (shortest[0] == (byte)'-') { destination[n++] = (byte)'-'; shortest = shortest[1..]; }
-        var point = shortest.IndexOf((byte)'.');
-        power += (point < 0 ? shortest.Length : point) - 1;
-        Span<byte> digits = stackalloc byte[32];
-        var count = 0;
-        foreach (var c in shortest)
-        {
-            if (c == (byte)'.') { continue; }
-            // Leading zeros (0.00012) only move the first digit down.
-            if (c == (byte)'0' && count == 0) { power--; continue; }
-            digits[count++] = c;
-        }
-        return n + LayOutDigits(digits[..count], power, destination[n..]);
-    }
-
-    // fpconv's emit_digits for value = d1.d2d3... x 10^power: plain, or scientific when the power is large.
-    private static int LayOutDigits(ReadOnlySpan<byte> digits, int power, Span<byte> destination)
-    {
-        var scale = power - digits.Length + 1;
-        var magnitude = Math.Abs(power);
-        if (scale >= 0 && magnitude < digits.Length + 7)
-        {
-            digits.CopyTo(destination);
-            destination.Slice(digits.Length, scale).Fill((byte)'0');
-            return digits.Length + scale;
-        }
-        if (scale < 0 && (scale > -7 || magnitude < 4))
-        {
-            var whole = digits.Length + scale;
-            if (whole <= 0)
-            {
-                "0."u8.CopyTo(destination);
-                destination.Slice(2, -whole).Fill((byte)'0');
-                digits.CopyTo(destination[(2 - whole)..]);
-                return 2 - whole + digits.Length;
-            }
-            digits[..whole].CopyTo(destination);
-            destination[whole] = (byte)'.';
-            digits[whole..].CopyTo(destination[(whole + 1)..]);
-            return digits.Length + 1;
-        }
-        var n = 0;
-        destination[n++] = digits[0];
-        if (digits.Length > 1)
-        {
-            destination[n++] = (byte)'.';
-            digits[1..].CopyTo(destination[n..]);
-            n += digits.Length - 1;
-        }
-        destination[n++] = (byte)'e';
-        destination[n++] = power < 0 ? (byte)'-' : (byte)'+';
-        Utf8Formatter.TryFormat(magnitude, destination[n..], out var written);
-        return n + written;
+        // .NET's G17 is %.17g but for the exponent's letter (1E+20, 1.4999999999999999E-07).
+        value.TryFormat(destination, out var length, "G17", CultureInfo.InvariantCulture);
+        if (destination[..length].IndexOf((byte)'E') is var e and >= 0) { destination[e] = (byte)'e'; }
+        return length;
     }
 
     private static int Copy(ReadOnlySpan<byte> text, Span<byte> destination)

@@ -5,7 +5,7 @@ using Loop.Samples.Redis.Server;
 using Microsoft.Extensions.Logging;
 
 // A Redis-compatible server: redis-cli, redis-benchmark and StackExchange.Redis talk to it as to Redis.
-const string usage = "loop-redis " + SampleHost.CommonUsage + " [--requirepass PASSWORD] [--databases 16] [--proto-max-bulk-len BYTES] [--client-query-buffer-limit BYTES] [--dir DIR] [--dbfilename NAME] [--save \"SECONDS CHANGES ...\"] [--appendonly yes] [--appendfsync always|everysec|no] [--PARAMETER VALUE (any CONFIG SET parameter)]";
+const string usage = "loop-redis [/path/to/redis.conf] " + SampleHost.CommonUsage + " [--requirepass PASSWORD] [--databases 16] [--proto-max-bulk-len BYTES] [--client-query-buffer-limit BYTES] [--dir DIR] [--dbfilename NAME] [--save \"SECONDS CHANGES ...\"] [--appendonly yes] [--appendfsync always|everysec|no] [--PARAMETER VALUE (any CONFIG SET parameter)]";
 
 var options = new ServerOptions { Port = 6379 };
 string? requirePass = null;
@@ -14,6 +14,21 @@ var maxBulk = 512L * 1024 * 1024;
 var queryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit;
 var (dir, dbFileName, save) = (".", "dump.rdb", RedisServerOptions.DefaultSave);
 var settings = new List<(string Name, string Value)>();
+// A config file first, as redis-server takes one: its directives come before the command line's, which override them.
+string? configFile = null;
+if (args.Length > 0 && !args[0].StartsWith("--"))
+{
+    configFile = Path.GetFullPath(args[0]);
+    try
+    {
+        args = [.. ConfigFile.Read(configFile).SelectMany(setting => AsOption(setting.Name, setting.Value)), .. args[1..]];
+    }
+    catch (ConfigFileException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 1;
+    }
+}
 try
 {
     SampleHost.ParseCommon(args, options, usage, (flag, value) =>
@@ -39,7 +54,7 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
 }
 
 var redisOptions = new RedisServerOptions(options.Port, options.BindAddress.ToString(), databases, requirePass, maxBulk, queryBufferLimit,
-    dir, dbFileName, save, settings);
+    dir, dbFileName, save, settings, configFile);
 if (!Directory.Exists(dir) || !RedisConfig.TryParseSavePoints(save, out _))
 {
     Console.Error.WriteLine(Directory.Exists(dir) ? $"error: --save \"{save}\": expected pairs of seconds and changes" : $"error: --dir {dir}: no such directory");
@@ -81,3 +96,9 @@ var exitCode = await SampleHost.RunAsync(options, () => new Session(redis), serv
 // (SHUTDOWN has saved already, or was told not to).
 redis.Aof.Stop();
 return exitCode == 0 && !redis.Persistence.SavedForShutdown && !redis.Persistence.SaveForShutdown(save: null) ? 1 : exitCode;
+
+// A config file's setting as the command line gives it. The loops listen on one address: a bind line's first (* is every
+// IPv4 address; Redis's leading - for an optional address is dropped).
+static string[] AsOption(string name, string value) => name != "bind" ? ["--" + name, value]
+    : value.Length == 0 ? []
+    : ["--bind", value.Split(' ')[0].TrimStart('-') switch { "*" => "0.0.0.0", "::*" => "::", var address => address }];

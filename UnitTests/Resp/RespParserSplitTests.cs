@@ -17,6 +17,8 @@ public sealed class RespParserSplitTests
         ["inline with double quotes"] = (["SET k \"a b\"\r\n"], [["SET", "k", "a b"]]),
         ["inline with escapes"] = (["SET k \"\\x41\\xff\\n\\t\\\"q\\\"\" 'it\\'s'\r\n"], [["SET", "k", "A\u00ff\n\t\"q\"", "it's"]]),
         ["blank inline line and empty multibulk"] = (["\r\n", "*0\r\n", "PING\r\n"], [[], [], ["PING"]]),
+        // As Redis 7.0's processMultibulkBuffer: a count of zero or less is skipped, a negative one too.
+        ["negative multibulk counts"] = (["*-1\r\n", "*-10\r\n", "*-2147483648\r\n", "PING\r\n"], [[], [], [], ["PING"]]),
         ["pipelined mix"] = (
             ["*1\r\n$4\r\nPING\r\n", "PING\r\n", "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", "ECHO \"x y\"\r\n", "*2\r\n$4\r\nECHO\r\n$2\r\n*1\r\n"],
             [["PING"], ["PING"], ["GET", "k"], ["ECHO", "x y"], ["ECHO", "*1"]]),

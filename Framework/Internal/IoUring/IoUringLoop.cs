@@ -176,7 +176,7 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
 
     private protected override void Wake() => Libc.SignalEventFd(_eventFd);
 
-    private protected override bool AcceptStopped => !_acceptArmed;
+    private protected override bool NothingInFlight => !_acceptArmed;
 
     private protected override void StopAccepting()
     {

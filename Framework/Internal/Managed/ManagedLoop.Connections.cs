@@ -81,16 +81,15 @@ internal sealed partial class ManagedLoop
     {
         var transport = TransportOf(connection);
         _transports[connection.Index] = null;
-        if (transport.Close(abort))
-        {
-            Released(connection);
-            return;
-        }
-        // The pipe's send loop (on the thread pool) still holds output: the connection stays counted, so a stop
-        // waits for it, until the loop itself sees the socket closed; the deadline does not depend on the pool.
+        Released(connection);
+        if (transport.Close(abort)) { return; }
+        // The pipe's send loop (on the thread pool) still holds output: the loop closes the socket once it is sent, or at
+        // ShutdownTimeout, and a stop waits for that; no deadline depends on the thread pool.
         _closing.Add(new ClosingTransport(transport, Stopwatch.GetTimestamp() + (long)(ShutdownTimeout.TotalSeconds * Stopwatch.Frequency)));
         _closingPoll ??= Every(ClosingPoll, FinishClosing);
     }
+
+    private protected override bool NothingInFlight => _closing.Count == 0;
 
     private static readonly TimeSpan ClosingPoll = TimeSpan.FromMilliseconds(5);
 
@@ -102,13 +101,7 @@ internal sealed partial class ManagedLoop
     private void FinishClosing()
     {
         var now = Stopwatch.GetTimestamp();
-        for (var i = _closing.Count - 1; i >= 0; i--)
-        {
-            var (transport, deadline) = _closing[i];
-            if (!transport.TryFinishClose(force: now >= deadline)) { continue; }
-            _closing.RemoveAt(i);
-            Released(transport.Connection);
-        }
+        _closing.RemoveAll(closing => closing.Transport.TryFinishClose(force: now >= closing.DeadlineTicks));
         if (_closing.Count > 0) { return; }
         _closingPoll!.Cancel();
         _closingPoll = null;

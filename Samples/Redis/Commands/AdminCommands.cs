@@ -28,7 +28,7 @@ internal static class AdminCommands
         t.Add("readwrite", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
         t.Add("asking", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
         t.Add("module", -2, Admin | NoKeyspace, 0, 0, 0, Module);
-        t.Add("lolwut", -1, ReadOnly | Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Bulk($"Redis ver. {ConnectionCommands.RedisVersion}\n"));
+        t.Add("lolwut", -1, ReadOnly | Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Bulk($"Redis ver. {RedisVersion.Text}\n"));
         t.Add("acl", -2, NoKeyspace, 0, 0, 0, Acl);
         t.Add("memory", -2, ReadOnly, new KeySpec(2, 2, 1), Memory);
     }

@@ -58,17 +58,4 @@ internal static class Args
     public static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 
     public static byte[] Bytes(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
-
-    /// <summary>
-    /// INCRBYFLOAT's and HINCRBYFLOAT's spelling of a result: fixed-point, at most 17 decimals, trailing zeros
-    /// trimmed, as Redis prints its long double. Redis's extra precision hides binary noise (1 - 1.1 is -0.1);
-    /// rounding our double to its 15 reliable digits through decimal does the same.
-    /// </summary>
-    public static byte[] Bytes(double value)
-    {
-        var text = Math.Abs(value) < (double)decimal.MaxValue
-            ? Math.Round((decimal)value, 17).ToString("0.#################", CultureInfo.InvariantCulture)
-            : value.ToString("F0", CultureInfo.InvariantCulture);
-        return Encoding.ASCII.GetBytes(text);
-    }
 }

@@ -8,7 +8,7 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
-/// CLIENT SETNAME, GETNAME, SETINFO, ID, LIST, INFO, NO-EVICT, NO-TOUCH, HELP, and (in <see cref="ClientAdmin"/>) KILL,
+/// CLIENT SETNAME, GETNAME, ID, LIST, INFO, NO-EVICT, HELP, and (in <see cref="ClientAdmin"/>) KILL,
 /// PAUSE, UNPAUSE, UNBLOCK, REPLY. TRACKING is refused: no client-side caching here.
 /// </summary>
 internal static class ClientCommand
@@ -59,7 +59,7 @@ internal static class ClientCommand
     private static void Client(Session s, RespCommand c)
     {
         var sub = c[1];
-        if (!s.Authenticated && !Args.Is(sub, "SETINFO")) { s.Reply.Error("NOAUTH Authentication required."); return; }
+        if (!s.Authenticated) { s.Reply.Error("NOAUTH Authentication required."); return; }
         if (Args.Is(sub, "SETNAME") && c.Count == 3)
         {
             var name = Args.Text(c[2]);
@@ -70,13 +70,6 @@ internal static class ClientCommand
         else if (Args.Is(sub, "GETNAME") && c.Count == 2)
         {
             if (s.Name.Length == 0) { s.Reply.Null(); } else { s.Reply.Bulk(s.Name); }
-        }
-        else if (Args.Is(sub, "SETINFO") && c.Count == 4)
-        {
-            if (Args.Is(c[2], "LIB-NAME")) { s.LibName = Args.Text(c[3]); }
-            else if (Args.Is(c[2], "LIB-VER")) { s.LibVersion = Args.Text(c[3]); }
-            else { s.Reply.Error($"ERR Unrecognized option '{Args.Text(c[2])}'"); return; }
-            s.Reply.Ok();
         }
         else if (Args.Is(sub, "ID") && c.Count == 2)
         {
@@ -92,7 +85,7 @@ internal static class ClientCommand
             foreach (var client in s.Server.Clients.Values.OrderBy(x => x.Id)) { text.Append(Describe(client)).Append('\n'); }
             s.Reply.Bulk(text.ToString());
         }
-        else if ((Args.Is(sub, "NO-EVICT") || Args.Is(sub, "NO-TOUCH")) && c.Count == 3)
+        else if (Args.Is(sub, "NO-EVICT") && c.Count == 3)
         {
             if (Args.Is(c[2], "ON") || Args.Is(c[2], "OFF")) { s.Reply.Ok(); } else { s.Reply.Error(Args.Syntax); }
         }
@@ -110,10 +103,11 @@ internal static class ClientCommand
             s.Reply.Error("ERR CLIENT TRACKING is not supported by this server");
         }
         else if (Args.Is(sub, "HELP") && c.Count == 2) { Subcommands.WriteHelp(s, Help); }
-        else
+        else if (Subcommands70.Contains(Args.Text(sub).ToLowerInvariant()))
         {
-            s.Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(sub)}'. Try CLIENT HELP.");
+            s.Reply.Error($"ERR wrong number of arguments for 'client|{Args.Text(sub).ToLowerInvariant()}' command");
         }
+        else { s.Reply.Error(Subcommands.Unknown(sub, "CLIENT")); }
     }
 
     // Redis's flags that apply here: O a monitor, x in MULTI, N none.
@@ -125,13 +119,17 @@ internal static class ClientCommand
         _ => "N",
     };
 
-    // The fields of Redis's CLIENT LIST line that mean something here.
+    // Redis 7.0's CLIENT subcommands this server answers (7.2's SETINFO and NO-TOUCH are unknown to it, as to 7.0).
+    private static readonly HashSet<string> Subcommands70 =
+        ["getname", "help", "id", "info", "kill", "list", "no-evict", "pause", "reply", "setname", "unblock", "unpause"];
+
+    // The fields of Redis 7.0's CLIENT LIST line that mean something here (watch, lib-name and lib-ver came with 7.2).
     private static string Describe(Session client)
     {
         var now = Clock.NowMs;
         return $"id={client.Id} addr={client.Peer} laddr={client.LocalAddress} fd=-1 name={client.Name} " +
             $"age={(now - client.CreatedAtMs) / 1000} idle={(long)Stopwatch.GetElapsedTime(client.LastCommandAt).TotalSeconds} flags={Flags(client)} " +
-            $"db={client.Db.Index} sub={client.CountOf(Subscription.Channel)} psub={client.CountOf(Subscription.Pattern)} ssub={client.CountOf(Subscription.Shard)} multi={(client.InMulti ? 0 : -1)} watch=0 " +
-            $"cmd={client.LastCommand} user=default redir=-1 resp={client.Reply.Protocol} lib-name={client.LibName} lib-ver={client.LibVersion}";
+            $"db={client.Db.Index} sub={client.CountOf(Subscription.Channel)} psub={client.CountOf(Subscription.Pattern)} ssub={client.CountOf(Subscription.Shard)} multi={(client.InMulti ? 0 : -1)} " +
+            $"cmd={client.LastCommand} user=default redir=-1 resp={client.Reply.Protocol}";
     }
 }

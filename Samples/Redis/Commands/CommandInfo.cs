@@ -83,9 +83,37 @@ internal static class CommandInfo
         s.Reply.Integer(spec.Keys.First);
         s.Reply.Integer(spec.Keys.Last);
         s.Reply.Integer(spec.Keys.Step);
+        var description = CommandDescriptions.Of(spec.Name);
+        var categories = description?.AclCategories ?? [];
+        s.Reply.Set(categories.Length);
+        foreach (var category in categories) { s.Reply.SimpleString(category); }
         s.Reply.Set(0);
+        if (description is not null && spec.Keys.NumKeysAt > 0)
+        {
+            s.Reply.Set(1);
+            WriteKeyCountSpec(s, description.KeyFlags, spec.Keys.NumKeysAt);
+        }
+        else { s.Reply.Set(0); }
         s.Reply.Set(0);
-        s.Reply.Array(0);
-        s.Reply.Array(0);
+    }
+
+    // Redis's key spec for keys that follow their count: the count at its index, the keys one after another from the next.
+    private static void WriteKeyCountSpec(Session s, string[] flags, int numKeysAt)
+    {
+        s.Reply.Map(3);
+        s.Reply.Bulk("flags"u8);
+        s.Reply.Set(flags.Length);
+        foreach (var flag in flags) { s.Reply.SimpleString(flag); }
+        s.Reply.Bulk("begin_search"u8);
+        s.Reply.Map(2);
+        s.Reply.Bulk("type"u8); s.Reply.Bulk("index"u8);
+        s.Reply.Bulk("spec"u8); s.Reply.Map(1); s.Reply.Bulk("index"u8); s.Reply.Integer(numKeysAt);
+        s.Reply.Bulk("find_keys"u8);
+        s.Reply.Map(2);
+        s.Reply.Bulk("type"u8); s.Reply.Bulk("keynum"u8);
+        s.Reply.Bulk("spec"u8); s.Reply.Map(3);
+        s.Reply.Bulk("keynumidx"u8); s.Reply.Integer(0);
+        s.Reply.Bulk("firstkey"u8); s.Reply.Integer(1);
+        s.Reply.Bulk("keystep"u8); s.Reply.Integer(1);
     }
 }

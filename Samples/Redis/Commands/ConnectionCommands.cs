@@ -7,16 +7,14 @@ namespace Loop.Samples.Redis.Commands;
 /// <summary>PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, MONITOR.</summary>
 internal static class ConnectionCommands
 {
-    public const string RedisVersion = "7.2.4";
-
     public static void Register(CommandTable t)
     {
         t.Add("ping", -1, Fast | InSubscribedContext | NoKeyspace, 0, 0, 0, Ping);
         t.Add("echo", 2, Fast | NoKeyspace, 0, 0, 0, Echo);
         t.Add("quit", -1, Fast | NoAuth | InSubscribedContext | NoMulti | NoKeyspace, 0, 0, 0, Quit);
         t.Add("select", 2, Fast | NoKeyspace, 0, 0, 0, Select);
-        t.Add("hello", -1, Fast | NoAuth | NoMulti | NoKeyspace, 0, 0, 0, Hello);
-        t.Add("auth", -2, Fast | NoAuth | NoMulti | NoKeyspace, 0, 0, 0, Auth);
+        t.Add("hello", -1, Fast | NoAuth | NoKeyspace, 0, 0, 0, Hello);
+        t.Add("auth", -2, Fast | NoAuth | NoKeyspace, 0, 0, 0, Auth);
         t.Add("reset", 1, Fast | NoAuth | InSubscribedContext | NoMulti, 0, 0, 0, Reset);
         t.Add("monitor", 1, Admin | NoKeyspace, 0, 0, 0, Monitor);
         ClientCommand.Register(t);
@@ -118,7 +116,7 @@ internal static class ConnectionCommands
         s.Reply.Protocol = protocol;
         s.Reply.Map(7);
         s.Reply.Bulk("server"u8); s.Reply.Bulk("redis"u8);
-        s.Reply.Bulk("version"u8); s.Reply.Bulk(RedisVersion);
+        s.Reply.Bulk("version"u8); s.Reply.Bulk(RedisVersion.Text);
         s.Reply.Bulk("proto"u8); s.Reply.Integer(protocol);
         s.Reply.Bulk("id"u8); s.Reply.Integer(s.Id);
         s.Reply.Bulk("mode"u8); s.Reply.Bulk("standalone"u8);

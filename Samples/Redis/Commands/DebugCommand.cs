@@ -60,8 +60,7 @@ internal static class DebugCommand
         else if (Args.Is(sub, "QUICKLIST-PACKED-THRESHOLD") && c.Count == 3)
         {
             // Lists here have no packed nodes; the size is only checked as Redis checks it.
-            var size = Args.Text(c[2]);
-            if (RedisConfig.InvalidMemory(ref size, 4UL << 30) is null) { s.Reply.Ok(); }
+            if (ConfigMemory.TryParse(Args.Text(c[2]), out var size) && size <= 4UL << 30) { s.Reply.Ok(); }
             else { s.Reply.Error("ERR argument must be a memory value bigger than 1 and smaller than 4gb"); }
         }
         else { s.Reply.Error(Subcommands.Syntax(sub, "DEBUG")); }

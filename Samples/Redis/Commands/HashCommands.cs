@@ -103,14 +103,14 @@ internal static class HashCommands
 
     private static void HIncrByFloat(Session s, RespCommand c)
     {
-        if (!Args.TryDouble(c[3], out var delta)) { s.Reply.Error(Args.NotFloat); return; }
-        if (double.IsInfinity(delta)) { s.Reply.Error("ERR value is NaN or Infinity"); return; }
+        if (!LongDouble.TryParse(c[3], out var delta)) { s.Reply.Error(Args.NotFloat); return; }
+        if (delta.IsInfinite) { s.Reply.Error("ERR value is NaN or Infinity"); return; }
         if (!TryGet(s, c[1], out RedisHash? hash)) { return; }
-        double value = 0;
-        if (hash?.Get(c[2]) is { } current && !Args.TryDouble(current, out value)) { s.Reply.Error("ERR hash value is not a float"); return; }
+        var value = LongDouble.FromDouble(0);
+        if (hash?.Get(c[2]) is { } current && !LongDouble.TryParse(current, out value)) { s.Reply.Error("ERR hash value is not a float"); return; }
         value += delta;
-        if (double.IsNaN(value) || double.IsInfinity(value)) { s.Reply.Error("ERR increment would produce NaN or Infinity"); return; }
-        var bytes = Args.Bytes(value);
+        if (value.IsInfinite) { s.Reply.Error("ERR increment would produce NaN or Infinity"); return; }
+        var bytes = value.ToHumanBytes();
         Store(s, c, hash, bytes, "hincrbyfloat"u8);
         s.Reply.Bulk(bytes);
     }

@@ -40,9 +40,10 @@ internal static class PersistenceCommands
     private static void BackgroundSave(Session s, RespCommand c)
     {
         if (c.Count > 2 || (c.Count == 2 && !Args.Is(c[1], "SCHEDULE"))) { s.Reply.Error(Args.Syntax); return; }
-        if (c.Count == 1) { Reply(s, s.Server.Persistence.BackgroundSave(), "Background saving started"); return; }
+        if (c.Count == 1 && !s.InExec) { Reply(s, s.Server.Persistence.BackgroundSave(), "Background saving started"); return; }
+        // Inside EXEC Redis leaves the save to its next cron tick and says so; here it starts at once, or after the one running.
         var (error, scheduled) = s.Server.Persistence.ScheduleBackgroundSave();
-        Reply(s, error, scheduled ? "Background saving scheduled" : "Background saving started");
+        Reply(s, error, scheduled || s.InExec ? "Background saving scheduled" : "Background saving started");
     }
 
     /// <summary>SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: saves as asked (or when save points are set), then stops the server.</summary>

@@ -7,12 +7,12 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>CONFIG, INFO, COMMAND, DBSIZE, FLUSHDB, FLUSHALL, TIME, FUNCTION, CLUSTER, WAIT.</summary>
+/// <summary>CONFIG (<see cref="ConfigCommand"/>), INFO, COMMAND, DBSIZE, FLUSHDB, FLUSHALL, TIME, FUNCTION, CLUSTER, WAIT.</summary>
 internal static class ServerCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("config", -2, Admin | NoKeyspace, 0, 0, 0, Config);
+        t.Add("config", -2, Admin | NoKeyspace, 0, 0, 0, ConfigCommand.Run);
         t.Add("info", -1, 0, 0, 0, 0, Info);
         t.Add("command", -1, NoKeyspace, 0, 0, 0, CommandInfo.Command);
         t.Add("dbsize", 1, ReadOnly | Fast, 0, 0, 0, (s, c) => s.Reply.Integer(s.Db.Count));
@@ -22,43 +22,6 @@ internal static class ServerCommands
         t.Add("function", -2, 0, 0, 0, 0, Function);
         t.Add("cluster", -2, 0, 0, 0, 0, (s, c) => s.Reply.Error("ERR This instance has cluster support disabled"));
         t.Add("wait", 3, NoKeyspace, 0, 0, 0, Wait);
-    }
-
-    private static void Config(Session s, RespCommand c)
-    {
-        if (Args.Is(c[1], "GET") && c.Count >= 3)
-        {
-            var found = new List<KeyValuePair<string, string>>();
-            for (var i = 2; i < c.Count; i++) { found.AddRange(s.Server.Config.Matching(c[i])); }
-            found = found.DistinctBy(p => p.Key).ToList();
-            s.Reply.Map(found.Count);
-            foreach (var (name, value) in found) { s.Reply.Bulk(name); s.Reply.Bulk(value); }
-        }
-        else if (Args.Is(c[1], "SET") && c.Count >= 4 && c.Count % 2 == 0)
-        {
-            for (var i = 2; i < c.Count; i += 2)
-            {
-                if (s.Server.Config.TrySet(Args.Text(c[i]), Args.Text(c[i + 1])) is { } error)
-                {
-                    s.Reply.Error(error);
-                    return;
-                }
-            }
-            s.Reply.Ok();
-        }
-        else if ((Args.Is(c[1], "RESETSTAT") || Args.Is(c[1], "REWRITE")) && c.Count == 2)
-        {
-            if (Args.Is(c[1], "RESETSTAT"))
-            {
-                s.Server.ResetStatistics();
-                using (s.Server.Keyspace.Lock.Exclusive()) { s.Server.Keyspace.ResetExpiredKeys(); }
-            }
-            s.Reply.Ok();
-        }
-        else
-        {
-            s.Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(c[1])}'. Try CONFIG HELP.");
-        }
     }
 
     // WAIT numreplicas timeout: no replica ever acknowledges, so 0, at once (Redis would wait out the timeout for one or more).
@@ -119,10 +82,10 @@ internal static class ServerCommands
         }
         var usage = ProcessUsage();
         var uptime = (long)(DateTimeOffset.UtcNow - server.StartTime).TotalSeconds;
-        Section("server", ("redis_version", ConnectionCommands.RedisVersion), ("redis_mode", "standalone"), ("os", Environment.OSVersion.VersionString),
+        Section("server", ("redis_version", RedisVersion.Text), ("redis_mode", "standalone"), ("os", Environment.OSVersion.VersionString),
             ("arch_bits", IntPtr.Size * 8), ("multiplexing_api", "loop"), ("process_id", Environment.ProcessId), ("tcp_port", server.Options.Port),
-            ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", 10), ("executable", Environment.ProcessPath ?? ""));
-        Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients)), ("maxclients", 10000));
+            ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", server.Config.Get("hz")), ("executable", Environment.ProcessPath ?? ""));
+        Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients)), ("maxclients", server.Config.Get("maxclients")));
         var used = GC.GetTotalMemory(false);
         Section("memory", ("used_memory", used), ("used_memory_human", $"{used / 1024.0 / 1024.0:F2}M"), ("used_memory_rss", usage.ResidentBytes),
             ("maxmemory", 0), ("maxmemory_policy", "noeviction"), ("mem_allocator", "dotnet-gc"),

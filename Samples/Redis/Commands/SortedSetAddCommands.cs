@@ -85,6 +85,7 @@ internal static class SortedSetAddCommands
             {
                 if (Has(options, AddOptions.OnlyExisting)) { continue; }
                 zset.Set(member, scores[i]);
+                if (scores[i] == 0) { zset.KeepZeroAsListpack(zset.Find(member)!, s.Server.Config.EncodingThresholds); }
                 added++;
                 result = scores[i];
                 continue;
@@ -96,6 +97,7 @@ internal static class SortedSetAddCommands
             if (score != node.Score)
             {
                 zset.Order.UpdateScore(node, score);
+                if (score == 0) { zset.KeepZeroAsListpack(node, s.Server.Config.EncodingThresholds); }
                 updated++;
             }
             result = score;

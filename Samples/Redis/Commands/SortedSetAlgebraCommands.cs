@@ -51,6 +51,7 @@ internal static class SortedSetAlgebraCommands
         }
         if (form == Form.Store)
         {
+            result.KeepZerosAsListpack(s.Server.Config.EncodingThresholds);
             s.Db.Store(c[1], result, EventClass.SortedSet, operation switch
             {
                 Operation.Intersection => "zinterstore"u8,

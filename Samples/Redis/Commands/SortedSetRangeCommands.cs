@@ -138,6 +138,7 @@ internal static class SortedSetRangeCommands
     {
         var result = new RedisSortedSet();
         foreach (var node in nodes) { result.Set(node.Member, node.Score); }
+        result.KeepZerosAsListpack(s.Server.Config.EncodingThresholds);
         s.Db.Store(destination, result, EventClass.SortedSet, "zrangestore"u8);
         s.Reply.Integer(nodes.Count);
     }

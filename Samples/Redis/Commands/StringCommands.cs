@@ -184,12 +184,12 @@ internal static class StringCommands
     private static void IncrByFloat(Session s, RespCommand c)
     {
         if (!TryGetString(s, c[1], out var current)) { return; }
-        double value = 0;
-        if (current is not null && !Args.TryDouble(current, out value)) { s.Reply.Error(Args.NotFloat); return; }
-        if (!Args.TryDouble(c[2], out var delta)) { s.Reply.Error(Args.NotFloat); return; }
+        var value = LongDouble.FromDouble(0);
+        if (current is not null && !LongDouble.TryParse(current, out value)) { s.Reply.Error(Args.NotFloat); return; }
+        if (!LongDouble.TryParse(c[2], out var delta)) { s.Reply.Error(Args.NotFloat); return; }
         value += delta;
-        if (double.IsNaN(value) || double.IsInfinity(value)) { s.Reply.Error("ERR increment would produce NaN or Infinity"); return; }
-        var bytes = Args.Bytes(value);
+        if (value.IsInfinite) { s.Reply.Error("ERR increment would produce NaN or Infinity"); return; }
+        var bytes = value.ToHumanBytes();
         s.Db.Set(c[1], bytes, keepTtl: true);
         s.Db.Notify(EventClass.String, "incrbyfloat"u8, c[1]);
         s.Reply.Bulk(bytes);

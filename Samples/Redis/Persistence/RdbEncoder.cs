@@ -22,7 +22,7 @@ internal static partial class RdbEncoder
     public static void WriteHeader(IBufferWriter<byte> output, long unixSeconds)
     {
         output.Write("REDIS0010"u8); // RdbFormat.Version in four digits
-        WriteAux(output, "redis-ver"u8, "7.0.15"u8);
+        WriteAux(output, "redis-ver"u8, System.Text.Encoding.ASCII.GetBytes(Server.RedisVersion.Text));
         WriteAux(output, "redis-bits"u8, 64);
         WriteAux(output, "ctime"u8, unixSeconds);
         WriteAux(output, "used-mem"u8, GC.GetTotalMemory(forceFullCollection: false));

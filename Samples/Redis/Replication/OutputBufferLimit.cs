@@ -27,6 +27,5 @@ internal static class OutputBufferLimit
         return (last.Hard, last.Soft, last.SoftSeconds);
     }
 
-    private static long Bytes(string word) =>
-        RedisConfig.InvalidMemory(ref word, long.MaxValue) is null ? long.Parse(word, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    private static long Bytes(string word) => ConfigMemory.TryParse(word, out var bytes) ? (long)Math.Min(bytes, long.MaxValue) : 0;
 }

@@ -31,24 +31,23 @@ internal sealed class CommandMonitor
         lock (_gate) { _watchers = [.. _watchers.Where(w => w.Monitor != monitor || w.Id != monitor.Id)]; }
     }
 
-    /// <summary>Shows <paramref name="command"/>, run by <paramref name="source"/>, to every monitor; arguments in <paramref name="redacted"/> as "(redacted)".</summary>
-    public void Feed(Session source, RespCommand command, Range redacted)
+    /// <summary>Shows <paramref name="command"/>, run by <paramref name="source"/>, to every monitor; the arguments <paramref name="redacted"/> picks as "(redacted)".</summary>
+    public void Feed(Session source, RespCommand command, Func<int, bool> redacted)
     {
         var line = Line(source, command, redacted);
         foreach (var watcher in _watchers) { watcher.Loop.Post(static state => ((Delivery)state!).Run(), new Delivery(watcher, line)); }
     }
 
     // The status line without its '+' and CRLF: time, database and client, then each argument quoted.
-    private static byte[] Line(Session source, RespCommand command, Range redacted)
+    private static byte[] Line(Session source, RespCommand command, Func<int, bool> redacted)
     {
         var micros = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / (TimeSpan.TicksPerMillisecond / 1000);
         var line = new List<byte>(64);
         line.AddRange(Encoding.ASCII.GetBytes($"{micros / 1_000_000}.{micros % 1_000_000:D6} [{source.Db.Index} {source.Peer}] "));
-        var (start, end) = redacted.GetOffsetAndLength(command.Count) is var (offset, length) ? (offset, offset + length) : default;
         for (var i = 0; i < command.Count; i++)
         {
             if (i > 0) { line.Add((byte)' '); }
-            SdsArguments.AppendRepr(line, i >= start && i < end ? "(redacted)"u8 : command[i]);
+            SdsArguments.AppendRepr(line, redacted(i) ? "(redacted)"u8 : command[i]);
         }
         return [.. line];
     }

@@ -1,112 +1,80 @@
-using Loop.Samples.Redis.Persistence;
-using Loop.Samples.Redis.Commands;
+using System.Globalization;
 using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Server;
 
 /// <summary>
-/// CONFIG GET/SET parameters. Clients ask for a handful at connect time (StackExchange.Redis reads
-/// databases, timeout, replica-read-only; redis-benchmark reads save and appendonly), so the common ones
-/// answer with Redis's defaults. requirepass and the RDB settings (dir, dbfilename, save,
-/// stop-writes-on-bgsave-error) change behaviour; a value they cannot take is refused with Redis's error. The
-/// encodings' thresholds (hash-max-listpack-entries and co.) decide what OBJECT ENCODING answers; each keeps its
-/// Redis 6 name (hash-max-ziplist-entries) as an alias, set together as in Redis. hll-sparse-max-bytes is the longest
-/// a sparse HyperLogLog may grow before it turns dense; stream-node-max-bytes and -entries how full a stream's node gets.
+/// CONFIG GET/SET/REWRITE over every Redis 7.0 parameter (<see cref="ConfigParameters"/>), checked and printed as Redis
+/// does. Some change behaviour: requirepass; the RDB settings (dir, dbfilename, save, stop-writes-on-bgsave-error); the
+/// append-only file's (appendonly, appendfsync, auto-aof-rewrite-*); slowlog-*, latency-monitor-threshold; the encodings'
+/// thresholds (hash-max-listpack-entries and co.) OBJECT ENCODING answers with; hll-sparse-max-bytes; stream-node-max-*;
+/// maxmemory and maxmemory-policy as OBJECT REFCOUNT and FREQ see them. The others are kept and reported only.
+/// Differences on purpose: dir is kept per server (Redis changes the process's working directory); port, bind,
+/// proto-max-bulk-len and client-query-buffer-limit are read when the loops start, so CONFIG SET refuses them as immutable.
 /// </summary>
 internal sealed class RedisConfig
 {
-    private readonly Dictionary<string, string> _values = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["save"] = "",
-        ["appendonly"] = "no",
-        ["appendfsync"] = "everysec",
-        ["appendfilename"] = AofFileNames.DefaultFileName,
-        ["appenddirname"] = AofFileNames.DefaultDirectoryName,
-        ["aof-load-truncated"] = "yes",
-        ["aof-use-rdb-preamble"] = "yes",
-        ["aof-timestamp-enabled"] = "no",
-        ["auto-aof-rewrite-percentage"] = "100",
-        ["auto-aof-rewrite-min-size"] = "67108864",
-        ["no-appendfsync-on-rewrite"] = "no",
-        ["timeout"] = "0",
-        ["replica-read-only"] = "yes",
-        ["slave-read-only"] = "yes",
-        ["maxmemory"] = "0",
-        ["maxmemory-policy"] = "noeviction",
-        ["maxclients"] = "10000",
-        ["hz"] = "10",
-        ["notify-keyspace-events"] = "",
-        ["cluster-enabled"] = "no",
-        ["stop-writes-on-bgsave-error"] = "yes",
-        ["rdbcompression"] = "yes",
-        ["rdbchecksum"] = "yes",
-        ["loglevel"] = "notice",
-        ["lua-time-limit"] = "5000",
-        ["client-output-buffer-limit"] = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-        ["requirepass"] = "",
-        ["list-max-listpack-size"] = "-2",
-        ["list-max-ziplist-size"] = "-2",
-        ["hash-max-listpack-entries"] = "512",
-        ["hash-max-ziplist-entries"] = "512",
-        ["hash-max-listpack-value"] = "64",
-        ["hash-max-ziplist-value"] = "64",
-        ["set-max-intset-entries"] = "512",
-        ["zset-max-listpack-entries"] = "128",
-        ["zset-max-ziplist-entries"] = "128",
-        ["zset-max-listpack-value"] = "64",
-        ["zset-max-ziplist-value"] = "64",
-        ["hll-sparse-max-bytes"] = "3000",
-        ["stream-node-max-bytes"] = "4096",
-        ["stream-node-max-entries"] = "100",
-        ["slowlog-log-slower-than"] = "10000",
-        ["slowlog-max-len"] = "128",
-        ["latency-monitor-threshold"] = "0",
-        ["repl-backlog-size"] = "1048576",
-        ["repl-ping-replica-period"] = "10",
-    };
-
-    // Redis 7.0 renamed ziplist to listpack; each old name stays an alias of the new one: each name to the other.
-    private static readonly Dictionary<string, string> Aliases = new[]
-    {
-        ("list-max-ziplist-size", "list-max-listpack-size"),
-        ("hash-max-ziplist-entries", "hash-max-listpack-entries"),
-        ("hash-max-ziplist-value", "hash-max-listpack-value"),
-        ("zset-max-ziplist-entries", "zset-max-listpack-entries"),
-        ("zset-max-ziplist-value", "zset-max-listpack-value"),
-    }.SelectMany(pair => new[] { pair, (pair.Item2, pair.Item1) }).ToDictionary(pair => pair.Item1, pair => pair.Item2, StringComparer.OrdinalIgnoreCase);
-
+    private readonly Dictionary<ConfigParameter, string> _values = ConfigParameters.All.ToDictionary(p => p, p => p.Default);
     private readonly object _gate = new();
+    // One CONFIG SET at a time, apply hooks included; Get takes only _gate, so a hook may read the configuration.
+    private readonly object _setGate = new();
 
     public RedisConfig(RedisServerOptions options)
     {
-        _values["port"] = options.Port.ToString();
-        _values["bind"] = options.Bind;
-        _values["databases"] = options.Databases.ToString();
-        _values["requirepass"] = options.RequirePass ?? "";
-        _values["proto-max-bulk-len"] = options.MaxBulkLength.ToString();
-        _values["client-query-buffer-limit"] = options.QueryBufferLimit.ToString();
-        _values["dir"] = Path.GetFullPath(options.Dir);
-        _values["dbfilename"] = options.DbFileName;
-        _values["save"] = options.Save;
-        foreach (var (name, value) in options.Settings ?? [])
+        ConfigFile = options.ConfigFile;
+        // The loops' own settings, as they took them (the parser's limits may be set below Redis's 1mb minimum, for tests).
+        Store("port", options.Port.ToString(CultureInfo.InvariantCulture));
+        Store("bind", options.Bind);
+        Store("proto-max-bulk-len", options.MaxBulkLength.ToString(CultureInfo.InvariantCulture));
+        Store("client-query-buffer-limit", options.QueryBufferLimit.ToString(CultureInfo.InvariantCulture));
+        foreach (var (name, value) in new[]
         {
-            if (TrySet(name, value, atStartup: true) is { } error) { throw new ArgumentException($"--{name} {value}: {error}"); }
+            ("databases", options.Databases.ToString(CultureInfo.InvariantCulture)), ("requirepass", options.RequirePass ?? ""),
+            ("dir", options.Dir), ("dbfilename", options.DbFileName), ("save", options.Save),
+        }.Concat(options.Settings ?? []))
+        {
+            var parameter = ConfigParameters.Find(name) ?? throw new ArgumentException($"--{name} {value}: Bad directive or wrong number of arguments");
+            if (parameter.Type.Parse(value, _values[parameter], out var stored) is { } error) { throw new ArgumentException($"--{name} {value}: {error}"); }
+            _values[parameter] = stored;
+            RememberClasses(parameter, value);
         }
     }
 
-    /// <summary>Raised after a successful CONFIG SET, with the parameter's name.</summary>
+    /// <summary>
+    /// The classes of keyspace notifications notify-keyspace-events enables, as given: its spelling loses n beside A, as
+    /// Redis's does, while the classes keep it.
+    /// </summary>
+    public EventClass NotifyClasses
+    {
+        get { lock (_gate) { return _notifyClasses; } }
+    }
+
+    private EventClass _notifyClasses;
+
+    // Under _gate (or in the constructor).
+    private void RememberClasses(ConfigParameter parameter, string given)
+    {
+        if (parameter.Name == "notify-keyspace-events") { KeyspaceEvents.TryParse(given, out _notifyClasses); }
+    }
+
+    /// <summary>The config file the server started from (CONFIG REWRITE writes it back), or null.</summary>
+    public string? ConfigFile { get; }
+
+    /// <summary>Raised after a successful CONFIG SET, with each parameter's name.</summary>
     public event Action<string>? Changed;
 
     /// <summary>
-    /// Puts a valid new value into effect before CONFIG SET stores it (turning the append-only file on or off): the
-    /// parameter's name and value in, null when done or why it cannot be (then nothing is stored).
+    /// Puts a parameter's new value into effect once CONFIG SET has stored it (turning the append-only file on or off):
+    /// the parameter's name and value in, null when done or why it cannot be (then every value of that CONFIG SET is
+    /// restored and put back into effect).
     /// </summary>
     public Func<string, string, string?>? Apply { get; set; }
 
-    /// <summary>A parameter's value.</summary>
+    /// <summary>A parameter's value, by its name or alias, as CONFIG GET reports it.</summary>
     public string Get(string name)
     {
-        lock (_gate) { return _values[name]; }
+        var parameter = ConfigParameters.Find(name) ?? throw new KeyNotFoundException(name);
+        lock (_gate) { return _values[parameter]; }
     }
 
     /// <summary>A numeric parameter's value (the encodings' thresholds, maxmemory in bytes); one beyond a long reads as long.MaxValue.</summary>
@@ -128,13 +96,8 @@ internal sealed class RedisConfig
     /// </summary>
     public bool SharesIntegers => GetNumber("maxmemory") == 0 || Get("maxmemory-policy") is not ("volatile-lru" or "allkeys-lru" or "volatile-lfu" or "allkeys-lfu");
 
-    /// <summary>The classes of keyspace notifications notify-keyspace-events enables.</summary>
-    public EventClass NotifyClasses
-    {
-        get { lock (_gate) { return _notifyClasses; } }
-    }
-
-    private EventClass _notifyClasses;
+    /// <summary>The password AUTH must present, or null when none is required.</summary>
+    public string? RequirePass => Get("requirepass") is { Length: > 0 } pass ? pass : null;
 
     /// <summary>The save points of <c>save</c> ("3600 1 300 100"): after Seconds, if at least Changes were made.</summary>
     public static bool TryParseSavePoints(string text, out (long Seconds, long Changes)[] points)
@@ -150,128 +113,130 @@ internal sealed class RedisConfig
         return true;
     }
 
-    // Read at startup only: changing them at run time would not take effect.
-    private static readonly string[] StartupOnly = ["databases", "port", "bind", "proto-max-bulk-len", "client-query-buffer-limit",
-        "appendfilename", "appenddirname"];
-
-    /// <summary>The password AUTH must present, or null when none is required.</summary>
-    public string? RequirePass
+    /// <summary>
+    /// CONFIG GET: the parameters <paramref name="patterns"/> name. An exact name (hidden ones too) is answered under the
+    /// name as given; a glob pattern matches every name and alias that is not hidden.
+    /// </summary>
+    public List<(string Name, string Value)> Lookup(IEnumerable<string> patterns)
     {
-        get
+        var found = new List<(string Name, ConfigParameter Parameter)>();
+        foreach (var pattern in patterns)
         {
-            lock (_gate) { return _values["requirepass"] is { Length: > 0 } pass ? pass : null; }
-        }
-    }
-
-    /// <summary>Parameters whose name matches the glob <paramref name="pattern"/>.</summary>
-    public List<KeyValuePair<string, string>> Matching(ReadOnlySpan<byte> pattern)
-    {
-        lock (_gate)
-        {
-            var result = new List<KeyValuePair<string, string>>();
-            foreach (var pair in _values)
+            if (pattern.AsSpan().IndexOfAny("[*?") < 0)
             {
-                if (Store.Glob.Match(pattern, System.Text.Encoding.ASCII.GetBytes(pair.Key), ignoreCase: true)) { result.Add(pair); }
+                if (ConfigParameters.Find(pattern) is { } parameter && !found.Any(f => f.Name.Equals(pattern, StringComparison.OrdinalIgnoreCase))) { found.Add((pattern, parameter)); }
+                continue;
             }
-            return result;
-        }
-    }
-
-    /// <summary>Sets a known parameter: null when done, else Redis's error.</summary>
-    public string? TrySet(string name, string value, bool atStartup = false)
-    {
-        var given = value;
-        var reason = Invalid(name, ref value);
-        if (reason is null && !atStartup && Apply is { } apply) { reason = apply(name.ToLowerInvariant(), value); }
-        if (reason is not null) { return $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"; }
-        lock (_gate)
-        {
-            if (!_values.ContainsKey(name) || (!atStartup && StartupOnly.Contains(name, StringComparer.OrdinalIgnoreCase)))
+            var bytes = System.Text.Encoding.UTF8.GetBytes(pattern);
+            foreach (var (name, parameter) in ConfigParameters.Names)
             {
-                return $"ERR Unknown option or number of arguments for CONFIG SET - '{name}'";
+                if (!found.Any(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase)) && Glob.Match(bytes, System.Text.Encoding.ASCII.GetBytes(name), ignoreCase: true)) { found.Add((name, parameter)); }
             }
-            _values[name] = name.Equals("dir", StringComparison.OrdinalIgnoreCase) ? Path.GetFullPath(value) : value;
-            if (Aliases.TryGetValue(name, out var alias)) { _values[alias] = value; }
-            // Its spelling loses n beside A, as Redis's does: the classes are kept as given.
-            if (name.Equals("notify-keyspace-events", StringComparison.OrdinalIgnoreCase)) { KeyspaceEvents.TryParse(given, out _notifyClasses); }
         }
-        Changed?.Invoke(name.ToLowerInvariant());
-        return null;
+        lock (_gate) { return found.Select(f => (f.Name, _values[f.Parameter])).ToList(); }
     }
-
-    // Why Redis refuses the value, or null; a numeric value is rewritten as Redis keeps it ("1kb" is 1024).
-    private static string? Invalid(string name, ref string value)
-    {
-        switch (name.ToLowerInvariant())
-        {
-            case "save" when !TryParseSavePoints(value, out _): return "Invalid save parameters";
-            case "dir" when !Directory.Exists(value): return "No such file or directory";
-            case "dbfilename" when value.Length == 0 || value.Contains('/'): return "dbfilename can't be a path, just a filename";
-            case "appendfilename" or "appenddirname" when value.Length == 0 || value.Contains('/'): return $"{name} can't be a path, just a filename";
-            case "appendfsync" when value is not ("always" or "everysec" or "no"): return "argument(s) must be one of the following: always, everysec, no";
-            case "stop-writes-on-bgsave-error" or "rdbcompression" or "rdbchecksum" or "appendonly" or "aof-load-truncated"
-                or "aof-use-rdb-preamble" or "aof-timestamp-enabled" or "no-appendfsync-on-rewrite" when value is not ("yes" or "no"):
-                return "argument must be 'yes' or 'no'";
-            case "slowlog-log-slower-than":
-                return InvalidInteger(ref value, -1, long.MaxValue);
-            case "slowlog-max-len" or "latency-monitor-threshold":
-                return InvalidInteger(ref value, 0, long.MaxValue);
-            case "list-max-listpack-size" or "list-max-ziplist-size":
-                return InvalidInteger(ref value, int.MinValue, int.MaxValue);
-            case "hash-max-listpack-entries" or "hash-max-ziplist-entries" or "zset-max-listpack-entries" or "zset-max-ziplist-entries"
-                or "set-max-intset-entries" or "stream-node-max-entries":
-                return InvalidInteger(ref value, 0, long.MaxValue);
-            case "hash-max-listpack-value" or "hash-max-ziplist-value" or "zset-max-listpack-value" or "zset-max-ziplist-value"
-                or "hll-sparse-max-bytes" or "stream-node-max-bytes":
-                return InvalidMemory(ref value, long.MaxValue);
-            case "maxmemory": return InvalidMemory(ref value, ulong.MaxValue);
-            case "notify-keyspace-events":
-                if (!KeyspaceEvents.TryParse(value, out var classes)) { return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."; }
-                value = KeyspaceEvents.Format(classes); // CONFIG GET answers Redis's spelling
-                return null;
-            case "auto-aof-rewrite-min-size": return InvalidMemory(ref value, long.MaxValue);
-            case "repl-backlog-size": return InvalidMemory(ref value, long.MaxValue);
-            case "repl-ping-replica-period": return InvalidInteger(ref value, 1, int.MaxValue);
-            case "auto-aof-rewrite-percentage": return InvalidInteger(ref value, 0, int.MaxValue);
-            case "maxmemory-policy":
-                if (!EvictionPolicies.Contains(value, StringComparer.OrdinalIgnoreCase)) { return $"argument(s) must be one of the following: {string.Join(", ", EvictionPolicies)}"; }
-                value = value.ToLowerInvariant();
-                return null;
-            default: return null;
-        }
-    }
-
-    // An integer parameter: spelled as Redis's string2ll reads it (no sign but '-', no leading zero), within its bounds.
-    private static string? InvalidInteger(ref string value, long min, long max)
-    {
-        if (!Args.TryLong(System.Text.Encoding.UTF8.GetBytes(value), out var number)) { return "argument couldn't be parsed into an integer"; }
-        if (number < min || number > max) { return $"argument must be between {min} and {max} inclusive"; }
-        value = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return null;
-    }
-
-    private static readonly string[] EvictionPolicies =
-        ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"];
 
     /// <summary>
-    /// Why <paramref name="value"/> is not a memory value up to <paramref name="max"/>, as Redis's memtoull reads it (digits,
-    /// none being 0, and a unit, b, k, kb, m, mb, g or gb, in any case), or null with the value in bytes.
+    /// CONFIG SET: all of <paramref name="pairs"/> or none, as Redis 7.0 (names checked first, then every value, then each
+    /// change put into effect). <paramref name="localClient"/>: the client connected from this host, which
+    /// enable-protected-configs local lets set dir and dbfilename. Null when done, else Redis's error.
     /// </summary>
-    public static string? InvalidMemory(ref string value, ulong max)
+    public string? TrySet(IReadOnlyList<(string Name, string Value)> pairs, bool localClient)
     {
-        var digits = 0;
-        while (digits < value.Length && char.IsAsciiDigit(value[digits])) { digits++; }
-        ulong unit = value[digits..].ToLowerInvariant() switch
+        var parameters = new ConfigParameter[pairs.Count];
+        for (var i = 0; i < pairs.Count; i++)
         {
-            "" or "b" => 1, "k" => 1000, "kb" => 1024, "m" => 1000_000, "mb" => 1024 * 1024, "g" => 1000_000_000, "gb" => 1024 * 1024 * 1024,
-            _ => 0,
-        };
-        if (unit == 0 || digits >= 128) { return "argument must be a memory value"; }
-        // strtoull saturates a number too large; only the unit's multiplication is refused for overflowing.
-        var number = digits == 0 ? 0 : ulong.TryParse(value.AsSpan(0, digits), out var parsed) ? parsed : ulong.MaxValue;
-        if (number > ulong.MaxValue / unit) { return "argument must be a memory value"; }
-        if (number * unit > max) { return $"argument must be between 0 and {max} inclusive"; }
-        value = (number * unit).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var (name, _) = pairs[i];
+            if (ConfigParameters.Find(name) is not { } parameter) { return $"ERR Unknown option or number of arguments for CONFIG SET - '{name}'"; }
+            parameters[i] = parameter;
+            var refusal = parameter.Is(ConfigFlags.Immutable | ConfigFlags.StartupOnly) ? "can't set immutable config"
+                : parameter.Is(ConfigFlags.Protected) && !ProtectedAllowed(localClient) ? "can't set protected config"
+                : IsDuplicate(pairs, parameters, i) ? "duplicate parameter"
+                : null;
+            if (refusal is not null) { return Failed(name, refusal); }
+        }
+        lock (_setGate)
+        {
+            var old = new string[pairs.Count];
+            var oldClasses = NotifyClasses;
+            lock (_gate)
+            {
+                for (var i = 0; i < pairs.Count; i++) { old[i] = _values[parameters[i]]; }
+                for (var i = 0; i < pairs.Count; i++)
+                {
+                    if (parameters[i].Type.Parse(pairs[i].Value, _values[parameters[i]], out var stored) is { } reason)
+                    {
+                        Restore(parameters, old, i);
+                        _notifyClasses = oldClasses;
+                        return Failed(NameUsed(parameters[i], pairs[i].Name), reason);
+                    }
+                    _values[parameters[i]] = stored;
+                    RememberClasses(parameters[i], pairs[i].Value);
+                }
+            }
+            for (var i = 0; i < pairs.Count; i++)
+            {
+                var value = Get(parameters[i].Name);
+                if (value == old[i] || Apply?.Invoke(parameters[i].Name, value) is not { } reason) { continue; }
+                lock (_gate)
+                {
+                    Restore(parameters, old, pairs.Count);
+                    _notifyClasses = oldClasses;
+                }
+                for (var j = 0; j < i; j++) { Apply?.Invoke(parameters[j].Name, old[j]); }
+                return Failed(NameUsed(parameters[i], pairs[i].Name), reason);
+            }
+        }
+        foreach (var parameter in parameters) { Changed?.Invoke(parameter.Name); }
         return null;
     }
+
+    /// <summary>
+    /// CONFIG REWRITE: the config file gets the values now in effect, as Redis writes it; null when done, else Redis's error.
+    /// </summary>
+    public string? Rewrite()
+    {
+        if (ConfigFile is null) { return "ERR The server is running without a config file"; }
+        Dictionary<ConfigParameter, string> values;
+        lock (_gate) { values = new(_values); }
+        try
+        {
+            ConfigRewriter.Rewrite(ConfigFile, values);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"ERR Rewriting config file: {e.Message}";
+        }
+    }
+
+    // A parameter and its alias are two entries of Redis's table: only the same name given twice is a duplicate.
+    private static bool IsDuplicate(IReadOnlyList<(string Name, string Value)> pairs, ConfigParameter[] parameters, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (parameters[i] == parameters[index] && NameUsed(parameters[i], pairs[i].Name) == NameUsed(parameters[i], pairs[index].Name)) { return true; }
+        }
+        return false;
+    }
+
+    private bool ProtectedAllowed(bool localClient) => Get("enable-protected-configs") switch
+    {
+        "yes" => true,
+        "local" => localClient,
+        _ => false,
+    };
+
+    private void Restore(ConfigParameter[] parameters, string[] old, int count)
+    {
+        for (var i = count - 1; i >= 0; i--) { _values[parameters[i]] = old[i]; }
+    }
+
+    private void Store(string name, string value) => _values[ConfigParameters.Find(name)!] = value;
+
+    // Redis names the parameter as its table does: the alias when the alias was given.
+    private static string NameUsed(ConfigParameter parameter, string given) =>
+        given.Equals(parameter.Alias, StringComparison.OrdinalIgnoreCase) ? parameter.Alias! : parameter.Name;
+
+    private static string Failed(string name, string reason) => $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}";
 }

@@ -129,9 +129,10 @@ internal sealed class RedisServer
 /// <param name="Dir">Where dump.rdb is read at startup and written (Redis's dir).</param>
 /// <param name="Save">Redis's save points ("3600 1 300 100"; empty: none).</param>
 /// <param name="Settings">Other configuration parameters given at startup (--appendonly yes), as CONFIG SET takes them.</param>
+/// <param name="ConfigFile">The config file's full path, which CONFIG REWRITE writes back, or null.</param>
 internal sealed record RedisServerOptions(int Port, string Bind, int Databases, string? RequirePass, long MaxBulkLength,
     long QueryBufferLimit = RedisServerOptions.DefaultQueryBufferLimit, string Dir = ".", string DbFileName = "dump.rdb",
-    string Save = RedisServerOptions.DefaultSave, IReadOnlyList<(string Name, string Value)>? Settings = null)
+    string Save = RedisServerOptions.DefaultSave, IReadOnlyList<(string Name, string Value)>? Settings = null, string? ConfigFile = null)
 {
     public const long DefaultQueryBufferLimit = 1024L * 1024 * 1024;
 

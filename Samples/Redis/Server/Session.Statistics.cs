@@ -64,16 +64,26 @@ internal sealed partial class Session
         server.SlowLog.Add(command, micros, Peer, Name, Redacted(spec, command));
     }
 
-    // What Redis hides from the slowlog: AUTH's arguments, HELLO's AUTH username and password.
-    private static Range Redacted(CommandSpec spec, RespCommand command)
+    // What Redis hides from the slowlog: AUTH's arguments, HELLO's AUTH username and password, CONFIG SET's passwords.
+    private static Func<int, bool> Redacted(CommandSpec spec, RespCommand command)
     {
-        if (spec.Name == "auth") { return 1..command.Count; }
-        if (spec.Name != "hello") { return 0..0; }
+        if (spec.Name == "auth") { return i => i >= 1; }
+        if (spec.Name == "config")
+        {
+            // CONFIG SET's values of sensitive parameters (requirepass, masterauth, masteruser), once its pairs are whole.
+            var sensitive = new HashSet<int>();
+            for (var i = 3; i < command.Count && command.Count % 2 == 0 && Args.Is(command[1], "SET"); i += 2)
+            {
+                if (ConfigParameters.Find(Args.Text(command[i - 1]))?.Is(ConfigFlags.Sensitive) == true) { sensitive.Add(i); }
+            }
+            return sensitive.Contains;
+        }
+        if (spec.Name != "hello") { return _ => false; }
         for (var i = 2; i < command.Count; i++)
         {
-            if (Args.Is(command[i], "AUTH")) { return (i + 1)..(i + 3); }
+            if (Args.Is(command[i], "AUTH")) { var start = i + 1; return j => j >= start && j < start + 2; }
         }
-        return 0..0;
+        return _ => false;
     }
 
     // The wait of a blocked command ended (served, timed out): it counts as one call of the time it ran.

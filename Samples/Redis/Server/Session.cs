@@ -28,8 +28,6 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     public Database Db { get; private set; } = null!;
     public bool Authenticated { get; set; }
     public string Name { get; set; } = "";
-    public string LibName { get; set; } = "";
-    public string LibVersion { get; set; } = "";
     public long CreatedAtMs { get; private set; }
 
     /// <summary>When this session's last command started (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
@@ -38,6 +36,9 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
 
     /// <summary>The client's address as CLIENT LIST and SLOWLOG show it.</summary>
     public string Peer => Connection?.RemoteEndPoint?.ToString() ?? $"{server.Options.Bind}:0";
+
+    /// <summary>Redis's islocalClient: connected from a loopback address (or through no socket at all).</summary>
+    public bool IsLocalClient => Connection?.RemoteEndPoint is not System.Net.IPEndPoint endPoint || System.Net.IPAddress.IsLoopback(endPoint.Address);
 
     /// <summary>The address the client connected to, as CLIENT LIST shows it (the configured one).</summary>
     public string LocalAddress => $"{server.Options.Bind}:{server.Options.Port}";
@@ -78,7 +79,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     public override bool TryReset()
     {
         _replyMode = ReplyMode.On;
-        Name = LibName = LibVersion = LastCommand = "";
+        Name = LastCommand = "";
         HeldUpTo = _loggedUpTo = 0;
         return base.TryReset();
     }

@@ -37,15 +37,15 @@ internal sealed class SlowLog
     }
 
     /// <summary>Logs a command that took <paramref name="micros"/> (at least <see cref="ThresholdMicros"/>).</summary>
-    /// <param name="redacted">Arguments shown as "(redacted)" (AUTH's password), as Redis's redactClientCommandArgument hides them.</param>
-    public void Add(RespCommand command, long micros, string peer, string clientName, Range redacted)
+    /// <param name="redacted">Which arguments show as "(redacted)" (AUTH's password), as Redis's redactClientCommandArgument hides them.</param>
+    public void Add(RespCommand command, long micros, string peer, string clientName, Func<int, bool> redacted)
     {
         var count = Math.Min(command.Count, MaxArguments);
         var arguments = new byte[count][];
         for (var i = 0; i < count; i++)
         {
             arguments[i] = count != command.Count && i == count - 1 ? Encoding.ASCII.GetBytes($"... ({command.Count - count + 1} more arguments)")
-                : i >= redacted.Start.Value && i < redacted.End.Value ? "(redacted)"u8.ToArray()
+                : redacted(i) ? "(redacted)"u8.ToArray()
                 : Truncated(command[i]);
         }
         lock (_entries)

@@ -18,22 +18,22 @@ internal sealed partial class Database
             Preserved(i);
             other.Preserved(i);
         }
-        TouchWatchersOnSwap(other);
-        other.TouchWatchersOnSwap(this);
+        TouchWatchers(other);
+        other.TouchWatchers(this);
         (_partitions, other._partitions) = (other._partitions, _partitions);
         SignalWaitedKeys();
         other.SignalWaitedKeys();
     }
 
-    // Before the swap: a watched key changes if it is here (even expired and not yet collected) or live in the database
-    // taking this one's place. Redis's exceptions: a key that was already expired when watched is unchanged unless a live
-    // one replaces it (the watcher decides: only the session knows what WATCH saw), and a key absent here replaced by an
-    // expired one is unchanged.
-    private void TouchWatchersOnSwap(Database replacement)
+    // Before a swap or a flush (no replacement): a watched key changes if it is here (even expired and not yet collected)
+    // or live in the database taking this one's place, as Redis's touchAllWatchedKeysInDb. Its exceptions: a key that was
+    // already expired when watched is unchanged unless a live one replaces it (the watcher decides: only the session knows
+    // what WATCH saw), and a key absent here (replaced by nothing, or by an expired one) is unchanged.
+    private void TouchWatchers(Database? replacement)
     {
         foreach (var (key, watchers) in _watchers)
         {
-            if (replacement.IsLive(key)) { foreach (var watcher in watchers) { watcher.KeyChanged(); } }
+            if (replacement?.IsLive(key) == true) { foreach (var watcher in watchers) { watcher.KeyChanged(); } }
             else if (IsLive(key)) { foreach (var watcher in watchers) { watcher.KeyChanged(); } }
             else if (PartitionOf(key).Data.ContainsKey(key)) { foreach (var watcher in watchers) { watcher.ExpiredKeyReplaced(this, key); } }
         }

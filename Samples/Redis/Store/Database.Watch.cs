@@ -37,13 +37,4 @@ internal sealed partial class Database
     /// last ID): counted, so the command is logged.
     /// </summary>
     public static void CountChange() => t_changes++;
-
-    private void TouchAll()
-    {
-        t_changes++;
-        foreach (var watchers in _watchers.Values)
-        {
-            foreach (var watcher in watchers) { watcher.KeyChanged(); }
-        }
-    }
 }

@@ -233,13 +233,14 @@ internal sealed partial class Database
     /// <summary>FLUSHDB. Exclusive.</summary>
     public void Clear()
     {
+        TouchWatchers(replacement: null);
+        CountChange();
         for (var i = 0; i < _partitions.Length; i++)
         {
             var partition = Preserved(i);
             partition.Data.Clear();
             partition.Expires.Clear();
         }
-        TouchAll();
         // Stream group readers learn their key went, as Redis's signalFlushedDb tells them.
         foreach (var key in _blocked.Keys) { SignalReady(key); }
     }

@@ -46,6 +46,21 @@ internal sealed class RedisSortedSet : IRedisCollection
         return true;
     }
 
+    /// <summary>
+    /// What a listpack does to a score of -0 written into it (keeps it as the integer 0), when Redis would hold this set
+    /// in one now; a skiplist keeps -0.
+    /// </summary>
+    public void KeepZeroAsListpack(SkipListNode node, EncodingThresholds limits)
+    {
+        if (node.Score == 0 && double.IsNegative(node.Score) && ObjectEncoding.Of(this, limits) == "listpack") { node.Score = 0.0; }
+    }
+
+    /// <summary>The same for a whole set written at once (a STORE's result, turned into a listpack when small enough).</summary>
+    public void KeepZerosAsListpack(EncodingThresholds limits)
+    {
+        foreach (var node in _slots) { KeepZeroAsListpack(node, limits); }
+    }
+
     public bool Remove(ReadOnlySpan<byte> member)
     {
         if (Find(member) is not { } node) { return false; }
