@@ -34,5 +34,7 @@ internal static class CommandFamilies
         SlowLogCommand.Register(table);
         LatencyCommand.Register(table);
         DebugCommand.Register(table);
+        ScriptingCommands.Register(table);
+        FunctionCommands.Register(table);
     }
 }

@@ -31,6 +31,9 @@ internal enum CommandFlags
     /// <summary>Holds the whole keyspace although it has keys (WATCH, MOVE, COPY: they touch more than their keys' stripes). Not a Redis flag.</summary>
     Exclusive = 1 << 9,
 
+    /// <summary>Refused when a script calls it (redis.call): "This Redis command is not allowed from script".</summary>
+    NoScript = 1 << 10,
+
     /// <summary>Ours, not Redis's: COMMAND INFO leaves them out.</summary>
     Internal = NoKeyspace | Exclusive,
 }

@@ -13,11 +13,11 @@ internal static class ConnectionCommands
     {
         t.Add("ping", -1, Fast | PubSub | NoKeyspace, 0, 0, 0, Ping);
         t.Add("echo", 2, Fast | NoKeyspace, 0, 0, 0, Echo);
-        t.Add("quit", -1, Fast | NoAuth | PubSub | NoMulti | NoKeyspace, 0, 0, 0, Quit);
+        t.Add("quit", -1, NoScript | Fast | NoAuth | PubSub | NoMulti | NoKeyspace, 0, 0, 0, Quit);
         t.Add("select", 2, Fast | NoKeyspace, 0, 0, 0, Select);
-        t.Add("hello", -1, Fast | NoAuth | NoMulti | NoKeyspace, 0, 0, 0, Hello);
-        t.Add("auth", -2, Fast | NoAuth | NoMulti | NoKeyspace, 0, 0, 0, Auth);
-        t.Add("reset", 1, Fast | NoAuth | PubSub | NoMulti, 0, 0, 0, Reset);
+        t.Add("hello", -1, NoScript | Fast | NoAuth | NoMulti | NoKeyspace, 0, 0, 0, Hello);
+        t.Add("auth", -2, NoScript | Fast | NoAuth | NoMulti | NoKeyspace, 0, 0, 0, Auth);
+        t.Add("reset", 1, NoScript | Fast | NoAuth | PubSub | NoMulti, 0, 0, 0, Reset);
         ClientCommand.Register(t);
     }
 

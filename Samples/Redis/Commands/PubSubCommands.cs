@@ -11,10 +11,10 @@ internal static class PubSubCommands
     public static void Register(CommandTable t)
     {
         // Only the (un)subscribe commands carry PubSub: it is what a subscribed RESP2 connection may still send.
-        t.Add("subscribe", -2, PubSub | NoKeyspace, 0, 0, 0, (s, c) => Subscribe(s, c, pattern: false));
-        t.Add("psubscribe", -2, PubSub | NoKeyspace, 0, 0, 0, (s, c) => Subscribe(s, c, pattern: true));
-        t.Add("unsubscribe", -1, PubSub | NoKeyspace, 0, 0, 0, (s, c) => Unsubscribe(s, c, pattern: false));
-        t.Add("punsubscribe", -1, PubSub | NoKeyspace, 0, 0, 0, (s, c) => Unsubscribe(s, c, pattern: true));
+        t.Add("subscribe", -2, NoScript | PubSub | NoKeyspace, 0, 0, 0, (s, c) => Subscribe(s, c, pattern: false));
+        t.Add("psubscribe", -2, NoScript | PubSub | NoKeyspace, 0, 0, 0, (s, c) => Subscribe(s, c, pattern: true));
+        t.Add("unsubscribe", -1, NoScript | PubSub | NoKeyspace, 0, 0, 0, (s, c) => Unsubscribe(s, c, pattern: false));
+        t.Add("punsubscribe", -1, NoScript | PubSub | NoKeyspace, 0, 0, 0, (s, c) => Unsubscribe(s, c, pattern: true));
         t.Add("publish", 3, Fast | NoKeyspace, 0, 0, 0, Publish);
         t.Add("pubsub", -2, NoKeyspace, 0, 0, 0, Introspect);
     }

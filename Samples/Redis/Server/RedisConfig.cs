@@ -42,6 +42,7 @@ internal sealed class RedisConfig
         ["rdbchecksum"] = "yes",
         ["loglevel"] = "notice",
         ["lua-time-limit"] = "5000",
+        ["busy-reply-threshold"] = "5000",
         ["client-output-buffer-limit"] = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
         ["requirepass"] = "",
         ["list-max-listpack-size"] = "-2",
@@ -71,6 +72,7 @@ internal sealed class RedisConfig
         ("hash-max-ziplist-value", "hash-max-listpack-value"),
         ("zset-max-ziplist-entries", "zset-max-listpack-entries"),
         ("zset-max-ziplist-value", "zset-max-listpack-value"),
+        ("lua-time-limit", "busy-reply-threshold"),
     }.SelectMany(pair => new[] { pair, (pair.Item2, pair.Item1) }).ToDictionary(pair => pair.Item1, pair => pair.Item2, StringComparer.OrdinalIgnoreCase);
 
     private readonly object _gate = new();
@@ -201,7 +203,7 @@ internal sealed class RedisConfig
                 return "argument must be 'yes' or 'no'";
             case "slowlog-log-slower-than":
                 return InvalidInteger(ref value, -1, long.MaxValue);
-            case "slowlog-max-len" or "latency-monitor-threshold":
+            case "slowlog-max-len" or "latency-monitor-threshold" or "busy-reply-threshold" or "lua-time-limit":
                 return InvalidInteger(ref value, 0, long.MaxValue);
             case "list-max-listpack-size" or "list-max-ziplist-size":
                 return InvalidInteger(ref value, int.MinValue, int.MaxValue);

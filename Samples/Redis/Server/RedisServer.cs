@@ -22,6 +22,7 @@ internal sealed class RedisServer
         CommandFamilies.RegisterAll(Commands);
         Persistence = new RdbPersistence(this);
         Aof = new AppendOnlyFile(this);
+        Scripting = new Scripting.Scripting(this);
     }
 
     public RedisServerOptions Options { get; }
@@ -35,6 +36,7 @@ internal sealed class RedisServer
     public PubSubHub PubSub { get; } = new();
     public RdbPersistence Persistence { get; }
     public AppendOnlyFile Aof { get; }
+    public Scripting.Scripting Scripting { get; }
 
     /// <summary>Stops the server (SHUTDOWN), set by whoever hosts it; null where nothing can stop it.</summary>
     public Action? RequestShutdown { get; set; }

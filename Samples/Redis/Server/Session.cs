@@ -122,6 +122,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, "NOAUTH Authentication required.");
             return true;
         }
+        if (server.Scripting.Running is not null && server.Scripting.BusyRefusal(spec, command, Client?.Loop) is { } busy)
+        {
+            Reject(spec, busy);
+            return true;
+        }
         if (SubscriptionCount > 0 && Reply.Protocol == 2 && (spec.Flags & CommandFlags.PubSub) == 0)
         {
             Reject(spec, $"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
