@@ -70,9 +70,9 @@ internal static class FunctionCommands
 
     private static void FCall(Session s, RespCommand c, bool readOnly)
     {
-        if (ScriptingCommands.ReadNumKeys(c, out var numKeys) is { } invalid) { s.Reply.Error(invalid); return; }
         var name = Args.Text(c[1]);
         if (s.Server.Scripting.Functions.Find(name) is not { } function) { s.Reply.Error("ERR Function not found"); return; }
+        if (ScriptingCommands.ReadNumKeys(c, out var numKeys) is { } invalid) { s.Reply.Error(invalid); return; }
         var noWrites = (function.Flags & ScriptFlags.NoWrites) != 0;
         if (readOnly && !noWrites) { s.Reply.Error("ERR Can not execute a script with write flag using *_ro command."); return; }
         var engine = s.Server.Scripting.EngineFor(s);
@@ -131,7 +131,13 @@ internal static class FunctionCommands
             if (!Args.Is(c[2], "REPLACE")) { s.Reply.Error($"ERR Unknown option given: {Args.Text(c[2])}"); return; }
             replace = true;
         }
-        var library = s.Server.Scripting.EngineFor(s).LoadLibrary(c[c.Count - 1].ToArray(), install: false, out var error);
+        var code = c[c.Count - 1].ToArray();
+        if (!replace && Shebang.ReadLibraryName(code, out var name) is null && s.Server.Scripting.Functions.Library(name) is not null)
+        {
+            s.Reply.Error($"ERR Library '{name}' already exists");
+            return;
+        }
+        var library = s.Server.Scripting.EngineFor(s).LoadLibrary(code, install: false, out var error);
         if (library is null) { s.Reply.Error(error!); return; }
         Changing(s, c, () => s.Server.Scripting.Functions.Add([library], replace), () => s.Reply.Bulk(library.Name));
     }

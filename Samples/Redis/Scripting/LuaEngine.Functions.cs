@@ -23,7 +23,7 @@ internal sealed partial class LuaEngine
         if (error is not null) { return null; }
         if (_lua.LoadBuffer(Shebang.AsComment(code), "@user_function", "t") != LuaStatus.OK)
         {
-            error = $"ERR Error compiling function: {_lua.ToString(-1, false)}";
+            error = $"ERR Error compiling function: {CompileError()}";
             _lua.Pop(1);
             return null;
         }

@@ -123,7 +123,7 @@ internal sealed partial class LuaEngine : IDisposable
         if (_compiled.ContainsKey(sha)) { return null; }
         if (_lua.LoadBuffer(Shebang.AsComment(body), "@user_script", "t") != LuaStatus.OK)
         {
-            var error = $"ERR Error compiling script (new function): {_lua.ToString(-1, false)}";
+            var error = $"ERR Error compiling script (new function): {CompileError()}";
             _lua.Pop(1);
             return error;
         }
@@ -131,6 +131,12 @@ internal sealed partial class LuaEngine : IDisposable
         _compiled[sha] = _lua.Ref(LuaRegistry.Index);
         return null;
     }
+
+    // The compiler's message on top, popped by the caller; the end of the chunk quoted as Lua 5.1 quotes it.
+    private string CompileError() => EndOfChunk().Replace(_lua.ToString(-1, false), "'<eof>'");
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?<!')<eof>(?!')")]
+    private static partial System.Text.RegularExpressions.Regex EndOfChunk();
 
     // The function on top gets the environment refered to as its _ENV.
     private void SetEnvironment(int environmentRef)
@@ -197,7 +203,6 @@ internal sealed partial class LuaEngine : IDisposable
         var thread = _lua.NewThread();
         thread.RawGetInteger(LuaRegistry.Index, function);
         var arguments = pushArguments?.Invoke(thread) ?? 0;
-        CallApi("reset_random");
         _client.StartScript(caller);
         caller.BeginScriptEffects();
         _run = run;
@@ -208,7 +213,7 @@ internal sealed partial class LuaEngine : IDisposable
             if (status == LuaStatus.OK)
             {
                 if (results == 0) { caller.Reply.Null(); }
-                else { LuaReplies.Write(thread, thread.GetTop() - results + 1, caller.Reply); }
+                else { LuaReplies.Write(thread, thread.GetTop() - results + 1, caller.Reply, resp3: _client.Reply.Protocol == 3); }
             }
             else if (status == LuaStatus.Yield && run.KillRequested)
             {

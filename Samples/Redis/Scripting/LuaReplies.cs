@@ -113,8 +113,11 @@ internal static class LuaReplies
         var s => double.Parse(s, CultureInfo.InvariantCulture),
     };
 
-    /// <summary>Writes the Lua value at <paramref name="index"/> as the reply.</summary>
-    public static void Write(Lua lua, int index, RespWriter reply, int depth = 0)
+    /// <summary>
+    /// Writes the Lua value at <paramref name="index"/> as the reply. Booleans follow the script's protocol
+    /// (<paramref name="resp3"/>: after redis.setresp(3)), the rest the caller's, as in Redis.
+    /// </summary>
+    public static void Write(Lua lua, int index, RespWriter reply, bool resp3, int depth = 0)
     {
         index = lua.AbsIndex(index);
         switch (lua.Type(index))
@@ -124,7 +127,7 @@ internal static class LuaReplies
                 break;
             case LuaType.Boolean:
                 var value = lua.ToBoolean(index);
-                if (reply.Protocol == 3) { reply.Boolean(value); }
+                if (resp3) { reply.Boolean(value); }
                 else if (value) { reply.Integer(1); }
                 else { reply.Null(); }
                 break;
@@ -135,7 +138,7 @@ internal static class LuaReplies
                 reply.Error("ERR reached lua stack limit");
                 break;
             case LuaType.Table:
-                WriteTable(lua, index, reply, depth);
+                WriteTable(lua, index, reply, resp3, depth);
                 break;
             default:
                 reply.Null();
@@ -146,7 +149,7 @@ internal static class LuaReplies
     // C's cast of a double to long long, as Redis's (long long) lua_tonumber; out of range saturates here.
     private static long Truncate(double value) => double.IsNaN(value) ? long.MinValue : (long)value;
 
-    private static void WriteTable(Lua lua, int index, RespWriter reply, int depth)
+    private static void WriteTable(Lua lua, int index, RespWriter reply, bool resp3, int depth)
     {
         lua.CheckStack(4);
         if (Field(lua, index, "err") == LuaType.String)
@@ -168,11 +171,11 @@ internal static class LuaReplies
         }
         else if (Popped(lua) && Field(lua, index, "map") == LuaType.Table)
         {
-            WritePairs(lua, reply, depth, map: true);
+            WritePairs(lua, reply, resp3, depth, map: true);
         }
         else if (Popped(lua) && Field(lua, index, "set") == LuaType.Table)
         {
-            WritePairs(lua, reply, depth, map: false);
+            WritePairs(lua, reply, resp3, depth, map: false);
         }
         else
         {
@@ -188,7 +191,7 @@ internal static class LuaReplies
             for (var i = 1; i <= count; i++)
             {
                 lua.RawGetInteger(index, i);
-                Write(lua, -1, reply, depth + 1);
+                Write(lua, -1, reply, resp3, depth + 1);
                 lua.Pop(1);
             }
             return;
@@ -214,7 +217,7 @@ internal static class LuaReplies
         System.Text.Encoding.UTF8.GetString(lua.ToBuffer(-1, false)).Replace('\r', ' ').Replace('\n', ' ');
 
     // The table on top as a map (its pairs) or a set (its keys).
-    private static void WritePairs(Lua lua, RespWriter reply, int depth, bool map)
+    private static void WritePairs(Lua lua, RespWriter reply, bool resp3, int depth, bool map)
     {
         var table = lua.GetTop();
         var count = 0;
@@ -228,8 +231,8 @@ internal static class LuaReplies
         lua.PushNil();
         while (lua.Next(table))
         {
-            Write(lua, -2, reply, depth + 1);
-            if (map) { Write(lua, -1, reply, depth + 1); }
+            Write(lua, -2, reply, resp3, depth + 1);
+            if (map) { Write(lua, -1, reply, resp3, depth + 1); }
             lua.Pop(1);
         }
     }

@@ -24,8 +24,9 @@ local function copy(t, extra)
   return c
 end
 
--- Redis's PRNG (rand.c, drand48's generator), reseeded with 0 before every script so math.random is repeatable.
-local rand_state = 0
+-- Redis's PRNG (rand.c, drand48's generator and initial state), for math.random and math.randomseed: repeatable from
+-- the start of the process, as Redis 7.0 does not reseed it per script. Here each loop has its own sequence.
+local rand_state = 0x1234ABCD330E
 local function rand_seed(seed) rand_state = ((math.tointeger(seed) or 0) << 16 | 0x330E) & 0xFFFFFFFFFFFF end
 local function rand_next()
   rand_state = (0x5DEECE66D * rand_state + 0xB) & 0xFFFFFFFFFFFF
@@ -167,23 +168,30 @@ local redis_fields = version_fields({
   debug = function() end,
   REPL_NONE = 0, REPL_SLAVE = 1, REPL_REPLICA = 1, REPL_AOF = 2, REPL_ALL = 3,
 })
-for k in pairs(redis_raising) do redis_fields[k] = nil end
-local redis = std_setmetatable({}, {
-  __index = function(_, k)
-    local get = redis_raising[k]
-    if get then return get() end
-    return redis_fields[k]
-  end,
-  __newindex = refuse, __metatable = false,
-  __pairs = function()
-    local all = copy(redis_fields)
-    for k, get in pairs(redis_raising) do all[k] = get() end
-    return next, all, nil
-  end,
-})
-readonly_tables[redis] = true
+-- A read-only library whose raising functions are looked up through their getters.
+local function library(fields, raising_getters)
+  for k in pairs(raising_getters) do fields[k] = nil end
+  local view = std_setmetatable({}, {
+    __index = function(_, k)
+      local get = raising_getters[k]
+      if get then return get() end
+      return fields[k]
+    end,
+    __newindex = refuse, __metatable = false,
+    __pairs = function()
+      local all = copy(fields)
+      for k, get in pairs(raising_getters) do all[k] = get() end
+      return next, all, nil
+    end,
+  })
+  readonly_tables[view] = true
+  return view
+end
 
-local cjson = native.cjson
+local redis = library(redis_fields, redis_raising)
+-- cjson's errors are strings: raised from coroutine.wrap's C function they get the script's position, as lua-cjson's do.
+local cjson = library(copy(native.cjson), { encode = raising(native.cjson.encode), decode = raising(native.cjson.decode) })
+
 
 -- One table of globals: Lua 5.1's base library as Redis leaves it (no print, dofile, loadfile, require, module,
 -- setfenv, getfenv, rawlen, utf8, os, io, debug), with unpack and loadstring as 5.1 spells them.
@@ -191,11 +199,15 @@ local function globals(env_of_loaded)
   local g = {
     assert = assert, collectgarbage = collectgarbage, error = error, getmetatable = getmetatable, ipairs = ipairs,
     next = next, pairs = pairs, pcall = pcall, rawequal = rawequal, rawget = rawget, select = select,
-    setmetatable = setmetatable, tonumber = tonumber, tostring = tostring, type = type, xpcall = xpcall,
+    setmetatable = function(t, mt)
+      if readonly_tables[t] then std_error('Attempt to modify a readonly table', 0) end
+      return std_setmetatable(t, mt)
+    end,
+    tonumber = tonumber, tostring = tostring, type = type, xpcall = xpcall,
     _VERSION = _VERSION, unpack = table.unpack,
     gcinfo = function() return math.floor(collectgarbage('count')) end,
     rawset = function(t, k, v)
-      if readonly_tables[t] then std_error('Attempt to modify a readonly table', 2) end
+      if readonly_tables[t] then std_error('Attempt to modify a readonly table', 0) end
       return std_rawset(t, k, v)
     end,
     coroutine = readonly(copy(coroutine)),
@@ -204,7 +216,7 @@ local function globals(env_of_loaded)
     math = readonly(copy(math, { pow = function(a, b) return a ^ b end, mod = math.fmod, random = random,
       randomseed = rand_seed })),
     bit = readonly(bit),
-    cjson = readonly(cjson),
+    cjson = cjson,
     redis = redis,
   }
   g.loadstring = function(s, name) return std_load(s, name, 't', env_of_loaded()) end
@@ -243,17 +255,26 @@ local load_redis = version_fields({
   register_function = function(...)
     local name, callback, flags, description
     local first = ...
-    if type(first) == 'table' and select('#', ...) == 1 then
-      for k in pairs(first) do
-        if k ~= 'function_name' and k ~= 'callback' and k ~= 'flags' and k ~= 'description' then
+    if select('#', ...) == 1 then
+      if type(first) ~= 'table' then
+        raise('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).')
+      end
+      for k, v in pairs(first) do
+        if k == 'function_name' then
+          if type(v) ~= 'string' then raise('function_name argument given to redis.register_function must be a string') end
+        elseif k == 'description' then
+          if type(v) ~= 'string' then raise('description argument given to redis.register_function must be a string') end
+        elseif k == 'callback' then
+          if type(v) ~= 'function' then raise('callback argument given to redis.register_function must be a function') end
+        elseif k == 'flags' then
+          if type(v) ~= 'table' then raise('flags argument to redis.register_function must be a table representing function flags') end
+        else
           raise('unknown argument given to redis.register_function')
         end
       end
       name, callback, flags, description = first.function_name, first.callback, first.flags, first.description
-      if type(name) ~= 'string' then raise('function_name argument given to redis.register_function must be a string') end
-      if type(callback) ~= 'function' then raise('callback argument given to redis.register_function must be a function') end
-      if description ~= nil and type(description) ~= 'string' then raise('description argument given to redis.register_function must be a string') end
-      if flags ~= nil and type(flags) ~= 'table' then raise('flags argument to redis.register_function must be a table representing function flags') end
+      if name == nil then raise('redis.register_function must get a function name argument') end
+      if callback == nil then raise('redis.register_function must get a callback argument') end
     else
       if select('#', ...) ~= 2 then raise('wrong number of arguments to redis.register_function') end
       name, callback = ...
@@ -275,7 +296,7 @@ local load_redis = version_fields({
     pending[#pending + 1] = { name = name, callback = callback, flags = table.concat(names, ','), description = description }
   end,
 })
-local load_globals = { redis = readonly(load_redis) }
+local load_globals = { redis = environment(function() return load_redis end) }
 function_env = environment(function() return loading and load_globals or function_globals end)
 function_globals._G = function_env
 
@@ -283,7 +304,6 @@ return {
   eval_env = eval_env,
   function_env = function_env,
   set_keys_argv = function(keys, argv) eval_globals.KEYS = keys; eval_globals.ARGV = argv end,
-  reset_random = function() rand_seed(0) end,
   begin_load = function() pending, loading = {}, true end,
   end_load = function() loading = false; return pending end,
 }
