@@ -106,9 +106,10 @@ internal sealed class RedisServer
 
     private void ExpireCycle()
     {
-        // Keys do not change while clients are paused; DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off.
-        if (ClientPause.Current is not null || !ActiveExpiryEnabled) { return; }
-        using (Keyspace.Lock.Exclusive())
+        // Keys do not change while clients are paused; DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off. Behind a script
+        // (or anything holding the keyspace) the cycle waits for its next turn, so loop 0 still answers BUSY meanwhile.
+        if (ClientPause.Current is not null || !ActiveExpiryEnabled || !Keyspace.Lock.TryExclusive(out var hold)) { return; }
+        using (hold)
         {
             foreach (var db in Keyspace.Databases)
             {
