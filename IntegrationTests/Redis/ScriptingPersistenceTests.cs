@@ -66,4 +66,32 @@ public sealed class ScriptingPersistenceTests
         Assert.Equal("OK", await ours.CallAsync("FUNCTION", "RESTORE", payload, "REPLACE"));
         Assert.Equal(new RespError("ERR DUMP payload version or checksum are wrong"), await ours.CallAsync("FUNCTION", "RESTORE", payload + "x"));
     }
+
+    [Fact]
+    public async Task Libraries_saved_in_dump_rdb_load_in_redis_server_and_back()
+    {
+        const string Library = "#!lua name=saved\nredis.register_function('ping2', function() return 'pong2' end)";
+        var directory = RealRedis.NewDirectory();
+        var back = RealRedis.NewDirectory();
+        await using (var loop = await InProcessRedis.StartAsync(Backend.Auto, dir: directory))
+        {
+            using var client = new RespClient(await loop.ConnectAsync());
+            Assert.Equal("saved", await client.CallAsync("FUNCTION", "LOAD", Library));
+            Assert.Equal("OK", await client.CallAsync("SET", "k", "v"));
+            Assert.Equal("OK", await client.CallAsync("SAVE"));
+        }
+        await using (var redis = await RealRedis.StartAsync(directory))
+        {
+            using var theirs = await redis.ConnectAsync();
+            Assert.Equal("pong2", await theirs.CallAsync("FCALL", "ping2", "0"));
+            Assert.Equal("v", await theirs.CallAsync("GET", "k"));
+            Assert.Equal("saved", await theirs.CallAsync("FUNCTION", "LOAD", "REPLACE", Library.Replace("pong2", "pong3")));
+            Assert.Equal("OK", await theirs.CallAsync("SAVE"));
+            File.Copy(Path.Combine(directory, "dump.rdb"), Path.Combine(back, "dump.rdb"));
+        }
+        await using var again = await InProcessRedis.StartAsync(Backend.Auto, dir: back);
+        using var ours = new RespClient(await again.ConnectAsync());
+        Assert.Equal("pong3", await ours.CallAsync("FCALL", "ping2", "0"));
+        Directory.Delete(back, recursive: true);
+    }
 }

@@ -75,7 +75,7 @@ internal sealed class RdbPersistence
         var path = FilePath;
         if (!File.Exists(path)) { return null; }
         var started = Stopwatch.GetTimestamp();
-        var loader = new KeyspaceLoader(_server.Keyspace);
+        var loader = new KeyspaceLoader(_server.Keyspace, _server.Scripting.RestoreLibrary);
         using (_server.Keyspace.Lock.Exclusive())
         using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
         {
@@ -219,7 +219,7 @@ internal sealed class RdbPersistence
     private Snapshot Begin()
     {
         _changesInSnapshot = _server.Totals().Changes;
-        return new Snapshot(_server.Keyspace);
+        return new Snapshot(_server.Keyspace, _server.Scripting.Functions.Codes);
     }
 
     private bool Write(Snapshot snapshot, bool background)

@@ -13,14 +13,16 @@ namespace Loop.Samples.Redis.Persistence;
 internal sealed class Snapshot : IKeyspaceSnapshot
 {
     private readonly long _startedMs;
+    private readonly byte[][] _libraries;
     private readonly (Database Db, long Keys, long Expires)[] _databases;
     private readonly PartitionCopy?[][] _copies;
     private volatile bool _abandoned;
 
-    /// <summary>Begins a snapshot of <paramref name="keyspace"/>. Exclusive.</summary>
-    public Snapshot(Keyspace keyspace)
+    /// <summary>Begins a snapshot of <paramref name="keyspace"/> and the function <paramref name="libraries"/>' code. Exclusive.</summary>
+    public Snapshot(Keyspace keyspace, byte[][] libraries)
     {
         _startedMs = Clock.NowMs;
+        _libraries = libraries;
         _databases = keyspace.Databases.Where(db => db.Count > 0).Select(db => (db, (long)db.Count, (long)db.ExpiresCount)).ToArray();
         _copies = new PartitionCopy?[keyspace.Databases.Length][];
         foreach (var (db, _, _) in _databases)
@@ -69,6 +71,7 @@ internal sealed class Snapshot : IKeyspaceSnapshot
         }
 
         RdbEncoder.WriteHeader(scratch, _startedMs / 1000);
+        foreach (var code in _libraries) { RdbEncoder.WriteFunctionLibrary(scratch, code); }
         AppendScratch();
         foreach (var (db, keys, expires) in _databases)
         {

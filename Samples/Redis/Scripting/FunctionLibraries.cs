@@ -23,6 +23,9 @@ internal sealed class FunctionLibraries
 
     public int FunctionCount => _current.Functions.Count;
 
+    /// <summary>Every library's code, as a snapshot saves them.</summary>
+    public byte[][] Codes => [.. _current.Libraries.Values.Select(l => l.Code)];
+
     public FunctionInfo? Find(string name) => _current.Functions.GetValueOrDefault(name);
 
     public FunctionLibrary? Library(string name) => _current.Libraries.GetValueOrDefault(name);

@@ -42,7 +42,17 @@ internal sealed class Scripting(RedisServer server)
     /// </summary>
     public LuaEngine EngineFor(Session session) => session.Client is { } client
         ? client.Loop.GetState(loop => new LuaEngine(server, server.CountersOf(loop)))
-        : _offline ??= new LuaEngine(server, session.Counters);
+        : Offline;
+
+    private LuaEngine Offline => _offline ??= new LuaEngine(server, new RedisLoopCounters(server.Commands.Count));
+
+    /// <summary>A library read from an RDB file (dump.rdb, an append-only file's base), loaded as it was saved.</summary>
+    public void RestoreLibrary(byte[] code)
+    {
+        var library = Offline.LoadLibrary(code, install: false, out var error)
+            ?? throw new InvalidDataException($"a function library does not load: {error}");
+        if (Functions.Add([library], replace: false) is { } refused) { throw new InvalidDataException(refused); }
+    }
 
     public void Started(ScriptRun run) => _running = run;
 
