@@ -19,7 +19,7 @@ namespace Loop.Samples.Redis.Scripting;
 /// exists), <c>table.unpack</c>, <c>goto</c> and the 5.4 string functions are there, <c>setfenv</c>/<c>getfenv</c> are
 /// not (neither are they in Redis), error messages of the interpreter itself may be worded differently.
 /// </summary>
-internal sealed partial class LuaEngine : IDisposable
+internal sealed partial class LuaEngine
 {
     /// <summary>How many instructions run between two looks at the kill flag (Redis's hook count).</summary>
     private const int HookInstructions = 100_000;
@@ -65,8 +65,6 @@ internal sealed partial class LuaEngine : IDisposable
         _functionsRef = _lua.Ref(LuaRegistry.Index);
         _lua.SetHook(_hook, LuaHookMask.Count, HookInstructions);
     }
-
-    public void Dispose() => _lua.Dispose();
 
     // Runs one of the embedded Lua files with the values from argumentsAt to the top; leaves its one result.
     private void RunInternal(string file, int argumentsAt)
