@@ -19,6 +19,8 @@ public sealed class ScriptingDifferentialTests
     [InlineData(20261127, 2)]
     [InlineData(7, 3)]
     [InlineData(31, 2)]
+    [InlineData(101, 3)]
+    [InlineData(2024, 2)]
     public async Task Generated_scripts_answer_as_redis_does(int seed, int protocol)
     {
         var script = new Script(new Random(seed)).Commands(400).ToList();

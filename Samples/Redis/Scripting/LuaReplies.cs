@@ -132,7 +132,7 @@ internal static class LuaReplies
                 else { reply.Null(); }
                 break;
             case LuaType.Number:
-                reply.Integer(lua.IsInteger(index) ? lua.ToInteger(index) : Truncate(lua.ToNumber(index)));
+                reply.Integer(Truncate(lua.IsInteger(index) ? lua.ToInteger(index) : lua.ToNumber(index)));
                 break;
             case LuaType.Table when depth >= MaxDepth:
                 reply.Error("ERR reached lua stack limit");
@@ -146,8 +146,10 @@ internal static class LuaReplies
         }
     }
 
-    // C's cast of a double to long long, as Redis's (long long) lua_tonumber; out of range saturates here.
-    private static long Truncate(double value) => double.IsNaN(value) ? long.MinValue : (long)value;
+    // Redis's (long long) of a Lua 5.1 number, a double: integers beyond 2^53 lose their low bits, and NaN or a value
+    // out of range gives x86's "integer indefinite", the smallest long.
+    private static long Truncate(double value) =>
+        double.IsNaN(value) || value >= 9223372036854775808.0 || value < -9223372036854775808.0 ? long.MinValue : (long)value;
 
     private static void WriteTable(Lua lua, int index, RespWriter reply, bool resp3, int depth)
     {
