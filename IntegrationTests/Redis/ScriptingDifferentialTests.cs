@@ -1,5 +1,3 @@
-using Loop.IntegrationTests.Infrastructure;
-
 namespace Loop.IntegrationTests.Redis;
 
 /// <summary>
@@ -24,12 +22,8 @@ public sealed class ScriptingDifferentialTests
     public async Task Generated_scripts_answer_as_redis_does(int seed, int protocol)
     {
         var script = new Script(new Random(seed)).Commands(400).ToList();
-        await using var loop = await InProcessRedis.StartAsync(Backend.Auto);
-        await using var redis = await RealRedis.StartAsync();
-        using var ours = await loop.ConnectAsync();
-        using var theirs = await RespSocket.ConnectAsync(redis.EndPoint);
-        Assert.StartsWith(protocol == 3 ? "%" : "*", await theirs.CommandAsync("HELLO", $"{protocol}"));
-        Assert.StartsWith(protocol == 3 ? "%" : "*", await ours.CommandAsync("HELLO", $"{protocol}"));
+        await using var pair = await ServerPair.StartAsync(protocol);
+        var (ours, theirs) = (pair.Ours, pair.Theirs);
         for (var i = 0; i < script.Count; i++)
         {
             var expected = await theirs.CommandAsync(script[i]);
