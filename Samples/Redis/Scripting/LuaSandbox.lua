@@ -1,7 +1,6 @@
 -- Builds the environments Redis 7.0 gives scripts, over Lua 5.4's standard library. Called once per Lua state with
--- the native functions (redis.call's core, sha1hex, log, setresp, acl_check_cmd); returns what the engine keeps.
+-- the native functions (call, sha1hex, log, setresp, command_exists) and cjson; returns what the engine keeps.
 local native = ...
-local std = _G
 local std_load, std_rawset, std_error, std_setmetatable = load, rawset, error, setmetatable
 local readonly_tables = setmetatable({}, { __mode = 'k' })
 
