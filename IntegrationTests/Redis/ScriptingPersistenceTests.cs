@@ -78,6 +78,8 @@ public sealed class ScriptingPersistenceTests
             using var client = new RespClient(await loop.ConnectAsync());
             Assert.Equal("saved", await client.CallAsync("FUNCTION", "LOAD", Library));
             Assert.Equal("OK", await client.CallAsync("SET", "k", "v"));
+            Assert.Equal("OK", await client.CallAsync("DEBUG", "RELOAD"));
+            Assert.Equal("pong2", await client.CallAsync("FCALL", "ping2", "0"));
             Assert.Equal("OK", await client.CallAsync("SAVE"));
         }
         await using (var redis = await RealRedis.StartAsync(directory))

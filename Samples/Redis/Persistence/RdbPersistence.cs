@@ -127,13 +127,14 @@ internal sealed class RdbPersistence
         }
     }
 
-    /// <summary>DEBUG RELOAD: saves, empties the keyspace and loads the file again. Null when done, else the error reply.</summary>
+    /// <summary>DEBUG RELOAD: saves, empties the keyspace and the function libraries and loads the file again. Null when done, else the error reply.</summary>
     public string? Reload()
     {
         if (Save() is { } error) { return error; }
         using (_server.Keyspace.Lock.Exclusive())
         {
             foreach (var db in _server.Keyspace.Databases) { db.Clear(); }
+            _server.Scripting.Functions.Flush();
             try { Load(); }
             catch (Exception e) when (e is RdbFormatException or IOException or InvalidDataException) { return $"ERR Error trying to load the RDB dump: {e.Message}"; }
         }
