@@ -1,5 +1,4 @@
 using System.Text;
-using Loop.IntegrationTests.Infrastructure;
 
 namespace Loop.IntegrationTests.Redis;
 
@@ -19,13 +18,8 @@ public sealed class BitmapDifferentialTests
     [InlineData(7, 3)]
     public async Task Random_bitmap_and_lcs_commands_answer_as_redis_does(int seed, int protocol)
     {
-        await using var loop = await InProcessRedis.StartAsync(Backend.Auto);
-        await using var redis = await RealRedis.StartAsync();
-        using var ours = await loop.ConnectAsync();
-        using var theirs = await RespSocket.ConnectAsync(redis.EndPoint);
-        // HELLO's reply names the server, so it is not compared.
-        Assert.StartsWith(protocol == 3 ? "%" : "*", await theirs.CommandAsync("HELLO", $"{protocol}"));
-        Assert.StartsWith(protocol == 3 ? "%" : "*", await ours.CommandAsync("HELLO", $"{protocol}"));
+        await using var pair = await ServerPair.StartAsync(protocol);
+        var (ours, theirs) = (pair.Ours, pair.Theirs);
         var script = new List<string[]> { new[] { "RPUSH", "list", "a", "b" } };
         script.AddRange(new Script(new Random(seed)).Commands(400));
         script.AddRange(Written.Append("dest").Select(key => new[] { "GET", key }));

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Loop.IntegrationTests.Infrastructure;
 
 namespace Loop.IntegrationTests.Redis;
 
@@ -37,13 +36,8 @@ public sealed partial class StreamDifferentialTests
     // Both servers, in RESP `protocol`, get a key of another type and then the script, and must answer alike.
     private static async Task CompareAsync(int protocol, List<string[]> script)
     {
-        await using var loop = await InProcessRedis.StartAsync(Backend.Auto);
-        await using var redis = await RealRedis.StartAsync();
-        using var ours = await loop.ConnectAsync();
-        using var theirs = await RespSocket.ConnectAsync(redis.EndPoint);
-        // HELLO's reply names the server, so it is not compared.
-        Assert.StartsWith(protocol == 3 ? "%" : "*", await theirs.CommandAsync("HELLO", $"{protocol}"));
-        Assert.StartsWith(protocol == 3 ? "%" : "*", await ours.CommandAsync("HELLO", $"{protocol}"));
+        await using var pair = await ServerPair.StartAsync(protocol);
+        var (ours, theirs) = (pair.Ours, pair.Theirs);
         script.Insert(0, ["RPUSH", "list", "a"]);
         for (var i = 0; i < script.Count; i++)
         {

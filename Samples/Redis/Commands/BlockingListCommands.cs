@@ -16,10 +16,10 @@ internal static class BlockingListCommands
 
     public static void Register(CommandTable t)
     {
-        t.Add("blpop", -3, Write | Blocking, 1, -2, 1, (s, c) => BlockingPop(s, c, ListEnd.Left));
-        t.Add("brpop", -3, Write | Blocking, 1, -2, 1, (s, c) => BlockingPop(s, c, ListEnd.Right));
-        t.Add("blmove", 6, Write | Blocking, 1, 2, 1, BlMove);
-        t.Add("brpoplpush", 4, Write | Blocking, 1, 2, 1, (s, c) => BlockingMove(s, c, ListEnd.Right, ListEnd.Left, c[3]));
+        t.Add("blpop", -3, NoScript | Write | Blocking, 1, -2, 1, (s, c) => BlockingPop(s, c, ListEnd.Left));
+        t.Add("brpop", -3, NoScript | Write | Blocking, 1, -2, 1, (s, c) => BlockingPop(s, c, ListEnd.Right));
+        t.Add("blmove", 6, NoScript | Write | Blocking, 1, 2, 1, BlMove);
+        t.Add("brpoplpush", 4, NoScript | Write | Blocking, 1, 2, 1, (s, c) => BlockingMove(s, c, ListEnd.Right, ListEnd.Left, c[3]));
     }
 
     private static void BlockingPop(Session s, RespCommand c, ListEnd end)

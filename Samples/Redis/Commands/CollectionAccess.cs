@@ -47,7 +47,7 @@ internal static class CollectionAccess
     /// </summary>
     public static IEnumerable<T> Repeatedly<T>(Session s, int times, Func<T> pick)
     {
-        for (var i = 0; i < times && !s.Client.OutputLimitReached; i++) { yield return pick(); }
+        for (var i = 0; i < times && s.Client is not { OutputLimitReached: true }; i++) { yield return pick(); }
     }
 
     /// <summary>After an in-place change, notified as <paramref name="name"/>: an empty collection's key is deleted, as in Redis; otherwise watchers learn of the change.</summary>

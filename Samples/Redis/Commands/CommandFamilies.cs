@@ -36,5 +36,7 @@ internal static class CommandFamilies
         SlowLogCommand.Register(table);
         LatencyCommand.Register(table);
         DebugCommand.Register(table);
+        ScriptingCommands.Register(table);
+        FunctionCommands.Register(table);
     }
 }

@@ -34,6 +34,9 @@ internal enum CommandFlags
     /// <summary>Allowed while a RESP2 connection is subscribed: (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET. Not a Redis flag.</summary>
     InSubscribedContext = 1 << 10,
 
+    /// <summary>Refused when a script calls it (redis.call): "This Redis command is not allowed from script".</summary>
+    NoScript = 1 << 11,
+
     /// <summary>Ours, not Redis's: COMMAND INFO leaves them out.</summary>
     Internal = NoKeyspace | Exclusive | InSubscribedContext,
 }

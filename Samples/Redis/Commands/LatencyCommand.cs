@@ -23,7 +23,7 @@ internal static class LatencyCommand
         "    Prints this help.",
     ];
 
-    public static void Register(CommandTable t) => t.Add("latency", -2, NoKeyspace, 0, 0, 0, Latency);
+    public static void Register(CommandTable t) => t.Add("latency", -2, NoScript | NoKeyspace, 0, 0, 0, Latency);
 
     private static void Latency(Session s, RespCommand c)
     {

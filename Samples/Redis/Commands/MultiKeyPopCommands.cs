@@ -13,8 +13,8 @@ internal static class MultiKeyPopCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("bzpopmin", -3, Write | Blocking | Fast, 1, -2, 1, (s, c) => BlockingSortedSetPop(s, c, highest: false));
-        t.Add("bzpopmax", -3, Write | Blocking | Fast, 1, -2, 1, (s, c) => BlockingSortedSetPop(s, c, highest: true));
+        t.Add("bzpopmin", -3, NoScript | Write | Blocking | Fast, 1, -2, 1, (s, c) => BlockingSortedSetPop(s, c, highest: false));
+        t.Add("bzpopmax", -3, NoScript | Write | Blocking | Fast, 1, -2, 1, (s, c) => BlockingSortedSetPop(s, c, highest: true));
         // Keys follow numkeys: no fixed positions to describe, as Redis's movable-keys commands answer.
         t.Add("lmpop", -4, Write, new KeySpec(0, 0, 0, NumKeysAt: 1), (s, c) => MultiPop(s, c, FromList, blocking: false));
         t.Add("blmpop", -5, Write | Blocking, new KeySpec(0, 0, 0, NumKeysAt: 2), (s, c) => MultiPop(s, c, FromList, blocking: true));

@@ -12,15 +12,15 @@ internal static class PersistenceCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("save", 1, Admin | NoKeyspace | NoMulti, 0, 0, 0, (s, c) =>
+        t.Add("save", 1, NoScript | Admin | NoKeyspace | NoMulti, 0, 0, 0, (s, c) =>
         {
             if (!RefusedInTransaction(s)) { Reply(s, s.Server.Persistence.Save(), "OK"); }
         });
-        t.Add("bgsave", -1, Admin | NoKeyspace, 0, 0, 0, BackgroundSave);
-        t.Add("bgrewriteaof", 1, Admin | NoKeyspace, 0, 0, 0, (s, c) => Reply(s, s.Server.Aof.Rewrite(),
+        t.Add("bgsave", -1, NoScript | Admin | NoKeyspace, 0, 0, 0, BackgroundSave);
+        t.Add("bgrewriteaof", 1, NoScript | Admin | NoKeyspace, 0, 0, 0, (s, c) => Reply(s, s.Server.Aof.Rewrite(),
             s.Server.Aof.RewriteScheduled ? "Background append only file rewriting scheduled" : "Background append only file rewriting started"));
         t.Add("lastsave", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Integer(s.Server.Persistence.LastSaveUnix));
-        t.Add("shutdown", -1, Admin | NoKeyspace | NoMulti, 0, 0, 0, Shutdown);
+        t.Add("shutdown", -1, NoScript | Admin | NoKeyspace | NoMulti, 0, 0, 0, Shutdown);
     }
 
     // As Redis refuses its no-multi commands: the error, and EXEC then aborts.

@@ -12,7 +12,7 @@ namespace Loop.Samples.Redis.Commands;
 /// </summary>
 internal static class PubSubCommands
 {
-    private const CommandFlags Subscribing = PubSub | InSubscribedContext | NoKeyspace;
+    private const CommandFlags Subscribing = NoScript | PubSub | InSubscribedContext | NoKeyspace;
 
     // The shard channels sit where keys would (they pick the cluster slot) but name none: GETKEYS finds nothing.
     private static readonly KeySpec ShardChannels = new(1, -1, 1, NotKey: true);

@@ -12,16 +12,15 @@ internal static class ServerCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("config", -2, Admin | NoKeyspace, 0, 0, 0, ConfigCommand.Run);
+        t.Add("config", -2, NoScript | Admin | NoKeyspace, 0, 0, 0, ConfigCommand.Run);
         t.Add("info", -1, 0, 0, 0, 0, Info);
         t.Add("command", -1, NoKeyspace, 0, 0, 0, CommandInfo.Command);
         t.Add("dbsize", 1, ReadOnly | Fast, 0, 0, 0, (s, c) => s.Reply.Integer(s.Db.Count));
         t.Add("flushdb", -1, Write, 0, 0, 0, FlushDb);
         t.Add("flushall", -1, Write, 0, 0, 0, FlushAll);
         t.Add("time", 1, Fast | NoKeyspace, 0, 0, 0, Time);
-        t.Add("function", -2, 0, 0, 0, 0, Function);
-        t.Add("cluster", -2, 0, 0, 0, 0, (s, c) => s.Reply.Error("ERR This instance has cluster support disabled"));
-        t.Add("wait", 3, NoKeyspace, 0, 0, 0, Wait);
+        t.Add("cluster", -2, NoScript, 0, 0, 0, (s, c) => s.Reply.Error("ERR This instance has cluster support disabled"));
+        t.Add("wait", 3, NoScript | NoKeyspace, 0, 0, 0, Wait);
     }
 
     // WAIT numreplicas timeout: no replica ever acknowledges, so 0, at once (Redis would wait out the timeout for one or more).
@@ -54,13 +53,6 @@ internal static class ServerCommands
         s.Reply.Array(2);
         s.Reply.BulkInteger(micros / 1_000_000);
         s.Reply.BulkInteger(micros % 1_000_000);
-    }
-
-    private static void Function(Session s, RespCommand c)
-    {
-        if (Args.Is(c[1], "FLUSH")) { s.Reply.Ok(); }
-        else if (Args.Is(c[1], "LIST")) { s.Reply.Array(0); }
-        else { s.Reply.Error($"ERR unknown subcommand '{Args.Text(c[1])}'. Try FUNCTION HELP."); }
     }
 
     private static void Info(Session s, RespCommand c)

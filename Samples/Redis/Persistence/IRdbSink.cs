@@ -10,6 +10,9 @@ internal interface IRdbSink
     /// </summary>
     void Entry(int db, byte[] key, object value, long? expireAtUnixMs);
 
+    /// <summary>A function library's code (RDB_OPCODE_FUNCTION2), in file order, before the keys.</summary>
+    void Library(byte[] code) => Skipped("a function library: this sink takes none");
+
     /// <summary>Something in the file that was read but not loaded (a function library, an empty key), for the log.</summary>
     void Skipped(string what) { }
 }

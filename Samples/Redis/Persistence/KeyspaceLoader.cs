@@ -5,10 +5,12 @@ namespace Loop.Samples.Redis.Persistence;
 /// <summary>
 /// Puts what an RDB file holds into the keyspace, as a master does: keys already expired are left out, unless
 /// <paramref name="keepExpired"/> (an append-only file's base, whose later commands may still use them, as Redis
-/// loads it).
+/// loads it). Function libraries go to <paramref name="library"/>.
 /// </summary>
-internal sealed class KeyspaceLoader(Keyspace keyspace, bool keepExpired = false) : IRdbSink
+internal sealed class KeyspaceLoader(Keyspace keyspace, Action<byte[]> library, bool keepExpired = false) : IRdbSink
 {
+    public void Library(byte[] code) => library(code);
+
     private readonly long _nowMs = Clock.NowMs;
 
     public long Loaded { get; private set; }

@@ -59,8 +59,7 @@ internal static partial class RdbDecoder
                     reader.ReadString();
                     break;
                 case RdbOpcode.Function2:
-                    reader.ReadString();
-                    sink.Skipped($"a function library at byte offset {offset}: this server has no functions");
+                    sink.Library(reader.ReadString());
                     break;
                 case RdbOpcode.FunctionPreGa:
                     SkipPreGaFunction(reader);

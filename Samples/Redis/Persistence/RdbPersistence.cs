@@ -75,7 +75,7 @@ internal sealed class RdbPersistence
         var path = FilePath;
         if (!File.Exists(path)) { return null; }
         var started = Stopwatch.GetTimestamp();
-        var loader = new KeyspaceLoader(_server.Keyspace);
+        var loader = new KeyspaceLoader(_server.Keyspace, _server.Scripting.RestoreLibrary);
         using (_server.Keyspace.Lock.Exclusive())
         using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
         {
@@ -127,13 +127,14 @@ internal sealed class RdbPersistence
         }
     }
 
-    /// <summary>DEBUG RELOAD: saves, empties the keyspace and loads the file again. Null when done, else the error reply.</summary>
+    /// <summary>DEBUG RELOAD: saves, empties the keyspace and the function libraries and loads the file again. Null when done, else the error reply.</summary>
     public string? Reload()
     {
         if (Save() is { } error) { return error; }
         using (_server.Keyspace.Lock.Exclusive())
         {
             foreach (var db in _server.Keyspace.Databases) { db.Clear(); }
+            _server.Scripting.Functions.Flush();
             try { Load(); }
             catch (Exception e) when (e is RdbFormatException or IOException or InvalidDataException) { return $"ERR Error trying to load the RDB dump: {e.Message}"; }
         }
@@ -219,7 +220,7 @@ internal sealed class RdbPersistence
     private Snapshot Begin()
     {
         _changesInSnapshot = _server.Totals().Changes;
-        return new Snapshot(_server.Keyspace, SnapshotFormat.Rdb);
+        return new Snapshot(_server.Keyspace, SnapshotFormat.Rdb, _server.Scripting.Functions.Codes);
     }
 
     private bool Write(Snapshot snapshot, bool background)

@@ -14,15 +14,20 @@ namespace Loop.Samples.Redis.Persistence;
 internal sealed class Snapshot : IKeyspaceSnapshot
 {
     private readonly long _startedMs;
+    private readonly byte[][] _libraries;
     private readonly (Database Db, long Keys, long Expires)[] _databases;
     private readonly PartitionCopy?[][] _copies;
     private volatile bool _abandoned;
 
-    /// <summary>Begins a snapshot of <paramref name="keyspace"/>, to be written in <paramref name="format"/>. Exclusive.</summary>
-    public Snapshot(Keyspace keyspace, SnapshotFormat format)
+    /// <summary>
+    /// Begins a snapshot of <paramref name="keyspace"/> and the function <paramref name="libraries"/>' code, to be written
+    /// in <paramref name="format"/>. Exclusive.
+    /// </summary>
+    public Snapshot(Keyspace keyspace, SnapshotFormat format, byte[][] libraries)
     {
         _startedMs = Clock.NowMs;
         Format = format;
+        _libraries = libraries;
         _databases = keyspace.Databases.Where(db => db.Count > 0).Select(db => (db, (long)db.Count, (long)db.ExpiresCount)).ToArray();
         _copies = new PartitionCopy?[keyspace.Databases.Length][];
         foreach (var (db, _, _) in _databases)
@@ -76,6 +81,7 @@ internal sealed class Snapshot : IKeyspaceSnapshot
         }
 
         Format.WriteHeader(scratch, _startedMs / 1000);
+        foreach (var code in _libraries) { Format.WriteFunctionLibrary(scratch, code); }
         AppendScratch();
         foreach (var (db, keys, expires) in _databases)
         {

@@ -14,6 +14,9 @@ internal abstract class SnapshotFormat
 
     public abstract void WriteHeader(IBufferWriter<byte> output, long unixSeconds);
 
+    /// <summary>A function library's code, before the keys, as Redis writes them.</summary>
+    public abstract void WriteFunctionLibrary(IBufferWriter<byte> output, byte[] code);
+
     public abstract void WriteSelectDb(IBufferWriter<byte> output, int db, long keys, long expires);
 
     public abstract void WriteEntry(IBufferWriter<byte> output, ReadOnlySpan<byte> key, object value, long? expireAtUnixMs);
@@ -24,6 +27,8 @@ internal abstract class SnapshotFormat
     private sealed class RdbFormatWriter : SnapshotFormat
     {
         public override void WriteHeader(IBufferWriter<byte> output, long unixSeconds) => RdbEncoder.WriteHeader(output, unixSeconds);
+
+        public override void WriteFunctionLibrary(IBufferWriter<byte> output, byte[] code) => RdbEncoder.WriteFunctionLibrary(output, code);
 
         public override void WriteSelectDb(IBufferWriter<byte> output, int db, long keys, long expires) =>
             RdbEncoder.WriteSelectDb(output, db, keys, expires);
@@ -37,6 +42,9 @@ internal abstract class SnapshotFormat
     private sealed class CommandsFormatWriter : SnapshotFormat
     {
         public override void WriteHeader(IBufferWriter<byte> output, long unixSeconds) { }
+
+        // FUNCTION LOAD of each library, as Redis's rewriteFunctions begins the file.
+        public override void WriteFunctionLibrary(IBufferWriter<byte> output, byte[] code) => AofCommandWriter.Command(output, "FUNCTION"u8.ToArray(), "LOAD"u8.ToArray(), code);
 
         public override void WriteSelectDb(IBufferWriter<byte> output, int db, long keys, long expires) => AofCommandWriter.Select(output, db);
 

@@ -45,7 +45,7 @@ internal sealed class ReplicationMaster(RedisServer server)
         using (server.Keyspace.Lock.Exclusive())
         {
             Stream.BacklogSize = server.Config.GetNumber("repl-backlog-size");
-            snapshot = new Snapshot(server.Keyspace, SnapshotFormat.Rdb);
+            snapshot = new Snapshot(server.Keyspace, SnapshotFormat.Rdb, server.Scripting.Functions.Codes);
             offset = Stream.Attach(link);
             server.Keyspace.ReplicationLog ??= Stream;
         }

@@ -27,6 +27,7 @@ internal sealed class RedisServer
         Keyspace.Events.Publisher = PubSub;
         Keyspace.Events.Enabled = Config.NotifyClasses;
         Config.Changed += name => { if (name == "notify-keyspace-events") { Keyspace.Events.Enabled = Config.NotifyClasses; } };
+        Scripting = new Scripting.Scripting(this);
     }
 
     public RedisServerOptions Options { get; }
@@ -42,6 +43,7 @@ internal sealed class RedisServer
     public RdbPersistence Persistence { get; }
     public AppendOnlyFile Aof { get; }
     public ReplicationMaster Replication { get; }
+    public Scripting.Scripting Scripting { get; }
 
     /// <summary>Stops the server (SHUTDOWN), set by whoever hosts it; null where nothing can stop it.</summary>
     public Action? RequestShutdown { get; set; }
@@ -111,9 +113,10 @@ internal sealed class RedisServer
 
     private void ExpireCycle()
     {
-        // Keys do not change while clients are paused; DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off.
-        if (ClientPause.Current is not null || !ActiveExpiryEnabled) { return; }
-        using (Keyspace.Lock.Exclusive())
+        // Keys do not change while clients are paused; DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off. Behind a script
+        // (or anything holding the keyspace) the cycle waits for its next turn, so loop 0 still answers BUSY meanwhile.
+        if (ClientPause.Current is not null || !ActiveExpiryEnabled || !Keyspace.Lock.TryExclusive(out var hold)) { return; }
+        using (hold)
         {
             foreach (var db in Keyspace.Databases)
             {

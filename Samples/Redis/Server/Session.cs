@@ -121,6 +121,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, "NOAUTH Authentication required.");
             return true;
         }
+        if (server.Scripting.Running is not null && server.Scripting.BusyRefusal(spec, command, Client?.Loop) is { } busy)
+        {
+            Reject(spec, busy);
+            return true;
+        }
         if (Subscribed && Reply.Protocol == 2 && (spec.Flags & CommandFlags.InSubscribedContext) == 0)
         {
             Reject(spec, $"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");

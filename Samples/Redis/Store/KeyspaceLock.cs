@@ -76,6 +76,25 @@ internal sealed class KeyspaceLock
         }
         if (t_flag is { Raised: 1 } held && held.Owner == this) { throw new InvalidOperationException("A shared hold cannot become exclusive."); }
         _exclusive.Enter();
+        return Acquired();
+    }
+
+    /// <summary>
+    /// Holds the whole keyspace unless another thread holds it exclusively now (a long script): for background work
+    /// that can come back later rather than wait, and keep its loop from answering, meanwhile.
+    /// </summary>
+    public bool TryExclusive(out ExclusiveScope scope)
+    {
+        scope = default;
+        if (HeldExclusively) { scope = Exclusive(); return true; }
+        if (!_exclusive.TryEnter()) { return false; }
+        scope = Acquired();
+        return true;
+    }
+
+    // The writer's lock is taken: raise the writer flag and wait for every reader to leave.
+    private ExclusiveScope Acquired()
+    {
         _exclusiveThread = Environment.CurrentManagedThreadId;
         _exclusiveDepth = 1;
         _writer = true;

@@ -11,6 +11,10 @@ internal sealed class CollectingSink : IRdbSink
 
     public List<string> Skips { get; } = [];
 
+    public List<string> Libraries { get; } = [];
+
+    public void Library(byte[] code) => Libraries.Add(Encoding.Latin1.GetString(code));
+
     public void Entry(int db, byte[] key, object value, long? expireAtUnixMs) => Entries.Add((db, Encoding.Latin1.GetString(key), value, expireAtUnixMs));
 
     public void Skipped(string what) => Skips.Add(what);

@@ -115,7 +115,8 @@ public sealed class CompactEncodingTests
             .End();
         var loaded = CollectingSink.Load(file);
         Assert.Equal([(2, "a", 100_000_000_000L), (2, "b", null), (2, "c", (long?)4_102_444_800_000)], loaded.Entries.Select(e => (e.Db, e.Key, e.ExpireAt)));
-        Assert.Contains("function library", Assert.Single(loaded.Skips));
+        Assert.Equal("#!lua name=lib\nredis.register_function('f', function() return 1 end)", Assert.Single(loaded.Libraries));
+        Assert.Empty(loaded.Skips);
     }
 
     [Fact]

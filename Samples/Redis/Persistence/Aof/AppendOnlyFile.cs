@@ -72,7 +72,7 @@ internal sealed class AppendOnlyFile
     {
         var started = Stopwatch.GetTimestamp();
         var keyspace = _server.Keyspace;
-        var loader = new KeyspaceLoader(keyspace, keepExpired: true);
+        var loader = new KeyspaceLoader(keyspace, _server.Scripting.RestoreLibrary, keepExpired: true);
         var replay = new AofReplay(_server);
         AofLoadResult loaded;
         using (keyspace.Lock.Exclusive())
@@ -106,7 +106,7 @@ internal sealed class AppendOnlyFile
         System.IO.Directory.CreateDirectory(Directory);
         using (keyspace.Lock.Exclusive())
         {
-            var (baseFile, size) = WriteBase(new Snapshot(keyspace, BaseFormat));
+            var (baseFile, size) = WriteBase(new Snapshot(keyspace, BaseFormat, _server.Scripting.Functions.Codes));
             lock (_gate) { (_base, _incrs, _baseSize, _incrStart) = (baseFile, [], size, 0); }
             var incr = NextIncr();
             _log = new AofLog(Fsync, OpenIncr(incr));
@@ -184,7 +184,7 @@ internal sealed class AppendOnlyFile
         AofFileInfo incr;
         using (_server.Keyspace.Lock.Exclusive())
         {
-            snapshot = new Snapshot(_server.Keyspace, BaseFormat);
+            snapshot = new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes);
             incr = NextIncr();
             startIncr(incr);
             _nextIncrStart = _log!.Appended;

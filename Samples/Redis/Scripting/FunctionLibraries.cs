@@ -1,0 +1,61 @@
+namespace Loop.Samples.Redis.Scripting;
+
+/// <summary>A function a library registered.</summary>
+internal sealed record FunctionInfo(string Name, string? Description, ScriptFlags Flags, string Library);
+
+/// <summary>A library of functions: its name, its code as loaded, and what it registered.</summary>
+internal sealed record FunctionLibrary(string Name, byte[] Code, FunctionInfo[] Functions);
+
+/// <summary>
+/// The server's libraries (FUNCTION LOAD, DELETE, FLUSH, RESTORE). Changed only while the keyspace is held exclusively
+/// (those commands, and FCALL, hold it), each change a new immutable set with a new <see cref="Version"/>, which each
+/// loop's engine compares before running a function and reloads from when it moved.
+/// </summary>
+internal sealed class FunctionLibraries
+{
+    private volatile Snapshot _current = new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), 0);
+
+    private sealed record Snapshot(SortedDictionary<string, FunctionLibrary> Libraries, Dictionary<string, FunctionInfo> Functions, long Version);
+
+    public long Version => _current.Version;
+
+    public IReadOnlyCollection<FunctionLibrary> Libraries => _current.Libraries.Values;
+
+    public int FunctionCount => _current.Functions.Count;
+
+    /// <summary>Every library's code, as a snapshot saves them.</summary>
+    public byte[][] Codes => [.. _current.Libraries.Values.Select(l => l.Code)];
+
+    public FunctionInfo? Find(string name) => _current.Functions.GetValueOrDefault(name);
+
+    public FunctionLibrary? Library(string name) => _current.Libraries.GetValueOrDefault(name);
+
+    /// <summary>Adds the libraries (replacing those of the same name with <paramref name="replace"/>); null, or Redis's error and nothing changed.</summary>
+    public string? Add(IEnumerable<FunctionLibrary> added, bool replace)
+    {
+        var libraries = new SortedDictionary<string, FunctionLibrary>(_current.Libraries, StringComparer.Ordinal);
+        foreach (var library in added)
+        {
+            if (libraries.ContainsKey(library.Name) && !replace) { return $"ERR Library '{library.Name}' already exists"; }
+            libraries[library.Name] = library;
+        }
+        var functions = new Dictionary<string, FunctionInfo>(StringComparer.Ordinal);
+        foreach (var function in libraries.Values.SelectMany(l => l.Functions))
+        {
+            if (!functions.TryAdd(function.Name, function)) { return $"ERR Function {function.Name} already exists"; }
+        }
+        _current = new Snapshot(libraries, functions, _current.Version + 1);
+        return null;
+    }
+
+    public bool Delete(string name)
+    {
+        var libraries = new SortedDictionary<string, FunctionLibrary>(_current.Libraries, StringComparer.Ordinal);
+        if (!libraries.Remove(name)) { return false; }
+        var functions = libraries.Values.SelectMany(l => l.Functions).ToDictionary(f => f.Name, StringComparer.Ordinal);
+        _current = new Snapshot(libraries, functions, _current.Version + 1);
+        return true;
+    }
+
+    public void Flush() => _current = new Snapshot(new(StringComparer.Ordinal), new(StringComparer.Ordinal), _current.Version + 1);
+}

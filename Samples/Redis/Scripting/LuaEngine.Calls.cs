@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using KeraLua;
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Commands;
+using Microsoft.Extensions.Logging;
+
+namespace Loop.Samples.Redis.Scripting;
+
+// The native half of the redis library: redis.call and redis.pcall run a command as the script's client, through the
+// command table and the session's own path (Handle), with the checks Redis's scriptCall makes first. None of these
+// raises a Lua error (that would unwind through managed frames): failures are returned for the Lua side to raise.
+internal sealed partial class LuaEngine
+{
+    private byte[] _argumentBytes = new byte[256];
+    private RespArgument[] _arguments = new RespArgument[8];
+
+    // call(raise, name, args...): the reply as a Lua value; with raise, an error reply comes back as (error, true).
+    private int Call(IntPtr state)
+    {
+        var lua = Lua.FromIntPtr(state);
+        var raise = lua.ToBoolean(1);
+        try
+        {
+            var count = lua.GetTop() - 1;
+            if (count == 0) { return Failed(lua, raise, "ERR Please specify at least one argument for this redis lib call"); }
+            if (!TryReadArguments(lua, count)) { return Failed(lua, raise, "ERR Lua redis lib command arguments must be strings or integers"); }
+            var command = new RespCommand(_argumentBytes, default, _arguments.AsSpan(0, count));
+            if (Refusal(command) is { } refusal) { return Failed(lua, raise, refusal); }
+            _replies.ResetWrittenCount();
+            if (_client.RunFromScript(_server.Commands.Find(command[0])!, command)) { _run!.Wrote = true; }
+            var reply = _replies.WrittenSpan;
+            var at = 0;
+            LuaReplies.Push(lua, reply, ref at);
+            if (reply[0] != (byte)'-' || !raise) { return 1; }
+            lua.PushBoolean(true);
+            return 2;
+        }
+        catch (Exception e)
+        {
+            _server.Log.LogError(e, "redis.call failed");
+            return Failed(lua, raise, "ERR " + e.Message);
+        }
+    }
+
+    // Why the script may not run this command, in scriptCall's order, or null.
+    private string? Refusal(RespCommand command)
+    {
+        var spec = _server.Commands.Find(command[0]);
+        if (spec is null) { return "ERR Unknown Redis command called from script"; }
+        if (!spec.AcceptsArgumentCount(command.Count)) { return "ERR Wrong number of args calling Redis command from script"; }
+        if ((spec.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
+        if ((spec.Flags & CommandFlags.Write) == 0) { return null; }
+        if (_run!.ReadOnly) { return "ERR Write commands are not allowed from read-only scripts."; }
+        return _client.WriteRefusal;
+    }
+
+    private static int Failed(Lua lua, bool raise, string error)
+    {
+        LuaReplies.PushError(lua, error);
+        if (!raise) { return 1; }
+        lua.PushBoolean(true);
+        return 2;
+    }
+
+    // The arguments from stack index 2 on into _argumentBytes and _arguments: strings as they are, numbers as Redis
+    // spells them (integers in decimal, others in their shortest form); anything else refuses the call.
+    private bool TryReadArguments(Lua lua, int count)
+    {
+        if (_arguments.Length < count) { Array.Resize(ref _arguments, Math.Max(count, _arguments.Length * 2)); }
+        var offset = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var index = i + 2;
+            byte[]? bytes = lua.Type(index) switch
+            {
+                LuaType.String => lua.ToBuffer(index, false),
+                LuaType.Number when lua.IsInteger(index) => Encoding.ASCII.GetBytes(lua.ToInteger(index).ToString(CultureInfo.InvariantCulture)),
+                LuaType.Number => Encoding.ASCII.GetBytes(lua.ToNumber(index).ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e')),
+                _ => null,
+            };
+            if (bytes is null) { return false; }
+            if (_argumentBytes.Length < offset + bytes.Length) { Array.Resize(ref _argumentBytes, Math.Max(offset + bytes.Length, _argumentBytes.Length * 2)); }
+            bytes.CopyTo(_argumentBytes.AsSpan(offset));
+            _arguments[i] = new RespArgument(offset, bytes.Length, InScratch: false);
+            offset += bytes.Length;
+        }
+        return true;
+    }
+
+    private int Sha1Hex(IntPtr state)
+    {
+        var lua = Lua.FromIntPtr(state);
+        lua.PushString(Convert.ToHexStringLower(SHA1.HashData(lua.ToBuffer(1, false) ?? [])));
+        return 1;
+    }
+
+    // log(level, message): to the server's logger, at the level Redis's LL_* names.
+    private int Log(IntPtr state)
+    {
+        var lua = Lua.FromIntPtr(state);
+        var level = lua.ToInteger(1) switch { 0 => LogLevel.Debug, 1 => LogLevel.Debug, 2 => LogLevel.Information, _ => LogLevel.Warning };
+        _server.Log.Log(level, "{Message}", Encoding.UTF8.GetString(lua.ToBuffer(2, false) ?? []));
+        return 0;
+    }
+
+    private int SetResp(IntPtr state)
+    {
+        _client.Reply.Protocol = (int)Lua.FromIntPtr(state).ToInteger(1);
+        return 0;
+    }
+
+    private int CommandExists(IntPtr state)
+    {
+        var lua = Lua.FromIntPtr(state);
+        lua.PushBoolean(_server.Commands.Find(lua.ToBuffer(1, false) ?? []) is not null);
+        return 1;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Buffers;
+using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Persistence;
+using Loop.Samples.Redis.Store;
+
+namespace Loop.Samples.Redis.Server;
+
+// The client a script's redis.call runs commands as (Redis's lua_client): one per loop, no connection, its replies
+// gathered for the script to read. Commands run through Handle, as EXEC runs its queue: the script's caller already
+// holds the keyspace exclusively, and the writes are logged (between the caller's MULTI and EXEC) as they happen.
+internal sealed partial class Session
+{
+    /// <summary>A script client for <paramref name="counters"/>' loop, writing its replies to <paramref name="replies"/>.</summary>
+    public static Session ForScripts(RedisServer server, RedisLoopCounters counters, ArrayBufferWriter<byte> replies)
+    {
+        var session = new Session(server) { Authenticated = true, Db = server.Keyspace.Databases[0], Counters = counters, InExec = true };
+        session.Writer.Output = replies;
+        return session;
+    }
+
+    /// <summary>Where a script's commands run: the caller's database, RESP2 until the script asks for RESP3.</summary>
+    public void StartScript(Session caller)
+    {
+        Db = caller.Db;
+        Reply.Protocol = 2;
+        _loggedUpTo = 0;
+    }
+
+    /// <summary>Runs one command of a script; true when it changed the keyspace.</summary>
+    public bool RunFromScript(CommandSpec spec, RespCommand command)
+    {
+        var changes = Database.ChangesOnThisThread;
+        LastCommand = spec.Name;
+        Counters.Commands++;
+        var started = Starting();
+        Handle(spec, command);
+        Finished(spec, command, started);
+        return Database.ChangesOnThisThread != changes;
+    }
+
+    /// <summary>Opens the append-only file's MULTI for a script's effects (unless the caller is in EXEC, which has one).</summary>
+    public void BeginScriptEffects()
+    {
+        if (!InExec) { LogTransaction(begin: true); }
+    }
+
+    /// <summary>
+    /// Closes it: the replies of the caller wait for what <paramref name="scriptClient"/> logged; a script that wrote
+    /// serves the clients blocked on what it filled, as Redis does once the script is done.
+    /// </summary>
+    public void EndScriptEffects(Session scriptClient, bool wrote)
+    {
+        _loggedUpTo = Math.Max(_loggedUpTo, scriptClient._loggedUpTo);
+        if (InExec) { return; }
+        LogTransaction(begin: false);
+        if (wrote && server.Keyspace.Lock.HeldExclusively) { server.Keyspace.ServeBlocked(); }
+    }
+
+    /// <summary>Logs a command to the append-only file as received (FUNCTION LOAD, DELETE, FLUSH, RESTORE).</summary>
+    public void LogAsReceived(RespCommand command)
+    {
+        if (Db.Log is AofLog log) { _loggedUpTo = log.Append(Db.Index, command); }
+    }
+
+    /// <summary>Why a write is refused now (MISCONF), or null.</summary>
+    public string? WriteRefusal => WritesRefused();
+}
