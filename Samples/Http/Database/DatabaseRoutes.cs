@@ -11,44 +11,17 @@ namespace Loop.Samples.Http.Database;
 /// </summary>
 public sealed class DatabaseRoutes(WorldDatabase database, WorldCache cache, Lazy<ILogger> logger)
 {
-    private const string AdditionalFortune = "Additional fortune added at request time.";
     private long _lastFailureLogged = long.MinValue / 2;
 
     /// <summary>Adds the routes to <paramref name="router"/>.</summary>
     public HttpRouter MapTo(HttpRouter router) => router
-        .MapGet("/db", (_, response) => Answer(response.Defer(), database.LoadWorldAsync(RandomId()), WriteWorld))
+        .MapGet("/db", (_, response) => Answer(response.Defer(), database.LoadWorldAsync(WorldDatabase.RandomId()), WriteWorld))
         .MapGet("/queries", (request, response) =>
-            Answer(response.Defer(), database.LoadWorldsAsync(RandomIds(QueryCount.Parse(request.Query, "queries"u8))), WriteWorlds))
+            Answer(response.Defer(), database.LoadWorldsAsync(WorldDatabase.RandomIds(QueryCount.Parse(request.Query, "queries"u8))), WriteWorlds))
         .MapGet("/updates", (request, response) =>
-            Answer(response.Defer(), database.UpdateWorldsAsync(DistinctRandomIds(QueryCount.Parse(request.Query, "queries"u8)), RandomId), WriteWorlds))
-        .MapGet("/fortunes", (_, response) => Answer(response.Defer(), LoadSortedFortunesAsync(), WriteFortunes))
+            Answer(response.Defer(), database.UpdateWorldsAsync(WorldDatabase.DistinctRandomIds(QueryCount.Parse(request.Query, "queries"u8)), WorldDatabase.RandomId), WriteWorlds))
+        .MapGet("/fortunes", (_, response) => Answer(response.Defer(), database.LoadFortunesPageAsync(), WriteFortunes))
         .MapGet("/cached-queries", (request, response) => WriteWorlds(response, cache.Random(QueryCount.Parse(request.Query, "count"u8))));
-
-    /// <summary>A random World id, 1 to 10,000.</summary>
-    public static int RandomId() => Random.Shared.Next(1, WorldDatabase.WorldRows + 1);
-
-    private static int[] RandomIds(int count)
-    {
-        var ids = new int[count];
-        for (var i = 0; i < count; i++) { ids[i] = RandomId(); }
-        return ids;
-    }
-
-    // Distinct, so that each updated row is written once and the response says what the table holds.
-    private static int[] DistinctRandomIds(int count)
-    {
-        var ids = new HashSet<int>(count);
-        while (ids.Count < count) { ids.Add(RandomId()); }
-        return [.. ids];
-    }
-
-    private async Task<List<Fortune>> LoadSortedFortunesAsync()
-    {
-        var fortunes = await database.LoadFortunesAsync();
-        fortunes.Add(new Fortune(0, AdditionalFortune));
-        fortunes.Sort(static (a, b) => string.CompareOrdinal(a.Message, b.Message));
-        return fortunes;
-    }
 
     private void Answer<T>(HttpDeferredResponse later, Task<T> query, Action<HttpResponse, T> write) => _ = CompleteAsync(later, query, write);
 

@@ -10,7 +10,7 @@ public sealed class WorldCache(World[] worldsById)
     public World[] Random(int count)
     {
         var worlds = new World[count];
-        for (var i = 0; i < count; i++) { worlds[i] = worldsById[DatabaseRoutes.RandomId()]; }
+        for (var i = 0; i < count; i++) { worlds[i] = worldsById[WorldDatabase.RandomId()]; }
         return worlds;
     }
 }

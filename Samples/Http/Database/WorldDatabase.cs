@@ -23,6 +23,25 @@ public sealed class WorldDatabase : IAsyncDisposable
 
     private WorldDatabase(NpgsqlDataSource source) => _source = source;
 
+    /// <summary>A random World id, 1 to 10,000.</summary>
+    public static int RandomId() => Random.Shared.Next(1, WorldRows + 1);
+
+    /// <summary><paramref name="count"/> random World ids.</summary>
+    public static int[] RandomIds(int count)
+    {
+        var ids = new int[count];
+        for (var i = 0; i < count; i++) { ids[i] = RandomId(); }
+        return ids;
+    }
+
+    /// <summary><paramref name="count"/> distinct random World ids: each updated row is written once, and a response says what the table holds.</summary>
+    public static int[] DistinctRandomIds(int count)
+    {
+        var ids = new HashSet<int>(count);
+        while (ids.Count < count) { ids.Add(RandomId()); }
+        return [.. ids];
+    }
+
     /// <summary>Where the database is, for messages (host, port, database; never the password).</summary>
     public string Describe { get; private init; } = "";
 
@@ -100,6 +119,15 @@ public sealed class WorldDatabase : IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync();
         var fortunes = new List<Fortune>(16);
         while (await reader.ReadAsync()) { fortunes.Add(new Fortune(reader.GetInt32(0), reader.GetString(1))); }
+        return fortunes;
+    }
+
+    /// <summary>The fortunes page's rows: every fortune, one added at request time, sorted by message.</summary>
+    public async Task<List<Fortune>> LoadFortunesPageAsync()
+    {
+        var fortunes = await LoadFortunesAsync();
+        fortunes.Add(new Fortune(0, "Additional fortune added at request time."));
+        fortunes.Sort(static (a, b) => string.CompareOrdinal(a.Message, b.Message));
         return fortunes;
     }
 
