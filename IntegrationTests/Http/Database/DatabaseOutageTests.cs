@@ -13,10 +13,10 @@ namespace Loop.IntegrationTests.Http.Database;
 public sealed class DatabaseOutageTests
 {
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task A_client_gone_while_its_query_runs_leaves_the_server_and_the_reused_slot_sound(Backend backend)
+    [MemberData(nameof(Postgres.Modes), MemberType = typeof(Postgres))]
+    public async Task A_client_gone_while_its_query_runs_leaves_the_server_and_the_reused_slot_sound(Backend backend, bool multiplexing)
     {
-        await using var server = await Postgres.StartServerAsync(backend);
+        await using var server = await Postgres.StartServerAsync(backend, multiplexing);
         // The test holds the World table: the server's UPDATE waits until the test lets go.
         await using var holder = await Postgres.ConnectAsync();
         await using var transaction = await holder.BeginTransactionAsync();
@@ -44,11 +44,11 @@ public sealed class DatabaseOutageTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task The_database_stopped_under_load_gives_500s_then_the_server_recovers_without_leaking_connections(Backend backend)
+    [MemberData(nameof(Postgres.Modes), MemberType = typeof(Postgres))]
+    public async Task The_database_stopped_under_load_gives_500s_then_the_server_recovers_without_leaking_connections(Backend backend, bool multiplexing)
     {
         var log = new CapturingLogger();
-        await using var server = await Postgres.StartServerAsync(backend, log);
+        await using var server = await Postgres.StartServerAsync(backend, multiplexing, log);
         using var client = HttpTestServer.Client(server.Server);
         var statuses = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
         using var stop = new CancellationTokenSource();

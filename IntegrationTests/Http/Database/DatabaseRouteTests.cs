@@ -10,10 +10,10 @@ namespace Loop.IntegrationTests.Http.Database;
 public sealed class DatabaseRouteTests
 {
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Db_answers_one_row_as_the_database_has_it(Backend backend)
+    [MemberData(nameof(Postgres.Modes), MemberType = typeof(Postgres))]
+    public async Task Db_answers_one_row_as_the_database_has_it(Backend backend, bool multiplexing)
     {
-        await using var server = await Postgres.StartServerAsync(backend);
+        await using var server = await Postgres.StartServerAsync(backend, multiplexing);
         using var connection = await RawHttpConnection.Open(server.Server.EndPoint);
         await connection.Send(Get("/db"));
         var response = await connection.ReadResponse();
@@ -25,10 +25,10 @@ public sealed class DatabaseRouteTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Queries_answers_N_rows_with_N_clamped_to_1_to_500(Backend backend)
+    [MemberData(nameof(Postgres.Modes), MemberType = typeof(Postgres))]
+    public async Task Queries_answers_N_rows_with_N_clamped_to_1_to_500(Backend backend, bool multiplexing)
     {
-        await using var server = await Postgres.StartServerAsync(backend);
+        await using var server = await Postgres.StartServerAsync(backend, multiplexing);
         using var connection = await RawHttpConnection.Open(server.Server.EndPoint);
         var cases = new (string Query, int Rows)[] { ("?queries=20", 20), ("", 1), ("?queries=0", 1), ("?queries=-3", 1), ("?queries=abc", 1),
             ("?queries=", 1), ("?queries=501", 500), ("?queries=100000", 500), ("?other=1&queries=7", 7) };
@@ -45,10 +45,10 @@ public sealed class DatabaseRouteTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Fortunes_is_the_table_plus_one_sorted_and_escaped(Backend backend)
+    [MemberData(nameof(Postgres.Modes), MemberType = typeof(Postgres))]
+    public async Task Fortunes_is_the_table_plus_one_sorted_and_escaped(Backend backend, bool multiplexing)
     {
-        await using var server = await Postgres.StartServerAsync(backend);
+        await using var server = await Postgres.StartServerAsync(backend, multiplexing);
         using var connection = await RawHttpConnection.Open(server.Server.EndPoint);
         await connection.Send(Get("/fortunes"));
         var response = await connection.ReadResponse();
@@ -80,10 +80,10 @@ public sealed class DatabaseRouteTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Updates_writes_new_random_numbers_that_another_connection_reads_back(Backend backend)
+    [MemberData(nameof(Postgres.Modes), MemberType = typeof(Postgres))]
+    public async Task Updates_writes_new_random_numbers_that_another_connection_reads_back(Backend backend, bool multiplexing)
     {
-        await using var server = await Postgres.StartServerAsync(backend);
+        await using var server = await Postgres.StartServerAsync(backend, multiplexing);
         using var connection = await RawHttpConnection.Open(server.Server.EndPoint);
         var before = await Postgres.WorldAsync();
         await connection.Send(Get("/updates?queries=20") + Get("/updates?queries=0") + Get("/updates?queries=600"));
@@ -108,10 +108,10 @@ public sealed class DatabaseRouteTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Cached_queries_answers_N_rows_from_the_cache_with_N_clamped(Backend backend)
+    [MemberData(nameof(Postgres.Modes), MemberType = typeof(Postgres))]
+    public async Task Cached_queries_answers_N_rows_from_the_cache_with_N_clamped(Backend backend, bool multiplexing)
     {
-        await using var server = await Postgres.StartServerAsync(backend);
+        await using var server = await Postgres.StartServerAsync(backend, multiplexing);
         var table = await Postgres.WorldAsync();
         using var connection = await RawHttpConnection.Open(server.Server.EndPoint);
         await connection.Send(Get("/cached-queries?count=10") + Get("/cached-queries") + Get("/cached-queries?count=9999") + Get("/cached-queries?count=x"));
@@ -127,10 +127,10 @@ public sealed class DatabaseRouteTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Pipelined_database_and_plain_requests_are_answered_in_order(Backend backend)
+    [MemberData(nameof(Postgres.Modes), MemberType = typeof(Postgres))]
+    public async Task Pipelined_database_and_plain_requests_are_answered_in_order(Backend backend, bool multiplexing)
     {
-        await using var server = await Postgres.StartServerAsync(backend);
+        await using var server = await Postgres.StartServerAsync(backend, multiplexing);
         using var connection = await RawHttpConnection.Open(server.Server.EndPoint);
         var paths = new[] { "/db", "/plaintext", "/db", "/queries?queries=3", "/json", "/fortunes", "/plaintext", "/updates?queries=2", "/db", "/cached-queries?count=4" };
         var requests = new StringBuilder();

@@ -25,11 +25,24 @@ public sealed class Postgres : IAsyncLifetime
 {
     public static readonly string Port = Environment.GetEnvironmentVariable("LOOP_PG_PORT") ?? "5433";
 
-    /// <summary>The sample's connection string; a bounded pool, so that leaked connections would show.</summary>
-    public static readonly string ConnectionString =
-        $"Host=127.0.0.1;Port={Port};Database=hello_world;Username=benchmarkdbuser;Password=benchmarkdbpass;Maximum Pool Size={MaxPoolSize};Timeout=5";
+    private static readonly string Database = $"Host=127.0.0.1;Port={Port};Database=hello_world;Username=benchmarkdbuser;Password=benchmarkdbpass;Timeout=5";
 
     public const int MaxPoolSize = 16;
+
+    /// <summary>Every backend, with Npgsql multiplexing off and on (the sample's server runs either way).</summary>
+    public static TheoryData<Backend, bool> Modes
+    {
+        get
+        {
+            var modes = new TheoryData<Backend, bool>();
+            foreach (var backend in Backends.Concrete) { modes.Add(backend, false); modes.Add(backend, true); }
+            return modes;
+        }
+    }
+
+    /// <summary>The sample's connection string; a bounded pool, so that leaked connections would show.</summary>
+    public static string ServerConnectionString(bool multiplexing) =>
+        $"{Database};Maximum Pool Size={MaxPoolSize};Multiplexing={multiplexing}";
 
     public Task InitializeAsync() => Script("start");
 
@@ -52,7 +65,7 @@ public sealed class Postgres : IAsyncLifetime
     /// <summary>A connection of the test's own, outside the server's pool.</summary>
     public static async Task<NpgsqlConnection> ConnectAsync()
     {
-        var connection = new NpgsqlConnection(ConnectionString.Replace($"Maximum Pool Size={MaxPoolSize}", "Pooling=false"));
+        var connection = new NpgsqlConnection(Database + ";Pooling=false");
         await connection.OpenAsync();
         return connection;
     }
@@ -78,9 +91,9 @@ public sealed class Postgres : IAsyncLifetime
     }
 
     /// <summary>An HTTP server with the sample's routes and its database routes, on <paramref name="backend"/>.</summary>
-    public static async Task<DatabaseServer> StartServerAsync(Backend backend, ILoggerFactory? log = null)
+    public static async Task<DatabaseServer> StartServerAsync(Backend backend, bool multiplexing, ILoggerFactory? log = null)
     {
-        var database = await WorldDatabase.OpenAsync(ConnectionString);
+        var database = await WorldDatabase.OpenAsync(ServerConnectionString(multiplexing));
         var cache = new WorldCache(await database.LoadAllWorldsAsync());
         var logger = (log ?? NullLoggerFactory.Instance).CreateLogger("Loop.Http.Database");
         var routes = new DatabaseRoutes(database, cache, new Lazy<ILogger>(logger));
