@@ -64,7 +64,7 @@ measure() {
     # wrk prints 812.00us, 10.21ms or 1.02s: in ms.
     results[$key.p99.$round]=$(awk '$1 == "99%" { v = $2 + 0; if ($2 ~ /us$/) v /= 1000; else if ($2 ~ /[0-9]s$/ && $2 !~ /ms$/) v *= 1000; printf "%.1f", v; exit }' "$wrk_log")
     results[$key.errors.$round]=$(awk '/Non-2xx/ { print $NF; exit }' "$wrk_log")
-    cp "$wrk_log" "$RESULTS/$RESULT_NAME-$1-$(echo "$2" | tr -c 'a-z0-9\n' '-' | sed 's/-*$//; s/^-*//')-$round.wrk"
+    cp "$wrk_log" "$RESULTS/$RESULT_NAME-$1-$(echo "$2" | tr -c 'a-z0-9\n' '-' | sed 's/-*$//; s/^-*//').wrk"
     rm -f "$wrk_log" "$wrk_cpu"
 }
 
@@ -87,7 +87,7 @@ for round in $(seq "$ROUNDS"); do
         start_server "listening on" "${server_cmd[@]}"
         for route in "${ROUTES[@]}"; do measure "$server" "$route" "$round"; done
         stop_server
-        ((round > 1)) || commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}")
+        ((round > 1)) || commands+=("taskset -c $SERVER_CPU $(printf '%q ' "${server_cmd[@]}")")
     done
 done
 # The median of the rounds (the lower middle one for an even count), per figure.
@@ -131,7 +131,7 @@ echo "$report"
     echo "- Both servers run the same Npgsql code (Samples/Http/Database/WorldDatabase.cs), pool of at most $CONNECTIONS"
     echo "- server CPU µs/req and PostgreSQL CPU µs/req: utime+stime over the measured run, per request; the last"
     echo "  columns are each one's CPU use over the run (100% is one CPU): the one near its CPUs' limit set the pace"
-    echo "- wrk's full output: Benchmarks/results/$RESULT_NAME-SERVER-ROUTE-ROUND.wrk"
+    echo "- wrk's full output of the last round: Benchmarks/results/$RESULT_NAME-SERVER-ROUTE.wrk"
     echo
     echo "$report"
     echo
