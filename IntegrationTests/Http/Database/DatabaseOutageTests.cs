@@ -82,6 +82,9 @@ public sealed class DatabaseOutageTests
             await Task.WhenAll(load);
         }
         Assert.InRange(await Postgres.SessionsAsync(), 1, Postgres.MaxPoolSize);
+        // Every session the server opened, before and after the outage, ends with its pool.
+        await server.DisposeAsync();
+        Assert.True(await Polling.Eventually(async () => await Postgres.SessionsAsync() == 0), "the server's sessions ended");
     }
 
     [Fact]

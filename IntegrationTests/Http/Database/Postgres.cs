@@ -101,13 +101,17 @@ public sealed class Postgres : IAsyncLifetime
     }
 }
 
-/// <summary>A server and the database it owns: disposing stops the one and closes the other's pool.</summary>
+/// <summary>A server and the database it owns: disposing (once; again does nothing) stops the one and closes the other's pool.</summary>
 public sealed class DatabaseServer(Server server, WorldDatabase database) : IAsyncDisposable
 {
+    private bool _disposed;
+
     public Server Server => server;
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) { return; }
+        _disposed = true;
         await server.DisposeAsync();
         await database.DisposeAsync();
     }
