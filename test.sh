@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test (unit and integration) in Release; exits non-zero when any fails.
-# Installs what the tests drive besides .NET: redis-cli (Debian's redis-tools), and redis-server with
+# Installs what the tests drive besides .NET: PostgreSQL (scripts/postgres.sh), redis-cli (Debian's redis-tools), and redis-server with
 # redis-check-rdb and redis-check-aof (Debian's redis-server), the real Redis that DUMP/RESTORE, RDB files and
 # append-only files are checked against.
 set -euo pipefail
@@ -13,6 +13,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} (redis-cli, redis-server, redis-check-rdb, redis-check-aof) for the Redis end-to-end tests"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# The HTTP sample's database routes are tested against a real PostgreSQL (installed from Debian's packages when
+# missing), started here on a spare port and stopped, its data deleted, however the tests end.
+scripts/postgres.sh start
+trap 'scripts/postgres.sh stop' EXIT
 
 log=$(mktemp)
 status=0

@@ -34,6 +34,9 @@ public sealed class Connection : IBufferWriter<byte>
     /// </summary>
     public EndPoint? RemoteEndPoint => _remoteEndPoint ??= SocketAddressBytes.Parse(_peerAddress[.._peerAddressLength]);
 
+    /// <summary>This use of the connection, for work that completes later on another thread (see <see cref="ConnectionToken"/>).</summary>
+    public ConnectionToken Token => new(this);
+
     /// <summary>Bytes written and not yet taken by the kernel.</summary>
     public long PendingOutputBytes => Output.Length;
 

@@ -17,8 +17,8 @@ internal sealed class ComposeFile
 
     public IReadOnlyList<ComposeService> Services { get; }
 
-    /// <summary>Services a plain <c>docker compose up</c> starts: those in no profile.</summary>
-    public IEnumerable<ComposeService> Servers => Services.Where(s => s.Profiles.Count == 0);
+    /// <summary>The Loop servers a plain <c>docker compose up</c> starts: those in no profile, built from this repository.</summary>
+    public IEnumerable<ComposeService> Servers => Services.Where(s => s.Profiles.Count == 0 && s.Build is not null);
 
     public static ComposeFile Load()
     {
@@ -62,6 +62,9 @@ internal sealed class ComposeService(string name, YamlMappingNode node)
     public IReadOnlyList<string> Ports => Words(node, "ports");
 
     public IReadOnlyList<string> Profiles => Words(node, "profiles");
+
+    /// <summary>Volume mounts as written, e.g. "./scripts/x.sql:/docker-entrypoint-initdb.d/x.sql:ro".</summary>
+    public IReadOnlyList<string> Volumes => Words(node, "volumes");
 
     /// <summary>The healthcheck's test command (empty without one).</summary>
     public IReadOnlyList<string> Healthcheck => Child(node, "healthcheck") is YamlMappingNode check ? Words(check, "test") : [];

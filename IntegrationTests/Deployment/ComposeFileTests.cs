@@ -76,7 +76,7 @@ public sealed class ComposeFileTests
     [Fact]
     public void The_load_generators_start_only_with_the_load_profile_and_wait_for_a_server()
     {
-        var load = _compose.Services.Except(_compose.Servers).ToList();
+        var load = _compose.Services.Where(s => s.Profiles.Count > 0).ToList();
         Assert.Equal(["echo-load", "redis-benchmark", "wrk"], load.Select(s => s.Name).Order());
         var servers = _compose.Servers.Select(s => s.Name).ToHashSet();
         foreach (var service in load)
@@ -85,6 +85,18 @@ public sealed class ComposeFileTests
             Assert.NotEmpty(service.DependsOn);
             Assert.All(service.DependsOn, dependency => Assert.Contains(dependency, servers));
         }
+    }
+
+    [Fact]
+    public void The_http_server_waits_for_a_postgres_service_that_loads_the_hello_world_database()
+    {
+        var http = _compose.Services.Single(s => s.Name == "http");
+        var postgres = _compose.Services.Single(s => s.Name == "postgres");
+        Assert.Contains("postgres", http.DependsOn);
+        Assert.Contains("Host=postgres;", ValueOf(http.Command, "--database"));
+        var schema = Assert.Single(postgres.Volumes, v => v.Contains("/docker-entrypoint-initdb.d/"));
+        Assert.True(File.Exists(_compose.Resolve(schema.Split(':')[0])), $"postgres: no {schema.Split(':')[0]}");
+        Assert.NotEmpty(postgres.Healthcheck);
     }
 
     /// <summary>The Dockerfile that makes a service's image: its own build, or the build of a service tagging that image.</summary>

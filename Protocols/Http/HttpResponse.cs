@@ -20,6 +20,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
     private readonly HttpDate _date;
     private Connection _connection = null!;
     private HttpOptions _options = null!;
+    private HttpConnectionHandler? _handler;
     private HttpProtocolVersion _version;
     private bool _isHead, _keepAlive, _chunked;
     private int _statusCode;
@@ -41,6 +42,9 @@ public sealed class HttpResponse : IBufferWriter<byte>
             _statusCode = value;
         }
     }
+
+    /// <summary>True once <see cref="Defer"/> was called: the handler's return does not send the response.</summary>
+    internal bool Deferred { get; private set; }
 
     /// <summary>True once the head went out (chunked mode): status and headers can no longer change.</summary>
     internal bool HeadSent { get; private set; }
@@ -93,6 +97,19 @@ public sealed class HttpResponse : IBufferWriter<byte>
         _chunked = true;
     }
 
+    /// <summary>
+    /// Leaves the response unsent when the handler returns, to be written later through the returned
+    /// <see cref="HttpDeferredResponse"/> (once work elsewhere is done). What was written to this response so far is
+    /// discarded. Not with chunked encoding.
+    /// </summary>
+    public HttpDeferredResponse Defer()
+    {
+        ThrowIfHeadSent();
+        if (Deferred || _handler is null) { throw new InvalidOperationException("This response cannot be deferred (again)."); }
+        Deferred = true;
+        return _handler.Defer();
+    }
+
     /// <inheritdoc/>
     public Span<byte> GetSpan(int sizeHint = 0) => _body.GetSpan(sizeHint);
 
@@ -114,9 +131,12 @@ public sealed class HttpResponse : IBufferWriter<byte>
     }
 
     /// <summary>Starts the response to one request: 200, no headers, no body yet.</summary>
-    internal void Begin(Connection connection, HttpOptions options, HttpProtocolVersion version, bool isHead, bool keepAlive)
+    internal void Begin(Connection connection, HttpOptions options, HttpProtocolVersion version, bool isHead, bool keepAlive,
+        HttpConnectionHandler? handler = null)
     {
         _connection = connection;
+        _handler = handler;
+        Deferred = false;
         _options = options;
         _version = version;
         _isHead = isHead;

@@ -1,19 +1,25 @@
 using System.Text.Json;
 using Loop.Protocols.Http;
+using Loop.Samples.Http.Database;
 
 namespace Loop.Samples.Http;
 
-/// <summary>The sample's routes: the TechEmpower plaintext and json tests, and what a user tries first.</summary>
+/// <summary>The sample's routes: the TechEmpower tests (database ones in <see cref="DatabaseRoutes"/>), and what a user tries first.</summary>
 public static class SampleRoutes
 {
-    /// <summary>A router with every route of the sample.</summary>
-    public static HttpRouter Create() => new HttpRouter()
-        .MapGet("/plaintext", Plaintext)
-        .MapGet("/json", Json)
-        .MapGet("/", (_, response) => Text(response, "OK"u8))
-        .MapPost("/", EchoBody)
-        .MapGet("/echo", EchoHeaders)
-        .MapPost("/echo", EchoHeaders);
+    /// <summary>A router with every route of the sample, and the database routes when there is a <paramref name="database"/>.</summary>
+    public static HttpRouter Create(DatabaseRoutes? database = null)
+    {
+        // Paths are searched in order: plaintext and json first.
+        var router = new HttpRouter()
+            .MapGet("/plaintext", Plaintext)
+            .MapGet("/json", Json)
+            .MapGet("/", (_, response) => Text(response, "OK"u8))
+            .MapPost("/", EchoBody)
+            .MapGet("/echo", EchoHeaders)
+            .MapPost("/echo", EchoHeaders);
+        return database?.MapTo(router) ?? router;
+    }
 
     private static void Plaintext(HttpRequest request, HttpResponse response) => Text(response, "Hello, World!"u8);
 
@@ -21,7 +27,7 @@ public static class SampleRoutes
     private static void Json(HttpRequest request, HttpResponse response)
     {
         response.AddHeader("Content-Type"u8, "application/json"u8);
-        var writer = response.Loop.GetState(static _ => new JsonWriterState()).WriterFor(response);
+        var writer = JsonWriterState.For(response);
         JsonSerializer.Serialize(writer, new JsonMessage { Message = "Hello, World!" }, SampleJsonContext.Default.JsonMessage);
     }
 
@@ -49,18 +55,5 @@ public static class SampleRoutes
     {
         response.AddHeader("Content-Type"u8, "text/plain"u8);
         response.Write(text);
-    }
-
-    /// <summary>One JSON writer per loop, reused for every response.</summary>
-    private sealed class JsonWriterState
-    {
-        private Utf8JsonWriter? _writer;
-
-        public Utf8JsonWriter WriterFor(HttpResponse response)
-        {
-            _writer ??= new Utf8JsonWriter(response, new JsonWriterOptions { SkipValidation = true });
-            _writer.Reset(response);
-            return _writer;
-        }
     }
 }

@@ -79,6 +79,9 @@ internal static class SampleHost
         s_builder = builder;
     }
 
+    /// <summary>A configuration value (appsettings.json, environment, flags) once <see cref="ParseCommon"/> has run.</summary>
+    public static string? Setting(string key) => s_builder?.Configuration[key];
+
     // One line per period: what changed since the previous line, and per-wait batching.
     private static Timer StartStatsLine(Server server, TimeSpan period)
     {
