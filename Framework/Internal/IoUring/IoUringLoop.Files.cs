@@ -40,10 +40,15 @@ internal sealed unsafe partial class IoUringLoop
         write.Outstanding++;
     }
 
+    // IORING_FSYNC_DATASYNC: fdatasync, as Redis syncs its append-only file: the data and what finding it needs (the
+    // size an append changed), not the times.
+    private const uint FsyncDataSync = 1;
+
     private void SubmitFileSync(int slot, LoopFileWrite write)
     {
         var sqe = _ring.NextSqe();
         sqe->Opcode = IoUringOp.Fsync;
+        sqe->OpFlags = FsyncDataSync;
         sqe->Fd = (int)write.File.DangerousGetHandle();
         sqe->UserData = UserData.Encode(OpKind.FileSync, slot);
         write.Outstanding++;
