@@ -6,11 +6,13 @@
 # Benchmarks/results/redis-aof.md. The file lives in a temporary directory (the disk under it is named in the report).
 #
 #   Benchmarks/redis-aof.sh      Environment: REQUESTS=200000 (per run at -P 1; 10x at -P 16) CONNECTIONS=50 KEYS=100000
+#                                WARMUP=6 (seconds of load before each measured run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUESTS=${REQUESTS:-200000}
 CONNECTIONS=${CONNECTIONS:-50}
 KEYS=${KEYS:-100000}
+WARMUP=${WARMUP:-6}
 source Benchmarks/lib.sh
 need_commands redis-server:redis-server redis-benchmark:redis-tools redis-cli:redis-tools taskset:util-linux
 log "building (Release)"
@@ -30,8 +32,10 @@ run() {
         rm -rf "${data:?}"/*
         wait_for_quiet
         start_server "$ready" "$@"
-        # An untimed warm-up, the same for both servers (the .NET server's code reaches tier 1).
-        taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" -c "$CONNECTIONS" -n $((requests / 4)) -r "$KEYS" -P "$pipeline" -t set -q >/dev/null
+        # An untimed warm-up of WARMUP seconds, the same for both servers: loop-redis reaches its steady pace (tier-1
+        # code, PGO) after a few seconds of load; a warm-up counted in requests ended before that at -P 16.
+        timeout "$WARMUP" taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" -c "$CONNECTIONS" -n 1000000000 -r "$KEYS" \
+            -P "$pipeline" -t set -q >/dev/null || true
         before=$(cpu_seconds "$server_pid")
         csv=$(taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" -c "$CONNECTIONS" -n "$requests" -r "$KEYS" -P "$pipeline" -t set --csv | tail -n 1 | tr -d '"')
         after=$(cpu_seconds "$server_pid")
@@ -58,7 +62,7 @@ mkdir -p "$RESULTS"
     echo "- $(machine)"
     echo "- Disk under the file: $(df --output=source,fstype "$data" | tail -n 1)"
     echo "- Server on CPU $SERVER_CPU (loop-redis: 1 loop), redis-benchmark on CPU $CLIENT_CPU: $CONNECTIONS connections,"
-    echo "  SET on $KEYS random keys, $REQUESTS requests at -P 1 and $((REQUESTS * 10)) at -P 16, after an untimed warm-up"
+    echo "  SET on $KEYS random keys, $REQUESTS requests at -P 1 and $((REQUESTS * 10)) at -P 16, after $WARMUP s of untimed load"
     echo
     echo "| server | appendfsync | -P | req/s | p50 / p99 ms | server CPU-s per 1M requests |"
     echo "|---|---|---|---|---|---|"
