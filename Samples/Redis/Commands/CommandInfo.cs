@@ -26,9 +26,11 @@ internal static class CommandInfo
                 if (table.Find(c[i]) is { } spec) { Write(s, spec); } else { s.Reply.NullArray(); }
             }
         }
-        else if (Args.Is(sub, "GETKEYS") && c.Count >= 3)
+        else if (Args.Is(sub, "GETKEYS"))
         {
-            GetKeys(s, c);
+            // COMMAND GETKEYS is its own command to Redis (arity -4): a command of no arguments cannot be asked about.
+            if (c.Count < 4) { s.Reply.Error("ERR wrong number of arguments for 'command|getkeys' command"); }
+            else { GetKeys(s, c); }
         }
         else if (Args.Is(sub, "DOCS"))
         {
