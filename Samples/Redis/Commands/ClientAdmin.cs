@@ -44,7 +44,7 @@ internal static class ClientAdmin
         var killsItself = false;
         foreach (var client in s.Server.Clients.Values)
         {
-            if ((addr is not null && client.Peer != addr) || (laddr is not null && client.LocalAddress != laddr) ||
+            if (!client.IsListed || (addr is not null && client.Peer != addr) || (laddr is not null && client.LocalAddress != laddr) ||
                 (type is not null && type != (client.Subscribed ? "pubsub" : "normal")) || (id != 0 && client.Id != id) ||
                 (client == s && skipMe))
             {

@@ -82,7 +82,7 @@ internal static class ClientCommand
         else if (Args.Is(sub, "LIST"))
         {
             var text = new StringBuilder();
-            foreach (var client in s.Server.Clients.Values.OrderBy(x => x.Id)) { text.Append(Describe(client)).Append('\n'); }
+            foreach (var client in s.Server.Clients.Values.Where(x => x.IsListed).OrderBy(x => x.Id)) { text.Append(Describe(client)).Append('\n'); }
             s.Reply.Bulk(text.ToString());
         }
         else if (Args.Is(sub, "NO-EVICT") && c.Count == 3)

@@ -15,6 +15,14 @@ internal sealed partial class Session
     /// <summary>While open: a closed session may already serve another client.</summary>
     public bool IsOpen => Connection is { IsClosing: false };
 
+    /// <summary>
+    /// Open and not yet chosen by a CLIENT KILL: what CLIENT LIST and KILL see, at once on every loop, as Redis frees a
+    /// killed client before its reply, though the session's own loop closes it a moment later.
+    /// </summary>
+    public bool IsListed => IsOpen && Volatile.Read(ref _killedId) != Id;
+
+    private long _killedId;
+
     /// <summary>Commands are queued in MULTI that write (a WRITE pause holds their EXEC).</summary>
     public bool QueuedWrites => _queued.Exists(q => (q.Spec.Flags & CommandFlags.Write) != 0);
 
@@ -52,10 +60,14 @@ internal sealed partial class Session
     }
 
     /// <summary>CLIENT KILL of this session from another: closed at once, its unsent replies dropped (Redis's freeClient).</summary>
-    public void Kill(long id) => Client.Loop.Post(() =>
+    public void Kill(long id)
     {
-        if (Id == id && Connection is { IsClosing: false } connection) { connection.Abort(CloseReason.Local); }
-    });
+        Volatile.Write(ref _killedId, id);
+        Client.Loop.Post(() =>
+        {
+            if (Id == id && Connection is { IsClosing: false } connection) { connection.Abort(CloseReason.Local); }
+        });
+    }
 
     /// <summary>
     /// CLIENT UNBLOCK: ends this session's wait in a blocking pop as its timeout would, or with the UNBLOCKED error;
