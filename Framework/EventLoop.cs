@@ -130,7 +130,7 @@ public abstract partial class EventLoop
         return timer;
     }
 
-    private static long ToStopwatchTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+    private protected static long ToStopwatchTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     internal Task Started => _started.Task;
     internal Task Stopped => _stopped.Task;

@@ -85,7 +85,7 @@ internal sealed partial class ManagedLoop
         if (transport.Close(abort)) { return; }
         // The pipe's send loop (on the thread pool) still holds output: the loop closes the socket once it is sent, or at
         // ShutdownTimeout, and a stop waits for that; no deadline depends on the thread pool.
-        _closing.Add(new ClosingTransport(transport, Stopwatch.GetTimestamp() + (long)(ShutdownTimeout.TotalSeconds * Stopwatch.Frequency)));
+        _closing.Add(new ClosingTransport(transport, Stopwatch.GetTimestamp() + ToStopwatchTicks(Options.ShutdownTimeout)));
         _closingPoll ??= Every(ClosingPoll, FinishClosing);
     }
 

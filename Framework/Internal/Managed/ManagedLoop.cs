@@ -40,8 +40,6 @@ internal sealed partial class ManagedLoop : EventLoop
 
     private protected override void Wake() => _signal.Set();
 
-    internal TimeSpan ShutdownTimeout => Options.ShutdownTimeout;
-
     private protected override void StopAccepting()
     {
         _stopAccepting.Cancel();

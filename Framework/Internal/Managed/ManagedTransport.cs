@@ -95,13 +95,8 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
         Closed = true;
         Pipe.Input.CancelPendingRead();
         _turn.Release();
-        if (!abort)
-        {
-            Pipe.Output.Complete();
-            if (Pipe.GetCounters().BytesWaitingToBeSent > 0) { return false; }
-        }
-        Pipe.Dispose();
-        return true;
+        if (!abort) { Pipe.Output.Complete(); }
+        return TryFinishClose(force: abort);
     }
 
     /// <summary>Loop thread: closes the socket once the pipe has sent everything, or anyway when <paramref name="force"/>.</summary>

@@ -44,7 +44,13 @@ internal abstract class SnapshotFormat
         public override void WriteHeader(IBufferWriter<byte> output, long unixSeconds) { }
 
         // FUNCTION LOAD of each library, as Redis's rewriteFunctions begins the file.
-        public override void WriteFunctionLibrary(IBufferWriter<byte> output, byte[] code) => AofCommandWriter.Command(output, "FUNCTION"u8.ToArray(), "LOAD"u8.ToArray(), code);
+        public override void WriteFunctionLibrary(IBufferWriter<byte> output, byte[] code)
+        {
+            AofCommandWriter.Header(output, 3);
+            AofCommandWriter.Bulk(output, "FUNCTION"u8);
+            AofCommandWriter.Bulk(output, "LOAD"u8);
+            AofCommandWriter.Bulk(output, code);
+        }
 
         public override void WriteSelectDb(IBufferWriter<byte> output, int db, long keys, long expires) => AofCommandWriter.Select(output, db);
 

@@ -30,8 +30,14 @@ internal static class AofCommandWriter
     public static void Select(IBufferWriter<byte> output, int db)
     {
         output.Write("*2\r\n$6\r\nSELECT\r\n"u8);
-        Span<byte> digits = stackalloc byte[11];
-        Utf8Formatter.TryFormat(db, digits, out var length);
+        Integer(output, db);
+    }
+
+    /// <summary>One argument that is an integer, in its decimal digits.</summary>
+    public static void Integer(IBufferWriter<byte> output, long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        Utf8Formatter.TryFormat(value, digits, out var length);
         Bulk(output, digits[..length]);
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers;
-using System.Buffers.Text;
-using System.Globalization;
+using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Store;
 using static Loop.Samples.Redis.Persistence.AofCommandWriter;
 
@@ -158,18 +157,10 @@ internal static class AofRewriteCommands
         Bulk(output, text[..id.Format(text)]);
     }
 
-    private static void Integer(IBufferWriter<byte> output, long value)
-    {
-        Span<byte> digits = stackalloc byte[20];
-        Utf8Formatter.TryFormat(value, digits, out var length);
-        Bulk(output, digits[..length]);
-    }
-
-    // As C's %.17g (rioWriteBulkDouble): 17 significant digits, an exponent of two digits at least, inf and -inf.
+    // As rioWriteBulkDouble: printf's %.17g, which Redis's replies use too.
     private static void Score(IBufferWriter<byte> output, double score)
     {
-        var text = double.IsInfinity(score) ? (score > 0 ? "inf" : "-inf") : score.ToString("G17", CultureInfo.InvariantCulture).ToLowerInvariant();
-        Span<byte> bytes = stackalloc byte[32];
-        Bulk(output, bytes[..System.Text.Encoding.ASCII.GetBytes(text, bytes)]);
+        Span<byte> text = stackalloc byte[32];
+        Bulk(output, text[..RespWriter.FormatDouble(score, text)]);
     }
 }
