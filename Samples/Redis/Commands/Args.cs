@@ -41,7 +41,7 @@ internal static class Args
     }
 
     /// <summary>
-    /// Redis's string2d (getDoubleFromObject, as GEO commands read numbers): <see cref="TryDouble"/>, but a number beyond
+    /// Redis's string2d (getDoubleFromObject: GEO's numbers, ZADD's and ZINCRBY's scores, weights): <see cref="TryDouble"/>, but a number beyond
     /// the double's range is refused, as strtod's ERANGE makes Redis refuse it: one that overflows (1e400) or one that
     /// underflows to zero (1e-400).
     /// </summary>

@@ -32,9 +32,9 @@ internal readonly struct LongDouble
         value = default;
         if (Hexadecimal(text) is var (hexNegative, hexDigits, twos))
         {
-            value = hexDigits.IsZero ? new(hexNegative, 0, 0)
-                : twos >= 0 ? Round(hexNegative, hexDigits << twos, 1) : Round(hexNegative, hexDigits, BigInteger.One << -twos);
-            return !value._infinite;
+            if (hexDigits.IsZero) { value = new(hexNegative, 0, 0); return true; }
+            value = twos >= 0 ? Round(hexNegative, hexDigits << twos, 1) : Round(hexNegative, hexDigits, BigInteger.One << -twos);
+            return !value._infinite && !value._mantissa.IsZero; // overflow and underflow are ERANGE to strtold
         }
         if (Decimal(text) is not { } parts)
         {
@@ -125,8 +125,7 @@ internal readonly struct LongDouble
         if (!any) { return null; }
         if (i < text.Length && (text[i] | 0x20) == (byte)'p')
         {
-            if (!int.TryParse(text[(i + 1)..], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var e)
-                || !char.IsAsciiDigit((char)text[^1]) || text[i + 1] == (byte)' ') { return null; }
+            if (Exponent(text[(i + 1)..]) is not { } e) { return null; }
             power += e;
             i = text.Length;
         }

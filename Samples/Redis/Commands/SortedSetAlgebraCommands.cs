@@ -93,7 +93,7 @@ internal static class SortedSetAlgebraCommands
             {
                 foreach (var input in inputs)
                 {
-                    if (!Args.TryDouble(c[++i], out var weight)) { s.Reply.Error("ERR weight value is not a float"); return false; }
+                    if (!Args.TryDoubleInRange(c[++i], out var weight)) { s.Reply.Error("ERR weight value is not a float"); return false; }
                     input.Weight = weight;
                 }
             }
