@@ -96,12 +96,14 @@ public abstract partial class EventLoop
     /// when <paramref name="sync"/>, without blocking this loop: on io_uring a WRITE on the loop's ring with an FSYNC
     /// linked behind it (IOSQE_IO_LINK orders them), elsewhere a pwrite and fsync on a thread-pool thread. Then
     /// <paramref name="completed"/> runs on this loop with the bytes written, or a negative errno. <paramref name="data"/>
-    /// must stay as it is until then. Loop thread only.
+    /// must stay as it is until then, or until <paramref name="written"/> runs on this loop: all of it is written and only
+    /// the sync is still under way (a caller that keeps its writes in order may start the next write then, and let the
+    /// syncs overlap). Loop thread only.
     /// </summary>
-    public void WriteFile(SafeFileHandle file, long offset, ReadOnlyMemory<byte> data, bool sync, Action<int> completed)
+    public void WriteFile(SafeFileHandle file, long offset, ReadOnlyMemory<byte> data, bool sync, Action<int> completed, Action? written = null)
     {
         if (!IsLoopThread) { throw new InvalidOperationException("WriteFile is for the loop's own thread; use Post from other threads."); }
-        var write = new LoopFileWrite(file, offset, data, sync, completed) { Pin = data.Pin() };
+        var write = new LoopFileWrite(file, offset, data, sync, completed, written) { Pin = data.Pin() };
         StartFileWrite(write);
     }
 

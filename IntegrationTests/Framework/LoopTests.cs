@@ -154,6 +154,38 @@ public sealed class LoopTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task WriteFile_says_on_the_loop_when_the_data_is_written_before_its_sync_completes(Backend backend)
+    {
+        await using var server = Server.Start(new ServerOptions { Backend = backend, LoopCount = 1 }, () => new EchoHandler());
+        var loop = server.Loops[0];
+        var path = Path.GetTempFileName();
+        try
+        {
+            using var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write);
+            var events = new List<string>();
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            loop.Post(() =>
+            {
+                loop.WriteFile(file, 0, new byte[50_000], sync: true,
+                    completed: result => { events.Add($"completed {result} {loop.IsLoopThread}"); done.SetResult(); },
+                    written: () => events.Add($"written {new FileInfo(path).Length} {loop.IsLoopThread}"));
+            });
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(["written 50000 True", "completed 50000 True"], events);
+
+            var unsynced = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var told = false;
+            loop.Post(() => loop.WriteFile(file, 0, new byte[10], sync: false, completed: _ => unsynced.SetResult(told), written: () => told = true));
+            Assert.False(await unsynced.Task.WaitAsync(TimeSpan.FromSeconds(10))); // nothing to overlap: only the completion
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static async Task<(int Result, bool OnLoop)> WriteAsync(EventLoop loop, Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset,
         ReadOnlyMemory<byte> data, bool sync)
     {

@@ -7,7 +7,8 @@ namespace Loop.Internal.Files;
 /// One <see cref="EventLoop.WriteFile"/> in progress: what to write where, how far it got, and whom to tell. The
 /// memory is pinned until the last request for it completes.
 /// </summary>
-internal sealed class LoopFileWrite(SafeFileHandle file, long offset, ReadOnlyMemory<byte> data, bool sync, Action<int> completed)
+internal sealed class LoopFileWrite(SafeFileHandle file, long offset, ReadOnlyMemory<byte> data, bool sync, Action<int> completed,
+    Action? written)
 {
     public SafeFileHandle File { get; } = file;
     public long Offset { get; } = offset;
@@ -33,6 +34,15 @@ internal sealed class LoopFileWrite(SafeFileHandle file, long offset, ReadOnlyMe
     /// <summary>Keeps the file's descriptor open until <see cref="Complete"/>, even if its handle is disposed meanwhile.</summary>
     public void HoldFile() => File.DangerousAddRef(ref _fileHeld);
 
+    /// <summary>All of the data is written and a sync is still to come: tells a caller who asked, once.</summary>
+    public void AllWritten()
+    {
+        if (written is null || !Sync || Error != 0) { return; }
+        var callback = written;
+        written = null;
+        callback();
+    }
+
     /// <summary>Tells the caller: the bytes written, or the error.</summary>
     public void Complete()
     {
@@ -52,7 +62,11 @@ internal sealed class LoopFileWrite(SafeFileHandle file, long offset, ReadOnlyMe
         {
             RandomAccess.Write(write.File, write.Data.Span, write.Offset);
             write.Written = write.Data.Length;
-            if (write.Sync) { RandomAccess.FlushToDisk(write.File); }
+            if (write.Sync)
+            {
+                loop.Post(write.AllWritten);
+                RandomAccess.FlushToDisk(write.File);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -61,6 +61,7 @@ internal sealed unsafe partial class IoUringLoop
         // Nothing written and no error would retry forever: report it as the I/O error it is.
         if (result <= 0) { write.Error = write.Error != 0 ? write.Error : result == 0 ? -Libc.EIO : result; }
         else { write.Written += result; }
+        if (write.Written == write.Data.Length) { write.AllWritten(); }
         FileWriteProgress(slot, write);
     }
 

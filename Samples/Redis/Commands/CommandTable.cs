@@ -1,4 +1,5 @@
 using Loop.Protocols.Resp;
+using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Server;
 
 namespace Loop.Samples.Redis.Commands;
@@ -52,6 +53,9 @@ internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, K
     /// hold the whole keyspace. Unset, a blocking command always may.
     /// </summary>
     public CommandPredicate? MayBlockWhen { get; init; }
+
+    /// <summary>How the append-only file and the replication stream log it.</summary>
+    public Propagation Propagation { get; } = AofPropagation.Of(Name);
 
     public bool MayBlock(RespCommand command) => (Flags & CommandFlags.Blocking) != 0 && (MayBlockWhen?.Invoke(command) ?? true);
 

@@ -12,11 +12,23 @@ namespace Loop.Samples.Redis.Persistence;
 /// </summary>
 internal static class AofCommandWriter
 {
-    /// <summary>A command as it was received.</summary>
+    /// <summary>A command as it was received, into one span (the hot path of every logged write).</summary>
     public static void Command(IBufferWriter<byte> output, RespCommand command)
     {
-        Header(output, command.Count);
-        for (var i = 0; i < command.Count; i++) { Bulk(output, command[i]); }
+        var bound = NumberBound;
+        for (var i = 0; i < command.Count; i++) { bound += NumberBound + command[i].Length + 2; }
+        var span = output.GetSpan(bound);
+        var at = Number(span, (byte)'*', command.Count);
+        for (var i = 0; i < command.Count; i++)
+        {
+            var argument = command[i];
+            at += Number(span[at..], (byte)'$', argument.Length);
+            argument.CopyTo(span[at..]);
+            at += argument.Length;
+            span[at++] = (byte)'\r';
+            span[at++] = (byte)'\n';
+        }
+        output.Advance(at);
     }
 
     /// <summary>A command from its arguments, the name first (as <see cref="AofCommandReader"/> hands them over, or as a rewrite builds them).</summary>
@@ -52,14 +64,18 @@ internal static class AofCommandWriter
         output.Write("\r\n"u8);
     }
 
-    // `prefix`, the decimal digits, \r\n.
-    private static void Number(IBufferWriter<byte> output, byte prefix, int value)
+    // `prefix`, the decimal digits, \r\n: at most NumberBound bytes.
+    private const int NumberBound = 13;
+
+    private static void Number(IBufferWriter<byte> output, byte prefix, int value) =>
+        output.Advance(Number(output.GetSpan(NumberBound), prefix, value));
+
+    private static int Number(Span<byte> span, byte prefix, int value)
     {
-        var span = output.GetSpan(13);
         span[0] = prefix;
         Utf8Formatter.TryFormat(value, span[1..], out var length);
         span[1 + length] = (byte)'\r';
         span[2 + length] = (byte)'\n';
-        output.Advance(3 + length);
+        return 3 + length;
     }
 }

@@ -15,8 +15,8 @@ internal enum AofFsync { Always, EverySecond, No }
 /// the keys a command changes, so conflicting commands are logged in the order they ran). After a batch a loop starts
 /// writing what has gathered (<see cref="WritePending"/>) through its own ring (<see cref="EventLoop.WriteFile"/>: an
 /// io_uring WRITE, with an FSYNC linked behind it when due): one write at a time for all loops, so the file never has a
-/// hole a crash could keep, and whatever gathers meanwhile goes in the next, started by the completion (a group
-/// commit). Replies wait for <see cref="WhenSafe"/>: their commands written (everysec, no: a crash of the process loses
+/// hole a crash could keep, and whatever gathers meanwhile goes in the next, started once the write is done (a group
+/// commit; the next FSYNC overlaps the last, each covering what was written before it). Replies wait for <see cref="WhenSafe"/>: their commands written (everysec, no: a crash of the process loses
 /// nothing acknowledged, as Redis writes before it replies) or synced (always). everysec syncs once a second. No loop
 /// ever waits for the disk.
 /// </summary>
@@ -24,7 +24,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
 {
     private static readonly long SecondTicks = Stopwatch.Frequency;
 
-    private readonly object _gate = new(), _writeLock = new();
+    private readonly Lock _gate = new(), _writeLock = new();
     private readonly List<(long Offset, Action<bool> Done)> _waiters = [];
     private ArrayBufferWriter<byte> _pending = new(1 << 16), _writing = new(1 << 16);
     private volatile AofFsync _fsync;
@@ -95,8 +95,8 @@ internal sealed class AofLog : ICommandLog, IDisposable
 
     /// <summary>
     /// After a batch, before its replies leave: with appendfsync always, starts writing what has gathered as an io_uring
-    /// WRITE with an FSYNC linked behind it on <paramref name="loop"/>'s ring, unless one is under way (its completion
-    /// starts the next: a group commit); otherwise writes it at once, a page-cache write as Redis makes in its event
+    /// WRITE with an FSYNC linked behind it on <paramref name="loop"/>'s ring, unless a write is under way (once it is
+    /// written, it starts the next: a group commit); otherwise writes it at once, a page-cache write as Redis makes in its event
     /// loop (a loop that finds another writing waits for it, since that write may hold its commands), and with everysec
     /// starts an FSYNC on the ring once a second. A rewrite's switch to a new file is made here. Loop thread only.
     /// </summary>
@@ -122,20 +122,33 @@ internal sealed class AofLog : ICommandLog, IDisposable
 
     private void WriteThroughRing(EventLoop loop)
     {
-        long start, end;
+        long at, end;
         ReadOnlyMemory<byte> bytes;
+        SafeFileHandle file;
         lock (_writeLock)
         {
             if (Take(ring: true) is not var (from, to, taken)) { return; }
-            (start, end, bytes) = (from, to, taken);
+            (at, end, bytes, file) = (from - _fileStart, to, taken, _file);
         }
-        var file = _file;
-        loop.WriteFile(file, start - _fileStart, bytes, sync: true, result =>
+        // Once written (its FSYNC may still be under way), or failed: what gathered meanwhile is written next, its
+        // FSYNC overlapping this one's.
+        var writing = true;
+        void NextWrite()
         {
-            lock (_gate) { _inFlight = false; }
-            Written(end, synced: true, result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result)));
-            WritePending(loop); // what gathered meanwhile
-        });
+            if (writing)
+            {
+                writing = false;
+                lock (_gate) { _inFlight = false; }
+            }
+            WritePending(loop);
+        }
+        loop.WriteFile(file, at, bytes, sync: true,
+            completed: result =>
+            {
+                Written(end, synced: true, result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result)));
+                NextWrite();
+            },
+            written: NextWrite);
     }
 
     // Takes what has gathered for one write (switching files first where a rewrite said to): where it goes and the bytes,

@@ -24,32 +24,47 @@ internal static class AofPropagation
     public static long Log(ICommandLog log, Session s, CommandSpec spec, RespCommand c)
     {
         var db = s.Db.Index;
-        switch (spec.Name)
+        switch (spec.Propagation)
         {
-            case "lmpop" or "zmpop" or "blpop" or "brpop" or "blmpop" or "bzpopmin" or "bzpopmax" or "bzmpop" or "spop":
-            case "xadd" or "xreadgroup" or "xclaim" or "xautoclaim":
-            case "migrate": // its keys leave later, logged as DEL then (a key it found expired is logged as DEL now)
+            case Propagation.ByItself:
                 return log.Appended;
-            case "blmove":
+            case Propagation.AsLMove:
                 return log.Append(db, LMove, c[1].ToArray(), c[2].ToArray(), c[3].ToArray(), c[4].ToArray());
-            case "brpoplpush":
+            case Propagation.AsRPopLPush:
                 return log.Append(db, RPopLPush, c[1].ToArray(), c[2].ToArray());
-            case "getdel":
+            case Propagation.AsDel:
                 return log.Append(db, Del, c[1].ToArray());
-            case "expire" or "pexpire" or "expireat" or "pexpireat":
+            case Propagation.Expire:
                 return WithDeadline(log, s, c[1], persist: false);
-            case "getex":
+            case Propagation.GetEx:
                 return WithDeadline(log, s, c[1], persist: c.Count == 3 && Args.Is(c[2], "PERSIST"));
-            case "setex" or "psetex":
+            case Propagation.SetEx:
                 return SetWithDeadline(log, s, c[1], c[3]);
-            case "set" when HasExpiry(c):
+            case Propagation.Set when HasExpiry(c):
                 return SetWithDeadline(log, s, c[1], c[2]);
-            case "restore" or "restore-asking":
+            case Propagation.Restore:
                 return RestoreWithDeadline(log, s, c);
             default:
                 return log.Append(db, c);
         }
     }
+
+    /// <summary>How a command of this name is logged, decided once per command (<see cref="CommandSpec.Propagation"/>).</summary>
+    public static Propagation Of(string name) => name switch
+    {
+        "lmpop" or "zmpop" or "blpop" or "brpop" or "blmpop" or "bzpopmin" or "bzpopmax" or "bzmpop" or "spop" => Propagation.ByItself,
+        "xadd" or "xreadgroup" or "xclaim" or "xautoclaim" => Propagation.ByItself,
+        "migrate" => Propagation.ByItself, // its keys leave later, logged as DEL then (a key it found expired is logged as DEL now)
+        "blmove" => Propagation.AsLMove,
+        "brpoplpush" => Propagation.AsRPopLPush,
+        "getdel" => Propagation.AsDel,
+        "expire" or "pexpire" or "expireat" or "pexpireat" => Propagation.Expire,
+        "getex" => Propagation.GetEx,
+        "setex" or "psetex" => Propagation.SetEx,
+        "set" => Propagation.Set,
+        "restore" or "restore-asking" => Propagation.Restore,
+        _ => Propagation.AsReceived,
+    };
 
     private static bool HasExpiry(RespCommand c)
     {
@@ -86,4 +101,22 @@ internal static class AofPropagation
             ? log.Append(db, Restore, key, Args.Bytes(deadline), c[3].ToArray(), Replace, AbsTtl)
             : log.Append(db, Restore, key, "0"u8.ToArray(), c[3].ToArray(), Replace);
     }
+}
+
+/// <summary>How <see cref="AofPropagation"/> logs a command.</summary>
+internal enum Propagation
+{
+    AsReceived,
+    /// <summary>The command logs what it did itself (pops that may serve blocked clients, SPOP, XADD, MIGRATE...).</summary>
+    ByItself,
+    AsLMove,
+    AsRPopLPush,
+    AsDel,
+    /// <summary>EXPIRE and its kin: the deadline they set, as PEXPIREAT (or DEL, PERSIST).</summary>
+    Expire,
+    GetEx,
+    SetEx,
+    /// <summary>SET: as received, unless an option gave it an expiry.</summary>
+    Set,
+    Restore,
 }
