@@ -167,8 +167,22 @@ public abstract partial class EventLoop
         }
     }
 
+    private volatile bool _stopRequested;
+
+    /// <summary>
+    /// True, on any thread, from the moment the server begins stopping: long work running on the loop (a script) can
+    /// end early, since the stop waits for the loop to come back to its queue.
+    /// </summary>
+    public bool StopRequested => _stopRequested;
+
     /// <summary>Stops accepting, lets every connection flush and close, then ends the loop. Any thread.</summary>
-    internal void BeginStop() => Post(() =>
+    internal void BeginStop()
+    {
+        _stopRequested = true;
+        Post(Stop);
+    }
+
+    private void Stop()
     {
         if (Stopping) { return; }
         Stopping = true;
@@ -178,7 +192,7 @@ public abstract partial class EventLoop
         {
             foreach (var connection in OpenConnections()) { Close(connection, CloseReason.ServerStopping, abort: true); }
         });
-    });
+    }
 
     /// <summary>True once a stop began: no new connections are kept.</summary>
     private protected bool Stopping { get; private set; }

@@ -106,6 +106,37 @@ public sealed class ScriptingTests
     }
 
     [Fact]
+    public async Task A_command_with_keys_that_waits_for_a_busy_script_is_answered_busy_and_its_loop_can_kill_the_script()
+    {
+        var (redis, runner, other) = await StartForBusyScriptsAsync("busy-reply-threshold");
+        await using var _ = redis;
+        Assert.Equal("+OK\r\n", await other.CommandAsync("CONFIG", "SET", "busy-reply-threshold", "300"));
+        Assert.Equal("$4\r\nspin\r\n", await other.CommandAsync("FUNCTION", "LOAD",
+            "#!lua name=spin\nredis.register_function('spin', function() local n = 0 while true do n = n + 1 end end)"));
+        await runner.SendAsync(RespSocket.Encode("FCALL", "spin", "0"));
+        Assert.True(await Polling.Eventually(async () => (await other.CommandAsync("FUNCTION", "STATS")).Contains("$4\r\nspin\r\n")));
+        // Sent while the function holds the keyspace, most likely before the threshold: it waits, as Redis leaves it
+        // unread, and is answered BUSY once the threshold passes, instead of keeping its loop waiting for a function that
+        // never ends.
+        Assert.Equal("-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.\r\n",
+            await other.CommandAsync("GET", "x"));
+        Assert.Equal("+OK\r\n", await other.CommandAsync("FUNCTION", "KILL"));
+        Assert.StartsWith("-ERR Script killed by user with SCRIPT KILL", await runner.ReadReplyAsync()); // Redis's wording for both KILLs
+        Assert.Equal("$-1\r\n", await other.CommandAsync("GET", "x"));
+    }
+
+    [Fact]
+    public async Task Stopping_the_server_stops_a_script_that_never_ends()
+    {
+        var (redis, runner, other) = await StartForBusyScriptsAsync("busy-reply-threshold");
+        Assert.Equal("$4\r\nspin\r\n", await other.CommandAsync("FUNCTION", "LOAD",
+            "#!lua name=spin\nredis.register_function('spin', function() redis.call('SET', 'w', 1) while true do end end)"));
+        await runner.SendAsync(RespSocket.Encode("FCALL", "spin", "0"));
+        Assert.True(await Polling.Eventually(async () => (await other.CommandAsync("PING")).StartsWith("-BUSY")));
+        await redis.DisposeAsync(); // bounded: it fails the test if the stop waits for the script
+    }
+
+    [Fact]
     public async Task A_script_that_wrote_cannot_be_killed()
     {
         var (redis, runner, other) = await StartForBusyScriptsAsync("busy-reply-threshold");

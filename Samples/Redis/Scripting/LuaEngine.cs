@@ -213,9 +213,9 @@ internal sealed partial class LuaEngine
                 if (results == 0) { caller.Reply.Null(); }
                 else { LuaReplies.Write(thread, thread.GetTop() - results + 1, caller.Reply, resp3: _client.Reply.Protocol == 3); }
             }
-            else if (status == LuaStatus.Yield && run.KillRequested)
+            else if (status == LuaStatus.Yield && run.MustStop)
             {
-                _server.Log.LogWarning("Lua script killed by user with SCRIPT KILL.");
+                _server.Log.LogWarning(run.KillRequested ? "Lua script killed by user with SCRIPT KILL." : "Lua script stopped: the server is stopping.");
                 caller.Reply.Error(WithPlace(thread, "ERR Script killed by user with SCRIPT KILL...", run.Name));
             }
             else if (status == LuaStatus.Yield)
@@ -252,11 +252,12 @@ internal sealed partial class LuaEngine
         return message;
     }
 
-    // Every HookInstructions instructions: stops a script SCRIPT KILL asked to stop, or a library's code that ran past
+    // Every HookInstructions instructions: stops a script SCRIPT KILL asked to stop or whose server is stopping (as
+    // SHUTDOWN NOSAVE stops one, written or not: the stop would wait for it forever), or a library's code that ran past
     // its load timeout, where it may yield.
     private void Hook(IntPtr state, IntPtr debug)
     {
-        var stop = _run is { KillRequested: true } || (_loadDeadline != 0 && Stopwatch.GetTimestamp() > _loadDeadline);
+        var stop = _run is { MustStop: true } || (_loadDeadline != 0 && Stopwatch.GetTimestamp() > _loadDeadline);
         if (!stop || lua_isyieldable(state) == 0) { return; }
         lua_yieldk(state, 0, IntPtr.Zero, IntPtr.Zero);
     }

@@ -25,6 +25,9 @@ internal sealed class ScriptRun(string name, bool isEval, bool readOnly, EventLo
 
     public bool KillRequested { get => _killRequested; set => _killRequested = value; }
 
+    /// <summary>Killed, or its server is stopping (which would otherwise wait for it forever): it stops where it can.</summary>
+    public bool MustStop => _killRequested || Loop is { StopRequested: true };
+
     /// <summary>The script changed the keyspace: it can no longer be killed.</summary>
     public bool Wrote { get => _wrote; set => _wrote = value; }
 

@@ -81,7 +81,7 @@ internal sealed class Scripting(RedisServer server)
     /// </summary>
     public string? BusyRefusal(CommandSpec spec, Protocols.Resp.RespCommand command, EventLoop? loop)
     {
-        if (_running is not { Busy: true } run || run.Loop == loop) { return null; }
+        if (!BusyElsewhere(loop)) { return null; }
         var sub = command.Count > 1 ? command[1] : default;
         var allowed = spec.Name switch
         {
@@ -91,8 +91,14 @@ internal sealed class Scripting(RedisServer server)
             "auth" or "hello" => true,
             _ => false,
         };
-        return allowed ? null : BusyError(run.IsEval);
+        return allowed ? null : BusyError();
     }
+
+    /// <summary>A script runs on another loop than <paramref name="loop"/>, past busy-reply-threshold.</summary>
+    public bool BusyElsewhere(EventLoop? loop) => _running is { Busy: true } run && run.Loop != loop;
+
+    /// <summary>Redis's BUSY error for the script running now.</summary>
+    public string BusyError() => BusyError(_running?.IsEval ?? true);
 
     private static string BusyError(bool eval) =>
         $"BUSY Redis is busy running a script. You can only call {(eval ? "SCRIPT KILL" : "FUNCTION KILL")} or SHUTDOWN NOSAVE.";

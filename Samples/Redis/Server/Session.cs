@@ -153,7 +153,16 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             return true;
         }
         var started = Starting();
-        Run(spec, command);
+        try
+        {
+            Run(spec, command);
+        }
+        catch (KeyspaceBusyException)
+        {
+            Reject(spec, server.Scripting.BusyError()); // it waited for a script that ran past busy-reply-threshold
+            return true;
+        }
+        Counters.Commands++;
         Finished(spec, command, started);
         return true;
     }
@@ -166,7 +175,6 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     private void Run(CommandSpec spec, RespCommand command)
     {
         LastCommand = spec.Name;
-        Counters.Commands++;
         if ((spec.Flags & CommandFlags.NoKeyspace) != 0)
         {
             ReleaseBatchStripe(); // some (CONFIG RESETSTAT) hold the keyspace exclusively inside
@@ -175,7 +183,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         if ((spec.Flags & CommandFlags.Exclusive) == 0 && !spec.MayBlock(command) && RunOnStripes(spec, command)) { return; }
         ReleaseBatchStripe();
-        using (server.Keyspace.Lock.Exclusive()) { Handle(spec, command); }
+        using (server.Keyspace.Lock.Exclusive(BusyScriptElsewhere)) { Handle(spec, command); }
     }
 
     // Runs the handler. A write is counted while its keys are still held, so a snapshot's count of changes is exact;
@@ -199,6 +207,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
 
     // The stripes of the running multi-key command, reused from command to command.
     private int[] _stripes = new int[8];
+
+    // Asked while a command waits for the keyspace: true once a script of another loop has held it past
+    // busy-reply-threshold, and the command gives up, answered BUSY (so this loop can take SCRIPT KILL).
+    private Func<bool>? _busyScriptWaited;
+    private Func<bool> BusyScriptElsewhere => _busyScriptWaited ??= () => server.Scripting.BusyElsewhere(Connection?.Loop);
 
     protected override void OnBatchDone()
     {
@@ -225,7 +238,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             if (stripe != _batchStripe)
             {
                 ReleaseBatchStripe();
-                _batchHold = server.Keyspace.Lock.Shared(stripe);
+                _batchHold = server.Keyspace.Lock.Shared(stripe, BusyScriptElsewhere);
                 _batchStripe = stripe;
             }
             if (Db.HasWaiters(first)) { return false; }
@@ -234,7 +247,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         ReleaseBatchStripe();
         var count = SortedStripes(spec, command);
-        using (server.Keyspace.Lock.Shared(_stripes, count))
+        using (server.Keyspace.Lock.Shared(_stripes, count, BusyScriptElsewhere))
         {
             foreach (var position in spec.Keys.Touched(command))
             {

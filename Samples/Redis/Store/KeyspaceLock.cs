@@ -29,11 +29,16 @@ internal sealed class KeyspaceLock
     /// <summary>True on a thread that holds the keyspace exclusively.</summary>
     public bool HeldExclusively => Volatile.Read(ref _exclusiveThread) == Environment.CurrentManagedThreadId;
 
-    /// <summary>Holds <paramref name="stripe"/> shared until the scope is disposed; within an exclusive hold it is already held.</summary>
-    public SharedScope Shared(int stripe)
+    /// <summary>
+    /// Holds <paramref name="stripe"/> shared until the scope is disposed; within an exclusive hold it is already held.
+    /// While another thread holds the keyspace exclusively, <paramref name="giveUp"/> (when given) is asked every few
+    /// milliseconds of the wait: true throws <see cref="KeyspaceBusyException"/> (a command waiting for a script that ran
+    /// too long is answered BUSY, so its loop is free to take SCRIPT KILL).
+    /// </summary>
+    public SharedScope Shared(int stripe, Func<bool>? giveUp = null)
     {
         if (HeldExclusively) { return default; }
-        var flag = Raise();
+        var flag = Raise(giveUp);
         var gate = _stripes[stripe];
         Monitor.Enter(gate);
         return new SharedScope(flag, gate);
@@ -44,30 +49,31 @@ internal sealed class KeyspaceLock
     /// keeps them unchanged until the scope is disposed). Every multi-stripe holder takes its stripes in ascending
     /// order, so two of them never wait for each other in a cycle.
     /// </summary>
-    public StripesScope Shared(int[] stripes, int count)
+    public StripesScope Shared(int[] stripes, int count, Func<bool>? giveUp = null)
     {
         if (HeldExclusively) { return default; }
-        var flag = Raise();
+        var flag = Raise(giveUp);
         for (var i = 0; i < count; i++) { Monitor.Enter(_stripes[stripes[i]]); }
         return new StripesScope(this, flag, stripes, count);
     }
 
     // Raises this thread's flag once no writer holds the keyspace.
-    private ReaderFlag Raise()
+    private ReaderFlag Raise(Func<bool>? giveUp)
     {
-        var flag = t_flag is { } last && last.Owner == this ? last : Register();
+        var flag = t_flag is { } last && last.Owner == this ? last : Register(giveUp);
         while (true)
         {
             // A full fence between raising the flag and reading the writer's: the writer does the mirror image.
             Interlocked.Exchange(ref flag.Raised, 1);
             if (!_writer) { return flag; }
             Volatile.Write(ref flag.Raised, 0);
-            lock (_exclusive) { } // wait for the writer to finish
+            EnterExclusive(giveUp); // wait for the writer to finish
+            _exclusive.Exit();
         }
     }
 
-    /// <summary>Holds the whole keyspace until the scope is disposed (reentrant).</summary>
-    public ExclusiveScope Exclusive()
+    /// <summary>Holds the whole keyspace until the scope is disposed (reentrant); <paramref name="giveUp"/> as for <see cref="Shared(int, Func{bool})"/>.</summary>
+    public ExclusiveScope Exclusive(Func<bool>? giveUp = null)
     {
         if (HeldExclusively)
         {
@@ -75,8 +81,19 @@ internal sealed class KeyspaceLock
             return new ExclusiveScope(this);
         }
         if (t_flag is { Raised: 1 } held && held.Owner == this) { throw new InvalidOperationException("A shared hold cannot become exclusive."); }
-        _exclusive.Enter();
+        EnterExclusive(giveUp);
         return Acquired();
+    }
+
+    private const int GiveUpPollMs = 5;
+
+    private void EnterExclusive(Func<bool>? giveUp)
+    {
+        if (giveUp is null) { _exclusive.Enter(); return; }
+        while (!_exclusive.TryEnter(GiveUpPollMs))
+        {
+            if (giveUp()) { throw new KeyspaceBusyException(); }
+        }
     }
 
     /// <summary>
@@ -116,9 +133,10 @@ internal sealed class KeyspaceLock
     }
 
     // A thread's first shared hold of this lock gives it a flag of its own; writers see it from then on.
-    private ReaderFlag Register()
+    private ReaderFlag Register(Func<bool>? giveUp)
     {
-        lock (_exclusive)
+        EnterExclusive(giveUp);
+        try
         {
             if (!_flagByThread.TryGetValue(Environment.CurrentManagedThreadId, out var flag))
             {
@@ -126,6 +144,10 @@ internal sealed class KeyspaceLock
                 _flags = [.. _flags, flag];
             }
             return t_flag = flag;
+        }
+        finally
+        {
+            _exclusive.Exit();
         }
     }
 
@@ -176,3 +198,6 @@ internal sealed class KeyspaceLock
         public void Dispose() => owner.ExitExclusive();
     }
 }
+
+/// <summary>A wait for the keyspace gave up (see <see cref="KeyspaceLock.Shared(int, Func{bool})"/>): nothing is held.</summary>
+internal sealed class KeyspaceBusyException : Exception;
