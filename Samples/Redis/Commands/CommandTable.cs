@@ -53,6 +53,9 @@ internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, K
     /// </summary>
     public CommandPredicate? MayBlockWhen { get; init; }
 
+    /// <summary>How redis-server 7.0.15 describes it (COMMAND INFO, DOCS); every command here is recorded there.</summary>
+    public RecordedCommand Recorded { get; } = RecordedCommands.Get(Name);
+
     public bool MayBlock(RespCommand command) => (Flags & CommandFlags.Blocking) != 0 && (MayBlockWhen?.Invoke(command) ?? true);
 
     public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
