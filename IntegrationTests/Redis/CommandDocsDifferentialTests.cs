@@ -41,10 +41,12 @@ public sealed class CommandDocsDifferentialTests
             ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "list"], ["COMMAND", "LIST", "FILTERBY", "aclcat", "DANGEROUS"],
             ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "@list"], ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "nosuch"],
             ["COMMAND", "LIST", "FILTERBY", "PATTERN", "x*"], ["COMMAND", "LIST", "FILTERBY", "pattern", "CONFIG|*"],
-            ["COMMAND", "LIST", "FILTERBY", "PATTERN", "*e?[a-c]*"], ["COMMAND", "LIST", "FILTERBY", "MODULE", "m"]];
+            ["COMMAND", "LIST", "FILTERBY", "PATTERN", "*e?[a-c]*"], ["COMMAND", "LIST", "FILTERBY", "MODULE", "m"],
+            ["ACL", "CAT", "dangerous"], ["ACL", "CAT", "Read"], ["ACL", "CAT", "scripting"]];
         string[][] others = [["COMMAND", "COUNT"], ["COMMAND", "LIST", "FILTERBY", "ACLCAT"], ["COMMAND", "LIST", "FILTERBY", "NAME", "x"],
             ["COMMAND", "LIST", "x"], ["COMMAND", "LIST", "x", "FILTERBY", "ACLCAT", "list"], ["COMMAND", "HELP"], ["COMMAND", "HELP", "x"],
-            ["COMMAND", "NOSUCH"], ["COMMAND", "COUNT", "x"], ["COMMAND", "GETKEYSANDFLAGS", "GET"], ["COMMAND", "INFO", "get", "nosuch"]];
+            ["COMMAND", "NOSUCH"], ["COMMAND", "COUNT", "x"], ["COMMAND", "GETKEYSANDFLAGS", "GET"], ["COMMAND", "INFO", "get", "nosuch"],
+            ["ACL", "CAT"], ["ACL", "CAT", "nosuch"], ["ACL", "CAT", "@read"]];
         var differences = new List<string>();
         foreach (var protocol in new[] { "2", "3" })
         {

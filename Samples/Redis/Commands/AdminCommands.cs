@@ -81,6 +81,12 @@ internal static class AdminCommands
             s.Reply.Array(AclCategories.Length);
             foreach (var category in AclCategories) { s.Reply.Bulk(category); }
         }
+        else if (Args.Is(c[1], "CAT") && c.Count == 3)
+        {
+            var category = Args.Text(c[2]);
+            if (!AclCategories.Contains(category, StringComparer.OrdinalIgnoreCase)) { s.Reply.Error($"ERR Unknown category '{category}'"); return; }
+            CommandInfo.WriteNames(s, CommandInfo.InCategory(category));
+        }
         else if (Args.Is(c[1], "GETUSER") && c.Count == 3)
         {
             if (!Args.Is(c[2], "default")) { s.Reply.Null(); return; }

@@ -96,7 +96,7 @@ internal static class CommandInfo
         s.Reply.Resp3(command.Docs.Span);
     }
 
-    // LIST [FILTERBY MODULE name|ACLCAT category|PATTERN pattern]: each command followed by its subcommands.
+    // LIST [FILTERBY MODULE name|ACLCAT category|PATTERN pattern].
     private static void List(Session s, RespCommand c)
     {
         Func<RecordedCommand, bool> listed = _ => true;
@@ -105,14 +105,20 @@ internal static class CommandInfo
             if (c.Count != 5 || !Args.Is(c[2], "FILTERBY")) { s.Reply.Error(Args.Syntax); return; }
             var argument = c[4].ToArray();
             if (Args.Is(c[3], "MODULE")) { listed = _ => false; }
-            else if (Args.Is(c[3], "ACLCAT"))
-            {
-                var category = "@" + Args.Text(argument);
-                listed = command => command.AclCategories.Any(listedCategory => listedCategory.Equals(category, StringComparison.OrdinalIgnoreCase));
-            }
+            else if (Args.Is(c[3], "ACLCAT")) { listed = InCategory(Args.Text(argument)); }
             else if (Args.Is(c[3], "PATTERN")) { listed = command => Glob.Match(argument, System.Text.Encoding.ASCII.GetBytes(command.Name), ignoreCase: true); }
             else { s.Reply.Error(Args.Syntax); return; }
         }
+        WriteNames(s, listed);
+    }
+
+    /// <summary>Whether a command is in an ACL category (<c>list</c>, any case; no command is in one that does not exist).</summary>
+    public static Func<RecordedCommand, bool> InCategory(string category) =>
+        command => command.AclCategories.Any(listed => listed.AsSpan(1).Equals(category, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The names of the commands <paramref name="listed"/> takes, each followed by those of its subcommands it takes.</summary>
+    public static void WriteNames(Session s, Func<RecordedCommand, bool> listed)
+    {
         var names = new List<string>();
         foreach (var spec in s.Server.Commands.All)
         {
