@@ -16,7 +16,7 @@ public sealed class AuthTests
     {
         await using var redis = await InProcessRedis.StartAsync(backend, requirePass: Password);
         using var client = await redis.ConnectAsync();
-        foreach (var command in new[] { "PING", "GET k", "SET k v", "SELECT 1", "INFO", "CONFIG GET maxmemory", "CLIENT LIST", "MULTI", "DBSIZE" })
+        foreach (var command in new[] { "PING", "GET k", "SET k v", "SELECT 1", "INFO", "CONFIG GET maxmemory", "CLIENT LIST", "CLIENT ID", "CLIENT SETNAME x", "MULTI", "DBSIZE" })
         {
             Assert.Equal(NoAuth, await client.InlineAsync(command));
         }

@@ -204,13 +204,15 @@ public sealed class PersistenceTests
     }
 
     [Fact]
-    public async Task Save_and_shutdown_are_refused_inside_multi_and_abort_the_transaction()
+    public async Task Save_shutdown_sync_and_psync_are_refused_inside_multi_and_abort_the_transaction()
     {
         await using var server = await InProcessRedis.StartAsync(Backend.Auto);
         using var client = new RespClient(await server.ConnectAsync());
         Assert.Equal("OK", await client.CallAsync("MULTI"));
         Assert.Equal(new RespError("ERR Command not allowed inside a transaction"), await client.CallAsync("SAVE"));
         Assert.Equal(new RespError("ERR Command not allowed inside a transaction"), await client.CallAsync("SHUTDOWN"));
+        Assert.Equal(new RespError("ERR Command not allowed inside a transaction"), await client.CallAsync("SYNC"));
+        Assert.Equal(new RespError("ERR Command not allowed inside a transaction"), await client.CallAsync("PSYNC", "?", "-1"));
         Assert.StartsWith("EXECABORT", Assert.IsType<RespError>(await client.CallAsync("EXEC")).Message);
         Assert.False(server.ShutdownRequested.Task.IsCompleted);
     }

@@ -216,7 +216,7 @@ public sealed class SortTests
         Assert.Equal(Items("a"), await c.CallAsync("COMMAND", "GETKEYS", "SORT", "a", "GET", "store", "BY", "store", "LIMIT", "store", "store"));
         Assert.Equal(Items("a"), await c.CallAsync("COMMAND", "GETKEYS", "SORT_RO", "a", "STORE", "b"));
         var info = (object?[])((object?[])(await c.CallAsync("COMMAND", "INFO", "SORT", "SORT_RO"))!)!;
-        Assert.Equal(Items("sort", -2L, Items("write", "movablekeys"), 1L, 1L, 1L), ((object?[])info[0]!)[..6]);
+        Assert.Equal(Items("sort", -2L, Items("write", "denyoom", "movablekeys"), 1L, 1L, 1L), ((object?[])info[0]!)[..6]);
         Assert.Equal(Items("sort_ro", -2L, Items("readonly", "movablekeys"), 1L, 1L, 1L), ((object?[])info[1]!)[..6]);
     }
 

@@ -85,13 +85,11 @@ public sealed class SortedSetTests
         Assert.Equal(":0", await c.Ask("ZRANK z a"));
         Assert.Equal(":2", await c.Ask("ZRANK z c"));
         Assert.Equal(":3", await c.Ask("ZREVRANK z a"));
-        Assert.Equal("[:1 2]", await c.Ask("ZRANK z b WITHSCORE"));
-        Assert.Equal("[:0 3]", await c.Ask("ZREVRANK z d withscore"));
         Assert.Equal("(nil)", await c.Ask("ZRANK z x"));
-        Assert.Equal("(nil array)", await c.Ask("ZRANK z x WITHSCORE"));
         Assert.Equal("(nil)", await c.Ask("ZREVRANK missing x"));
-        Assert.Equal("-ERR syntax error", await c.Ask("ZRANK z a WITHSCORES"));
-        Assert.Equal("-ERR wrong number of arguments for 'zrank' command", await c.Ask("ZRANK z a WITHSCORE x"));
+        // WITHSCORE is Redis 7.2's: 7.0 has ZRANK take two arguments.
+        Assert.Equal("-ERR wrong number of arguments for 'zrank' command", await c.Ask("ZRANK z b WITHSCORE"));
+        Assert.Equal("-ERR wrong number of arguments for 'zrevrank' command", await c.Ask("ZREVRANK z d withscore"));
 
         Assert.Equal(":4", await c.Ask("ZCOUNT z -inf +inf"));
         Assert.Equal(":3", await c.Ask("ZCOUNT z 2 3"));
@@ -290,8 +288,7 @@ public sealed class SortedSetTests
         Assert.Equal("[[a ,1] [b ,3.5]]", await c.Ask("ZRANGE z 0 1 WITHSCORES"));
         Assert.Equal("[[c ,4]]", await c.Ask("ZRANGEBYSCORE z (3.5 +inf WITHSCORES"));
         Assert.Equal("[a b c]", await c.Ask("ZRANGE z 0 -1"));
-        Assert.Equal("[:2 ,4]", await c.Ask("ZRANK z c WITHSCORE"));
-        Assert.Equal("_", await c.Ask("ZRANK z x WITHSCORE"));
+        Assert.Equal("_", await c.Ask("ZRANK z x"));
         // ZSCAN's scores stay bulk strings in RESP3, as in Redis.
         Assert.Equal("[0 [a 1 b 3.5 c 4]]", await c.Ask("ZSCAN z 0"));
         // ZPOPMIN without a count is flat; with one, pairs.

@@ -120,6 +120,38 @@ public sealed class RespWriter(IBufferWriter<byte> output)
     }
 
     /// <summary>
+    /// A reply already in RESP3 form (one recorded from redis-server), in this connection's protocol: as it is under
+    /// RESP3; under RESP2 a map is an array of its keys and values and a set an array, as Redis spells them. It may hold
+    /// arrays, maps, sets, bulk and simple strings and integers.
+    /// </summary>
+    public void Resp3(ReadOnlySpan<byte> reply)
+    {
+        if (Protocol == 3) { Raw(reply); return; }
+        // What RESP2 spells the same is copied in runs; only map and set headers are respelled.
+        int copied = 0, at = 0;
+        while (at < reply.Length)
+        {
+            var end = at + reply[at..].IndexOf("\r\n"u8) + 2;
+            switch (reply[at])
+            {
+                case (byte)'%' or (byte)'~':
+                    Raw(reply[copied..at]);
+                    Array(reply[at] == (byte)'%' ? Count(reply[at..end]) * 2 : Count(reply[at..end]));
+                    copied = end;
+                    break;
+                case (byte)'$': end += Count(reply[at..end]) + 2; break;
+                case (byte)'*' or (byte)'+' or (byte)':': break;
+                default: throw new FormatException($"RESP3 type '{(char)reply[at]}' is not one Resp3 writes");
+            }
+            at = end;
+        }
+        Raw(reply[copied..]);
+    }
+
+    // The length or count on a header line (with its CRLF).
+    private static int Count(ReadOnlySpan<byte> line) => int.Parse(line[1..^2], CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// A double as Redis 7.0's addReplyDouble writes it: printf's %.17g (0.10000000000000001, 3, 1e+20,
     /// 1.4999999999999999e-07, -0), and <c>inf</c>, <c>-inf</c>, <c>nan</c>.
     /// </summary>

@@ -28,6 +28,15 @@ public sealed class RespWriterTests
     [InlineData(3, "~2\r\n$1\r\nx\r\n$1\r\ny\r\n")]
     public void Set(int protocol, string expected) => Assert.Equal(expected, Write(protocol, w => { w.Set(2); w.Bulk("x"); w.Bulk("y"); }));
 
+    // A recorded RESP3 reply: the bulk string holding "%2\r\n~1" is data, not headers.
+    private const string Recorded = "*3\r\n$8\r\n%2\r\n~1\r\n\r\n%2\r\n$1\r\na\r\n~2\r\n+x\r\n+y\r\n$1\r\nb\r\n:-3\r\n~0\r\n";
+
+    [Theory]
+    [InlineData(2, "*3\r\n$8\r\n%2\r\n~1\r\n\r\n*4\r\n$1\r\na\r\n*2\r\n+x\r\n+y\r\n$1\r\nb\r\n:-3\r\n*0\r\n")]
+    [InlineData(3, Recorded)]
+    public void Resp3_is_written_as_is_or_with_maps_and_sets_as_arrays(int protocol, string expected) =>
+        Assert.Equal(expected, Write(protocol, w => w.Resp3(Encoding.ASCII.GetBytes(Recorded))));
+
     [Theory]
     [InlineData(2, "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n")]
     [InlineData(3, ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n")]

@@ -21,13 +21,13 @@ internal static class AdminCommands
     public static void Register(CommandTable t)
     {
         t.Add("role", 1, NoScript | NoKeyspace | Fast, 0, 0, 0, Role);
-        t.Add("replicaof", 3, NoScript | Admin | NoKeyspace, 0, 0, 0, ReplicaOf);
-        t.Add("slaveof", 3, NoScript | Admin | NoKeyspace, 0, 0, 0, ReplicaOf);
-        t.Add("failover", -1, NoScript | Admin | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error("ERR FAILOVER requires connected replicas."));
+        t.Add("replicaof", 3, NoScript | NoKeyspace, 0, 0, 0, ReplicaOf);
+        t.Add("slaveof", 3, NoScript | NoKeyspace, 0, 0, 0, ReplicaOf);
+        t.Add("failover", -1, NoScript | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error("ERR FAILOVER requires connected replicas."));
         t.Add("readonly", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
         t.Add("readwrite", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
         t.Add("asking", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
-        t.Add("module", -2, NoScript | Admin | NoKeyspace, 0, 0, 0, Module);
+        t.Add("module", -2, NoScript | NoKeyspace, 0, 0, 0, Module);
         t.Add("lolwut", -1, ReadOnly | Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Bulk($"Redis ver. {RedisVersion.Text}\n"));
         t.Add("acl", -2, NoScript | NoKeyspace, 0, 0, 0, Acl);
         t.Add("memory", -2, ReadOnly, new KeySpec(2, 2, 1), Memory);
@@ -80,6 +80,12 @@ internal static class AdminCommands
         {
             s.Reply.Array(AclCategories.Length);
             foreach (var category in AclCategories) { s.Reply.Bulk(category); }
+        }
+        else if (Args.Is(c[1], "CAT") && c.Count == 3)
+        {
+            var category = Args.Text(c[2]);
+            if (!AclCategories.Contains(category, StringComparer.OrdinalIgnoreCase)) { s.Reply.Error($"ERR Unknown category '{category}'"); return; }
+            CommandInfo.WriteNames(s, CommandInfo.InCategory(category));
         }
         else if (Args.Is(c[1], "GETUSER") && c.Count == 3)
         {

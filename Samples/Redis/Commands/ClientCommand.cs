@@ -54,7 +54,7 @@ internal static class ClientCommand
         "    Prints this help.",
     ];
 
-    public static void Register(CommandTable t) => t.Add("client", -2, NoScript | NoAuth | NoKeyspace, 0, 0, 0, Client);
+    public static void Register(CommandTable t) => t.Add("client", -2, NoScript | NoKeyspace, 0, 0, 0, Client);
 
     private static void Client(Session s, RespCommand c)
     {

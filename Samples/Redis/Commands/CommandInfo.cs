@@ -1,121 +1,131 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Server;
+using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>COMMAND, COMMAND COUNT, COMMAND INFO, COMMAND DOCS, COMMAND LIST: the table described to clients.</summary>
+/// <summary>
+/// COMMAND and its subcommands: the table described to clients as redis-server 7.0.15 describes it, from its recorded
+/// replies (<see cref="RecordedCommands"/>), for the commands this server's table has; GETKEYS and GETKEYSANDFLAGS
+/// in <see cref="CommandGetKeys"/>.
+/// </summary>
 internal static class CommandInfo
 {
+    private static readonly RecordedCommand Recorded = RecordedCommands.Get("command");
+
+    private static readonly string[] Help =
+    [
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
+        "HELP",
+        "    Prints this help.",
+    ];
+
     public static void Command(Session s, RespCommand c)
     {
         var table = s.Server.Commands;
-        if (c.Count == 1) { WriteAll(s, table.All.ToList()); return; }
-        var sub = c[1];
-        if (Args.Is(sub, "COUNT") && c.Count == 2) { s.Reply.Integer(table.Count); }
-        else if (Args.Is(sub, "LIST") && c.Count == 2)
+        if (c.Count == 1) { WriteInfos(s, table); return; }
+        // As Redis dispatches a container's subcommands: an unknown one, or one given the wrong number of arguments, is refused.
+        if (Recorded.Subcommand(c[1]) is not { } sub) { s.Reply.Error(Subcommands.Unknown(c[1], "COMMAND")); return; }
+        if (!sub.AcceptsArgumentCount(c.Count)) { s.Reply.Error(Args.WrongArgumentCount(sub.Name)); return; }
+        switch (sub.Name)
         {
-            s.Reply.Array(table.Count);
-            foreach (var spec in table.All) { s.Reply.Bulk(spec.Name); }
-        }
-        else if (Args.Is(sub, "INFO"))
-        {
-            if (c.Count == 2) { WriteAll(s, table.All.ToList()); return; }
-            s.Reply.Array(c.Count - 2);
-            for (var i = 2; i < c.Count; i++)
-            {
-                if (table.Find(c[i]) is { } spec) { Write(s, spec); } else { s.Reply.NullArray(); }
-            }
-        }
-        else if (Args.Is(sub, "GETKEYS"))
-        {
-            // COMMAND GETKEYS is its own command to Redis (arity -4): a command of no arguments cannot be asked about.
-            if (c.Count < 4) { s.Reply.Error("ERR wrong number of arguments for 'command|getkeys' command"); }
-            else { GetKeys(s, c); }
-        }
-        else if (Args.Is(sub, "DOCS"))
-        {
-            var specs = c.Count == 2 ? table.All.ToList() : [];
-            for (var i = 2; i < c.Count; i++) { if (table.Find(c[i]) is { } spec) { specs.Add(spec); } }
-            s.Reply.Map(specs.Count);
-            foreach (var spec in specs)
-            {
-                s.Reply.Bulk(spec.Name);
-                s.Reply.Map(2);
-                s.Reply.Bulk("summary"u8); s.Reply.Bulk(spec.Name);
-                s.Reply.Bulk("since"u8); s.Reply.Bulk("1.0.0"u8);
-            }
-        }
-        else
-        {
-            s.Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(sub)}'. Try COMMAND HELP.");
+            case "command|count": s.Reply.Integer(table.Count); break;
+            case "command|list": List(s, c); break;
+            case "command|info" when c.Count == 2: WriteInfos(s, table); break;
+            case "command|info":
+                s.Reply.Array(c.Count - 2);
+                for (var i = 2; i < c.Count; i++)
+                {
+                    if (RecordedCommands.Find(c[i]) is { } command) { s.Reply.Resp3(command.Info.Span); } else { s.Reply.Null(); }
+                }
+                break;
+            case "command|docs": Docs(s, c); break;
+            case "command|getkeys": CommandGetKeys.Write(s, c, withFlags: false); break;
+            case "command|getkeysandflags": CommandGetKeys.Write(s, c, withFlags: true); break;
+            case "command|help": Subcommands.WriteHelp(s, Help); break;
         }
     }
 
-    // COMMAND GETKEYS cmd arg...: the keys the table's key spec finds in that command, as anything routing by key would.
-    private static void GetKeys(Session s, RespCommand c)
+    // Every command of the table, as Redis lists its dictionary (in no promised order).
+    private static void WriteInfos(Session s, CommandTable table)
     {
-        var spec = s.Server.Commands.Find(c[2]);
-        if (spec is null) { s.Reply.Error("ERR Invalid command specified"); return; }
-        var command = c.Skip(2);
-        if (!spec.AcceptsArgumentCount(command.Count)) { s.Reply.Error("ERR Invalid number of arguments specified for command"); return; }
-        var positions = new List<int>();
-        foreach (var position in spec.Keys.Of(command)) { positions.Add(position); }
-        if (positions.Count == 0) { s.Reply.Error("ERR The command has no key arguments"); return; }
-        s.Reply.Array(positions.Count);
-        foreach (var position in positions) { s.Reply.Bulk(command[position]); }
+        s.Reply.Array(table.Count);
+        foreach (var spec in table.All) { s.Reply.Resp3(spec.Recorded.Info.Span); }
     }
 
-    private static void WriteAll(Session s, List<CommandSpec> specs)
+    private static void Docs(Session s, RespCommand c)
     {
-        s.Reply.Array(specs.Count);
-        foreach (var spec in specs) { Write(s, spec); }
-    }
-
-    // name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands.
-    private static void Write(Session s, CommandSpec spec)
-    {
-        s.Reply.Array(10);
-        s.Reply.Bulk(spec.Name);
-        s.Reply.Integer(spec.Arity);
-        var flags = Enum.GetValues<CommandFlags>().Where(f => f != CommandFlags.None && (f & CommandFlags.Internal) == 0 && spec.Flags.HasFlag(f))
-            .Select(f => f == CommandFlags.NoAuth ? "no_auth" : f.ToString().ToLowerInvariant()).ToList();
-        if (spec.Keys.Movable) { flags.Add("movablekeys"); }
-        s.Reply.Set(flags.Count);
-        foreach (var flag in flags) { s.Reply.SimpleString(flag); }
-        s.Reply.Integer(spec.Keys.First);
-        s.Reply.Integer(spec.Keys.Last);
-        s.Reply.Integer(spec.Keys.Step);
-        var description = CommandDescriptions.Of(spec.Name);
-        var categories = description?.AclCategories ?? [];
-        s.Reply.Set(categories.Length);
-        foreach (var category in categories) { s.Reply.SimpleString(category); }
-        s.Reply.Set(0);
-        if (description is not null && spec.Keys.NumKeysAt > 0)
+        var table = s.Server.Commands;
+        if (c.Count == 2)
         {
-            s.Reply.Set(1);
-            WriteKeyCountSpec(s, description.KeyFlags, spec.Keys.NumKeysAt);
+            s.Reply.Map(table.Count);
+            foreach (var spec in table.All) { WriteDocs(s, spec.Recorded); }
+            return;
         }
-        else { s.Reply.Set(0); }
-        s.Reply.Set(0);
+        // Names not found are left out.
+        var found = 0;
+        for (var i = 2; i < c.Count; i++) { found += RecordedCommands.Find(c[i]) is null ? 0 : 1; }
+        s.Reply.Map(found);
+        for (var i = 2; i < c.Count; i++)
+        {
+            if (RecordedCommands.Find(c[i]) is { } command) { WriteDocs(s, command); }
+        }
     }
 
-    // Redis's key spec for keys that follow their count: the count at its index, the keys one after another from the next.
-    private static void WriteKeyCountSpec(Session s, string[] flags, int numKeysAt)
+    private static void WriteDocs(Session s, RecordedCommand command)
     {
-        s.Reply.Map(3);
-        s.Reply.Bulk("flags"u8);
-        s.Reply.Set(flags.Length);
-        foreach (var flag in flags) { s.Reply.SimpleString(flag); }
-        s.Reply.Bulk("begin_search"u8);
-        s.Reply.Map(2);
-        s.Reply.Bulk("type"u8); s.Reply.Bulk("index"u8);
-        s.Reply.Bulk("spec"u8); s.Reply.Map(1); s.Reply.Bulk("index"u8); s.Reply.Integer(numKeysAt);
-        s.Reply.Bulk("find_keys"u8);
-        s.Reply.Map(2);
-        s.Reply.Bulk("type"u8); s.Reply.Bulk("keynum"u8);
-        s.Reply.Bulk("spec"u8); s.Reply.Map(3);
-        s.Reply.Bulk("keynumidx"u8); s.Reply.Integer(0);
-        s.Reply.Bulk("firstkey"u8); s.Reply.Integer(1);
-        s.Reply.Bulk("keystep"u8); s.Reply.Integer(1);
+        s.Reply.Bulk(command.Name);
+        s.Reply.Resp3(command.Docs.Span);
+    }
+
+    // LIST [FILTERBY MODULE name|ACLCAT category|PATTERN pattern].
+    private static void List(Session s, RespCommand c)
+    {
+        Func<RecordedCommand, bool> listed = _ => true;
+        if (c.Count > 2)
+        {
+            if (c.Count != 5 || !Args.Is(c[2], "FILTERBY")) { s.Reply.Error(Args.Syntax); return; }
+            var argument = c[4].ToArray();
+            if (Args.Is(c[3], "MODULE")) { listed = _ => false; }
+            else if (Args.Is(c[3], "ACLCAT")) { listed = InCategory(Args.Text(argument)); }
+            else if (Args.Is(c[3], "PATTERN")) { listed = command => Glob.Match(argument, System.Text.Encoding.ASCII.GetBytes(command.Name), ignoreCase: true); }
+            else { s.Reply.Error(Args.Syntax); return; }
+        }
+        WriteNames(s, listed);
+    }
+
+    /// <summary>Whether a command is in an ACL category (<c>list</c>, any case; no command is in one that does not exist).</summary>
+    public static Func<RecordedCommand, bool> InCategory(string category) =>
+        command => command.AclCategories.Any(listed => listed.AsSpan(1).Equals(category, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The names of the commands <paramref name="listed"/> takes, each followed by those of its subcommands it takes.</summary>
+    public static void WriteNames(Session s, Func<RecordedCommand, bool> listed)
+    {
+        var names = new List<string>();
+        foreach (var spec in s.Server.Commands.All)
+        {
+            if (listed(spec.Recorded)) { names.Add(spec.Recorded.Name); }
+            names.AddRange(spec.Recorded.Subcommands.Where(listed).Select(sub => sub.Name));
+        }
+        s.Reply.Array(names.Count);
+        foreach (var name in names) { s.Reply.Bulk(name); }
     }
 }

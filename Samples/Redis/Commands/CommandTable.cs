@@ -10,40 +10,43 @@ internal delegate void CommandHandler(Session session, RespCommand command);
 /// <summary>A question about one call of a command, asked before it runs.</summary>
 internal delegate bool CommandPredicate(RespCommand command);
 
+/// <summary>
+/// What the server acts on when it dispatches a command. Redis's flags of the same names agree with redis-server's
+/// recorded table (RecordedCommandTableTests); the others are this server's own. COMMAND INFO tells the recorded ones.
+/// </summary>
 [Flags]
 internal enum CommandFlags
 {
     None = 0,
     Write = 1 << 0,
     ReadOnly = 1 << 1,
+
     /// <summary>Allowed before AUTH when a password is required.</summary>
     NoAuth = 1 << 2,
-    /// <summary>A pub/sub command (Redis's flag: PUBLISH has it too).</summary>
-    PubSub = 1 << 3,
-    /// <summary>Runs at once inside MULTI instead of being queued.</summary>
-    NoMulti = 1 << 4,
-    Admin = 1 << 5,
-    Blocking = 1 << 6,
-    Fast = 1 << 7,
 
-    /// <summary>Touches no key: runs without holding the keyspace (PING, PUBLISH, CLIENT). Not a Redis flag.</summary>
-    NoKeyspace = 1 << 8,
-
-    /// <summary>Holds the whole keyspace although it has keys (WATCH, MOVE, COPY: they touch more than their keys' stripes). Not a Redis flag.</summary>
-    Exclusive = 1 << 9,
-
-    /// <summary>Allowed while a RESP2 connection is subscribed: (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET. Not a Redis flag.</summary>
-    InSubscribedContext = 1 << 10,
+    /// <summary>Refused inside MULTI: "Command not allowed inside a transaction" (SAVE, SHUTDOWN, SYNC, PSYNC).</summary>
+    NoMulti = 1 << 3,
+    Blocking = 1 << 4,
+    Fast = 1 << 5,
 
     /// <summary>Refused when a script calls it (redis.call): "This Redis command is not allowed from script".</summary>
-    NoScript = 1 << 11,
+    NoScript = 1 << 6,
 
-    /// <summary>Ours, not Redis's: COMMAND INFO leaves them out.</summary>
-    Internal = NoKeyspace | Exclusive | InSubscribedContext,
+    /// <summary>Touches no key: runs without holding the keyspace (PING, PUBLISH, CLIENT). Not a Redis flag.</summary>
+    NoKeyspace = 1 << 7,
+
+    /// <summary>Holds the whole keyspace although it has keys (WATCH, MOVE, COPY: they touch more than their keys' stripes). Not a Redis flag.</summary>
+    Exclusive = 1 << 8,
+
+    /// <summary>Allowed while a RESP2 connection is subscribed: (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET. Not a Redis flag.</summary>
+    InSubscribedContext = 1 << 9,
+
+    /// <summary>Runs at once inside MULTI instead of being queued: MULTI, EXEC, DISCARD, WATCH, QUIT, RESET, as Redis lists them in processCommand. Not a Redis flag.</summary>
+    NotQueued = 1 << 10,
 }
 
 /// <summary>
-/// A command as COMMAND INFO describes it: arity (negative: at least), flags and which arguments are keys; its
+/// A command as the server runs it: arity (negative: at least), flags and which arguments are keys; its
 /// <paramref name="Id"/> (0, 1, ... in registration order) indexes the per-loop statistics.
 /// </summary>
 internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, KeySpec Keys, CommandHandler Handler, int Id)
@@ -56,6 +59,9 @@ internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, K
 
     /// <summary>How the append-only file and the replication stream log it.</summary>
     public Propagation Propagation { get; } = AofPropagation.Of(Name);
+
+    /// <summary>How redis-server 7.0.15 describes it (COMMAND INFO, DOCS); every command here is recorded there.</summary>
+    public RecordedCommand Recorded { get; } = RecordedCommands.Get(Name);
 
     public bool MayBlock(RespCommand command) => (Flags & CommandFlags.Blocking) != 0 && (MayBlockWhen?.Invoke(command) ?? true);
 

@@ -11,12 +11,12 @@ internal static class ConnectionCommands
     {
         t.Add("ping", -1, Fast | InSubscribedContext | NoKeyspace, 0, 0, 0, Ping);
         t.Add("echo", 2, Fast | NoKeyspace, 0, 0, 0, Echo);
-        t.Add("quit", -1, NoScript | Fast | NoAuth | InSubscribedContext | NoMulti | NoKeyspace, 0, 0, 0, Quit);
+        t.Add("quit", -1, NoScript | Fast | NoAuth | InSubscribedContext | NotQueued | NoKeyspace, 0, 0, 0, Quit);
         t.Add("select", 2, Fast | NoKeyspace, 0, 0, 0, Select);
         t.Add("hello", -1, NoScript | Fast | NoAuth | NoKeyspace, 0, 0, 0, Hello);
         t.Add("auth", -2, NoScript | Fast | NoAuth | NoKeyspace, 0, 0, 0, Auth);
-        t.Add("reset", 1, NoScript | Fast | NoAuth | InSubscribedContext | NoMulti, 0, 0, 0, Reset);
-        t.Add("monitor", 1, NoScript | Admin | NoKeyspace, 0, 0, 0, Monitor);
+        t.Add("reset", 1, NoScript | Fast | NoAuth | InSubscribedContext | NotQueued, 0, 0, 0, Reset);
+        t.Add("monitor", 1, NoScript | NoKeyspace, 0, 0, 0, Monitor);
         ClientCommand.Register(t);
     }
 

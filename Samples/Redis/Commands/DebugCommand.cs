@@ -41,7 +41,7 @@ internal static class DebugCommand
         "    Prints this help.",
     ];
 
-    public static void Register(CommandTable t) => t.Add("debug", -2, NoScript | Admin | NoKeyspace, 0, 0, 0, Debug);
+    public static void Register(CommandTable t) => t.Add("debug", -2, NoScript | NoKeyspace, 0, 0, 0, Debug);
 
     private static void Debug(Session s, RespCommand c)
     {

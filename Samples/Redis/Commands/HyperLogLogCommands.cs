@@ -22,8 +22,8 @@ internal static class HyperLogLogCommands
         t.Add("pfadd", -2, Write | Fast, 1, 1, 1, PfAdd);
         t.Add("pfcount", -2, ReadOnly, 1, -1, 1, PfCount);
         t.Add("pfmerge", -2, Write, 1, -1, 1, PfMerge);
-        t.Add("pfdebug", 3, Write | Admin, 2, 2, 1, PfDebug);
-        t.Add("pfselftest", 1, Admin | NoKeyspace, 0, 0, 0, PfSelfTest);
+        t.Add("pfdebug", 3, Write, 2, 2, 1, PfDebug);
+        t.Add("pfselftest", 1, NoKeyspace, 0, 0, 0, PfSelfTest);
     }
 
     // PFADD key [element ...]: 1 when the key was created or a register raised.

@@ -25,7 +25,7 @@ internal readonly record struct KeySpec(int First, int Last, int Step, int NumKe
     /// <summary>
     /// The positions of every argument the command may touch as a key: <see cref="Of"/>, plus the argument after
     /// each later repeat of a keyword (Redis finds the first <c>STORE dst</c>, but GEORADIUS stores into the last one
-    /// given). What the keyspace lock holds.
+    /// given), and XREAD's and XREADGROUP's streams as the command reads its options. What the keyspace lock holds.
     /// </summary>
     public KeyPositions Touched(RespCommand command) => new(this, command, everyMatch: true);
 }
@@ -47,8 +47,11 @@ internal enum OptionKeys
     /// <summary>SORT: the patterns, and the key after the last STORE, found as Redis's sortGetKeys finds it.</summary>
     SortPatternsAndStore,
 
-    /// <summary>XREAD, XREADGROUP: the first half of the arguments after STREAMS, found as Redis's xreadGetKeys finds them.</summary>
+    /// <summary>XREAD: half the arguments after the first STREAMS (from argument 1), as Redis's key spec finds them (GETKEYS).</summary>
     StreamsHalf,
+
+    /// <summary>XREADGROUP: as <see cref="StreamsHalf"/>, the search for STREAMS beginning after GROUP's two arguments.</summary>
+    GroupStreamsHalf,
 
     /// <summary>MIGRATE: every argument after KEYS instead of the key argument, found as Redis's migrateGetKeys finds them.</summary>
     AfterKeys,
@@ -72,17 +75,27 @@ internal ref struct KeyPositions
         var count = command.Count;
         _next = spec.First > 0 ? spec.First : 0;
         _rangeEnd = spec.First <= 0 || spec.NotKey ? 0 : spec.Last < 0 ? count + spec.Last : Math.Min(spec.Last, count - 1);
-        if (spec.NumKeysAt > 0 && spec.NumKeysAt < count && Args.TryLong(command[spec.NumKeysAt], out var keys) && keys > 0)
+        if (spec.NumKeysAt > 0)
         {
+            // A count that is not a number from 1 to the arguments after it makes Redis find no key at all, not even the others.
+            if (spec.NumKeysAt >= count || !Args.TryLong(command[spec.NumKeysAt], out var keys) || keys < 1 || keys > count - 1 - spec.NumKeysAt)
+            {
+                _rangeEnd = 0;
+                Current = 0;
+                return;
+            }
             _counted = spec.NumKeysAt + 1;
-            _countedEnd = (int)Math.Min(spec.NumKeysAt + keys, count - 1);
+            _countedEnd = spec.NumKeysAt + (int)keys;
         }
         if (spec.Options == OptionKeys.SortPatternsAndStore) { _optionKey = SortStoreKey(command); }
         // A run of keys an option starts: XREAD's after STREAMS, MIGRATE's after KEYS (which replaces its key argument).
-        if (spec.Options == OptionKeys.StreamsHalf) { _run = StreamKeys(command, out _runEnd); }
-        if (spec.Options == OptionKeys.AfterKeys && MigrateKeys(command) is > 0 and var first)
+        if (spec.Options is OptionKeys.StreamsHalf or OptionKeys.GroupStreamsHalf)
         {
-            (_run, _runEnd, _rangeEnd) = (first, count, 0);
+            _run = everyMatch ? StreamKeysAsRead(command, out _runEnd) : StreamKeys(command, spec.Options == OptionKeys.StreamsHalf ? 1 : 4, out _runEnd);
+        }
+        if (spec.Options == OptionKeys.AfterKeys && MigrateKeys(command) is not 0 and var first)
+        {
+            (_run, _runEnd, _rangeEnd) = (Math.Max(first, 0), count, 0);
         }
         Current = 0;
     }
@@ -143,9 +156,24 @@ internal ref struct KeyPositions
         return false;
     }
 
-    // As Redis reads XREAD's and XREADGROUP's options for their keys: BLOCK and COUNT take one argument, GROUP two, NOACK
-    // none; the first STREAMS is followed by as many keys as IDs. Anything else, or an odd number after STREAMS: no keys.
-    private static int StreamKeys(RespCommand command, out int end)
+    // As Redis's key spec for XREAD and XREADGROUP: after the first STREAMS from searchFrom on (the last argument
+    // excluded), the first half of what follows, rounded down; none when that is nothing.
+    private static int StreamKeys(RespCommand command, int searchFrom, out int end)
+    {
+        end = 0;
+        for (var i = searchFrom; i < command.Count - 1; i++)
+        {
+            if (!Args.Is(command[i], "STREAMS")) { continue; }
+            end = i + 1 + (command.Count - i - 1) / 2;
+            return i + 1;
+        }
+        return 0;
+    }
+
+    // As XREAD and XREADGROUP read their options (Redis's xreadGetKeys): BLOCK and COUNT take one argument, GROUP two,
+    // NOACK none; the first STREAMS is followed by as many keys as IDs. Unlike the key spec's search for the word, a
+    // group or consumer named STREAMS is no keyword here. Anything else, or an odd number after STREAMS: no keys.
+    private static int StreamKeysAsRead(RespCommand command, out int end)
     {
         end = 0;
         for (var i = 1; i < command.Count; i++)
@@ -165,12 +193,13 @@ internal ref struct KeyPositions
         return 0;
     }
 
-    // As Redis's migrateGetKeys: from the options on (AUTH takes one argument, AUTH2 two), the arguments after KEYS; 0 when none.
+    // As Redis's migrateGetKeys: from the options on (AUTH takes one argument, AUTH2 two), the arguments after KEYS; 0
+    // when none; -1 when the key argument is not empty beside KEYS (a syntax error: no key at all).
     private static int MigrateKeys(RespCommand command)
     {
         for (var i = 6; i < command.Count; i++)
         {
-            if (Args.Is(command[i], "KEYS")) { return i + 1; }
+            if (Args.Is(command[i], "KEYS")) { return command[3].IsEmpty ? i + 1 : -1; }
             if (Args.Is(command[i], "AUTH")) { i++; }
             else if (Args.Is(command[i], "AUTH2")) { i += 2; }
         }

@@ -12,24 +12,12 @@ internal static class PersistenceCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("save", 1, NoScript | Admin | NoKeyspace | NoMulti, 0, 0, 0, (s, c) =>
-        {
-            if (!RefusedInTransaction(s)) { Reply(s, s.Server.Persistence.Save(), "OK"); }
-        });
-        t.Add("bgsave", -1, NoScript | Admin | NoKeyspace, 0, 0, 0, BackgroundSave);
-        t.Add("bgrewriteaof", 1, NoScript | Admin | NoKeyspace, 0, 0, 0, (s, c) => Reply(s, s.Server.Aof.Rewrite(),
+        t.Add("save", 1, NoScript | NoKeyspace | NoMulti, 0, 0, 0, (s, c) => Reply(s, s.Server.Persistence.Save(), "OK"));
+        t.Add("bgsave", -1, NoScript | NoKeyspace, 0, 0, 0, BackgroundSave);
+        t.Add("bgrewriteaof", 1, NoScript | NoKeyspace, 0, 0, 0, (s, c) => Reply(s, s.Server.Aof.Rewrite(),
             s.Server.Aof.RewriteScheduled ? "Background append only file rewriting scheduled" : "Background append only file rewriting started"));
         t.Add("lastsave", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Integer(s.Server.Persistence.LastSaveUnix));
-        t.Add("shutdown", -1, NoScript | Admin | NoKeyspace | NoMulti, 0, 0, 0, Shutdown);
-    }
-
-    // As Redis refuses its no-multi commands: the error, and EXEC then aborts.
-    private static bool RefusedInTransaction(Session s)
-    {
-        if (!s.InMulti) { return false; }
-        s.FlagTransactionError();
-        s.Reply.Error("ERR Command not allowed inside a transaction");
-        return true;
+        t.Add("shutdown", -1, NoScript | NoKeyspace | NoMulti, 0, 0, 0, Shutdown);
     }
 
     private static void Reply(Session s, string? error, string ok)
@@ -49,7 +37,6 @@ internal static class PersistenceCommands
     /// <summary>SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: saves as asked (or when save points are set), then stops the server.</summary>
     private static void Shutdown(Session s, RespCommand c)
     {
-        if (RefusedInTransaction(s)) { return; }
         bool? save = null;
         var force = false;
         for (var i = 1; i < c.Count; i++)

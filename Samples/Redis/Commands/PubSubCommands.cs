@@ -12,7 +12,7 @@ namespace Loop.Samples.Redis.Commands;
 /// </summary>
 internal static class PubSubCommands
 {
-    private const CommandFlags Subscribing = NoScript | PubSub | InSubscribedContext | NoKeyspace;
+    private const CommandFlags Subscribing = NoScript | InSubscribedContext | NoKeyspace;
 
     // The shard channels sit where keys would (they pick the cluster slot) but name none: GETKEYS finds nothing.
     private static readonly KeySpec ShardChannels = new(1, -1, 1, NotKey: true);
@@ -25,8 +25,8 @@ internal static class PubSubCommands
         t.Add("unsubscribe", -1, Subscribing, 0, 0, 0, (s, c) => Unsubscribe(s, c, Subscription.Channel));
         t.Add("punsubscribe", -1, Subscribing, 0, 0, 0, (s, c) => Unsubscribe(s, c, Subscription.Pattern));
         t.Add("sunsubscribe", -1, Subscribing, ShardChannels, (s, c) => Unsubscribe(s, c, Subscription.Shard));
-        t.Add("publish", 3, PubSub | Fast | NoKeyspace, 0, 0, 0, Publish);
-        t.Add("spublish", 3, PubSub | Fast | NoKeyspace, new KeySpec(1, 1, 1, NotKey: true), (s, c) => s.Reply.Integer(s.Server.PubSub.PublishShard(c[1], c[2])));
+        t.Add("publish", 3, Fast | NoKeyspace, 0, 0, 0, Publish);
+        t.Add("spublish", 3, Fast | NoKeyspace, new KeySpec(1, 1, 1, NotKey: true), (s, c) => s.Reply.Integer(s.Server.PubSub.PublishShard(c[1], c[2])));
         t.Add("pubsub", -2, NoKeyspace, 0, 0, 0, Introspect);
     }
 

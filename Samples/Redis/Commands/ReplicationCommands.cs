@@ -14,9 +14,9 @@ internal static class ReplicationCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("sync", 1, Admin | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: false));
-        t.Add("psync", -3, Admin | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: true));
-        t.Add("replconf", -1, Admin | NoKeyspace, 0, 0, 0, ReplConf);
+        t.Add("sync", 1, NoScript | NoMulti | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: false));
+        t.Add("psync", -3, NoScript | NoMulti | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: true));
+        t.Add("replconf", -1, NoScript | NoKeyspace, 0, 0, 0, ReplConf);
     }
 
     // A connection already a replica asking again is ignored, as Redis ignores it.

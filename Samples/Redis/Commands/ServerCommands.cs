@@ -12,7 +12,7 @@ internal static class ServerCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("config", -2, NoScript | Admin | NoKeyspace, 0, 0, 0, ConfigCommand.Run);
+        t.Add("config", -2, NoScript | NoKeyspace, 0, 0, 0, ConfigCommand.Run);
         t.Add("info", -1, 0, 0, 0, 0, Info);
         t.Add("command", -1, NoKeyspace, 0, 0, 0, CommandInfo.Command);
         t.Add("dbsize", 1, ReadOnly | Fast, 0, 0, 0, (s, c) => s.Reply.Integer(s.Db.Count));

@@ -22,8 +22,8 @@ internal static class SortedSetCommands
         t.Add("zcard", 2, ReadOnly | Fast, 1, 1, 1, Cardinality);
         t.Add("zcount", 4, ReadOnly | Fast, 1, 1, 1, CountByScore);
         t.Add("zlexcount", 4, ReadOnly | Fast, 1, 1, 1, CountByLex);
-        t.Add("zrank", -3, ReadOnly | Fast, 1, 1, 1, (s, c) => Rank(s, c, reverse: false));
-        t.Add("zrevrank", -3, ReadOnly | Fast, 1, 1, 1, (s, c) => Rank(s, c, reverse: true));
+        t.Add("zrank", 3, ReadOnly | Fast, 1, 1, 1, (s, c) => Rank(s, c, reverse: false));
+        t.Add("zrevrank", 3, ReadOnly | Fast, 1, 1, 1, (s, c) => Rank(s, c, reverse: true));
         t.Add("zpopmin", -2, Write | Fast, 1, 1, 1, (s, c) => Pop(s, c, fromHighest: false));
         t.Add("zpopmax", -2, Write | Fast, 1, 1, 1, (s, c) => Pop(s, c, fromHighest: true));
         t.Add("zrandmember", -2, ReadOnly, 1, 1, 1, RandomMember);
@@ -97,23 +97,17 @@ internal static class SortedSetCommands
     private static long CountIn<TRange>(RedisSortedSet zset, in TRange range) where TRange : struct, ISortedSetRange =>
         zset.Order.FirstIn(range) is { } first && zset.Order.LastIn(range) is { } last ? zset.Order.Rank(last) - zset.Order.Rank(first) + 1 : 0;
 
+    // Redis 7.0's ZRANK and ZREVRANK: WITHSCORE came in 7.2.
     private static void Rank(Session s, RespCommand c, bool reverse)
     {
-        if (c.Count > 4) { s.Reply.Error(Args.WrongArgumentCount(Args.Text(c[0]))); return; }
-        if (c.Count == 4 && !Args.Is(c[3], "WITHSCORE")) { s.Reply.Error(Args.Syntax); return; }
-        var withScore = c.Count == 4;
         if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
         if (zset?.Find(c[2]) is not { } node)
         {
-            if (withScore) { s.Reply.NullArray(); } else { s.Reply.Null(); }
+            s.Reply.Null();
             return;
         }
         var rank = zset.Order.Rank(node);
-        if (reverse) { rank = zset.Count - 1 - rank; }
-        if (!withScore) { s.Reply.Integer(rank); return; }
-        s.Reply.Array(2);
-        s.Reply.Integer(rank);
-        s.Reply.Double(node.Score);
+        s.Reply.Integer(reverse ? zset.Count - 1 - rank : rank);
     }
 
     private static void Pop(Session s, RespCommand c, bool fromHighest)

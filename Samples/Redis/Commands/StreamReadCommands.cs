@@ -16,7 +16,7 @@ internal static class StreamReadCommands
     {
         // Without BLOCK they read (or deliver) and answer at once, holding only their keys' stripes.
         t.Add("xread", -4, ReadOnly | Blocking, new KeySpec(0, 0, 0, Options: OptionKeys.StreamsHalf), (s, c) => Read(s, c, group: false), StreamReadRequest.MayBlock);
-        t.Add("xreadgroup", -7, Write | Blocking, new KeySpec(0, 0, 0, Options: OptionKeys.StreamsHalf), (s, c) => Read(s, c, group: true), StreamReadRequest.MayBlock);
+        t.Add("xreadgroup", -7, Write | Blocking, new KeySpec(0, 0, 0, Options: OptionKeys.GroupStreamsHalf), (s, c) => Read(s, c, group: true), StreamReadRequest.MayBlock);
     }
 
     /// <summary>The ID ">" (XREADGROUP: entries never delivered to the group) stands as the highest ID.</summary>

@@ -53,22 +53,10 @@ internal sealed class CommandMonitor
     }
 
     /// <summary>
-    /// Whether Redis keeps <paramref name="command"/> from monitors: admin commands (CONFIG, DEBUG, ...) and the admin
-    /// subcommands of containers whose other subcommands show (CLIENT KILL, SLOWLOG GET, LATENCY LATEST, ACL LIST, ...).
+    /// Whether Redis keeps <paramref name="command"/> from monitors: admin commands and subcommands (CONFIG GET, CLIENT
+    /// KILL, SLOWLOG GET, ...), as redis-server's table flags them.
     /// </summary>
-    public static bool Hidden(CommandSpec spec, RespCommand command)
-    {
-        if ((spec.Flags & CommandFlags.Admin) != 0) { return true; }
-        return command.Count >= 2 && AdminSubcommands.TryGetValue(spec.Name, out var admin) && admin.Contains(Args.Text(command[1]).ToLowerInvariant());
-    }
-
-    private static readonly Dictionary<string, HashSet<string>> AdminSubcommands = new()
-    {
-        ["client"] = ["kill", "list", "pause", "unpause", "unblock", "no-evict"],
-        ["acl"] = ["list", "users", "getuser", "setuser", "deluser", "load", "save", "log", "dryrun"],
-        ["slowlog"] = ["get", "len", "reset"],
-        ["latency"] = ["doctor", "graph", "history", "latest", "reset", "histogram"],
-    };
+    public static bool Hidden(CommandSpec spec, RespCommand command) => spec.Recorded.Called(command).HasFlag("admin");
 
     // The session's id rides along because sessions are pooled: by the time a post runs, the object may serve another client.
     private sealed record Watcher(Session Monitor, long Id, EventLoop Loop);

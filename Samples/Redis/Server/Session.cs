@@ -146,7 +146,12 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             WaitOutPause(pause);
             return false;
         }
-        if (InMulti && (spec.Flags & CommandFlags.NoMulti) == 0)
+        if (InMulti && (spec.Flags & CommandFlags.NoMulti) != 0)
+        {
+            Reject(spec, "ERR Command not allowed inside a transaction");
+            return true;
+        }
+        if (InMulti && (spec.Flags & CommandFlags.NotQueued) == 0)
         {
             Enqueue(spec, command);
             Reply.SimpleString("QUEUED");
