@@ -49,7 +49,7 @@ internal static class GeoSearchCommands
 
     private static void Run(Session s, RespCommand c, int source, Form form)
     {
-        if (!TryGet(s, c[source], out RedisSortedSet? zset)) { return; }
+        if (!TryRead(s, c[source], out RedisSortedSet? zset)) { return; }
         var shape = default(GeoShape);
         int first;
         var options = new Options();
