@@ -30,7 +30,7 @@ internal static class GeoCommands
     public static bool TryCoordinates(Session s, RespCommand c, int at, out double longitude, out double latitude)
     {
         latitude = 0;
-        if (!Args.TryDoubleInRange(c[at], out longitude) || !Args.TryDoubleInRange(c[at + 1], out latitude)) { s.Reply.Error(Args.NotFloat); return false; }
+        if (!Strtod.TryString2d(c[at], out longitude) || !Strtod.TryString2d(c[at + 1], out latitude)) { s.Reply.Error(Args.NotFloat); return false; }
         if (GeoHash.IsValid(longitude, latitude)) { return true; }
         s.Reply.Error($"ERR invalid longitude,latitude pair {FixedPoint.ToString(longitude, 6)},{FixedPoint.ToString(latitude, 6)}");
         return false;

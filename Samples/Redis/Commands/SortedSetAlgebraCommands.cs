@@ -93,7 +93,7 @@ internal static class SortedSetAlgebraCommands
             {
                 foreach (var input in inputs)
                 {
-                    if (!Args.TryDoubleInRange(c[++i], out var weight)) { s.Reply.Error("ERR weight value is not a float"); return false; }
+                    if (!Strtod.TryString2d(c[++i], out var weight)) { s.Reply.Error("ERR weight value is not a float"); return false; }
                     input.Weight = weight;
                 }
             }

@@ -176,7 +176,7 @@ internal static class SortedSetRangeCommands
     private static bool TryScoreBound(ReadOnlySpan<byte> text, out double value, out bool exclusive)
     {
         exclusive = !text.IsEmpty && text[0] == (byte)'(';
-        return Args.TryDouble(exclusive ? text[1..] : text, out value);
+        return Strtod.TryRangeBound(exclusive ? text[1..] : text, out value);
     }
 
     private static bool TryLexBound(ReadOnlySpan<byte> text, out LexBound bound)
