@@ -3,7 +3,7 @@ using Loop.IntegrationTests.Infrastructure;
 
 namespace Loop.IntegrationTests.Redis;
 
-/// <summary>GET, SET, and the bit and HyperLogLog commands on existing strings allocate nothing on the loops in steady state.</summary>
+/// <summary>GET (a miss too), SET, and the bit and HyperLogLog commands on existing strings allocate nothing on the loops in steady state.</summary>
 public sealed class AllocationTests
 {
     // A command the machine's load holds up for 10 ms goes to the slowlog, which allocates its entry, as Redis's does.
@@ -19,6 +19,7 @@ public sealed class AllocationTests
         {
             (RespSocket.Encode("SET", "key:1", "value-16-bytes!!"), "+OK\r\n"),
             (RespSocket.Encode("GET", "key:1"), "$16\r\nvalue-16-bytes!!\r\n"),
+            (RespSocket.Encode("GET", "missing"), "$-1\r\n"), // a miss, keymiss notifications off
         };
         await AssertAllocatesNothingAsync(redis, client, commands, repeat: 50);
     }

@@ -3,9 +3,11 @@ namespace Loop.IntegrationTests.Redis;
 /// <summary>
 /// Random write commands of every family that notifies, over a few keys per type, from a seeded generator: the same
 /// seed, the same script. Replies must not depend on the clock or on chance (explicit stream IDs, TTLs far away or
-/// already past, SPOP of whole sets), so both servers end each command in the same state.
+/// already past, SPOP of whole sets), so both servers end each command in the same state. With
+/// <paramref name="reads"/>, half the commands are reads of every family (KeyspaceEventScript.Reads.cs), of the keys
+/// above, of keys that never exist, and of a string whose deadline has passed (the servers' active expiry off).
 /// </summary>
-internal sealed class KeyspaceEventScript(Random random)
+internal sealed partial class KeyspaceEventScript(Random random, bool reads = false)
 {
     private static readonly string[] Strings = ["s0", "s1", "s2"];
     private static readonly string[] Lists = ["l0", "l1", "l2"];
@@ -31,8 +33,11 @@ internal sealed class KeyspaceEventScript(Random random)
 
     private readonly Dictionary<string, long> _lastId = Streams.ToDictionary(key => key, _ => 0L);
 
-    /// <summary>Commands whose reply depends on chance: only their notifications are compared.</summary>
-    public static bool RandomReply(string[] command) => command[0] is "SPOP";
+    /// <summary>
+    /// Commands whose reply depends on chance, or on an order or encoding the servers may differ in
+    /// (docs/redis-compatibility.md): only their notifications are compared.
+    /// </summary>
+    public static bool RandomReply(string[] command) => command[0] is "SPOP" || UnorderedRead(command);
 
     /// <summary><paramref name="count"/> commands, now and then two of them in MULTI ... EXEC (they notify when EXEC runs them).</summary>
     public IEnumerable<string[]> Commands(int count)
@@ -47,7 +52,7 @@ internal sealed class KeyspaceEventScript(Random random)
         }
     }
 
-    private string[] Next() => random.Next(9) switch
+    private string[] Next() => reads && random.Next(2) == 0 ? Read() : random.Next(9) switch
     {
         0 => String(),
         1 => List(),

@@ -63,6 +63,20 @@ public sealed class RespWriter(IBufferWriter<byte> output)
         Output.Advance(length + 2);
     }
 
+    /// <summary>Text to be shown as it is (RESP3 verbatim string <c>=len\r\ntxt:...</c>; RESP2 a bulk string), as Redis's addReplyVerbatim.</summary>
+    public void Verbatim(string text)
+    {
+        if (Protocol != 3) { Bulk(text); return; }
+        var length = Encoding.UTF8.GetByteCount(text);
+        Number((byte)'=', length + 4);
+        var span = Output.GetSpan(length + 6);
+        "txt:"u8.CopyTo(span);
+        Encoding.UTF8.GetBytes(text, span[4..]);
+        span[length + 4] = (byte)'\r';
+        span[length + 5] = (byte)'\n';
+        Output.Advance(length + 6);
+    }
+
     /// <summary>A bulk string holding the decimal text of <paramref name="value"/>.</summary>
     public void BulkInteger(long value)
     {

@@ -42,4 +42,35 @@ public sealed class LatencyHistogramTests
         histogram.Record(5_000_000);
         Assert.InRange(histogram.ValueAtPercentile(50), 1_000_000, 1_000_000 * 1.01);
     }
+
+    // LATENCY HISTOGRAM's steps as redis-server 7.0 prints them: 0 µs (1 ns) by the first step (1 µs), 4 µs by the 4 µs step,
+    // 12 µs by the 16 µs one, and 700 ms only when the iteration runs off the histogram's end (2^30 - 1 ns).
+    [Fact]
+    public void The_cumulative_distribution_steps_as_redis_prints_it()
+    {
+        var histogram = new LatencyHistogram();
+        foreach (var micros in new long[] { 4, 0, 700_000, 12 }) { histogram.Record(micros); }
+        Assert.Equal([(1L, 1L), (4L, 2L), (16L, 3L), (1073741L, 4L)], histogram.Cumulative());
+        Assert.Empty(new LatencyHistogram().Cumulative());
+    }
+
+    [Fact]
+    public void A_step_counts_the_calls_up_to_its_buckets_end()
+    {
+        var histogram = new LatencyHistogram();
+        foreach (var micros in new long[] { 33, 34, 132, 133 }) { histogram.Record(micros); }
+        // 33 µs = 33000 ns falls under the 32768 ns step (its bucket ends at 33023 ns), 34 µs under the next.
+        Assert.Equal([(33L, 1L), (66L, 2L), (132L, 3L), (264L, 4L)], histogram.Cumulative());
+    }
+
+    [Fact]
+    public void Values_past_255_microseconds_read_as_redis_buckets_them() =>
+        Assert.Equal(5013.503, Single(5000).ValueAtPercentile(50), 3);
+
+    private static LatencyHistogram Single(long micros)
+    {
+        var histogram = new LatencyHistogram();
+        histogram.Record(micros);
+        return histogram;
+    }
 }

@@ -3,7 +3,10 @@ using Loop.Samples.Redis.Commands;
 
 namespace Loop.UnitTests.Redis;
 
-/// <summary>SORT's scores are read as glibc's strtod reads them, with Redis's rule for what is left over (checked against redis-server 7.0).</summary>
+/// <summary>
+/// Numbers read as glibc's strtod reads them, with each of Redis's callers' rules for blanks, what is left over, NaN and
+/// ERANGE: SORT's, string2d's and zslParseRange's (checked against redis-server 7.0, see DoubleArgumentDifferentialTests).
+/// </summary>
 public sealed class StrtodTests
 {
     [Theory]
@@ -52,4 +55,52 @@ public sealed class StrtodTests
     [InlineData("1,5")]
     public void Refuses_what_leaves_something_over_overflows_underflows_or_is_nan(string text) =>
         Assert.False(Strtod.TryParse(Encoding.Latin1.GetBytes(text), out _));
+
+    [Theory]
+    [InlineData("0x1p3", 8)]
+    [InlineData("-0X1.8P1", -3)]
+    [InlineData("1e-310", 1e-310)] // ERANGE, but a denormal is not refused
+    [InlineData("4.9e-324", double.Epsilon)]
+    [InlineData("-inf", double.NegativeInfinity)]
+    [InlineData("infinity", double.PositiveInfinity)]
+    [InlineData(".5", 0.5)]
+    [InlineData("5.", 5)]
+    public void String2d_reads_hexadecimal_infinities_and_denormals(string text, double expected)
+    {
+        Assert.True(Strtod.TryString2d(Encoding.Latin1.GetBytes(text), out var value));
+        Assert.Equal(expected, value);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" 5")]
+    [InlineData("5 ")]
+    [InlineData("5\0")]
+    [InlineData("nan")]
+    [InlineData("1e400")]
+    [InlineData("1e-400")]
+    [InlineData("0x1p-1080")]
+    [InlineData("0x")]
+    public void String2d_refuses_blanks_leftovers_nan_overflow_and_underflow_to_zero(string text) =>
+        Assert.False(Strtod.TryString2d(Encoding.Latin1.GetBytes(text), out _));
+
+    [Theory]
+    [InlineData(" 5", 5)]
+    [InlineData("", 0)]
+    [InlineData("5\0tail", 5)]
+    [InlineData("1e400", double.PositiveInfinity)]
+    [InlineData("1e-400", 0)]
+    [InlineData("0x10", 16)]
+    public void A_range_bound_takes_what_strtod_reads_out_of_range_or_not(string text, double expected)
+    {
+        Assert.True(Strtod.TryRangeBound(Encoding.Latin1.GetBytes(text), out var value));
+        Assert.Equal(expected, value);
+    }
+
+    [Theory]
+    [InlineData("5 ")]
+    [InlineData("nan")]
+    [InlineData("x")]
+    public void A_range_bound_refuses_leftovers_and_nan(string text) =>
+        Assert.False(Strtod.TryRangeBound(Encoding.Latin1.GetBytes(text), out _));
 }

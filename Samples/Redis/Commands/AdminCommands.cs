@@ -120,7 +120,7 @@ internal static class AdminCommands
         if (Args.Is(c[1], "USAGE") && (c.Count == 3 || (c.Count == 5 && Args.Is(c[3], "SAMPLES"))))
         {
             if (c.Count == 5 && !Args.TryLong(c[4], out _)) { s.Reply.Error(Args.NotInteger); return; }
-            if (s.Db.Get(c[2]) is not { } value) { s.Reply.Null(); return; }
+            if (s.Db.Peek(c[2]) is not { } value) { s.Reply.Null(); return; }
             var serialized = new ArrayBufferWriter<byte>();
             RdbEncoder.WriteValue(serialized, value);
             // The key and the value as the file holds them, and Redis's per-key overhead (entry, object headers).

@@ -32,29 +32,6 @@ internal static class Args
         && !(text.Length > 1 && text[0] == (byte)'0') && !(text.Length > 1 && text[0] == (byte)'-' && text[1] == (byte)'0')
         && text[0] != (byte)'+';
 
-    public static bool TryDouble(ReadOnlySpan<byte> text, out double value)
-    {
-        if (Ascii.EqualsIgnoreCase(text, "inf") || Ascii.EqualsIgnoreCase(text, "+inf")) { value = double.PositiveInfinity; return true; }
-        if (Ascii.EqualsIgnoreCase(text, "-inf")) { value = double.NegativeInfinity; return true; }
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && !double.IsNaN(value)
-            && text.Length > 0 && !char.IsWhiteSpace((char)text[0]) && !char.IsWhiteSpace((char)text[^1]);
-    }
-
-    /// <summary>
-    /// Redis's string2d (getDoubleFromObject: GEO's numbers, ZADD's and ZINCRBY's scores, weights): <see cref="TryDouble"/>, but a number beyond
-    /// the double's range is refused, as strtod's ERANGE makes Redis refuse it: one that overflows (1e400) or one that
-    /// underflows to zero (1e-400).
-    /// </summary>
-    public static bool TryDoubleInRange(ReadOnlySpan<byte> text, out double value)
-    {
-        if (!TryDouble(text, out value)) { return false; }
-        var unsigned = text[0] is (byte)'+' or (byte)'-' ? text[1..] : text;
-        if (double.IsInfinity(value)) { return unsigned.Length > 0 && (unsigned[0] | 0x20) == 'i'; }
-        if (value != 0) { return true; }
-        var mantissa = unsigned.IndexOfAny((byte)'e', (byte)'E') is var e and >= 0 ? unsigned[..e] : unsigned;
-        return mantissa.IndexOfAnyInRange((byte)'1', (byte)'9') < 0;
-    }
-
     public static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 
     public static byte[] Bytes(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));

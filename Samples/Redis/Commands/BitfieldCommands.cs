@@ -48,7 +48,7 @@ internal static class BitfieldCommands
         var grown = false;
         if (!writes)
         {
-            if (!StringCommands.TryGetString(s, c[1], out value)) { return; }
+            if (!StringCommands.TryReadString(s, c[1], out value)) { return; }
         }
         else if (readOnlyCommand)
         {

@@ -86,14 +86,14 @@ internal static class BitmapCommands
 
     private static void GetBit(Session s, RespCommand c)
     {
-        if (!TryOffset(s, c[2], 0, out var offset) || !StringCommands.TryGetString(s, c[1], out var value)) { return; }
+        if (!TryOffset(s, c[2], 0, out var offset) || !StringCommands.TryReadString(s, c[1], out var value)) { return; }
         s.Reply.Integer(value is not null && Bitmap.GetBit(value, offset) ? 1 : 0);
     }
 
     // BITCOUNT key [start end [BYTE|BIT]]. Redis 7.0 looks the key up first: a missing key counts 0 whatever follows.
     private static void BitCount(Session s, RespCommand c)
     {
-        if (!StringCommands.TryGetString(s, c[1], out var value)) { return; }
+        if (!StringCommands.TryReadString(s, c[1], out var value)) { return; }
         if (value is null) { s.Reply.Integer(0); return; }
         long start = 0, end = value.Length - 1;
         var bits = false;
@@ -118,7 +118,7 @@ internal static class BitmapCommands
     {
         if (!Args.TryLong(c[2], out var bit)) { s.Reply.Error(Args.NotInteger); return; }
         if (bit is not (0 or 1)) { s.Reply.Error("ERR The bit argument must be 1 or 0."); return; }
-        if (!StringCommands.TryGetString(s, c[1], out var value)) { return; }
+        if (!StringCommands.TryReadString(s, c[1], out var value)) { return; }
         if (value is null) { s.Reply.Integer(bit == 1 ? -1 : 0); return; }
         long start = 0, end = value.Length - 1;
         bool bits = false, endGiven = c.Count >= 5;
@@ -153,7 +153,7 @@ internal static class BitmapCommands
         var length = 0;
         for (var i = 3; i < c.Count; i++)
         {
-            if (!StringCommands.TryGetString(s, c[i], out var source)) { return; }
+            if (!StringCommands.TryReadString(s, c[i], out var source)) { return; }
             length = Math.Max(length, source?.Length ?? 0);
         }
         if (length == 0)

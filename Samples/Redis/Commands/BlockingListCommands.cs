@@ -42,14 +42,16 @@ internal static class BlockingListCommands
         s.BlockOn(new BlockedClient(s, s.Db, [c[1].ToArray()], new ListMove(from, c[2].ToArray(), to)), timeout);
     }
 
-    /// <summary>Seconds as a float, rounded up to milliseconds; 0 (null) waits forever. False, with the error written, when invalid.</summary>
+    /// <summary>
+    /// Seconds as a float, read as Redis 7.0 reads them (string2ld, so hexadecimal too) and cut to whole milliseconds
+    /// (<see cref="LongDouble.TimeoutMilliseconds"/>); 0 (null) waits forever. False, with the error written, when invalid.
+    /// </summary>
     public static bool TryTimeout(Session s, ReadOnlySpan<byte> text, out TimeSpan? timeout)
     {
         timeout = null;
-        if (!Args.TryDouble(text, out var seconds)) { s.Reply.Error("ERR timeout is not a float or out of range"); return false; }
-        var milliseconds = Math.Ceiling(seconds * 1000);
+        if (!LongDouble.TryParse(text, out var seconds)) { s.Reply.Error("ERR timeout is not a float or out of range"); return false; }
+        var milliseconds = seconds.TimeoutMilliseconds();
         if (milliseconds < 0) { s.Reply.Error("ERR timeout is negative"); return false; }
-        if (milliseconds > long.MaxValue - Clock.NowMs) { s.Reply.Error("ERR timeout is out of range"); return false; }
         if (milliseconds > 0) { timeout = TimeSpan.FromMilliseconds(Math.Min(milliseconds, Forever.TotalMilliseconds)); }
         return true;
     }

@@ -7,10 +7,19 @@ namespace Loop.Samples.Redis.Commands;
 /// <summary>Typed access to lists, hashes and other collections, with Redis's WRONGTYPE and empty-key rules.</summary>
 internal static class CollectionAccess
 {
-    /// <summary>The <typeparamref name="T"/> at <paramref name="key"/>, null when absent; false (WRONGTYPE written) for another type.</summary>
-    public static bool TryGet<T>(Session s, ReadOnlySpan<byte> key, out T? collection) where T : class, IRedisCollection
+    /// <summary>
+    /// A write's lookup: the <typeparamref name="T"/> at <paramref name="key"/>, null when absent; false (WRONGTYPE
+    /// written) for another type.
+    /// </summary>
+    public static bool TryGet<T>(Session s, ReadOnlySpan<byte> key, out T? collection) where T : class, IRedisCollection =>
+        Typed(s, s.Db.Get(key), out collection);
+
+    /// <summary>A read's lookup, as <see cref="TryGet{T}"/> but a missing key notified as <c>keymiss</c> (<see cref="Database.Read"/>).</summary>
+    public static bool TryRead<T>(Session s, ReadOnlySpan<byte> key, out T? collection) where T : class, IRedisCollection =>
+        Typed(s, s.Db.Read(key), out collection);
+
+    private static bool Typed<T>(Session s, object? found, out T? collection) where T : class, IRedisCollection
     {
-        var found = s.Db.Get(key);
         collection = found as T;
         if (found is null || collection is not null) { return true; }
         s.Reply.Error(Args.WrongType);

@@ -38,5 +38,6 @@ internal static class CommandFamilies
         DebugCommand.Register(table);
         ScriptingCommands.Register(table);
         FunctionCommands.Register(table);
+        Subcommands.Register(table);
     }
 }

@@ -66,6 +66,26 @@ internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, K
     public bool MayBlock(RespCommand command) => (Flags & CommandFlags.Blocking) != 0 && (MayBlockWhen?.Invoke(command) ?? true);
 
     public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
+
+    /// <summary>
+    /// A container's subcommands (config|get, ...), each with statistics of its own, as Redis counts them; null for
+    /// other commands. See <see cref="CountedAs"/>.
+    /// </summary>
+    public CommandSpec[]? Subcommands { get; set; }
+
+    /// <summary>
+    /// Whose statistics this call counts in: its subcommand's (CONFIG GET: config|get); none for a container's
+    /// subcommand it does not have (Redis refuses that before it runs); its own for any other command.
+    /// </summary>
+    public CommandSpec? CountedAs(RespCommand command)
+    {
+        if (Subcommands is not { } subcommands || command.Count < 2) { return this; }
+        foreach (var subcommand in subcommands)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(command[1], subcommand.Name.AsSpan(Name.Length + 1))) { return subcommand; }
+        }
+        return null;
+    }
 }
 
 /// <summary>Commands by name, looked up case-insensitively from the received bytes without allocating.</summary>
@@ -73,6 +93,7 @@ internal sealed class CommandTable
 {
     private readonly Dictionary<byte[], CommandSpec> _byName = new(AsciiCaseInsensitiveComparer.Instance);
     private readonly Dictionary<byte[], CommandSpec>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
+    private readonly List<CommandSpec> _counted = [];
 
     public CommandTable() => _bySpan = _byName.GetAlternateLookup<ReadOnlySpan<byte>>();
 
@@ -80,13 +101,49 @@ internal sealed class CommandTable
 
     public int Count => _byName.Count;
 
+    /// <summary>Every command and subcommand, by <see cref="CommandSpec.Id"/>: what the statistics count.</summary>
+    public IReadOnlyList<CommandSpec> Counted => _counted;
+
     public void Add(string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step, CommandHandler handler) =>
         Add(name, arity, flags, new KeySpec(firstKey, lastKey, step), handler);
 
-    public void Add(string name, int arity, CommandFlags flags, KeySpec keys, CommandHandler handler, CommandPredicate? mayBlockWhen = null) =>
-        _byName.Add(System.Text.Encoding.ASCII.GetBytes(name), new CommandSpec(name, arity, flags, keys, handler, _byName.Count) { MayBlockWhen = mayBlockWhen });
+    public void Add(string name, int arity, CommandFlags flags, KeySpec keys, CommandHandler handler, CommandPredicate? mayBlockWhen = null)
+    {
+        var spec = new CommandSpec(name, arity, flags, keys, handler, _counted.Count) { MayBlockWhen = mayBlockWhen };
+        _byName.Add(System.Text.Encoding.ASCII.GetBytes(name), spec);
+        _counted.Add(spec);
+    }
+
+    /// <summary>Names <paramref name="container"/>'s subcommands and their arities, as Redis 7.0's command table has them.</summary>
+    public void AddSubcommands(string container, params (string Name, int Arity)[] subcommands)
+    {
+        var spec = Find(System.Text.Encoding.ASCII.GetBytes(container))!;
+        spec.Subcommands = subcommands.Select(sub =>
+        {
+            var subcommand = spec with { Name = $"{container}|{sub.Name}", Arity = sub.Arity, Id = _counted.Count, Subcommands = null };
+            _counted.Add(subcommand);
+            return subcommand;
+        }).ToArray();
+    }
 
     public CommandSpec? Find(ReadOnlySpan<byte> name) => _bySpan.TryGetValue(name, out var spec) ? spec : null;
+
+    /// <summary>
+    /// A command or, spelled container|subcommand, a subcommand, case-insensitively (Redis's lookupCommandBySds); null
+    /// for a name neither.
+    /// </summary>
+    public CommandSpec? FindCounted(ReadOnlySpan<byte> name)
+    {
+        var bar = name.IndexOf((byte)'|');
+        if (bar < 0) { return Find(name); }
+        var sub = name[(bar + 1)..];
+        if (Find(name[..bar])?.Subcommands is not { } subcommands || sub.IndexOf((byte)'|') >= 0) { return null; }
+        foreach (var subcommand in subcommands)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(sub, subcommand.Name.AsSpan(bar + 1))) { return subcommand; }
+        }
+        return null;
+    }
 }
 
 internal sealed class AsciiCaseInsensitiveComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>

@@ -82,7 +82,7 @@ internal static class DebugCommand
         string line;
         using (s.Server.Keyspace.Lock.Exclusive())
         {
-            if (s.Db.Get(key.ToArray()) is not { } value) { s.Reply.Error("ERR no such key"); return; }
+            if (s.Db.Peek(key) is not { } value) { s.Reply.Error("ERR no such key"); return; }
             var config = s.Server.Config;
             var payload = new ArrayBufferWriter<byte>();
             RdbEncoder.WriteValue(payload, value);

@@ -18,7 +18,7 @@ internal static class DumpCommands
 
     private static void Dump(Session s, RespCommand c)
     {
-        if (s.Db.Get(c[1]) is { } value) { s.Reply.Bulk(DumpPayload.Create(value)); } else { s.Reply.Null(); }
+        if (s.Db.Read(c[1]) is { } value) { s.Reply.Bulk(DumpPayload.Create(value)); } else { s.Reply.Null(); }
     }
 
     /// <summary>RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency], checked in Redis's order.</summary>

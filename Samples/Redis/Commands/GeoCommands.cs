@@ -30,7 +30,7 @@ internal static class GeoCommands
     public static bool TryCoordinates(Session s, RespCommand c, int at, out double longitude, out double latitude)
     {
         latitude = 0;
-        if (!Args.TryDoubleInRange(c[at], out longitude) || !Args.TryDoubleInRange(c[at + 1], out latitude)) { s.Reply.Error(Args.NotFloat); return false; }
+        if (!Strtod.TryString2d(c[at], out longitude) || !Strtod.TryString2d(c[at + 1], out latitude)) { s.Reply.Error(Args.NotFloat); return false; }
         if (GeoHash.IsValid(longitude, latitude)) { return true; }
         s.Reply.Error($"ERR invalid longitude,latitude pair {FixedPoint.ToString(longitude, 6)},{FixedPoint.ToString(latitude, 6)}");
         return false;
@@ -91,7 +91,7 @@ internal static class GeoCommands
 
     private static void Positions(Session s, RespCommand c)
     {
-        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
+        if (!TryRead(s, c[1], out RedisSortedSet? zset)) { return; }
         s.Reply.Array(c.Count - 2);
         for (var i = 2; i < c.Count; i++)
         {
@@ -107,7 +107,7 @@ internal static class GeoCommands
         var metres = 1.0;
         if (c.Count > 5) { s.Reply.Error(Args.Syntax); return; }
         if (c.Count == 5 && !TryUnit(s, c[4], out metres)) { return; }
-        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
+        if (!TryRead(s, c[1], out RedisSortedSet? zset)) { return; }
         if (zset?.Find(c[2]) is not { } first || zset.Find(c[3]) is not { } second) { s.Reply.Null(); return; }
         var (longitude1, latitude1) = GeoHash.Decode(first.Score);
         var (longitude2, latitude2) = GeoHash.Decode(second.Score);
@@ -116,7 +116,7 @@ internal static class GeoCommands
 
     private static void Hashes(Session s, RespCommand c)
     {
-        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
+        if (!TryRead(s, c[1], out RedisSortedSet? zset)) { return; }
         Span<byte> text = stackalloc byte[11];
         s.Reply.Array(c.Count - 2);
         for (var i = 2; i < c.Count; i++)

@@ -49,7 +49,7 @@ internal static class GeoSearchCommands
 
     private static void Run(Session s, RespCommand c, int source, Form form)
     {
-        if (!TryGet(s, c[source], out RedisSortedSet? zset)) { return; }
+        if (!TryRead(s, c[source], out RedisSortedSet? zset)) { return; }
         var shape = default(GeoShape);
         int first;
         var options = new Options();
@@ -225,7 +225,7 @@ internal static class GeoSearchCommands
     private static bool TryRadius(Session s, RespCommand c, int at, out double radius, out double metres)
     {
         metres = 0;
-        if (!Args.TryDoubleInRange(c[at], out radius)) { s.Reply.Error("ERR need numeric radius"); return false; }
+        if (!Strtod.TryString2d(c[at], out radius)) { s.Reply.Error("ERR need numeric radius"); return false; }
         if (radius < 0) { s.Reply.Error("ERR radius cannot be negative"); return false; }
         return GeoCommands.TryUnit(s, c[at + 1], out metres);
     }
@@ -234,8 +234,8 @@ internal static class GeoSearchCommands
     private static bool TryBox(Session s, RespCommand c, int at, out double width, out double height, out double metres)
     {
         (height, metres) = (0, 0);
-        if (!Args.TryDoubleInRange(c[at], out width)) { s.Reply.Error("ERR need numeric width"); return false; }
-        if (!Args.TryDoubleInRange(c[at + 1], out height)) { s.Reply.Error("ERR need numeric height"); return false; }
+        if (!Strtod.TryString2d(c[at], out width)) { s.Reply.Error("ERR need numeric width"); return false; }
+        if (!Strtod.TryString2d(c[at + 1], out height)) { s.Reply.Error("ERR need numeric height"); return false; }
         if (height < 0 || width < 0) { s.Reply.Error("ERR height or width cannot be negative"); return false; }
         return GeoCommands.TryUnit(s, c[at + 2], out metres);
     }

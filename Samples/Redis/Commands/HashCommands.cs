@@ -17,9 +17,9 @@ internal static class HashCommands
         t.Add("hget", 3, ReadOnly | Fast, 1, 1, 1, HGet);
         t.Add("hmget", -3, ReadOnly | Fast, 1, 1, 1, HMGet);
         t.Add("hdel", -3, Write | Fast, 1, 1, 1, HDel);
-        t.Add("hexists", 3, ReadOnly | Fast, 1, 1, 1, (s, c) => { if (TryGet(s, c[1], out RedisHash? hash)) { s.Reply.Integer(hash?.Contains(c[2]) == true ? 1 : 0); } });
-        t.Add("hlen", 2, ReadOnly | Fast, 1, 1, 1, (s, c) => { if (TryGet(s, c[1], out RedisHash? hash)) { s.Reply.Integer(hash?.Count ?? 0); } });
-        t.Add("hstrlen", 3, ReadOnly | Fast, 1, 1, 1, (s, c) => { if (TryGet(s, c[1], out RedisHash? hash)) { s.Reply.Integer(hash?.Get(c[2])?.Length ?? 0); } });
+        t.Add("hexists", 3, ReadOnly | Fast, 1, 1, 1, (s, c) => { if (TryRead(s, c[1], out RedisHash? hash)) { s.Reply.Integer(hash?.Contains(c[2]) == true ? 1 : 0); } });
+        t.Add("hlen", 2, ReadOnly | Fast, 1, 1, 1, (s, c) => { if (TryRead(s, c[1], out RedisHash? hash)) { s.Reply.Integer(hash?.Count ?? 0); } });
+        t.Add("hstrlen", 3, ReadOnly | Fast, 1, 1, 1, (s, c) => { if (TryRead(s, c[1], out RedisHash? hash)) { s.Reply.Integer(hash?.Get(c[2])?.Length ?? 0); } });
         t.Add("hkeys", 2, ReadOnly, 1, 1, 1, (s, c) => ReplyPairs(s, c, keys: true, values: false));
         t.Add("hvals", 2, ReadOnly, 1, 1, 1, (s, c) => ReplyPairs(s, c, keys: false, values: true));
         t.Add("hgetall", 2, ReadOnly, 1, 1, 1, (s, c) => ReplyPairs(s, c, keys: true, values: true));
@@ -53,13 +53,13 @@ internal static class HashCommands
 
     private static void HGet(Session s, RespCommand c)
     {
-        if (!TryGet(s, c[1], out RedisHash? hash)) { return; }
+        if (!TryRead(s, c[1], out RedisHash? hash)) { return; }
         if (hash?.Get(c[2]) is { } value) { s.Reply.Bulk(value); } else { s.Reply.Null(); }
     }
 
     private static void HMGet(Session s, RespCommand c)
     {
-        if (!TryGet(s, c[1], out RedisHash? hash)) { return; }
+        if (!TryRead(s, c[1], out RedisHash? hash)) { return; }
         s.Reply.Array(c.Count - 2);
         for (var i = 2; i < c.Count; i++)
         {
@@ -79,7 +79,7 @@ internal static class HashCommands
     // HKEYS, HVALS and HGETALL (a map in RESP3).
     private static void ReplyPairs(Session s, RespCommand c, bool keys, bool values)
     {
-        if (!TryGet(s, c[1], out RedisHash? hash)) { return; }
+        if (!TryRead(s, c[1], out RedisHash? hash)) { return; }
         var pairs = hash?.Pairs ?? [];
         if (keys && values) { s.Reply.Map(pairs.Count); } else { s.Reply.Array(pairs.Count); }
         foreach (var (field, value) in pairs)
@@ -127,7 +127,7 @@ internal static class HashCommands
     private static void HScan(Session s, RespCommand c)
     {
         if (!ulong.TryParse(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
-        if (!TryGet(s, c[1], out RedisHash? hash)) { return; }
+        if (!TryRead(s, c[1], out RedisHash? hash)) { return; }
         var found = new List<KeyValuePair<byte[], byte[]>>();
         // As Redis, options are checked only once the key exists.
         if (hash is null) { ReplyScan(s, 0, found, noValues: false); return; }
@@ -152,12 +152,12 @@ internal static class HashCommands
     {
         if (c.Count == 2)
         {
-            if (!TryGet(s, c[1], out RedisHash? one)) { return; }
+            if (!TryRead(s, c[1], out RedisHash? one)) { return; }
             if (one is null) { s.Reply.Null(); } else { s.Reply.Bulk(one.RandomPair().Key); }
             return;
         }
         if (!TryRandomCount(s, c, "WITHVALUES", out var count, out var withValues)) { return; }
-        if (!TryGet(s, c[1], out RedisHash? hash)) { return; }
+        if (!TryRead(s, c[1], out RedisHash? hash)) { return; }
         var total = hash is null ? 0 : count < 0 ? (int)Math.Min(-count, int.MaxValue) : (int)Math.Min(count, hash.Count);
         var picked = hash is null || count == 0 ? []
             : count < 0 ? Repeatedly(s, total, hash.RandomPair)

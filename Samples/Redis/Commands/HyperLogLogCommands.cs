@@ -65,7 +65,7 @@ internal static class HyperLogLogCommands
             if (TryUnion(s, c, union, out _)) { s.Reply.Integer((long)HyperLogLog.Count(union)); }
             return;
         }
-        if (!TryGet(s, c[1], out var hll)) { return; }
+        if (!TryRead(s, c[1], out var hll)) { return; }
         if (hll is null) { s.Reply.Integer(0); return; }
         if (!HyperLogLog.TryCachedCardinality(hll, out var cardinality))
         {
@@ -213,11 +213,17 @@ internal static class HyperLogLogCommands
         s.Reply.Ok();
     }
 
-    // The HLL at `key`, or null when there is none; false, with the error written, for another type or a string that
-    // is no HLL.
-    private static bool TryGet(Session s, ReadOnlySpan<byte> key, out byte[]? hll)
+    // The HLL at `key` looked up for a change, or null when there is none; false, with the error written, for another
+    // type or a string that is no HLL.
+    private static bool TryGet(Session s, ReadOnlySpan<byte> key, out byte[]? hll) =>
+        StringCommands.TryGetString(s, key, out hll) && IsHyperLogLog(s, hll);
+
+    // As TryGet, a read's lookup (a missing key notified as keymiss): PFCOUNT's and PFMERGE's keys, its destination too.
+    private static bool TryRead(Session s, ReadOnlySpan<byte> key, out byte[]? hll) =>
+        StringCommands.TryReadString(s, key, out hll) && IsHyperLogLog(s, hll);
+
+    private static bool IsHyperLogLog(Session s, byte[]? hll)
     {
-        if (!StringCommands.TryGetString(s, key, out hll)) { return false; }
         if (hll is null || HyperLogLog.IsValid(hll)) { return true; }
         s.Reply.Error(NotHyperLogLog);
         return false;
@@ -231,7 +237,7 @@ internal static class HyperLogLogCommands
         anyDense = false;
         for (var i = 1; i < c.Count; i++)
         {
-            if (!TryGet(s, c[i], out var hll)) { return false; }
+            if (!TryRead(s, c[i], out var hll)) { return false; }
             if (hll is null) { continue; }
             anyDense |= HyperLogLog.IsDense(hll);
             if (!HyperLogLog.TryMaxInto(hll, union)) { s.Reply.Error(Corrupted); return false; }

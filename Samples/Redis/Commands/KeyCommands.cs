@@ -47,12 +47,12 @@ internal static class KeyCommands
     private static int CountLive(Session s, RespCommand c)
     {
         var live = 0;
-        for (var i = 1; i < c.Count; i++) { if (s.Db.Get(c[i]) is not null) { live++; } }
+        for (var i = 1; i < c.Count; i++) { if (s.Db.Read(c[i]) is not null) { live++; } }
         return live;
     }
 
     private static void Type(Session s, RespCommand c) =>
-        s.Reply.SimpleString(s.Db.Get(c[1]) is { } value ? RedisValue.TypeName(value) : "none");
+        s.Reply.SimpleString(s.Db.Read(c[1]) is { } value ? RedisValue.TypeName(value) : "none");
 
     private static void Expire(Session s, RespCommand c, long unitMs, bool absolute)
     {
@@ -95,7 +95,7 @@ internal static class KeyCommands
 
     private static void Ttl(Session s, RespCommand c, long unitMs, bool remaining)
     {
-        if (s.Db.Get(c[1]) is null) { s.Reply.Integer(-2); return; }
+        if (s.Db.Read(c[1]) is null) { s.Reply.Integer(-2); return; }
         if (s.Db.ExpireAt(c[1]) is not { } deadline) { s.Reply.Integer(-1); return; }
         // Seconds are rounded to the nearest, the deadline (EXPIRETIME) as the time left (TTL), as ttlGenericCommand does.
         var ms = remaining ? Math.Max(deadline - Clock.NowMs, 0) : deadline;
@@ -120,7 +120,7 @@ internal static class KeyCommands
     private static void Keys(Session s, RespCommand c)
     {
         var pattern = c[1].ToArray();
-        var matched = s.Db.Keys.ToList().Where(k => Glob.Match(pattern, k) && s.Db.Get(k) is not null).ToList();
+        var matched = s.Db.Keys.ToList().Where(k => Glob.Match(pattern, k) && s.Db.IsLive(k)).ToList();
         s.Reply.Array(matched.Count);
         foreach (var key in matched) { s.Reply.Bulk(key); }
     }
@@ -168,7 +168,7 @@ internal static class KeyCommands
             else { s.Reply.Error(Args.Syntax); return; }
         }
         if (target == s.Db && c[1].SequenceEqual(c[2])) { s.Reply.Error("ERR source and destination objects are the same"); return; }
-        if (s.Db.Get(c[1]) is not { } value || (!replace && target.Get(c[2]) is not null)) { s.Reply.Integer(0); return; }
+        if (s.Db.Read(c[1]) is not { } value || (!replace && target.Get(c[2]) is not null)) { s.Reply.Integer(0); return; }
         if (replace && target.Get(c[2]) is not null) { target.Remove(c[2]); }
         target.Set(c[2], RedisValue.Clone(value));
         if (s.Db.ExpireAt(c[1]) is { } at) { target.SetExpireAt(c[2], at); }

@@ -4,7 +4,7 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
 
-/// <summary>LATENCY LATEST, HISTORY event, RESET [event ...], DOCTOR, HELP.</summary>
+/// <summary>LATENCY LATEST, HISTORY event, GRAPH event, RESET [event ...], DOCTOR, HISTOGRAM [command ...], HELP.</summary>
 internal static class LatencyCommand
 {
     private static readonly string[] Help =
@@ -12,6 +12,8 @@ internal static class LatencyCommand
         "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "DOCTOR",
         "    Return a human readable latency analysis report.",
+        "GRAPH <event>",
+        "    Return an ASCII latency graph for the <event> class.",
         "HISTORY <event>",
         "    Return time-latency samples for the <event> class.",
         "LATEST",
@@ -19,6 +21,9 @@ internal static class LatencyCommand
         "RESET [<event> ...]",
         "    Reset latency data of one or more <event> classes.",
         "    (default: reset all data for all event classes)",
+        "HISTOGRAM [COMMAND ...]",
+        "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+        "    If no commands are specified then all histograms are replied.",
         "HELP",
         "    Prints this help.",
     ];
@@ -27,13 +32,9 @@ internal static class LatencyCommand
 
     private static void Latency(Session s, RespCommand c)
     {
+        // The subcommand and its arity are checked before it runs (Subcommands.Register).
         var monitor = s.Server.Latency;
-        var sub = c[1];
-        var name = Args.Text(sub).ToLowerInvariant();
-        var arity = name switch { "latest" or "doctor" or "help" => 2, "history" => 3, "reset" => -2, _ => 0 };
-        if (arity == 0) { s.Reply.Error(Subcommands.Unknown(sub, "LATENCY")); return; }
-        if (arity > 0 ? c.Count != arity : c.Count < -arity) { s.Reply.Error(Args.WrongArgumentCount($"latency|{name}")); return; }
-        switch (name)
+        switch (Args.Text(c[1]).ToLowerInvariant())
         {
             case "latest":
                 var latest = monitor.Latest();
@@ -62,12 +63,54 @@ internal static class LatencyCommand
                 for (var i = 2; i < c.Count; i++) { names.Add(Args.Text(c[i])); }
                 s.Reply.Integer(monitor.Reset(names));
                 break;
+            case "graph":
+                if (monitor.Graph(Args.Text(c[2])) is { } graph) { s.Reply.Verbatim(graph); }
+                else { s.Reply.Error($"ERR No samples available for event '{Args.Text(c[2])}'"); }
+                break;
             case "doctor":
-                s.Reply.Bulk(monitor.Report());
+                s.Reply.Verbatim(monitor.Report());
+                break;
+            case "histogram":
+                Histograms(s, c);
                 break;
             default:
                 Subcommands.WriteHelp(s, Help);
                 break;
+        }
+    }
+
+    // HISTOGRAM [command ...]: a map from each command (or subcommand, config|get) that ran to its calls and cumulative
+    // latency distribution, every loop's summed. Named commands that do not exist or never ran are left out; a container
+    // names its subcommands that ran. Without names, every command that ran (Redis: in its table's hash order; here by name).
+    private static void Histograms(Session s, RespCommand c)
+    {
+        var table = s.Server.Commands;
+        var latencies = s.Server.CommandStatisticsTotal().Latencies;
+        var named = new List<CommandSpec>();
+        if (c.Count == 2) { named.AddRange(table.Counted.OrderBy(spec => spec.Name, StringComparer.Ordinal)); }
+        for (var i = 2; i < c.Count; i++)
+        {
+            if (table.FindCounted(c[i]) is not { } spec) { continue; }
+            named.Add(spec);
+            if (spec.Subcommands is { } subcommands) { named.AddRange(subcommands); }
+        }
+        var ran = named.Where(spec => latencies[spec.Id] is { Count: > 0 }).ToList();
+        s.Reply.Map(ran.Count);
+        foreach (var spec in ran)
+        {
+            var histogram = latencies[spec.Id]!;
+            s.Reply.Bulk(spec.Name);
+            s.Reply.Map(2);
+            s.Reply.Bulk("calls"u8);
+            s.Reply.Integer(histogram.Count);
+            s.Reply.Bulk("histogram_usec"u8);
+            var steps = histogram.Cumulative();
+            s.Reply.Map(steps.Count);
+            foreach (var (micros, calls) in steps)
+            {
+                s.Reply.Integer(micros);
+                s.Reply.Integer(calls);
+            }
         }
     }
 }

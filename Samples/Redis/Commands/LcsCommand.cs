@@ -26,8 +26,8 @@ internal static class LcsCommand
 
     private static void Lcs(Session s, RespCommand c)
     {
-        var a = s.Db.Get(c[1]);
-        var b = s.Db.Get(c[2]);
+        var a = s.Db.Read(c[1]);
+        var b = s.Db.Read(c[2]);
         if (a is not (null or byte[]) || b is not (null or byte[])) { s.Reply.Error("ERR The specified keys must contain string values"); return; }
         bool len = false, idx = false, withMatchLen = false;
         long minMatchLen = 0;

@@ -96,13 +96,13 @@ internal static class ListCommands
 
     private static void LLen(Session s, RespCommand c)
     {
-        if (TryGet(s, c[1], out RedisList? list)) { s.Reply.Integer(list?.Count ?? 0); }
+        if (TryRead(s, c[1], out RedisList? list)) { s.Reply.Integer(list?.Count ?? 0); }
     }
 
     private static void LRange(Session s, RespCommand c)
     {
         if (!Args.TryLong(c[2], out var start) || !Args.TryLong(c[3], out var stop)) { s.Reply.Error(Args.NotInteger); return; }
-        if (!TryGet(s, c[1], out RedisList? list)) { return; }
+        if (!TryRead(s, c[1], out RedisList? list)) { return; }
         if (list is null || !TryRange(start, stop, list.Count, out var first, out var last)) { s.Reply.Array(0); return; }
         s.Reply.Array(last - first + 1);
         for (var i = first; i <= last; i++) { s.Reply.Bulk(list[i]); }
@@ -110,7 +110,7 @@ internal static class ListCommands
 
     private static void LIndex(Session s, RespCommand c)
     {
-        if (!TryGet(s, c[1], out RedisList? list)) { return; }
+        if (!TryRead(s, c[1], out RedisList? list)) { return; }
         if (list is null) { s.Reply.Null(); return; }
         if (!Args.TryLong(c[2], out var index)) { s.Reply.Error(Args.NotInteger); return; }
         var position = list.Position(index);
@@ -193,7 +193,7 @@ internal static class ListCommands
             }
             else { s.Reply.Error(Args.Syntax); return; }
         }
-        if (!TryGet(s, c[1], out RedisList? list)) { return; }
+        if (!TryRead(s, c[1], out RedisList? list)) { return; }
         var matches = list is null ? [] : Positions(list, c[2], rank, count, maxLength);
         if (withCount)
         {

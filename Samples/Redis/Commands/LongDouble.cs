@@ -38,7 +38,7 @@ internal readonly struct LongDouble
         }
         if (Decimal(text) is not { } parts)
         {
-            if (!Args.TryDouble(text, out var number)) { return false; }
+            if (!Strtod.TryString2d(text, out var number)) { return false; }
             value = FromDouble(number);
             return true;
         }
@@ -69,6 +69,24 @@ internal readonly struct LongDouble
         if (sum.IsZero) { return new(a._negative && b._negative && a._mantissa.IsZero && b._mantissa.IsZero, 0, 0); }
         var result = exponent >= 0 ? Round(sum.Sign < 0, BigInteger.Abs(sum) << exponent, 1) : Round(sum.Sign < 0, BigInteger.Abs(sum), BigInteger.One << -exponent);
         return result;
+    }
+
+    /// <summary>
+    /// These seconds as Redis 7.0's getTimeoutFromObjectOrReply takes them: (long long)ceill(seconds * 1000), the product
+    /// rounded to a long double, then up (1e-400 s is 1 ms, -0.0001 s is 0, which waits forever); a product no long holds
+    /// is long.MinValue, as the x87 conversion makes it, so Redis calls 1e16 seconds or inf negative.
+    /// </summary>
+    public long TimeoutMilliseconds()
+    {
+        if (_infinite) { return long.MinValue; }
+        if (_mantissa.IsZero) { return 0; }
+        var thousands = _mantissa * 1000;
+        var product = _exponent >= 0 ? Round(_negative, thousands << _exponent, 1) : Round(_negative, thousands, BigInteger.One << -_exponent);
+        if (product._infinite) { return long.MinValue; }
+        var whole = product._exponent >= 0 ? product._mantissa << product._exponent : product._mantissa >> -product._exponent;
+        if (product._negative) { whole = -whole; }
+        else if (product._exponent < 0 && whole << -product._exponent != product._mantissa) { whole += 1; }
+        return whole >= long.MinValue && whole <= long.MaxValue ? (long)whole : long.MinValue;
     }
 
     /// <summary>Redis's ld2string with LD_STR_HUMAN: %.17Lf, trailing zeros and a bare point cut, "-0" as "0".</summary>

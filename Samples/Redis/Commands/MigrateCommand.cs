@@ -51,7 +51,7 @@ internal static class MigrateCommand
         for (var j = 0; j < keyCount; j++)
         {
             var key = c[firstKey + j];
-            if (s.Db.Get(key) is not { } value) { continue; }
+            if (s.Db.Read(key) is not { } value) { continue; }
             var deadline = s.Db.ExpireAt(key);
             keys.Add(new MigratingKey(key.ToArray(), DumpPayload.Create(value), deadline, deadline is { } at ? Math.Max(1, at - now) : 0));
         }

@@ -59,7 +59,7 @@ internal static class SetAlgebraCommands
         sets = new List<RedisSet?>(count);
         for (var i = first; i < first + count; i++)
         {
-            if (!TryGet(s, c[i], out RedisSet? set)) { return false; }
+            if (!TryRead(s, c[i], out RedisSet? set)) { return false; }
             sets.Add(set);
         }
         return true;

@@ -57,24 +57,24 @@ internal static class SetCommands
 
     private static void Members(Session s, RespCommand c)
     {
-        if (TryGet(s, c[1], out RedisSet? set)) { ReplySet(s, set?.Members ?? []); }
+        if (TryRead(s, c[1], out RedisSet? set)) { ReplySet(s, set?.Members ?? []); }
     }
 
     private static void IsMember(Session s, RespCommand c)
     {
-        if (TryGet(s, c[1], out RedisSet? set)) { s.Reply.Integer(set?.Contains(c[2]) == true ? 1 : 0); }
+        if (TryRead(s, c[1], out RedisSet? set)) { s.Reply.Integer(set?.Contains(c[2]) == true ? 1 : 0); }
     }
 
     private static void AreMembers(Session s, RespCommand c)
     {
-        if (!TryGet(s, c[1], out RedisSet? set)) { return; }
+        if (!TryRead(s, c[1], out RedisSet? set)) { return; }
         s.Reply.Array(c.Count - 2);
         for (var i = 2; i < c.Count; i++) { s.Reply.Integer(set?.Contains(c[i]) == true ? 1 : 0); }
     }
 
     private static void Cardinality(Session s, RespCommand c)
     {
-        if (TryGet(s, c[1], out RedisSet? set)) { s.Reply.Integer(set?.Count ?? 0); }
+        if (TryRead(s, c[1], out RedisSet? set)) { s.Reply.Integer(set?.Count ?? 0); }
     }
 
     private static readonly byte[] Srem = "SREM"u8.ToArray();
@@ -112,7 +112,7 @@ internal static class SetCommands
             if (!Args.TryLong(c[2], out count)) { s.Reply.Error(Args.NotInteger); return; }
             if (count == long.MinValue) { s.Reply.Error(Args.OutOfLongRange); return; }
         }
-        if (!TryGet(s, c[1], out RedisSet? set)) { return; }
+        if (!TryRead(s, c[1], out RedisSet? set)) { return; }
         if (c.Count == 2)
         {
             if (set is null) { s.Reply.Null(); } else { s.Reply.Bulk(set.RandomMember()); }
@@ -152,7 +152,7 @@ internal static class SetCommands
     private static void Scan(Session s, RespCommand c)
     {
         if (!ulong.TryParse(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
-        if (!TryGet(s, c[1], out RedisSet? set)) { return; }
+        if (!TryRead(s, c[1], out RedisSet? set)) { return; }
         // As Redis, options are checked only once the key exists.
         if (set is null) { ReplyScan(s, 0, []); return; }
         if (!ScanOptions.TryParse(c, 3, out var options, out var error, allowType: false)) { s.Reply.Error(error!); return; }

@@ -26,7 +26,7 @@ internal static class SortCommands
     private static void Sort(Session s, RespCommand c, bool readOnly)
     {
         if (!SortRequest.TryParse(c, readOnly, out var request, out var error)) { s.Reply.Error(error); return; }
-        var value = s.Db.Get(c[1]);
+        var value = s.Db.Read(c[1]);
         if (value is not (null or RedisList or RedisSet or RedisSortedSet)) { s.Reply.Error(Args.WrongType); return; }
         // Redis converts a sorted set to its skiplist encoding for SORT, for good.
         if (value is RedisSortedSet sorted) { sorted.ForcedSkipList = true; }

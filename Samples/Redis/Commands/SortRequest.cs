@@ -76,7 +76,7 @@ internal static class SortPattern
         pattern.AsSpan(0, star).CopyTo(key);
         element.CopyTo(key, star);
         suffix.CopyTo(key.AsSpan(star + element.Length));
-        var value = db.Get(key);
+        var value = db.Read(key);
         if (field < 0) { return value as byte[]; }
         return value is RedisHash hash ? hash.Get(pattern.AsSpan(field + 2)) : null;
     }

@@ -55,7 +55,7 @@ internal static class SortedSetAddCommands
         var scores = new double[(c.Count - first) / 2];
         for (var i = 0; i < scores.Length; i++)
         {
-            if (!Args.TryDoubleInRange(c[first + 2 * i], out scores[i])) { s.Reply.Error(Args.NotFloat); return; }
+            if (!Strtod.TryString2d(c[first + 2 * i], out scores[i])) { s.Reply.Error(Args.NotFloat); return; }
         }
         AddScored(s, c, scores, first + 1, 2, options);
     }

@@ -74,7 +74,7 @@ internal static class SortedSetAlgebraCommands
         if (count > c.Count - numKeysAt - 1) { s.Reply.Error(Args.Syntax); return false; }
         for (var i = numKeysAt + 1; i <= numKeysAt + count; i++)
         {
-            var value = s.Db.Get(c[i]);
+            var value = s.Db.Read(c[i]);
             if (value is not (null or RedisSortedSet or RedisSet)) { s.Reply.Error(Args.WrongType); return false; }
             inputs.Add(new Input((IRedisCollection?)value));
         }
@@ -93,7 +93,7 @@ internal static class SortedSetAlgebraCommands
             {
                 foreach (var input in inputs)
                 {
-                    if (!Args.TryDoubleInRange(c[++i], out var weight)) { s.Reply.Error("ERR weight value is not a float"); return false; }
+                    if (!Strtod.TryString2d(c[++i], out var weight)) { s.Reply.Error("ERR weight value is not a float"); return false; }
                     input.Weight = weight;
                 }
             }

@@ -62,13 +62,13 @@ internal static class SortedSetCommands
 
     private static void Score(Session s, RespCommand c)
     {
-        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
+        if (!TryRead(s, c[1], out RedisSortedSet? zset)) { return; }
         if (zset?.Find(c[2]) is { } node) { s.Reply.Double(node.Score); } else { s.Reply.Null(); }
     }
 
     private static void Scores(Session s, RespCommand c)
     {
-        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
+        if (!TryRead(s, c[1], out RedisSortedSet? zset)) { return; }
         s.Reply.Array(c.Count - 2);
         for (var i = 2; i < c.Count; i++)
         {
@@ -78,19 +78,19 @@ internal static class SortedSetCommands
 
     private static void Cardinality(Session s, RespCommand c)
     {
-        if (TryGet(s, c[1], out RedisSortedSet? zset)) { s.Reply.Integer(zset?.Count ?? 0); }
+        if (TryRead(s, c[1], out RedisSortedSet? zset)) { s.Reply.Integer(zset?.Count ?? 0); }
     }
 
     private static void CountByScore(Session s, RespCommand c)
     {
         if (!SortedSetRangeCommands.TryParseScoreRange(c[2], c[3], out var range)) { s.Reply.Error(SortedSetRangeCommands.NotFloatRange); return; }
-        if (TryGet(s, c[1], out RedisSortedSet? zset)) { s.Reply.Integer(zset is null ? 0 : CountIn(zset, range)); }
+        if (TryRead(s, c[1], out RedisSortedSet? zset)) { s.Reply.Integer(zset is null ? 0 : CountIn(zset, range)); }
     }
 
     private static void CountByLex(Session s, RespCommand c)
     {
         if (!SortedSetRangeCommands.TryParseLexRange(c[2], c[3], out var range)) { s.Reply.Error(SortedSetRangeCommands.NotLexRange); return; }
-        if (TryGet(s, c[1], out RedisSortedSet? zset)) { s.Reply.Integer(zset is null ? 0 : CountIn(zset, range)); }
+        if (TryRead(s, c[1], out RedisSortedSet? zset)) { s.Reply.Integer(zset is null ? 0 : CountIn(zset, range)); }
     }
 
     // Counted by rank difference: O(log n) however many members the range holds.
@@ -100,7 +100,7 @@ internal static class SortedSetCommands
     // Redis 7.0's ZRANK and ZREVRANK: WITHSCORE came in 7.2.
     private static void Rank(Session s, RespCommand c, bool reverse)
     {
-        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
+        if (!TryRead(s, c[1], out RedisSortedSet? zset)) { return; }
         if (zset?.Find(c[2]) is not { } node)
         {
             s.Reply.Null();
@@ -134,7 +134,7 @@ internal static class SortedSetCommands
         long count = 0;
         var withScores = false;
         if (c.Count >= 3 && !TryRandomCount(s, c, "WITHSCORES", out count, out withScores)) { return; }
-        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
+        if (!TryRead(s, c[1], out RedisSortedSet? zset)) { return; }
         if (c.Count == 2)
         {
             if (zset is null) { s.Reply.Null(); } else { s.Reply.Bulk(zset.RandomNode().Member); }
@@ -157,7 +157,7 @@ internal static class SortedSetCommands
     private static void Scan(Session s, RespCommand c)
     {
         if (!ulong.TryParse(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
-        if (!TryGet(s, c[1], out RedisSortedSet? zset)) { return; }
+        if (!TryRead(s, c[1], out RedisSortedSet? zset)) { return; }
         var found = new List<SkipListNode>();
         var next = 0UL;
         // As Redis, options are checked only once the key exists.

@@ -22,7 +22,8 @@ internal static class SortedSetRangeCommands
     private readonly record struct Variant(RangeKind? Kind, bool? Reverse, bool Store = false);
 
     /// <summary>A range to find, in which order, and LIMIT's offset and count (all when negative).</summary>
-    private readonly record struct RangeQuery(RangeKind Kind, bool Reverse, long Offset = 0, long Limit = -1);
+    // Write: the key is looked up for a change (ZREMRANGEBY*), which notifies no keymiss.
+    private readonly record struct RangeQuery(RangeKind Kind, bool Reverse, long Offset = 0, long Limit = -1, bool Write = false);
 
     public static void Register(CommandTable t)
     {
@@ -90,7 +91,7 @@ internal static class SortedSetRangeCommands
 
     private static void RemoveRange(Session s, RespCommand c, RangeKind kind)
     {
-        if (!TryFind(s, c[1], c[2], c[3], new RangeQuery(kind, Reverse: false), out var zset, out var nodes)) { return; }
+        if (!TryFind(s, c[1], c[2], c[3], new RangeQuery(kind, Reverse: false, Write: true), out var zset, out var nodes)) { return; }
         foreach (var node in nodes) { zset!.Remove(node); }
         if (nodes.Count > 0)
         {
@@ -123,7 +124,7 @@ internal static class SortedSetRangeCommands
             _ => TryParseLexRange(min, max, out lex),
         };
         if (!parsed) { s.Reply.Error(query.Kind switch { RangeKind.Rank => Args.NotInteger, RangeKind.Score => NotFloatRange, _ => NotLexRange }); return false; }
-        if (!TryGet(s, key, out zset)) { return false; }
+        if (!(query.Write ? TryGet(s, key, out zset) : TryRead(s, key, out zset))) { return false; }
         if (zset is null) { return true; }
         nodes = query.Kind switch
         {
@@ -175,7 +176,7 @@ internal static class SortedSetRangeCommands
     private static bool TryScoreBound(ReadOnlySpan<byte> text, out double value, out bool exclusive)
     {
         exclusive = !text.IsEmpty && text[0] == (byte)'(';
-        return Args.TryDouble(exclusive ? text[1..] : text, out value);
+        return Strtod.TryRangeBound(exclusive ? text[1..] : text, out value);
     }
 
     private static bool TryLexBound(ReadOnlySpan<byte> text, out LexBound bound)

@@ -33,5 +33,5 @@ internal static class StatisticsInfo
         }).ToArray();
 
     private static IEnumerable<CommandSpec> Used(CommandTable table, CommandStatistics stats) =>
-        table.All.Where(spec => stats.Calls[spec.Id] + stats.RejectedCalls[spec.Id] + stats.FailedCalls[spec.Id] > 0).OrderBy(spec => spec.Name, StringComparer.Ordinal);
+        table.Counted.Where(spec => stats.Calls[spec.Id] + stats.RejectedCalls[spec.Id] + stats.FailedCalls[spec.Id] > 0).OrderBy(spec => spec.Name, StringComparer.Ordinal);
 }

@@ -19,7 +19,7 @@ internal static class StreamClaimCommands
 
     private static void XClaim(Session s, RespCommand c)
     {
-        if (!CollectionAccess.TryGet(s, c[1], out RedisStream? stream)) { return; }
+        if (!CollectionAccess.TryRead(s, c[1], out RedisStream? stream)) { return; }
         if (stream?.Group(c[2]) is not { } group) { s.Reply.Error(StreamGroupCommands.NoGroup(c[1], c[2])); return; }
         if (!TryMinIdle(s, c[4], "XCLAIM", out var minIdle)) { return; }
         // The IDs run until the first argument that is not one; options follow.
@@ -115,7 +115,7 @@ internal static class StreamClaimCommands
             else if (Args.Is(c[at], "JUSTID")) { justId = true; }
             else { s.Reply.Error(Args.Syntax); return; }
         }
-        if (!CollectionAccess.TryGet(s, c[1], out RedisStream? stream)) { return; }
+        if (!CollectionAccess.TryRead(s, c[1], out RedisStream? stream)) { return; }
         if (stream?.Group(c[2]) is not { } group) { s.Reply.Error(StreamGroupCommands.NoGroup(c[1], c[2])); return; }
         var now = Clock.NowMs;
         var attempts = count * AttemptsFactor;

@@ -12,7 +12,7 @@ internal static class StreamCommands
     public static void Register(CommandTable t)
     {
         t.Add("xadd", -5, Write | Fast, 1, 1, 1, XAdd);
-        t.Add("xlen", 2, ReadOnly | Fast, 1, 1, 1, (s, c) => { if (TryGet(s, c[1], out RedisStream? stream)) { s.Reply.Integer(stream?.Length ?? 0); } });
+        t.Add("xlen", 2, ReadOnly | Fast, 1, 1, 1, (s, c) => { if (TryRead(s, c[1], out RedisStream? stream)) { s.Reply.Integer(stream?.Length ?? 0); } });
         t.Add("xrange", -4, ReadOnly, 1, 1, 1, (s, c) => XRange(s, c, reverse: false));
         t.Add("xrevrange", -4, ReadOnly, 1, 1, 1, (s, c) => XRange(s, c, reverse: true));
         t.Add("xdel", -3, Write | Fast, 1, 1, 1, XDel);
@@ -78,7 +78,7 @@ internal static class StreamCommands
             if (!Args.TryLong(c[++i], out count)) { s.Reply.Error(Args.NotInteger); return; }
             if (count < 0) { count = 0; }
         }
-        if (!TryGet(s, c[1], out RedisStream? stream)) { return; }
+        if (!TryRead(s, c[1], out RedisStream? stream)) { return; }
         if (stream is null) { s.Reply.Array(0); return; }
         if (count == 0) { s.Reply.NullArray(); return; }
         ReplyRange(s, stream, start, end, count, reverse);

@@ -150,7 +150,7 @@ internal static class StreamGroupCommands
 
     private static void XAck(Session s, RespCommand c)
     {
-        if (!CollectionAccess.TryGet(s, c[1], out RedisStream? stream)) { return; }
+        if (!CollectionAccess.TryRead(s, c[1], out RedisStream? stream)) { return; }
         if (stream?.Group(c[2]) is not { } group) { s.Reply.Integer(0); return; }
         // Every ID is checked before any is acknowledged: all or nothing.
         var ids = new StreamId[c.Count - 3];
@@ -184,7 +184,7 @@ internal static class StreamGroupCommands
             if (!StreamArgs.TryParseIntervalOrReply(s, c[at + 1], isStart: false, out end)) { return; }
             if (at + 3 < c.Count) { consumerAt = at + 3; }
         }
-        if (!CollectionAccess.TryGet(s, c[1], out RedisStream? stream)) { return; }
+        if (!CollectionAccess.TryRead(s, c[1], out RedisStream? stream)) { return; }
         if (stream?.Group(c[2]) is not { } group) { s.Reply.Error(NoGroup(c[1], c[2])); return; }
         if (c.Count == 3) { Summary(s, group); return; }
         PendingList? pending = group.Pending;

@@ -39,7 +39,7 @@ internal static class StreamInfoCommand
             foreach (var line in Help) { s.Reply.SimpleString(line); }
             return;
         }
-        if (!CollectionAccess.TryGet(s, c[2], out RedisStream? stream)) { return; }
+        if (!CollectionAccess.TryRead(s, c[2], out RedisStream? stream)) { return; }
         if (stream is null) { s.Reply.Error(Args.NoSuchKey); return; }
         switch (name)
         {

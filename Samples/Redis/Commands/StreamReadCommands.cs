@@ -28,7 +28,7 @@ internal static class StreamReadCommands
         var after = new StreamId[request.StreamCount];
         for (var i = 0; i < after.Length; i++)
         {
-            if (!CollectionAccess.TryGet(s, c[request.KeyAt(i)], out RedisStream? stream)) { return; }
+            if (!CollectionAccess.TryRead(s, c[request.KeyAt(i)], out RedisStream? stream)) { return; }
             if (group && stream?.Group(c[request.GroupAt]) is null)
             {
                 s.Reply.Error($"{StreamGroupCommands.NoGroup(c[request.KeyAt(i)], c[request.GroupAt])} in XREADGROUP with GROUP option");
@@ -76,7 +76,7 @@ internal static class StreamReadCommands
         var served = new List<(int Stream, Action<RespWriter> Reply)>();
         for (var i = 0; i < after.Length; i++)
         {
-            if (s.Db.Get(c[request.KeyAt(i)]) is not RedisStream stream) { continue; }
+            if (s.Db.Read(c[request.KeyAt(i)]) is not RedisStream stream) { continue; }
             var group = request.HasGroup ? stream.Group(c[request.GroupAt]) : null;
             var history = group is not null && after[i] != NewEntries;
             if (!history && !HasNew(stream, group?.LastId ?? after[i])) { continue; }

@@ -33,10 +33,14 @@ internal static class StringCommands
         t.Add("setrange", 4, Write, 1, 1, 1, SetRange);
     }
 
-    /// <summary>The string at <paramref name="key"/>; false (with WRONGTYPE written) for another type.</summary>
-    public static bool TryGetString(Session s, ReadOnlySpan<byte> key, out byte[]? value)
+    /// <summary>A write's lookup: the string at <paramref name="key"/>; false (with WRONGTYPE written) for another type.</summary>
+    public static bool TryGetString(Session s, ReadOnlySpan<byte> key, out byte[]? value) => Typed(s, s.Db.Get(key), out value);
+
+    /// <summary>A read's lookup, as <see cref="TryGetString"/> but a missing key notified as <c>keymiss</c> (<see cref="Database.Read"/>).</summary>
+    public static bool TryReadString(Session s, ReadOnlySpan<byte> key, out byte[]? value) => Typed(s, s.Db.Read(key), out value);
+
+    private static bool Typed(Session s, object? found, out byte[]? value)
     {
-        var found = s.Db.Get(key);
         value = found as byte[];
         if (found is null || value is not null) { return true; }
         s.Reply.Error(Args.WrongType);
@@ -45,7 +49,7 @@ internal static class StringCommands
 
     private static void Get(Session s, RespCommand c)
     {
-        if (!TryGetString(s, c[1], out var value)) { return; }
+        if (!TryReadString(s, c[1], out var value)) { return; }
         if (value is null)
         {
             s.Counters.KeyspaceMisses++;
@@ -60,7 +64,7 @@ internal static class StringCommands
     {
         if (!SetOptions.TryParse(c, 3, out var options, out var error)) { s.Reply.Error(error!); return; }
         byte[]? old = null;
-        if (options.Get && !TryGetString(s, c[1], out old)) { return; }
+        if (options.Get && !TryReadString(s, c[1], out old)) { return; }
         var conditional = options.OnlyIfAbsent || options.OnlyIfPresent;
         var exists = conditional && (options.Get ? old is not null : s.Db.Get(c[1]) is not null);
         if ((options.OnlyIfAbsent && exists) || (options.OnlyIfPresent && !exists))
@@ -73,7 +77,11 @@ internal static class StringCommands
         if (options.ExpireAtMs is null && !options.KeepTtl) { s.Db.SetString(c[1], c[2]); }
         else { s.Db.Set(c[1], c[2].ToArray(), options.KeepTtl); }
         s.Db.Notify(EventClass.String, "set"u8, c[1]);
-        if (options.ExpireAtMs is { } deadline) { SetExpiry(s, c[1], deadline); }
+        if (options.ExpireAtMs is { } deadline)
+        {
+            s.Db.SetDeadline(c[1], deadline);
+            s.Db.Notify(EventClass.Generic, "expire"u8, c[1]);
+        }
         if (!options.Get) { s.Reply.Ok(); }
     }
 
@@ -97,7 +105,7 @@ internal static class StringCommands
 
     private static void GetSet(Session s, RespCommand c)
     {
-        if (!TryGetString(s, c[1], out var old)) { return; }
+        if (!TryReadString(s, c[1], out var old)) { return; }
         if (old is null) { s.Reply.Null(); } else { s.Reply.Bulk(old); }
         s.Db.Set(c[1], c[2].ToArray());
         s.Db.Notify(EventClass.String, "set"u8, c[1]);
@@ -105,7 +113,7 @@ internal static class StringCommands
 
     private static void GetDel(Session s, RespCommand c)
     {
-        if (!TryGetString(s, c[1], out var value)) { return; }
+        if (!TryReadString(s, c[1], out var value)) { return; }
         if (value is null) { s.Reply.Null(); return; }
         s.Db.Remove(c[1]);
         s.Db.Notify(EventClass.Generic, "del"u8, c[1]);
@@ -115,7 +123,7 @@ internal static class StringCommands
     private static void GetEx(Session s, RespCommand c)
     {
         if (!SetOptions.TryParseGetEx(c, out var deadline, out var persist, out var error)) { s.Reply.Error(error!); return; }
-        if (!TryGetString(s, c[1], out var value)) { return; }
+        if (!TryReadString(s, c[1], out var value)) { return; }
         if (value is null) { s.Reply.Null(); return; }
         s.Reply.Bulk(value);
         if (deadline is { } at) { SetExpiry(s, c[1], at); }
@@ -131,7 +139,7 @@ internal static class StringCommands
         s.Reply.Array(c.Count - 1);
         for (var i = 1; i < c.Count; i++)
         {
-            if (s.Db.Get(c[i]) is byte[] value) { s.Reply.Bulk(value); } else { s.Reply.Null(); }
+            if (s.Db.Read(c[i]) is byte[] value) { s.Reply.Bulk(value); } else { s.Reply.Null(); }
         }
     }
 
@@ -206,13 +214,13 @@ internal static class StringCommands
 
     private static void StrLen(Session s, RespCommand c)
     {
-        if (TryGetString(s, c[1], out var value)) { s.Reply.Integer(value?.Length ?? 0); }
+        if (TryReadString(s, c[1], out var value)) { s.Reply.Integer(value?.Length ?? 0); }
     }
 
     private static void GetRange(Session s, RespCommand c)
     {
         if (!Args.TryLong(c[2], out var start) || !Args.TryLong(c[3], out var end)) { s.Reply.Error(Args.NotInteger); return; }
-        if (!TryGetString(s, c[1], out var value)) { return; }
+        if (!TryReadString(s, c[1], out var value)) { return; }
         var length = value?.Length ?? 0;
         if (start < 0 && end < 0 && start > end) { s.Reply.Bulk(default(ReadOnlySpan<byte>)); return; }
         if (start < 0) { start = Math.Max(length + start, 0); }

@@ -3,18 +3,46 @@ using System.Globalization;
 namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
-/// A number read as SORT reads its scores: C's strtod on the value as a C string (it ends at the first NUL), in the C
-/// locale, and refused when anything is left over, when the result is NaN, or when strtod reports ERANGE (beyond the
-/// doubles, or a decimal too small for a normal double). So leading whitespace, a '+', "5.", ".5", "inf",
-/// "-Infinity" and hexadecimal ("0x1p-3") are numbers; "", which strtod leaves whole, is 0.
+/// C's strtod (glibc, C locale) as Redis's parsers of doubles use it: leading whitespace skipped, a sign, then "inf" or
+/// "infinity", "nan" or "nan(chars)", hexadecimal ("0x1.8p3", the power of two in decimal) or decimal ("5.", ".5",
+/// "1e-3"), in any case; ERANGE beyond the doubles, or for a result too small for a normal double that is not exact (every
+/// such decimal). Each entry point is one of Redis's callers, with its rule for blanks, what is left over, NaN and ERANGE.
 /// </summary>
 internal static class Strtod
 {
-    public static bool TryParse(ReadOnlySpan<byte> text, out double value)
+    /// <summary>
+    /// SORT's scores: strtod on the value as a C string (it ends at the first NUL), refused when anything is left over,
+    /// NaN, or ERANGE. So leading whitespace and hexadecimal are numbers, and "", which strtod leaves whole, is 0.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> text, out double value) =>
+        TryWhole(CString(text), out value, out var outOfRange) && !outOfRange && !double.IsNaN(value);
+
+    /// <summary>
+    /// Redis's string2d (getDoubleFromObject): ZADD's and ZINCRBY's scores, WEIGHTS, GEO's coordinates, radius, width
+    /// and height, latency-tracking-info-percentiles. Refused when empty, with a leading blank, with anything left over
+    /// (a NUL too), NaN, or ERANGE with an infinite or zero result: 1e400 and 1e-400 are not floats, 1e-310 (denormal) is.
+    /// </summary>
+    public static bool TryString2d(ReadOnlySpan<byte> text, out double value)
     {
         value = 0;
-        var nul = text.IndexOf((byte)0);
-        if (nul >= 0) { text = text[..nul]; }
+        if (text.IsEmpty || IsSpace(text[0]) || text.Contains((byte)0)) { return false; }
+        return TryWhole(text, out value, out var outOfRange) && !double.IsNaN(value)
+            && !(outOfRange && (double.IsInfinity(value) || value == 0));
+    }
+
+    /// <summary>
+    /// A score range's bound after its '(' (zslParseRange: ZRANGEBYSCORE, ZCOUNT, ZREMRANGEBYSCORE, ZRANGE BYSCORE):
+    /// strtod up to the first NUL, refused only for what is left over or NaN. Leading whitespace is skipped, "" is 0,
+    /// and ERANGE is no error: 1e400 is infinity, 1e-400 zero.
+    /// </summary>
+    public static bool TryRangeBound(ReadOnlySpan<byte> text, out double value) =>
+        TryWhole(CString(text), out value, out _) && !double.IsNaN(value);
+
+    // strtod over the whole of text: false when it leaves anything (an empty text it leaves whole, as 0); NaN for "nan".
+    private static bool TryWhole(ReadOnlySpan<byte> text, out double value, out bool outOfRange)
+    {
+        value = 0;
+        outOfRange = false;
         if (text.IsEmpty) { return true; } // nothing converted, and the end pointer stands on the terminator
         var i = 0;
         while (i < text.Length && IsSpace(text[i])) { i++; }
@@ -27,23 +55,42 @@ internal static class Strtod
             value = double.PositiveInfinity;
             parsed = rest.Length == 3 || (rest.Length == 8 && StartsWith(rest, "infinity"));
         }
+        else if (StartsWith(rest, "nan"))
+        {
+            value = double.NaN;
+            parsed = rest.Length == 3 || (rest[^1] == (byte)')' && rest[3] == (byte)'(' && IsNanChars(rest[4..^1]));
+        }
         else if (rest.Length > 2 && rest[0] == (byte)'0' && (rest[1] | 0x20) == (byte)'x' && IsHexStart(rest[2..]))
         {
-            parsed = TryHex(rest[2..], out value);
+            parsed = TryHex(rest[2..], out value, out outOfRange);
         }
         else
         {
-            parsed = TryDecimal(rest, out value);
+            parsed = TryDecimal(rest, out value, out outOfRange);
         }
         if (negative) { value = -value; }
         return parsed;
     }
 
+    // nan(chars): letters, digits and underscores.
+    private static bool IsNanChars(ReadOnlySpan<byte> chars)
+    {
+        foreach (var c in chars) { if (!char.IsAsciiLetterOrDigit((char)c) && c != (byte)'_') { return false; } }
+        return true;
+    }
+
+    private static ReadOnlySpan<byte> CString(ReadOnlySpan<byte> text)
+    {
+        var nul = text.IndexOf((byte)0);
+        return nul >= 0 ? text[..nul] : text;
+    }
+
     // digits [. digits] [e [sign] digits], at least one digit before the exponent. Overflow is ERANGE; so is a
     // result that underflows to zero or to a subnormal, which glibc reports for any inexact tiny result (a decimal's).
-    private static bool TryDecimal(ReadOnlySpan<byte> text, out double value)
+    private static bool TryDecimal(ReadOnlySpan<byte> text, out double value, out bool outOfRange)
     {
         value = 0;
+        outOfRange = false;
         var i = 0;
         var digits = 0;
         var nonZero = false;
@@ -54,14 +101,16 @@ internal static class Strtod
         }
         if (digits == 0 || !ExponentRunsToEnd(text[i..], (byte)'e')) { return false; }
         value = double.Parse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
-        return !double.IsInfinity(value) && !(nonZero && Math.Abs(value) < MinNormal);
+        outOfRange = double.IsInfinity(value) || (nonZero && Math.Abs(value) < MinNormal);
+        return true;
     }
 
     // hex digits [. hex digits] [p [sign] digits]: the mantissa times a power of two. ERANGE as for decimals, except
     // that a tiny result that is exact is not one.
-    private static bool TryHex(ReadOnlySpan<byte> text, out double value)
+    private static bool TryHex(ReadOnlySpan<byte> text, out double value, out bool outOfRange)
     {
         value = 0;
+        outOfRange = false;
         ulong mantissa = 0;
         var exponent = 0L;
         var lost = false;
@@ -87,9 +136,9 @@ internal static class Strtod
         if (i < text.Length) { exponent += BinaryExponent(text[(i + 1)..]); }
         var scale = (int)Math.Clamp(exponent, -4000, 4000);
         value = Math.ScaleB(mantissa, scale);
-        if (double.IsInfinity(value)) { return false; }
         var exact = !lost && (ulong)(double)mantissa == mantissa && Math.ScaleB(value, -scale) == mantissa;
-        return mantissa == 0 || Math.Abs(value) >= MinNormal || exact;
+        outOfRange = double.IsInfinity(value) || (mantissa != 0 && Math.Abs(value) < MinNormal && !exact);
+        return true;
     }
 
     // p's signed decimal exponent, saturated far beyond where any double ends.

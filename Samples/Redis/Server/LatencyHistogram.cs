@@ -1,68 +1,102 @@
 namespace Loop.Samples.Redis.Server;
 
 /// <summary>
-/// One command's durations on one loop, for INFO latencystats: whole microseconds (what call() measures) up to a
-/// second, counted as an HDR histogram of two significant digits counts them: exact up to 255 µs, then 128 buckets
-/// per power of two (within 0.8%). Redis keeps nanoseconds (its microseconds times 1000) in an HDR histogram of the
-/// same precision; <see cref="ValueAtPercentile"/> answers in its units, so below 256 µs the figures are Redis's.
+/// One command's durations on one loop (INFO latencystats, LATENCY HISTOGRAM), kept as Redis keeps them: each call's
+/// whole microseconds as nanoseconds (at least 1, at most a second) in an HDR histogram of two significant digits over
+/// 1 ns to 1 s, laid out as hdr_histogram lays it out (256 exact values, then 128 buckets per power of two), so every
+/// figure read from it is Redis's.
 /// </summary>
 internal sealed class LatencyHistogram
 {
-    private const int SubBucketBits = 8; // 256 sub-buckets: two significant digits
-    private const int HalfCount = 1 << (SubBucketBits - 1);
-    private const long MaxMicros = 1_000_000; // Redis's LATENCY_HISTOGRAM_MAX_VALUE, a second
+    private const int SubBucketHalfCountMagnitude = 7; // 256 sub-buckets: two significant digits
+    private const int SubBucketHalfCount = 1 << SubBucketHalfCountMagnitude;
+    private const long SubBucketMask = 2 * SubBucketHalfCount - 1;
+    private const long MinNanos = 1, MaxNanos = 1_000_000_000; // LATENCY_HISTOGRAM_MIN_VALUE and _MAX_VALUE
+    private const int BucketCount = 23; // the buckets hdr_init gives 1 s
 
-    private readonly long[] _counts = new long[IndexOf(MaxMicros) + 1];
+    private readonly long[] _counts = new long[(BucketCount + 1) * SubBucketHalfCount];
 
     public long Count { get; private set; }
 
+    /// <summary>A call of <paramref name="micros"/> µs, as updateCommandLatencyHistogram records duration*1000.</summary>
     public void Record(long micros)
     {
-        _counts[IndexOf(Math.Clamp(micros, 0, MaxMicros))]++;
+        _counts[IndexOf(Math.Clamp(micros * 1000, MinNanos, MaxNanos))]++;
         Count++;
     }
 
-    /// <summary>Adds another loop's counts (summing for INFO).</summary>
+    /// <summary>Adds another loop's counts (summing for INFO and LATENCY).</summary>
     public void Add(LatencyHistogram other)
     {
         for (var i = 0; i < _counts.Length; i++) { _counts[i] += other._counts[i]; }
         Count += other.Count;
     }
 
-    /// <summary>As hdr_value_at_percentile over Redis's histogram, divided by 1000: the microseconds INFO prints.</summary>
+    /// <summary>hdr_value_at_percentile divided by 1000: the microseconds INFO latencystats prints.</summary>
     public double ValueAtPercentile(double percentile)
     {
         var wanted = Math.Max(1, (long)(Math.Min(percentile, 100) / 100 * Count + 0.5));
-        long seen = 0;
-        var index = 0;
-        for (; index < _counts.Length - 1; index++)
+        long seen = 0, value = 0;
+        for (var index = 0; index < _counts.Length; index++)
         {
             seen += _counts[index];
-            if (seen >= wanted) { break; }
+            if (seen >= wanted) { value = ValueAt(index); break; }
         }
-        return HighestEquivalentNanos(Math.Max(1, HighestMicrosAt(index) * 1000)) / 1000.0;
+        return (percentile == 0 ? LowestEquivalent(value) : HighestEquivalent(value)) / 1000.0;
     }
 
-    // The HDR layout: bucket b holds values of 2^(b+7) to 2^(b+8) in steps of 2^b (bucket 0: 0 to 255, step 1).
-    private static int BucketOf(long value) => 63 - (int)long.LeadingZeroCount(value | ((1 << SubBucketBits) - 1)) - (SubBucketBits - 1);
+    /// <summary>
+    /// LATENCY HISTOGRAM's histogram_usec (fillCommandCDF): hdr's logarithmic iteration from 1024 ns doubling, each step
+    /// the microseconds its bucket reaches and how many calls took no longer, the steps that added none left out.
+    /// </summary>
+    public List<(long Micros, long Calls)> Cumulative()
+    {
+        var steps = new List<(long, long)>();
+        long level = 1024, levelLowest = LowestEquivalent(level), value = 0, highest = 0, cumulative = 0, previous = 0;
+        var index = -1;
+        // log_iter_next: on while calls are left, or while the next bucket lies past the level (inside the counts).
+        while (cumulative < Count || (index < _counts.Length && ValueAt(index + 1) > levelLowest))
+        {
+            while (value < levelLowest && ++index < _counts.Length)
+            {
+                cumulative += _counts[index];
+                value = ValueAt(index);
+                highest = HighestEquivalent(value);
+            }
+            if (value >= levelLowest) { levelLowest = LowestEquivalent(level *= 2); }
+            if (cumulative > previous) { steps.Add((highest / 1000, cumulative)); }
+            previous = cumulative;
+        }
+        return steps;
+    }
+
+    // hdr's get_bucket_index: bucket b holds values of 2^(b+7) to 2^(b+8) in steps of 2^b (bucket 0: 0 to 255, step 1).
+    private static int BucketOf(long value) => 64 - (int)long.LeadingZeroCount(value | SubBucketMask) - (SubBucketHalfCountMagnitude + 1);
 
     private static int IndexOf(long value)
     {
         var bucket = BucketOf(value);
-        return ((bucket + 1) << (SubBucketBits - 1)) + (int)(value >> bucket) - HalfCount;
+        return ((bucket + 1) << SubBucketHalfCountMagnitude) + (int)(value >> bucket) - SubBucketHalfCount;
     }
 
-    private static long HighestMicrosAt(int index)
+    // hdr_value_at_index, also for an index past the counts (the iteration peeks one ahead).
+    private static long ValueAt(int index)
     {
-        var bucket = Math.Max(0, (index >> (SubBucketBits - 1)) - 1);
-        var subBucket = index - ((bucket + 1) << (SubBucketBits - 1)) + HalfCount;
-        return Math.Min(MaxMicros, ((long)(subBucket + 1) << bucket) - 1);
+        var bucket = (index >> SubBucketHalfCountMagnitude) - 1;
+        var subBucket = (index & (SubBucketHalfCount - 1)) + SubBucketHalfCount;
+        if (bucket < 0) { (bucket, subBucket) = (0, subBucket - SubBucketHalfCount); }
+        return (long)subBucket << bucket;
     }
 
-    // The largest value Redis's histogram (1 ns to 1 s, two digits) counts together with nanos.
-    private static long HighestEquivalentNanos(long nanos)
+    private static long LowestEquivalent(long value)
     {
-        var bucket = BucketOf(nanos);
-        return (((nanos >> bucket) + 1) << bucket) - 1;
+        var bucket = BucketOf(value);
+        return value >> bucket << bucket;
+    }
+
+    private static long HighestEquivalent(long value)
+    {
+        var bucket = BucketOf(value);
+        return ((value >> bucket) + 1 << bucket) - 1;
     }
 }

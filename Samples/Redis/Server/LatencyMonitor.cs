@@ -64,8 +64,17 @@ internal sealed class LatencyMonitor
     {
         lock (_events)
         {
-            if (!_events.TryGetValue(name, out var series)) { return []; }
-            return Enumerable.Range(0, SecondsKept).Select(i => series.Samples[(series.Next + i) % SecondsKept]).Where(s => s.Time != 0).ToArray();
+            return _events.TryGetValue(name, out var series) ? series.Ordered() : [];
+        }
+    }
+
+    /// <summary>LATENCY GRAPH: the event's spikes drawn as Redis draws them, or null for an event with none.</summary>
+    public string? Graph(string name)
+    {
+        lock (_events)
+        {
+            if (!_events.TryGetValue(name, out var series)) { return null; }
+            return LatencyGraph.Render(name, series.Ordered(), series.Max, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         }
     }
 
@@ -127,5 +136,9 @@ internal sealed class LatencyMonitor
         public readonly (long Time, long Milliseconds)[] Samples = new (long, long)[SecondsKept];
         public int Next;
         public long Max;
+
+        /// <summary>The samples taken, oldest first.</summary>
+        public (long Time, long Milliseconds)[] Ordered() =>
+            Enumerable.Range(0, SecondsKept).Select(i => Samples[(Next + i) % SecondsKept]).Where(s => s.Time != 0).ToArray();
     }
 }

@@ -54,7 +54,7 @@ internal sealed class RedisServer
     /// <summary>The counters of <paramref name="loop"/>'s sessions, created on first use. Loop thread only.</summary>
     public RedisLoopCounters CountersOf(EventLoop loop) => loop.GetState(_ =>
     {
-        var counters = new RedisLoopCounters(Commands.Count);
+        var counters = new RedisLoopCounters(Commands.Counted.Count);
         lock (_loopCounters) { _loopCounters.Add(counters); }
         return counters;
     });
@@ -81,7 +81,7 @@ internal sealed class RedisServer
     /// <summary>Every loop's statistics per command summed (INFO commandstats, errorstats, latencystats).</summary>
     public CommandStatistics CommandStatisticsTotal()
     {
-        var total = new CommandStatistics(Commands.Count);
+        var total = new CommandStatistics(Commands.Counted.Count);
         lock (_loopCounters) { _loopCounters.ForEach(c => total.Add(c.PerCommand)); }
         return total;
     }

@@ -5,8 +5,8 @@ using Loop.Samples.Redis.Commands;
 namespace Loop.Samples.Redis.Server;
 
 // What a command costs and how it ended, counted per loop as Redis's call() counts it: calls, microseconds and a
-// latency sample when it returns, failed when it replied an error, rejected when it was refused before running; one
-// that took long enough goes to the slowlog and the latency monitor.
+// latency sample when it returns, failed when it replied an error, rejected when it was refused before running (a
+// container's under its subcommand: config|get); one that took long enough goes to the slowlog and the latency monitor.
 internal sealed partial class Session
 {
     // Error replies this session wrote, and how many of them were already put down to a command (Redis's prev_err_count:
@@ -25,11 +25,11 @@ internal sealed partial class Session
     }
 
     /// <summary>Refuses a command before it runs (arity, authentication, MISCONF): Redis's rejectCommand.</summary>
-    private void Reject(CommandSpec spec, string error)
+    private void Reject(CommandSpec spec, RespCommand command, string error)
     {
         FlagTransactionError();
         Reply.Error(error);
-        Counters.PerCommand.RejectedCalls[spec.Id]++;
+        if (spec.CountedAs(command) is { } counted) { Counters.PerCommand.RejectedCalls[counted.Id]++; }
     }
 
     /// <summary>Starts timing a command; give what it returns to <see cref="Finished"/>.</summary>
@@ -55,7 +55,8 @@ internal sealed partial class Session
         }
         var failed = _errorReplies != _errorsCounted;
         _errorsCounted = _errorReplies;
-        Counters.PerCommand.Record(spec.Id, micros, failed);
+        // A container's subcommand it does not have is refused by Redis before it runs: counted in no command's statistics.
+        if (spec.CountedAs(command) is { } counted) { Counters.PerCommand.Record(counted.Id, micros, failed); }
     }
 
     private void Slow(CommandSpec spec, RespCommand command, long micros)

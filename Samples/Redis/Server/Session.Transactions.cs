@@ -34,7 +34,7 @@ internal sealed partial class Session
     public void Watch(ReadOnlySpan<byte> key)
     {
         var copy = key.ToArray();
-        _watched.Add((Db, copy, Db.Get(copy) is not null));
+        _watched.Add((Db, copy, Db.IsLive(copy)));
         Db.Watch(copy, this);
     }
 

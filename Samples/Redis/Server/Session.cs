@@ -113,32 +113,47 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         if (!spec.AcceptsArgumentCount(command.Count))
         {
-            Reject(spec, Args.WrongArgumentCount(spec.Name));
+            Reject(spec, command, Args.WrongArgumentCount(spec.Name));
             return true;
+        }
+        if (spec.Subcommands is not null && command.Count > 1)
+        {
+            // A container's subcommand is looked up and its arity checked before it runs, as Redis's lookupCommand does.
+            if (spec.CountedAs(command) is not { } subcommand)
+            {
+                FlagTransactionError();
+                Reply.Error(Subcommands.UnknownRefused(command[1], spec.Name));
+                return true;
+            }
+            if (!subcommand.AcceptsArgumentCount(command.Count))
+            {
+                Reject(spec, command, Args.WrongArgumentCount(subcommand.Name));
+                return true;
+            }
         }
         if (!Authenticated && (spec.Flags & CommandFlags.NoAuth) == 0)
         {
-            Reject(spec, "NOAUTH Authentication required.");
+            Reject(spec, command, "NOAUTH Authentication required.");
             return true;
         }
         if (server.Scripting.Running is not null && server.Scripting.BusyRefusal(spec, command, Client?.Loop) is { } busy)
         {
-            Reject(spec, busy);
+            Reject(spec, command, busy);
             return true;
         }
         if (Subscribed && Reply.Protocol == 2 && (spec.Flags & CommandFlags.InSubscribedContext) == 0)
         {
-            Reject(spec, $"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            Reject(spec, command, $"ERR Can't execute '{(spec.CountedAs(command) ?? spec).Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return true;
         }
         if (IsMonitor && (spec.Flags & (CommandFlags.Write | CommandFlags.ReadOnly)) != 0)
         {
-            Reject(spec, "ERR Replica can't interact with the keyspace"); // a monitor is a replica to Redis
+            Reject(spec, command, "ERR Replica can't interact with the keyspace"); // a monitor is a replica to Redis
             return true;
         }
         if ((spec.Flags & CommandFlags.Write) != 0 && WritesRefused() is { } refusal)
         {
-            Reject(spec, refusal);
+            Reject(spec, command, refusal);
             return true;
         }
         if (server.ClientPause.Current is { } pause && pause.Holds(spec, this))
@@ -148,7 +163,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         if (InMulti && (spec.Flags & CommandFlags.NoMulti) != 0)
         {
-            Reject(spec, "ERR Command not allowed inside a transaction");
+            Reject(spec, command, "ERR Command not allowed inside a transaction");
             return true;
         }
         if (InMulti && (spec.Flags & CommandFlags.NotQueued) == 0)
@@ -164,7 +179,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         }
         catch (KeyspaceBusyException)
         {
-            Reject(spec, server.Scripting.BusyError()); // it waited for a script that ran past busy-reply-threshold
+            Reject(spec, command, server.Scripting.BusyError()); // it waited for a script that ran past busy-reply-threshold
             return true;
         }
         Counters.Commands++;

@@ -85,7 +85,10 @@ internal sealed partial class Database
         return within * KeyspaceLock.StripeCount + (ulong)partition;
     }
 
-    /// <summary>The live value of <paramref name="key"/>, or null (an expired key is deleted and counted here).</summary>
+    /// <summary>
+    /// The live value of <paramref name="key"/>, or null (an expired key is deleted and counted here): a write's lookup
+    /// (lookupKeyWrite), which notifies no miss; reads use <see cref="Read"/>.
+    /// </summary>
     public object? Get(ReadOnlySpan<byte> key)
     {
         var partition = PartitionOf(key);
@@ -97,6 +100,31 @@ internal sealed partial class Database
         }
         return value;
     }
+
+    /// <summary>
+    /// A read's lookup (Redis's lookupKeyRead): <see cref="Get"/>, and a miss notified as <c>keymiss</c>. A hit costs
+    /// nothing more; a miss with keymiss off, one field read.
+    /// </summary>
+    public object? Read(ReadOnlySpan<byte> key)
+    {
+        var value = Get(key);
+        if (value is null) { Notify(EventClass.KeyMiss, "keymiss"u8, key); }
+        return value;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is stored and its deadline has not passed, deleting nothing (Redis's keyIsExpired):
+    /// what KEYS lists and WATCH remembers, where Redis expires no key.
+    /// </summary>
+    public bool IsLive(ReadOnlySpan<byte> key)
+    {
+        var partition = PartitionOf(key);
+        if (!partition.Data.TryGetValue(key, out _)) { return false; }
+        return ExpiryPaused || !partition.Expires.TryGetValue(key, out var deadline) || deadline > Clock.NowMs;
+    }
+
+    /// <summary>The value stored at <paramref name="key"/>, expired or not, deleting nothing: Redis's dictFind (MEMORY USAGE, DEBUG OBJECT).</summary>
+    public object? Peek(ReadOnlySpan<byte> key) => PartitionOf(key).Data.TryGetValue(key, out var value) ? value : null;
 
     // Deletes a key whose deadline passed, and logs the deletion as Redis propagates it: the log's later commands
     // see the key gone when loaded, which happens with expiry paused.
@@ -221,6 +249,16 @@ internal sealed partial class Database
         PartitionOf(key).Expires.Set(key, unixMs);
         Touch(key);
         return true;
+    }
+
+    /// <summary>
+    /// Sets a deadline on an existing key, one already past included: the key then stays until a lookup or the expiry
+    /// cycle finds it, as SET's EX, PX, EXAT and PXAT leave it in Redis 7.0.
+    /// </summary>
+    public void SetDeadline(ReadOnlySpan<byte> key, long unixMs)
+    {
+        PartitionOf(key).Expires.Set(key, unixMs);
+        Touch(key);
     }
 
     public bool Persist(ReadOnlySpan<byte> key)

@@ -79,7 +79,7 @@ internal static class AofPropagation
     private static long WithDeadline(ICommandLog log, Session s, ReadOnlySpan<byte> key, bool persist)
     {
         var db = s.Db.Index;
-        if (s.Db.Get(key) is null) { return log.Append(db, Del, key.ToArray()); }
+        if (s.Db.Peek(key) is null) { return log.Append(db, Del, key.ToArray()); }
         if (persist || s.Db.ExpireAt(key) is not { } deadline) { return log.Append(db, Persist, key.ToArray()); }
         return log.Append(db, PExpireAt, key.ToArray(), Args.Bytes(deadline));
     }
@@ -87,7 +87,7 @@ internal static class AofPropagation
     private static long SetWithDeadline(ICommandLog log, Session s, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         var db = s.Db.Index;
-        if (s.Db.Get(key) is null) { return log.Append(db, Del, key.ToArray()); }
+        if (s.Db.Peek(key) is null) { return log.Append(db, Del, key.ToArray()); }
         return s.Db.ExpireAt(key) is { } deadline
             ? log.Append(db, Set, key.ToArray(), value.ToArray(), PxAt, Args.Bytes(deadline))
             : log.Append(db, Set, key.ToArray(), value.ToArray());

@@ -170,7 +170,7 @@ internal sealed class PercentilesConfig : ConfigType
         var printed = new List<string>();
         foreach (var word in words)
         {
-            if (!Args.TryDouble(Encoding.UTF8.GetBytes(word), out var percentile)) { return "Invalid latency-tracking-info-percentiles parameters"; }
+            if (!Strtod.TryString2d(Encoding.UTF8.GetBytes(word), out var percentile)) { return "Invalid latency-tracking-info-percentiles parameters"; }
             if (percentile is > 100.0 or < 0.0) { return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"; }
             var text = percentile.ToString("F6", CultureInfo.InvariantCulture).TrimEnd('0').TrimEnd('.');
             printed.Add(text == "-0" ? "-0" : text);
