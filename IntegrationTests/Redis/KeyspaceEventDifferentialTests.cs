@@ -103,6 +103,9 @@ public sealed class KeyspaceEventDifferentialTests(ITestOutputHelper output)
             {
                 notifications.Append(message);
             }
+            // The read lookups' counts go with the notifications: keyspace_hits and keyspace_misses follow the same lookups.
+            var stats = await writer.CommandAsync("INFO", "stats");
+            notifications.Append(string.Join(' ', stats.Split("\r\n").Where(line => line.StartsWith("keyspace_"))));
             return (reply, notifications.ToString());
         }
     }

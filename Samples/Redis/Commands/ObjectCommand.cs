@@ -50,7 +50,7 @@ internal static class ObjectCommand
             foreach (var line in Help) { s.Reply.SimpleString(line); }
             return;
         }
-        if (s.Db.Get(c[2]) is not { } value) { s.Reply.Null(); return; }
+        if (s.Db.Read(c[2], notifyMiss: false) is not { } value) { s.Reply.Null(); return; }
         var config = s.Server.Config;
         switch (name)
         {

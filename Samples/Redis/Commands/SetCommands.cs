@@ -96,6 +96,7 @@ internal static class SetCommands
             return;
         }
         if (set is null || count == 0) { s.Reply.Set(0); return; }
+        if (count >= set.Count) { s.Db.Read(c[1]); } // Redis answers this case with SUNION's code, whose read lookup counts a hit
         var popped = count >= set.Count ? [.. set.Members] : set.RandomMembers((int)count);
         foreach (var member in popped) { set.Remove(member); }
         Changed(s, c[1], set, EventClass.Set, "spop"u8);

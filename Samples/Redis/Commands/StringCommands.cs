@@ -50,14 +50,7 @@ internal static class StringCommands
     private static void Get(Session s, RespCommand c)
     {
         if (!TryReadString(s, c[1], out var value)) { return; }
-        if (value is null)
-        {
-            s.Counters.KeyspaceMisses++;
-            s.Reply.Null();
-            return;
-        }
-        s.Counters.KeyspaceHits++;
-        s.Reply.Bulk(value);
+        if (value is null) { s.Reply.Null(); } else { s.Reply.Bulk(value); }
     }
 
     private static void Set(Session s, RespCommand c)

@@ -236,6 +236,9 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     protected override void OnBatchDone()
     {
         ReleaseBatchStripe();
+        var (hits, misses) = Database.TakeReadsOnThisThread();
+        Counters.KeyspaceHits += hits;
+        Counters.KeyspaceMisses += misses;
         HoldRepliesForTheLog();
     }
 

@@ -48,6 +48,19 @@ internal sealed partial class Database
 
     [ThreadStatic] private static long t_changes;
 
+    /// <summary>
+    /// This thread's read lookups (<see cref="Read"/>) that found their key and that did not, since the last call: Redis's
+    /// keyspace_hits and keyspace_misses, which each loop adds to its own counters after a batch.
+    /// </summary>
+    public static (long Hits, long Misses) TakeReadsOnThisThread()
+    {
+        var reads = (t_hits, t_misses);
+        t_hits = t_misses = 0;
+        return reads;
+    }
+
+    [ThreadStatic] private static long t_hits, t_misses;
+
     /// <summary>Keys held, including expired ones not yet collected (as DBSIZE counts). Exclusive.</summary>
     public int Count => _partitions.Sum(p => p.Data.Count);
 
@@ -102,14 +115,17 @@ internal sealed partial class Database
     }
 
     /// <summary>
-    /// A read's lookup (Redis's lookupKeyRead): <see cref="Get"/>, and a miss notified as <c>keymiss</c>. A hit costs
-    /// nothing more; a miss with keymiss off, one field read.
+    /// A read's lookup (Redis's lookupKeyRead): <see cref="Get"/>, counted as a hit or a miss, and a miss notified as
+    /// <c>keymiss</c> (unless <paramref name="notifyMiss"/> is false: Redis's LOOKUP_NONOTIFY). A hit costs one count
+    /// more; a miss with keymiss off, one field read.
     /// </summary>
-    public object? Read(ReadOnlySpan<byte> key)
+    public object? Read(ReadOnlySpan<byte> key, bool notifyMiss = true)
     {
         var value = Get(key);
-        if (value is null) { Notify(EventClass.KeyMiss, "keymiss"u8, key); }
-        return value;
+        if (value is not null) { t_hits++; return value; }
+        t_misses++;
+        if (notifyMiss) { Notify(EventClass.KeyMiss, "keymiss"u8, key); }
+        return null;
     }
 
     /// <summary>
