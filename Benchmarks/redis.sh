@@ -9,6 +9,7 @@
 # Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 (taskset CPU lists) CLIENTS=50 KEYS=1000000
 #                         REQUESTS=50000 (per test at -P 1) PIPELINED_REQUESTS=1000000 (per test at -P 16)
 #                         TESTS=set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset
+#                         WARMUP=1 (seconds of untimed load per test before the runs, twice over)
 #                         PORT=<free-ish port derived from this shell's pid>
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ CLIENTS=${CLIENTS:-50}
 # -P 16 runs many times faster than -P 1: more requests keep its tests from ending before they settle.
 REQUESTS=${REQUESTS:-50000}
 PIPELINED_REQUESTS=${PIPELINED_REQUESTS:-1000000}
+WARMUP=${WARMUP:-1}
 KEYS=${KEYS:-1000000}
 TESTS=${TESTS:-set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset}
 for arg in "$@"; do
@@ -51,7 +53,7 @@ for server in redis-server loop-redis; do
     PORT=$((PORT + 1))
     case $server in
         redis-server) server_cmd=(redis-server --port "$PORT" --save "" --appendonly no) ; ready="Ready to accept connections" ;;
-        loop-redis) server_cmd=(dotnet "$LOOP_REDIS" --port "$PORT" --loops "$SERVER_CPUS" --save "") ; ready="listening on" ;;
+        loop-redis) server_cmd=("${LOOP_REDIS_GC[@]}" dotnet "$LOOP_REDIS" --port "$PORT" --loops "$SERVER_CPUS" --save "") ; ready="listening on" ;;
     esac
     commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}")
     for pipeline in 1 16; do
@@ -60,9 +62,14 @@ for server in redis-server loop-redis; do
         ((pipeline == 1)) || requests=$PIPELINED_REQUESTS
         wait_for_quiet
         start_server "$ready" "${server_cmd[@]}"
-        # The same untimed warm-up for both: the .NET server runs its steady-state (tier-1 JIT) code after it.
-        taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" -c "$CLIENTS" -n $((requests / 2)) -P "$pipeline" -t "$TESTS" \
-            "${BENCH_THREADS[@]}" -q >/dev/null
+        # The same untimed warm-up for both, timed rather than counted: loop-redis reaches its steady pace (tier-1
+        # code, PGO) after a few seconds of load, which a warm-up of half the requests did not give every test.
+        for _ in 1 2; do
+            for test in ${TESTS//,/ }; do
+                timeout "$WARMUP" taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" -c "$CLIENTS" -n 1000000000 -P "$pipeline" \
+                    -t "$test" "${BENCH_THREADS[@]}" -q >/dev/null || true
+            done
+        done
         bench_cmd=(redis-benchmark -p "$PORT" -c "$CLIENTS" -n "$requests" -P "$pipeline" -t "$TESTS" "${BENCH_THREADS[@]}" --csv)
         before=$(cpu_seconds "$server_pid")
         csv=$(taskset -c "$CLIENT_CPU" "${bench_cmd[@]}")
