@@ -87,6 +87,10 @@ public sealed class ScriptingDifferentialTests
             "redis = nil", "string.rep = nil", "rawset(_G, 'y', 1)", "setmetatable(_G, {})", "redis.setresp(4)", "redis.setresp()",
             "redis.log(redis.LOG_WARNING)", "redis.log(99, 'x')", "redis.sha1hex()", "cjson.encode(function() end)",
             "redis.call('EVALSHA', 'abc', 0)", "loadstring('return 1')()", "error(nil)",
+            // A container's subcommand is looked up and its arity checked before the noscript flag, its own.
+            "redis.call('CONFIG', 'FOO')", "redis.call('CONFIG', 'GET')", "redis.call('OBJECT', 'HELP', 'x')",
+            "redis.call('CLIENT', 'LIST', 'x', 'y')", "redis.call('MEMORY', 'USAGE')", "redis.call('XINFO', 'FOO')",
+            "redis.call('FUNCTION', 'FOO')", "redis.call('CONFIG')", "redis.call('CLIENT', 'KILL', 'x')",
         ];
 
         public IEnumerable<string[]> Commands(int count)

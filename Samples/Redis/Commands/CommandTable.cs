@@ -61,7 +61,7 @@ internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, K
     public Propagation Propagation { get; } = AofPropagation.Of(Name);
 
     /// <summary>How redis-server 7.0.15 describes it (COMMAND INFO, DOCS); every command here is recorded there.</summary>
-    public RecordedCommand Recorded { get; } = RecordedCommands.Get(Name);
+    public RecordedCommand Recorded { get; init; } = RecordedCommands.Get(Name);
 
     public bool MayBlock(RespCommand command) => (Flags & CommandFlags.Blocking) != 0 && (MayBlockWhen?.Invoke(command) ?? true);
 
@@ -120,7 +120,11 @@ internal sealed class CommandTable
         var spec = Find(System.Text.Encoding.ASCII.GetBytes(container))!;
         spec.Subcommands = subcommands.Select(sub =>
         {
-            var subcommand = spec with { Name = $"{container}|{sub.Name}", Arity = sub.Arity, Id = _counted.Count, Subcommands = null };
+            var name = $"{container}|{sub.Name}";
+            var recorded = RecordedCommands.Get(name);
+            // Its own noscript flag, as recorded (CLIENT LIST is refused to scripts, CLIENT INFO is not).
+            var flags = recorded.Flags.Contains("noscript") ? spec.Flags | CommandFlags.NoScript : spec.Flags & ~CommandFlags.NoScript;
+            var subcommand = spec with { Name = name, Arity = sub.Arity, Flags = flags, Id = _counted.Count, Subcommands = null, Recorded = recorded };
             _counted.Add(subcommand);
             return subcommand;
         }).ToArray();

@@ -47,10 +47,17 @@ internal sealed partial class LuaEngine
     // Why the script may not run this command, in scriptCall's order, or null.
     private string? Refusal(RespCommand command)
     {
-        var spec = _server.Commands.Find(command[0]);
-        if (spec is null) { return "ERR Unknown Redis command called from script"; }
-        if (!spec.AcceptsArgumentCount(command.Count)) { return "ERR Wrong number of args calling Redis command from script"; }
-        if ((spec.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
+        // A container's subcommand is looked up too (lookupCommand): unknown, it is an unknown command; its arity and its
+        // noscript flag are its own.
+        if (_server.Commands.Find(command[0]) is not { } spec || spec.CountedAs(command) is not { } called)
+        {
+            return "ERR Unknown Redis command called from script";
+        }
+        if (!spec.AcceptsArgumentCount(command.Count) || !called.AcceptsArgumentCount(command.Count))
+        {
+            return "ERR Wrong number of args calling Redis command from script";
+        }
+        if ((called.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
         if ((spec.Flags & CommandFlags.Write) == 0) { return null; }
         if (_run!.ReadOnly) { return "ERR Write commands are not allowed from read-only scripts."; }
         return _client.WriteRefusal;
