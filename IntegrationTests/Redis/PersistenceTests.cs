@@ -131,6 +131,10 @@ public sealed class PersistenceTests
         var refused = Assert.IsType<RespError>(await client.CallAsync("SET", "k", "v"));
         Assert.StartsWith("MISCONF ", refused.Message);
         Assert.Null(await client.CallAsync("GET", "k")); // reads go on
+        // A container's subcommands are writes or not by their own flags, as in Redis: FUNCTION LOAD is, FUNCTION LIST is not.
+        Assert.StartsWith("MISCONF ", Assert.IsType<RespError>(await client.CallAsync("FUNCTION", "LOAD",
+            "#!lua name=lib\nredis.register_function('f', function() return 1 end)")).Message);
+        Assert.Empty(Items(await client.CallAsync("FUNCTION", "LIST")));
         Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "stop-writes-on-bgsave-error", "no"));
         Assert.Equal("OK", await client.CallAsync("SET", "k", "v"));
         Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"));

@@ -122,8 +122,11 @@ internal sealed class CommandTable
         {
             var name = $"{container}|{sub.Name}";
             var recorded = RecordedCommands.Get(name);
-            // Its own noscript flag, as recorded (CLIENT LIST is refused to scripts, CLIENT INFO is not).
-            var flags = recorded.Flags.Contains("noscript") ? spec.Flags | CommandFlags.NoScript : spec.Flags & ~CommandFlags.NoScript;
+            // Its own noscript and write flags, as recorded (CLIENT LIST is refused to scripts, CLIENT INFO is not; FUNCTION
+            // LOAD is a write, FUNCTION LIST is not).
+            var flags = spec.Flags & ~(CommandFlags.NoScript | CommandFlags.Write);
+            if (recorded.Flags.Contains("noscript")) { flags |= CommandFlags.NoScript; }
+            if (recorded.Flags.Contains("write")) { flags |= CommandFlags.Write; }
             var subcommand = spec with { Name = name, Arity = sub.Arity, Flags = flags, Id = _counted.Count, Subcommands = null, Recorded = recorded };
             _counted.Add(subcommand);
             return subcommand;

@@ -58,7 +58,7 @@ internal sealed partial class LuaEngine
             return "ERR Wrong number of args calling Redis command from script";
         }
         if ((called.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
-        if ((spec.Flags & CommandFlags.Write) == 0) { return null; }
+        if ((called.Flags & CommandFlags.Write) == 0) { return null; }
         if (_run!.ReadOnly) { return "ERR Write commands are not allowed from read-only scripts."; }
         return _client.WriteRefusal;
     }

@@ -116,9 +116,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, command, Args.WrongArgumentCount(spec.Name));
             return true;
         }
+        // A container's subcommand is looked up and its arity checked before it runs, as Redis's lookupCommand does; its
+        // own flags decide whether it is a write.
+        var called = spec;
         if (spec.Subcommands is not null && command.Count > 1)
         {
-            // A container's subcommand is looked up and its arity checked before it runs, as Redis's lookupCommand does.
             if (spec.CountedAs(command) is not { } subcommand)
             {
                 FlagTransactionError();
@@ -130,6 +132,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
                 Reject(spec, command, Args.WrongArgumentCount(subcommand.Name));
                 return true;
             }
+            called = subcommand;
         }
         if (!Authenticated && (spec.Flags & CommandFlags.NoAuth) == 0)
         {
@@ -151,7 +154,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, command, "ERR Replica can't interact with the keyspace"); // a monitor is a replica to Redis
             return true;
         }
-        if ((spec.Flags & CommandFlags.Write) != 0 && WritesRefused() is { } refusal)
+        if ((called.Flags & CommandFlags.Write) != 0 && WritesRefused() is { } refusal)
         {
             Reject(spec, command, refusal);
             return true;
