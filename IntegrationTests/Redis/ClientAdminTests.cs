@@ -72,6 +72,35 @@ public sealed class ClientAdminTests
         Assert.Equal("v", await reader.CallAsync("GET", "k"));
     }
 
+    // Checked against redis-server 7.0.15: a WRITE pause holds what writes or may be propagated, a subcommand by its own flags.
+    [Theory]
+    [InlineData(true, "PUBLISH", "c", "m")]
+    [InlineData(true, "SPUBLISH", "c", "m")]
+    [InlineData(true, "EVAL", "return 1", "0")]
+    [InlineData(true, "PFCOUNT", "h")]
+    [InlineData(true, "FLUSHALL")]
+    [InlineData(true, "FUNCTION", "DELETE", "x")]
+    [InlineData(false, "GET", "k")]
+    [InlineData(false, "EVAL_RO", "return 1", "0")]
+    [InlineData(false, "SCRIPT", "FLUSH")]
+    [InlineData(false, "XGROUP", "HELP")]
+    [InlineData(false, "FUNCTION", "LIST")]
+    public async Task A_write_pause_holds_writes_and_what_redis_may_propagate(bool held, params string[] command)
+    {
+        await using var redis = await InProcessRedis.StartAsync(Backend.Auto);
+        var pauser = new RespClient(await redis.ConnectAsync());
+        var client = new RespClient(await redis.ConnectAsync());
+        Assert.Equal("OK", await pauser.CallAsync("CLIENT", "PAUSE", "100000", "WRITE"));
+        await client.SendAsync(command);
+        if (held)
+        {
+            await Eventually.HoldsAsync(() => Task.FromResult(redis.Redis.ClientPause.Waiting == 1), $"{command[0]} to wait");
+            Assert.Equal("OK", await pauser.CallAsync("CLIENT", "UNPAUSE"));
+        }
+        await client.ReadAsync(); // answered: at once, or once unpaused
+        Assert.Equal(0, redis.Redis.ClientPause.Waiting);
+    }
+
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task A_pause_of_all_commands_ends_by_itself_and_the_held_commands_run_in_order(Backend backend)

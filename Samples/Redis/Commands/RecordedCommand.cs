@@ -24,6 +24,12 @@ internal sealed class RecordedCommand(string name, ReadOnlyMemory<byte> info, Re
     /// <summary>Redis's command flags, as COMMAND INFO lists them (<c>write</c>, <c>denyoom</c>, <c>movablekeys</c>, ...).</summary>
     public string[] Flags { get; } = flags;
 
+    /// <summary>A write, or a command Redis may propagate (PUBLISH, EVAL, PFCOUNT, ...): what CLIENT PAUSE WRITE holds.</summary>
+    public bool WritesOrMayReplicate { get; } = flags.Contains("write") || MayReplicate.Contains(name);
+
+    // Redis's CMD_MAY_REPLICATE, which COMMAND INFO does not show: the commands that have it in 7.0.15 without being writes.
+    private static readonly HashSet<string> MayReplicate = ["eval", "evalsha", "fcall", "pfcount", "pfselftest", "publish", "spublish"];
+
     public int FirstKey { get; } = firstKey;
 
     public int LastKey { get; } = lastKey;

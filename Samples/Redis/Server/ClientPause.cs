@@ -58,9 +58,12 @@ internal sealed class ClientPause
 /// <summary>A pause: until when (Environment.TickCount64), and whether only writes wait.</summary>
 internal sealed record PauseWindow(long EndsAtMs, bool WritesOnly)
 {
-    /// <summary>Whether <paramref name="spec"/> waits: any command, or with WRITE one that writes (EXEC of writes too).</summary>
+    /// <summary>
+    /// Whether <paramref name="spec"/> (a subcommand as itself) waits: any command, or with WRITE one that writes or that
+    /// Redis may propagate (PUBLISH, EVAL, PFCOUNT), as Redis's is_may_replicate_command tells (EXEC of such too).
+    /// </summary>
     public bool Holds(CommandSpec spec, Session session) =>
-        !WritesOnly || (spec.Flags & CommandFlags.Write) != 0 || (spec.Name == "exec" && session.QueuedWrites);
+        !WritesOnly || spec.Recorded.WritesOrMayReplicate || (spec.Name == "exec" && session.QueuedWrites);
 }
 
 /// <summary>One loop's sessions waiting for a pause to end, resumed by a timer at its end or by UNPAUSE. Loop thread only.</summary>

@@ -23,8 +23,8 @@ internal sealed partial class Session
 
     private long _killedId;
 
-    /// <summary>Commands are queued in MULTI that write (a WRITE pause holds their EXEC).</summary>
-    public bool QueuedWrites => _queued.Exists(q => (q.Spec.Flags & CommandFlags.Write) != 0);
+    /// <summary>Commands are queued in MULTI that write or that Redis may propagate (a WRITE pause holds their EXEC).</summary>
+    public bool QueuedWrites => _queued.Exists(q => q.Spec.Recorded.WritesOrMayReplicate);
 
     /// <summary>CLIENT REPLY ON, OFF or SKIP (the next command's reply only).</summary>
     public void SetReplyMode(ReplyMode mode)

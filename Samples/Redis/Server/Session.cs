@@ -159,7 +159,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, command, refusal);
             return true;
         }
-        if (server.ClientPause.Current is { } pause && pause.Holds(spec, this))
+        if (server.ClientPause.Current is { } pause && pause.Holds(called, this))
         {
             WaitOutPause(pause);
             return false;
