@@ -1,0 +1,54 @@
+using Loop.Samples.Redis.Commands;
+
+namespace Loop.IntegrationTests.Redis;
+
+/// <summary>
+/// Which commands maxmemory refuses, against redis-server 7.0.15: with a limit of one byte both servers are always over
+/// it, and with noeviction nothing can go, so every <c>denyoom</c> command is refused with the same error and the others
+/// run (inside MULTI everything but EXEC and DISCARD is refused, and EXEC aborts).
+/// </summary>
+public sealed class MaxMemoryDifferentialTests
+{
+    /// <summary>Every command and subcommand this server has that redis-server 7.0.15 flags denyoom, with arguments enough for its arity.</summary>
+    public static string[][] DenyOomCalls()
+    {
+        var table = new CommandTable();
+        CommandFamilies.RegisterAll(table);
+        var calls = new List<string[]>();
+        foreach (var recorded in RecordedCommands.All.SelectMany(command => command.Subcommands.Prepend(command)))
+        {
+            if (!recorded.HasFlag("denyoom") || table.FindCounted(System.Text.Encoding.ASCII.GetBytes(recorded.Name)) is null) { continue; }
+            var words = recorded.Name.Split('|');
+            var arguments = Math.Abs(recorded.Arity) - words.Length;
+            calls.Add([.. words, .. Enumerable.Repeat("x", arguments)]);
+        }
+        return [.. calls];
+    }
+
+    [Fact]
+    public async Task With_maxmemory_1_every_denyoom_command_is_refused_and_the_others_run()
+    {
+        var refused = DenyOomCalls();
+        Assert.True(refused.Length > 50, $"only {refused.Length} denyoom commands");
+        string[][] script =
+        [
+            ["SET", "s", "v"], ["RPUSH", "l", "a", "b", "c"], ["SADD", "set", "a", "b"], ["ZADD", "z", "1", "a"], ["HSET", "h", "f", "v"],
+            ["CONFIG", "RESETSTAT"],
+            ["CONFIG", "SET", "maxmemory", "1"],
+            .. refused,
+            // Not denyoom: reads, deletes, pops, TTL changes and commands that touch no key run.
+            ["GET", "s"], ["EXISTS", "s", "l"], ["TYPE", "set"], ["STRLEN", "s"], ["LRANGE", "l", "0", "-1"], ["SCARD", "set"],
+            ["ZSCORE", "z", "a"], ["HGET", "h", "f"], ["EXPIRE", "s", "100"], ["PERSIST", "s"], ["RPOP", "l"], ["SREM", "set", "a"],
+            ["HDEL", "h", "f"], ["GETDEL", "s"], ["UNLINK", "z"], ["DEL", "l"], ["PING"], ["ECHO", "e"], ["DBSIZE"],
+            ["PUBLISH", "c", "m"], ["CONFIG", "GET", "maxmemory"],
+            // Inside MULTI everything is refused but EXEC and DISCARD; EXEC then aborts.
+            ["MULTI"], ["GET", "set"], ["PING"], ["EXEC"],
+            ["MULTI"], ["SET", "a", "b"], ["DISCARD"],
+            // Both counted every refusal alike.
+            ["INFO", "errorstats"],
+            ["CONFIG", "SET", "maxmemory", "0"],
+            ["SET", "s", "v"],
+        ];
+        await SameAsRealRedis.RepliesAsync(script);
+    }
+}
