@@ -51,4 +51,15 @@ public sealed class MaxMemoryDifferentialTests
         ];
         await SameAsRealRedis.RepliesAsync(script);
     }
+
+    [Fact]
+    public Task Evicting_every_key_touches_watched_keys_then_refuses() =>
+        SameAsRealRedis.RepliesAsync(
+        [
+            ["SET", "k", "v"], ["RPUSH", "l", "a"], ["SET", "t", "v", "EX", "100"], ["WATCH", "k"],
+            ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"], ["CONFIG", "SET", "maxmemory", "1"],
+            // Before this PING both servers evict every key, and are still over the limit.
+            ["PING"], ["DBSIZE"], ["MULTI"], ["EXEC"], ["GET", "k"], ["SET", "k", "v"], ["LPUSH", "l", "b"],
+            ["CONFIG", "SET", "maxmemory", "0"], ["SET", "k", "v"], ["DBSIZE"],
+        ]);
 }

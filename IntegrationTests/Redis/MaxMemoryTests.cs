@@ -113,8 +113,29 @@ public sealed class MaxMemoryTests
         Assert.Equal(keys + 20 * Batch, await c.CallAsync("DBSIZE"));
     }
 
-    private static Task<RedisProcess> StartAsync() =>
-        RedisProcess.StartServingAsync(["--port", "0", "--save", ""], limits: "export DOTNET_GCgen0size=0x1000000");
+    private static Task<RedisProcess> StartAsync(params string[] args) =>
+        RedisProcess.StartServingAsync(["--port", "0", "--save", "", .. args], limits: "export DOTNET_GCgen0size=0x1000000");
+
+    [Fact]
+    public async Task Each_eviction_is_logged_to_the_append_only_file_as_a_del()
+    {
+        await using var redis = await StartAsync("--appendonly", "yes", "--auto-aof-rewrite-percentage", "0");
+        using var c = await RespClient.ConnectAsync(redis.EndPoint);
+        Assert.Equal("OK", await c.CallAsync("CONFIG", "SET", "maxmemory-policy", "allkeys-random"));
+        await LimitAboveUsedAsync(c);
+        for (var round = 0; round < 20; round++) { await FillAsync(c, $"k{round}:", Batch); }
+        Assert.Equal("OK", await c.CallAsync("CONFIG", "SET", "maxmemory", "0"));
+        // A logged write's reply leaves once the log has it, and the evictions' DELs before it.
+        await FillAsync(c, "last", 1);
+        var evicted = await InfoAsync(c, "stats", "evicted_keys");
+        Assert.True(evicted > 0);
+        var log = await File.ReadAllTextAsync(Path.Combine(redis.Directory, "appendonlydir", "appendonly.aof.1.incr.aof"));
+        var deletes = log.Split("*2\r\n$3\r\nDEL\r\n").Skip(1).Select(rest => rest.Split("\r\n")[1]).ToList();
+        Assert.Equal(evicted, deletes.Count);
+        Assert.Equal(deletes.Count, deletes.Distinct().Count());
+        Assert.Equal(0L, await c.CallAsync("EXISTS", deletes[0]));
+        Assert.Equal(20 * Batch + 1 - evicted, await c.CallAsync("DBSIZE"));
+    }
 
     // maxmemory set the headroom above what INFO reports now.
     private static async Task LimitAboveUsedAsync(RespClient c)

@@ -1,5 +1,6 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Server;
 
@@ -8,19 +9,28 @@ namespace Loop.Samples.Redis.Server;
 internal sealed partial class Session
 {
     // Called only while maxmemory is set. Eviction deletes keys of any stripe: it holds the whole keyspace, after letting
-    // go of the stripe this batch kept.
+    // go of the stripe this batch kept. Behind a script that ran past busy-reply-threshold nothing is checked, as Redis
+    // skips this step then: the command is answered BUSY.
     private bool RefusedForMemory(CommandSpec spec, RespCommand command)
     {
         var eviction = server.Eviction;
         if (!eviction.OverLimit) { return false; }
-        bool underLimit;
-        if (eviction.Policy == Store.EvictionPolicy.NoEviction) { underLimit = false; }
-        else
+        if (eviction.Policy != EvictionPolicy.NoEviction)
         {
             ReleaseBatchStripe();
-            using (server.Keyspace.Lock.Exclusive(BusyScriptElsewhere)) { underLimit = eviction.MakeRoom(); }
+            try
+            {
+                using (server.Keyspace.Lock.Exclusive(BusyScriptElsewhere))
+                {
+                    if (eviction.MakeRoom()) { return false; }
+                }
+            }
+            catch (KeyspaceBusyException)
+            {
+                return false;
+            }
         }
-        return !underLimit && MayGrowMemory(spec, command);
+        return MayGrowMemory(spec, command);
     }
 
     // Redis's reject_cmd_on_oom: a denyoom command, EXEC of a transaction that queued one, and inside MULTI anything but
