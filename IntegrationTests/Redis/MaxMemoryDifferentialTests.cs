@@ -1,3 +1,4 @@
+using Loop.IntegrationTests.Infrastructure;
 using Loop.Samples.Redis.Commands;
 
 namespace Loop.IntegrationTests.Redis;
@@ -62,4 +63,31 @@ public sealed class MaxMemoryDifferentialTests
             ["PING"], ["DBSIZE"], ["MULTI"], ["EXEC"], ["GET", "k"], ["SET", "k", "v"], ["LPUSH", "l", "b"],
             ["CONFIG", "SET", "maxmemory", "0"], ["SET", "k", "v"], ["DBSIZE"],
         ]);
+
+    [Fact]
+    public async Task An_eviction_publishes_evicted_as_redis_does()
+    {
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync();
+        var published = new List<string>[2];
+        foreach (var (endPoint, index) in new[] { (ours.EndPoint, 0), (real.EndPoint, 1) })
+        {
+            using var client = await RespClient.ConnectAsync(endPoint);
+            using var subscriber = await RespClient.ConnectAsync(endPoint);
+            Assert.Equal("OK", await client.CallAsync("SET", "k", "v"));
+            Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "notify-keyspace-events", "KEA"));
+            Assert.Equal(new object?[] { "psubscribe", "*", 1L }, await subscriber.CallAsync("PSUBSCRIBE", "*"));
+            Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "maxmemory-policy", "allkeys-random"));
+            Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "maxmemory", "1"));
+            Assert.Equal(0L, await client.CallAsync("DBSIZE"));
+            Assert.Equal(1L, await client.CallAsync("PUBLISH", "done", "."));
+            published[index] = [];
+            while (await subscriber.ReadAsync() is object?[] message && (string)message[2]! != "done")
+            {
+                published[index].Add(string.Join(' ', message.Skip(2)));
+            }
+        }
+        Assert.Equal(["__keyspace@0__:k evicted", "__keyevent@0__:evicted k"], published[1]);
+        Assert.Equal(published[1], published[0]);
+    }
 }
