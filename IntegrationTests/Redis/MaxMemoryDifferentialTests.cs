@@ -90,4 +90,32 @@ public sealed class MaxMemoryDifferentialTests
         Assert.Equal(["__keyspace@0__:k evicted", "__keyevent@0__:evicted k"], published[1]);
         Assert.Equal(published[1], published[0]);
     }
+
+    [Fact]
+    public Task Scripts_out_of_memory_are_refused_as_redis_refuses_them()
+    {
+        const string library = "#!lua name=lib\n" +
+            "redis.register_function('plain', function() return redis.call('set', 'f', 'v') end)\n" +
+            "redis.register_function{function_name='oom', callback=function() return redis.call('set', 'f', 'v') end, flags={'allow-oom'}}\n" +
+            "redis.register_function{function_name='reads', callback=function() return redis.call('get', 'f') end, flags={'no-writes'}}";
+        return SameAsRealRedis.RepliesAsync(
+        [
+            ["FUNCTION", "LOAD", library], ["SCRIPT", "LOAD", "#!lua\nreturn 1"],
+            ["CONFIG", "SET", "maxmemory", "1"],
+            // Without a shebang a script runs; its first write that may grow memory fails it, reads do not.
+            ["EVAL", "return redis.call('get', 'a')", "0"],
+            ["EVAL", "return redis.call('set', 'a', 'b')", "0"],
+            ["EVAL", "return redis.pcall('set', 'a', 'b')", "0"],
+            ["EVAL", "return redis.call('del', 'a')", "0"],
+            // With flags: refused before running unless allow-oom (no-writes only at the start of the run).
+            ["EVAL", "#!lua\nreturn 1", "0"],
+            ["EVALSHA", "cb70127618f0b0be70c53cf6bfcfa54a29d9b0c0", "0"],
+            ["EVAL", "#!lua flags=no-writes\nreturn 1", "0"],
+            ["EVAL", "#!lua flags=allow-oom\nreturn redis.call('set', 'a', 'b')", "0"],
+            ["FCALL", "plain", "0"], ["FCALL", "oom", "0"], ["FCALL", "reads", "0"], ["FCALL_RO", "reads", "0"],
+            ["INFO", "errorstats"],
+            ["CONFIG", "SET", "maxmemory", "0"],
+            ["FCALL", "reads", "0"],
+        ]);
+    }
 }
