@@ -142,7 +142,19 @@ public sealed class ObjectTests
         Assert.Equal(new RespError($"ERR An LFU maxmemory policy is not selected, access frequency not tracked. {note}"),
             await c.CallAsync("OBJECT", "FREQ", "k"));
         Assert.Equal("OK", await c.CallAsync("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"));
-        Assert.Equal(0L, await c.CallAsync("OBJECT", "FREQ", "k"));
+        // A new key starts at Redis's LFU_INIT_VAL, and asking is not an access.
+        Assert.Equal("OK", await c.CallAsync("SET", "fresh", "v"));
+        Assert.Equal(5L, await c.CallAsync("OBJECT", "FREQ", "fresh"));
+        Assert.Equal(5L, await c.CallAsync("OBJECT", "FREQ", "fresh"));
+        // RESTORE's FREQ sets the counter under an LFU policy, IDLETIME the last use under an LRU one (a minute or a
+        // second may turn between the two commands).
+        var payload = (string)(await c.CallAsync("DUMP", "fresh"))!;
+        Assert.Equal("OK", await c.CallAsync("RESTORE", "restored", "0", payload, "FREQ", "42"));
+        Assert.InRange((long)(await c.CallAsync("OBJECT", "FREQ", "restored"))!, 41, 42);
+        Assert.Equal("OK", await c.CallAsync("CONFIG", "SET", "maxmemory-policy", "allkeys-lru"));
+        Assert.Equal("OK", await c.CallAsync("RESTORE", "restored", "0", payload, "IDLETIME", "100", "REPLACE"));
+        Assert.InRange((long)(await c.CallAsync("OBJECT", "IDLETIME", "restored"))!, 100, 101);
+        Assert.Equal("OK", await c.CallAsync("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"));
         Assert.Equal(new RespError($"ERR An LFU maxmemory policy is selected, idle time not tracked. {note}"),
             await c.CallAsync("OBJECT", "IDLETIME", "k"));
         foreach (var sub in new[] { "ENCODING", "REFCOUNT", "IDLETIME", "FREQ" }) { Assert.Null(await c.CallAsync("OBJECT", sub, "missing")); }

@@ -76,7 +76,7 @@ internal static class DebugCommand
     }
 
     // Redis's line: where the value is (an identity here), references, encoding, its RDB length (as our encoder writes it)
-    // and the LRU clock (seconds, 24 bits), with no access time kept.
+    // the LRU clock (seconds, 24 bits) and the key's idle time.
     private static void DescribeObject(Session s, ReadOnlySpan<byte> key)
     {
         string line;
@@ -89,7 +89,7 @@ internal static class DebugCommand
             var refcount = ObjectCommand.IsSharedInteger(value, config) ? int.MaxValue : 1;
             var lru = DateTimeOffset.UtcNow.ToUnixTimeSeconds() & ((1 << 24) - 1);
             line = $"Value at:0x{RuntimeHelpers.GetHashCode(value):x} refcount:{refcount} encoding:{ObjectEncoding.Of(value, config.EncodingThresholds)} " +
-                $"serializedlength:{payload.WrittenCount - 1} lru:{lru} lru_seconds_idle:0";
+                $"serializedlength:{payload.WrittenCount - 1} lru:{lru} lru_seconds_idle:{KeyAccess.IdleMs(s.Db.AccessOf(key)) / 1000}";
         }
         s.Reply.SimpleString(line);
     }

@@ -25,21 +25,21 @@ internal static class DumpCommands
     private static void Restore(Session s, RespCommand c)
     {
         bool replace = false, absolute = false, idleTime = false, frequency = false;
+        long idleSeconds = 0, count = 0;
         for (var i = 4; i < c.Count; i++)
         {
             var more = c.Count - i - 1;
             if (Args.Is(c[i], "REPLACE")) { replace = true; }
             else if (Args.Is(c[i], "ABSTTL")) { absolute = true; }
-            // This server keeps no LRU or LFU state: IDLETIME and FREQ are checked as Redis checks them, then ignored.
             else if (Args.Is(c[i], "IDLETIME") && more >= 1 && !frequency)
             {
-                if (!Args.TryLong(c[++i], out var seconds)) { s.Reply.Error(Args.NotInteger); return; }
-                if (seconds < 0) { s.Reply.Error("ERR Invalid IDLETIME value, must be >= 0"); return; }
+                if (!Args.TryLong(c[++i], out idleSeconds)) { s.Reply.Error(Args.NotInteger); return; }
+                if (idleSeconds < 0) { s.Reply.Error("ERR Invalid IDLETIME value, must be >= 0"); return; }
                 idleTime = true;
             }
             else if (Args.Is(c[i], "FREQ") && more >= 1 && !idleTime)
             {
-                if (!Args.TryLong(c[++i], out var count)) { s.Reply.Error(Args.NotInteger); return; }
+                if (!Args.TryLong(c[++i], out count)) { s.Reply.Error(Args.NotInteger); return; }
                 if (count is < 0 or > 255) { s.Reply.Error("ERR Invalid FREQ value, must be >= 0 and <= 255"); return; }
                 frequency = true;
             }
@@ -64,6 +64,11 @@ internal static class DumpCommands
         }
         s.Db.Set(c[1], value);
         if (deadline is { } at) { s.Db.SetExpireAt(c[1], at); }
+        // Redis's objectSetLRUOrLFU: the one that the policy keeps counts, the other is ignored.
+        if (s.Db.CountsFrequency ? frequency : idleTime)
+        {
+            s.Db.SetAccess(c[1], frequency ? KeyAccess.WithFrequency(count) : KeyAccess.UsedSecondsAgo(idleSeconds));
+        }
         s.Db.Notify(EventClass.Generic, "restore"u8, c[1]);
         s.Reply.Ok();
     }

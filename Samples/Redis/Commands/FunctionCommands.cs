@@ -77,7 +77,7 @@ internal static class FunctionCommands
         if (readOnly && !noWrites) { s.Reply.Error("ERR Can not execute a script with write flag using *_ro command."); return; }
         var engine = s.Server.Scripting.EngineFor(s);
         engine.SyncFunctions();
-        engine.RunFunction(s, name, c, numKeys, readOnly || noWrites);
+        engine.RunFunction(s, name, c, numKeys, readOnly || noWrites, (function.Flags & ScriptFlags.AllowOom) != 0);
     }
 
     private static void Function(Session s, RespCommand c)

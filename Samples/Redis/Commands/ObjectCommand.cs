@@ -50,7 +50,8 @@ internal static class ObjectCommand
             foreach (var line in Help) { s.Reply.SimpleString(line); }
             return;
         }
-        if (s.Db.Read(c[2], notifyMiss: false) is not { } value) { s.Reply.Null(); return; }
+        // Redis's LOOKUP_NOTOUCH: asking about a key is not a use of it.
+        if (s.Db.Read(c[2], notifyMiss: false, touch: false) is not { } value) { s.Reply.Null(); return; }
         var config = s.Server.Config;
         switch (name)
         {
@@ -64,15 +65,13 @@ internal static class ObjectCommand
                 s.Reply.Error($"ERR An LFU maxmemory policy is selected, idle time not tracked. {PolicySwitchNote}");
                 break;
             case "idletime":
-                // This store keeps no LRU clock per key: every key reads as just used.
-                s.Reply.Integer(0);
+                s.Reply.Integer(KeyAccess.IdleMs(s.Db.AccessOf(c[2])) / 1000);
                 break;
             case "freq" when !config.TracksFrequency:
                 s.Reply.Error($"ERR An LFU maxmemory policy is not selected, access frequency not tracked. {PolicySwitchNote}");
                 break;
             default:
-                // Nor an LFU counter: every key reads as never accessed.
-                s.Reply.Integer(0);
+                s.Reply.Integer(KeyAccess.Frequency(s.Db.AccessOf(c[2])));
                 break;
         }
     }

@@ -78,7 +78,7 @@ internal static class ScriptingCommands
         scripting.AddScript(sha, body);
         var declaresWrites = Shebang.Has(body) && (flags & ScriptFlags.NoWrites) == 0;
         if (readOnly && declaresWrites) { s.Reply.Error("ERR Can not execute a script with write flag using *_ro command."); return; }
-        engine.RunScript(s, sha, c, numKeys, readOnly || (flags & ScriptFlags.NoWrites) != 0);
+        engine.RunScript(s, sha, c, numKeys, readOnly || (flags & ScriptFlags.NoWrites) != 0, Shebang.Has(body) && (flags & ScriptFlags.AllowOom) != 0);
     }
 
     public static string Sha1Hex(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA1.HashData(body));

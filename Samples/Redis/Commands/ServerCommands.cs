@@ -78,9 +78,11 @@ internal static class ServerCommands
             ("arch_bits", IntPtr.Size * 8), ("multiplexing_api", "loop"), ("process_id", Environment.ProcessId), ("tcp_port", server.Options.Port),
             ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", server.Config.Get("hz")), ("executable", Environment.ProcessPath ?? ""));
         Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients)), ("maxclients", server.Config.Get("maxclients")));
-        var used = GC.GetTotalMemory(false);
-        Section("memory", ("used_memory", used), ("used_memory_human", $"{used / 1024.0 / 1024.0:F2}M"), ("used_memory_rss", usage.ResidentBytes),
-            ("maxmemory", 0), ("maxmemory_policy", "noeviction"), ("mem_allocator", "dotnet-gc"),
+        var used = server.Eviction.Gauge.Used;
+        var maxMemory = server.Eviction.MaxMemory;
+        Section("memory", ("used_memory", used), ("used_memory_human", BytesToHuman(used)), ("used_memory_rss", usage.ResidentBytes),
+            ("maxmemory", maxMemory), ("maxmemory_human", BytesToHuman(maxMemory)), ("maxmemory_policy", server.Config.Get("maxmemory-policy")),
+            ("mem_not_counted_for_evict", 0), ("mem_allocator", "dotnet-gc"),
             // Not Redis's: the collector's pauses, which every loop waits out.
             ("gc_collections_gen2", GC.CollectionCount(2)), ("gc_pause_total_ms", (long)GC.GetTotalPauseDuration().TotalMilliseconds));
         var (rdb, aof) = (server.Persistence, server.Aof);
@@ -99,7 +101,7 @@ internal static class ServerCommands
         var perCommand = server.CommandStatisticsTotal();
         var unexpectedErrors = Interlocked.Read(ref server.UnexpectedErrorReplies);
         Section("stats", ("total_connections_received", totals.Connections), ("total_commands_processed", totals.Commands),
-            ("expired_keys", server.Keyspace.ExpiredKeys), ("keyspace_hits", totals.KeyspaceHits), ("keyspace_misses", totals.KeyspaceMisses),
+            ("expired_keys", server.Keyspace.ExpiredKeys), ("evicted_keys", server.Eviction.EvictedKeys), ("keyspace_hits", totals.KeyspaceHits), ("keyspace_misses", totals.KeyspaceMisses),
             ("unexpected_error_replies", unexpectedErrors), ("total_error_replies", perCommand.ErrorReplies + unexpectedErrors),
             // Not Redis's: how often a loop waited for a lock (the keyspace's stripes, pub/sub), for the scaling benchmark.
             ("lock_contentions", Monitor.LockContentionCount));
@@ -112,6 +114,17 @@ internal static class ServerCommands
             .Select(db => ($"db{db.Index}", (object)$"keys={db.Count},expires={db.ExpiresCount},avg_ttl=0")).ToArray();
         Section("keyspace", keyspace);
         s.Reply.Bulk(text.ToString());
+    }
+
+    // Redis's bytesToHuman: bytes below 1 KB, else two decimals of the largest unit under the value.
+    private static string BytesToHuman(long bytes)
+    {
+        if (bytes < 1024) { return $"{bytes}B"; }
+        var units = "KMGTP";
+        var value = bytes / 1024.0;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1) { value /= 1024; unit++; }
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{value:F2}{units[unit]}");
     }
 
     // Read from /proc, which takes a descriptor: with none to be had (RLIMIT_NOFILE reached) INFO answers zeros rather

@@ -60,7 +60,9 @@ internal sealed partial class LuaEngine
         if ((called.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
         if ((called.Flags & CommandFlags.Write) == 0) { return null; }
         if (_run!.ReadOnly) { return "ERR Write commands are not allowed from read-only scripts."; }
-        return _client.WriteRefusal;
+        if (_client.WriteRefusal is { } refusal) { return refusal; }
+        // Redis's scriptVerifyOOM: only before the script's first write, which it could not undo.
+        return _run.RefusesGrowth && !_run.Wrote && spec.Recorded.Called(command).HasFlag("denyoom") ? Server.Eviction.OutOfMemoryError : null;
     }
 
     private static int Failed(Lua lua, bool raise, string error)

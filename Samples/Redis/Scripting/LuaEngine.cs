@@ -144,7 +144,7 @@ internal sealed partial class LuaEngine
     }
 
     /// <summary>Runs a compiled script for EVAL: KEYS and ARGV from the command's arguments after numkeys.</summary>
-    public void RunScript(Session caller, string sha, Protocols.Resp.RespCommand command, int numKeys, bool readOnly)
+    public void RunScript(Session caller, string sha, Protocols.Resp.RespCommand command, int numKeys, bool readOnly, bool allowOom)
     {
         var keys = ArgumentTable(command, 3, numKeys);
         var argv = ArgumentTable(command, 3 + numKeys, command.Count - 3 - numKeys);
@@ -155,11 +155,11 @@ internal sealed partial class LuaEngine
         });
         _lua.Unref(LuaRegistry.Index, keys);
         _lua.Unref(LuaRegistry.Index, argv);
-        Execute(caller, new ScriptRun(sha, isEval: true, readOnly, caller.Client?.Loop, _server.Scripting.BusyThresholdMs, []), _compiled[sha], pushArguments: null);
+        Execute(caller, new ScriptRun(sha, isEval: true, readOnly, caller.Client?.Loop, _server.Scripting.BusyThresholdMs, []) { RefusesGrowth = !allowOom && caller.OutOfMemoryAtStart }, _compiled[sha], pushArguments: null);
     }
 
     /// <summary>Runs a registered function for FCALL: its keys and args as its two arguments.</summary>
-    public void RunFunction(Session caller, string name, Protocols.Resp.RespCommand command, int numKeys, bool readOnly)
+    public void RunFunction(Session caller, string name, Protocols.Resp.RespCommand command, int numKeys, bool readOnly, bool allowOom)
     {
         var keys = ArgumentTable(command, 3, numKeys);
         var args = ArgumentTable(command, 3 + numKeys, command.Count - 3 - numKeys);
@@ -167,7 +167,7 @@ internal sealed partial class LuaEngine
         _lua.GetField(-1, name);
         var function = _lua.Ref(LuaRegistry.Index);
         _lua.Pop(1);
-        Execute(caller, new ScriptRun(name, isEval: false, readOnly, caller.Client?.Loop, _server.Scripting.BusyThresholdMs, Arguments(command)), function, pushArguments: thread =>
+        Execute(caller, new ScriptRun(name, isEval: false, readOnly, caller.Client?.Loop, _server.Scripting.BusyThresholdMs, Arguments(command)) { RefusesGrowth = !allowOom && caller.OutOfMemoryAtStart }, function, pushArguments: thread =>
         {
             thread.RawGetInteger(LuaRegistry.Index, keys);
             thread.RawGetInteger(LuaRegistry.Index, args);

@@ -17,6 +17,12 @@ internal sealed class ScriptRun(string name, bool isEval, bool readOnly, EventLo
 
     /// <summary>EVAL_RO, FCALL_RO or a no-writes script: write commands are refused.</summary>
     public bool ReadOnly { get; } = readOnly;
+
+    /// <summary>
+    /// It started with memory over maxmemory and nothing to evict, and its flags do not say allow-oom: until its first
+    /// write, it may not call a command that may grow memory (Redis's scriptVerifyOOM).
+    /// </summary>
+    public bool RefusesGrowth { get; init; }
     public EventLoop? Loop { get; } = loop;
 
     /// <summary>The FCALL that runs it, as FUNCTION STATS shows it (empty for EVAL).</summary>

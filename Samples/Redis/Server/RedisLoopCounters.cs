@@ -14,6 +14,12 @@ internal sealed class RedisLoopCounters(int commands)
     /// <summary>Write commands run (what the save points count); not reset by CONFIG RESETSTAT.</summary>
     public long Changes;
 
+    /// <summary>
+    /// While maxmemory is set: the bytes of the arguments of the writes that changed something, about what they added to
+    /// the heap (see <see cref="MemoryGauge"/>); not reset.
+    /// </summary>
+    public long WrittenBytes;
+
     /// <summary>Calls, durations and errors per command (INFO commandstats, errorstats, latencystats).</summary>
     public readonly CommandStatistics PerCommand = new(commands);
 

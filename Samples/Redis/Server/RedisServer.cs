@@ -28,6 +28,7 @@ internal sealed class RedisServer
         Keyspace.Events.Enabled = Config.NotifyClasses;
         Config.Changed += name => { if (name == "notify-keyspace-events") { Keyspace.Events.Enabled = Config.NotifyClasses; } };
         Scripting = new Scripting.Scripting(this);
+        Eviction = new Eviction(this);
     }
 
     public RedisServerOptions Options { get; }
@@ -44,18 +45,25 @@ internal sealed class RedisServer
     public AppendOnlyFile Aof { get; }
     public ReplicationMaster Replication { get; }
     public Scripting.Scripting Scripting { get; }
+    public Eviction Eviction { get; }
 
     /// <summary>Stops the server (SHUTDOWN), set by whoever hosts it; null where nothing can stop it.</summary>
     public Action? RequestShutdown { get; set; }
     public ConcurrentDictionary<long, Session> Clients { get; } = new();
     public DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
     private readonly List<RedisLoopCounters> _loopCounters = new();
+    // A copy of _loopCounters replaced on each addition, for a sum read before every command (no lock taken).
+    private RedisLoopCounters[] _countersToRead = [];
 
     /// <summary>The counters of <paramref name="loop"/>'s sessions, created on first use. Loop thread only.</summary>
     public RedisLoopCounters CountersOf(EventLoop loop) => loop.GetState(_ =>
     {
         var counters = new RedisLoopCounters(Commands.Counted.Count);
-        lock (_loopCounters) { _loopCounters.Add(counters); }
+        lock (_loopCounters)
+        {
+            _loopCounters.Add(counters);
+            _countersToRead = [.. _loopCounters];
+        }
         return counters;
     });
 
@@ -78,6 +86,14 @@ internal sealed class RedisServer
         return new RedisTotals(connections, commands, hits, misses, changes);
     }
 
+    /// <summary>The bytes every loop's writes brought in, ever (what <see cref="MemoryGauge"/> adds between measures).</summary>
+    public long WrittenBytes()
+    {
+        long written = 0;
+        foreach (var c in Volatile.Read(ref _countersToRead)) { written += Volatile.Read(ref c.WrittenBytes); }
+        return written;
+    }
+
     /// <summary>Every loop's statistics per command summed (INFO commandstats, errorstats, latencystats).</summary>
     public CommandStatistics CommandStatisticsTotal()
     {
@@ -97,6 +113,7 @@ internal sealed class RedisServer
     {
         lock (_loopCounters) { _loopCounters.ForEach(c => c.Reset()); }
         Interlocked.Exchange(ref UnexpectedErrorReplies, 0);
+        Eviction.ResetStatistics();
     }
 
     /// <summary>Where Redis's own log lines go (the host's logger once the server runs).</summary>

@@ -139,9 +139,19 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, command, "NOAUTH Authentication required.");
             return true;
         }
+        if (InMulti && (spec.Flags & CommandFlags.NoMulti) != 0)
+        {
+            Reject(spec, command, "ERR Command not allowed inside a transaction");
+            return true;
+        }
         if (server.Scripting.Running is not null && server.Scripting.BusyRefusal(spec, command, Client?.Loop) is { } busy)
         {
             Reject(spec, command, busy);
+            return true;
+        }
+        if (server.Eviction.MaxMemory > 0 && RefusedForMemory(spec, command))
+        {
+            Reject(spec, command, Eviction.OutOfMemoryError);
             return true;
         }
         if (Subscribed && Reply.Protocol == 2 && (spec.Flags & CommandFlags.InSubscribedContext) == 0)
@@ -163,11 +173,6 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         {
             WaitOutPause(pause);
             return false;
-        }
-        if (InMulti && (spec.Flags & CommandFlags.NoMulti) != 0)
-        {
-            Reject(spec, command, "ERR Command not allowed inside a transaction");
-            return true;
         }
         if (InMulti && (spec.Flags & CommandFlags.NotQueued) == 0)
         {
@@ -218,7 +223,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         spec.Handler(this, command);
         if ((spec.Flags & CommandFlags.Write) == 0) { return; }
         Counters.Changes++;
-        if (Database.ChangesOnThisThread != changes && Db.Log is { } log) { _loggedUpTo = AofPropagation.Log(log, this, spec, command); }
+        if (Database.ChangesOnThisThread != changes)
+        {
+            if (server.Eviction.MaxMemory > 0) { CountWrittenBytes(command); }
+            if (Db.Log is { } log) { _loggedUpTo = AofPropagation.Log(log, this, spec, command); }
+        }
         if (!InExec && server.Keyspace.Lock.HeldExclusively) { server.Keyspace.ServeBlocked(); }
     }
 

@@ -31,6 +31,9 @@ internal sealed partial class Database
         if ((_events.Enabled & type) != 0) { _events.Publish(name, key, Index); }
     }
 
+    /// <summary>Keys count their accesses (an LFU maxmemory-policy) rather than remember their last (<see cref="KeyAccess"/>).</summary>
+    public bool CountsFrequency { get; set; }
+
     /// <summary>Where changes are logged (the append-only file, the replicas), or null. Set by <see cref="Keyspace"/>.</summary>
     public ICommandLog? Log { get; set; }
 
@@ -100,18 +103,21 @@ internal sealed partial class Database
 
     /// <summary>
     /// The live value of <paramref name="key"/>, or null (an expired key is deleted and counted here): a write's lookup
-    /// (lookupKeyWrite), which notifies no miss; reads use <see cref="Read"/>.
+    /// (lookupKeyWrite), which notifies no miss; reads use <see cref="Read"/>. The key's use is recorded for eviction
+    /// unless <paramref name="touch"/> is false (Redis's LOOKUP_NOTOUCH).
     /// </summary>
-    public object? Get(ReadOnlySpan<byte> key)
+    public object? Get(ReadOnlySpan<byte> key, bool touch = true)
     {
         var partition = PartitionOf(key);
-        if (!partition.Data.TryGetValue(key, out var value)) { return null; }
+        var slot = partition.Data.SlotOf(key);
+        if (slot < 0) { return null; }
         if (partition.Expires.Count > 0 && partition.Expires.TryGetValue(key, out var deadline) && deadline <= Clock.NowMs && !ExpiryPaused)
         {
             Expire(partition, key);
             return null;
         }
-        return value;
+        if (touch) { KeyAccess.Touch(ref partition.Data.AccessAt(slot), CountsFrequency); }
+        return partition.Data.ValueAt(slot);
     }
 
     /// <summary>
@@ -119,9 +125,9 @@ internal sealed partial class Database
     /// <c>keymiss</c> (unless <paramref name="notifyMiss"/> is false: Redis's LOOKUP_NONOTIFY). A hit costs one count
     /// more; a miss with keymiss off, one field read.
     /// </summary>
-    public object? Read(ReadOnlySpan<byte> key, bool notifyMiss = true)
+    public object? Read(ReadOnlySpan<byte> key, bool notifyMiss = true, bool touch = true)
     {
-        var value = Get(key);
+        var value = Get(key, touch);
         if (value is not null) { t_hits++; return value; }
         t_misses++;
         if (notifyMiss) { Notify(EventClass.KeyMiss, "keymiss"u8, key); }
@@ -137,6 +143,21 @@ internal sealed partial class Database
         var partition = PartitionOf(key);
         if (!partition.Data.TryGetValue(key, out _)) { return false; }
         return ExpiryPaused || !partition.Expires.TryGetValue(key, out var deadline) || deadline > Clock.NowMs;
+    }
+
+    /// <summary>What <paramref name="key"/> recorded of its use (<see cref="KeyAccess"/>), or 0 when it is not stored.</summary>
+    public uint AccessOf(ReadOnlySpan<byte> key)
+    {
+        var data = PartitionOf(key).Data;
+        var slot = data.SlotOf(key);
+        return slot < 0 ? 0 : data.AccessAt(slot);
+    }
+
+    /// <summary>Records <paramref name="access"/> as the use of <paramref name="key"/>, when stored (RESTORE's IDLETIME and FREQ).</summary>
+    public void SetAccess(ReadOnlySpan<byte> key, uint access)
+    {
+        var data = PartitionOf(key).Data;
+        if (data.SlotOf(key) is var slot and >= 0) { data.AccessAt(slot) = access; }
     }
 
     /// <summary>The value stored at <paramref name="key"/>, expired or not, deleting nothing: Redis's dictFind (MEMORY USAGE, DEBUG OBJECT).</summary>
@@ -173,7 +194,7 @@ internal sealed partial class Database
     {
         var partition = PartitionOf(key);
         if (partition.Expires.Count > 0) { ExpireIfDue(partition, key); }
-        if (partition.Data.Set(key, value)) { Notify(EventClass.New, "new"u8, key); }
+        if (partition.Data.Set(key, value, KeyAccess.New(CountsFrequency))) { Notify(EventClass.New, "new"u8, key); }
         if (!keepTtl && partition.Expires.Count > 0) { partition.Expires.Remove(key); }
         Touch(key);
     }
@@ -182,7 +203,7 @@ internal sealed partial class Database
     public void Load(byte[] key, object value)
     {
         var partition = PartitionOf(key);
-        partition.Data.Set(key, value);
+        partition.Data.Set(key, value, KeyAccess.New(CountsFrequency));
         if (partition.Expires.Count > 0) { partition.Expires.Remove(key); }
         Touch(key);
     }
@@ -192,9 +213,11 @@ internal sealed partial class Database
     {
         var partition = PartitionOf(key);
         if (partition.Expires.Count > 0) { ExpireIfDue(partition, key); }
-        if (partition.Data.TryGetValue(key, out var existing) && existing is byte[] bytes && bytes.Length == value.Length)
+        var slot = partition.Data.SlotOf(key);
+        if (slot >= 0 && partition.Data.ValueAt(slot) is byte[] bytes && bytes.Length == value.Length)
         {
             value.CopyTo(bytes);
+            KeyAccess.Touch(ref partition.Data.AccessAt(slot), CountsFrequency);
             if (partition.Expires.Count > 0) { partition.Expires.Remove(key); }
             Touch(key);
             return;

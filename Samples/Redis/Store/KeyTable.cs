@@ -12,7 +12,7 @@ namespace Loop.Samples.Redis.Store;
 /// <remarks>
 /// <para>
 /// Chained hashing, laid out like <see cref="Dictionary{TKey,TValue}"/> (a power-of-two bucket array and one
-/// entry array, ~28 bytes a key), except that the entries are dense: slots 0 to <see cref="Count"/> − 1 each
+/// entry array, ~36 bytes a key with the access field eviction reads), except that the entries are dense: slots 0 to <see cref="Count"/> − 1 each
 /// hold a key, with no free list. Remove moves the last entry into the hole and fixes the one link that
 /// pointed to it, so any slot below Count is a key and a slot number can serve as a SCAN cursor.
 /// </para>
@@ -51,6 +51,8 @@ internal sealed class KeyTable<TValue>
         public int Next;
         public byte[] Key;
         public TValue Value;
+        // The key's use, for eviction (KeyAccess): Redis's 24 bits of lru, 8 bytes more per entry with the padding.
+        public uint Access;
     }
 
     /// <summary>Keys held; slots 0 to Count − 1 each hold one.</summary>
@@ -85,27 +87,33 @@ internal sealed class KeyTable<TValue>
         return ref _entries[slot].Value;
     }
 
-    /// <summary>Stores <paramref name="value"/> at <paramref name="key"/>, copying the key only when it is new; true when it was.</summary>
-    public bool Set(ReadOnlySpan<byte> key, TValue value)
+    /// <summary>
+    /// Stores <paramref name="value"/> at <paramref name="key"/>, copying the key only when it is new (which starts with
+    /// <paramref name="access"/>); true when it was.
+    /// </summary>
+    public bool Set(ReadOnlySpan<byte> key, TValue value, uint access = 0)
     {
         var hash = Hash(key);
         var slot = FindSlot(key, hash);
         if (slot >= 0) { _entries[slot].Value = value; return false; }
-        Add(key.ToArray(), hash, value);
+        Add(key.ToArray(), hash, value, access);
         return true;
     }
+
+    /// <summary>The slot holding <paramref name="key"/>, or -1.</summary>
+    public int SlotOf(ReadOnlySpan<byte> key) => FindSlot(key, Hash(key));
 
     /// <summary>
     /// Stores <paramref name="value"/> at <paramref name="key"/>, keeping the array itself when the key is new
     /// (one taken from another table, as MOVE does), which must not be modified afterwards. An existing key
     /// keeps its stored array.
     /// </summary>
-    public void Set(byte[] key, TValue value)
+    public void Set(byte[] key, TValue value, uint access = 0)
     {
         var hash = Hash(key);
         var slot = FindSlot(key, hash);
         if (slot >= 0) { _entries[slot].Value = value; }
-        else { Add(key, hash, value); }
+        else { Add(key, hash, value, access); }
     }
 
     public bool Remove(ReadOnlySpan<byte> key) => Remove(key, out _, out _);
@@ -150,6 +158,9 @@ internal sealed class KeyTable<TValue>
     /// <summary>The value in <paramref name="slot"/>, which must be below <see cref="Count"/>.</summary>
     public TValue ValueAt(int slot) => EntryAt(slot).Value;
 
+    /// <summary>The use of the key in <paramref name="slot"/> (see <see cref="KeyAccess"/>), to read or update.</summary>
+    public ref uint AccessAt(int slot) => ref EntryAt(slot).Access;
+
     /// <summary>A slot picked uniformly at random, or -1 when the table is empty.</summary>
     public int RandomSlot() => _count == 0 ? -1 : Random.Shared.Next(_count);
 
@@ -191,11 +202,11 @@ internal sealed class KeyTable<TValue>
         return ref _entries[slot];
     }
 
-    private void Add(byte[] key, int hash, TValue value)
+    private void Add(byte[] key, int hash, TValue value, uint access)
     {
         if (_count == _entries.Length) { Resize(Math.Max(_entries.Length * 2, MinCapacity)); }
         ref var bucket = ref _buckets[hash & (_buckets.Length - 1)];
-        _entries[_count] = new Entry { Hash = hash, Next = bucket, Key = key, Value = value };
+        _entries[_count] = new Entry { Hash = hash, Next = bucket, Key = key, Value = value, Access = access };
         _count++;
         bucket = _count;
         _version++;
