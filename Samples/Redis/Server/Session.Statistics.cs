@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Store;
 
 namespace Loop.Samples.Redis.Server;
 
@@ -36,7 +37,9 @@ internal sealed partial class Session
     private long Starting()
     {
         _errorsCounted = _errorReplies;
-        return LastCommandAt = Stopwatch.GetTimestamp();
+        LastCommandAt = Stopwatch.GetTimestamp();
+        KeyAccess.CommandStarting(LastCommandAt);
+        return LastCommandAt;
     }
 
     private void Finished(CommandSpec spec, RespCommand command, long started)

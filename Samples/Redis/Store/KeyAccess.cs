@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Loop.Samples.Redis.Store;
 
 /// <summary>
@@ -13,11 +15,21 @@ internal static class KeyAccess
     private const int LogFactor = 10;
     private const int InitialFrequency = 5; // Redis's LFU_INIT_VAL: a new key is not the first to go
 
-    // A monotonic clock: cheaper than the wall clock, and only differences of it matter (wrapping after 49 days, as
-    // Redis's wraps after 194).
-    private static uint NowMs => (uint)Environment.TickCount64;
+    // A monotonic clock in milliseconds (only differences of it matter; NowMs wraps after 49 days, as Redis's clock wraps
+    // after 194): the time the running command started, which the session hands over from the timestamp it takes for
+    // its statistics anyway (as Redis stamps keys with a clock its cron caches), so a lookup reads no clock; the clock
+    // itself on a thread that runs no commands (loading).
+    [ThreadStatic] private static long t_commandMs;
+    private static readonly long TicksPerMs = Stopwatch.Frequency / 1000;
 
-    private static uint NowMinutes => (uint)(Environment.TickCount64 / 60000) & 0xFFFF;
+    /// <summary>A command starts on this thread at <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public static void CommandStarting(long timestamp) => t_commandMs = timestamp / TicksPerMs;
+
+    private static long ClockMs => t_commandMs != 0 ? t_commandMs : Stopwatch.GetTimestamp() / TicksPerMs;
+
+    private static uint NowMs => (uint)ClockMs;
+
+    private static uint NowMinutes => (uint)(ClockMs / 60000) & 0xFFFF;
 
     /// <summary>What a new key starts with.</summary>
     public static uint New(bool countsFrequency) => countsFrequency ? NowMinutes << 8 | InitialFrequency : NowMs;
