@@ -47,13 +47,17 @@ load_keys() {
         | redis-cli -p "$1" --pipe >/dev/null
 }
 
+# An empty directory of their own: a dump.rdb left in the working directory would otherwise be loaded at start.
+data=$(mktemp -d)
+trap 'stop_server; rm -rf "$server_log" "$data"' EXIT
+
 declare -A rps p50 p99 cpu memory syscalls
 commands=()
 for server in redis-server loop-redis; do
     PORT=$((PORT + 1))
     case $server in
-        redis-server) server_cmd=(redis-server --port "$PORT" --save "" --appendonly no) ; ready="Ready to accept connections" ;;
-        loop-redis) server_cmd=("${LOOP_REDIS_GC[@]}" dotnet "$LOOP_REDIS" --port "$PORT" --loops "$SERVER_CPUS" --save "") ; ready="listening on" ;;
+        redis-server) server_cmd=(redis-server --port "$PORT" --save "" --appendonly no --dir "$data") ; ready="Ready to accept connections" ;;
+        loop-redis) server_cmd=("${LOOP_REDIS_GC[@]}" dotnet "$LOOP_REDIS" --port "$PORT" --loops "$SERVER_CPUS" --save "" --dir "$data") ; ready="listening on" ;;
     esac
     commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}")
     for pipeline in 1 16; do
