@@ -125,8 +125,8 @@ internal sealed class CommandTable
             // Its own noscript and write flags, as recorded (CLIENT LIST is refused to scripts, CLIENT INFO is not; FUNCTION
             // LOAD is a write, FUNCTION LIST is not).
             var flags = spec.Flags & ~(CommandFlags.NoScript | CommandFlags.Write);
-            if (recorded.Flags.Contains("noscript")) { flags |= CommandFlags.NoScript; }
-            if (recorded.Flags.Contains("write")) { flags |= CommandFlags.Write; }
+            if (recorded.HasFlag("noscript")) { flags |= CommandFlags.NoScript; }
+            if (recorded.HasFlag("write")) { flags |= CommandFlags.Write; }
             var subcommand = spec with { Name = name, Arity = sub.Arity, Flags = flags, Id = _counted.Count, Subcommands = null, Recorded = recorded };
             _counted.Add(subcommand);
             return subcommand;

@@ -62,7 +62,7 @@ internal sealed partial class LuaEngine
         if (_run!.ReadOnly) { return "ERR Write commands are not allowed from read-only scripts."; }
         if (_client.WriteRefusal is { } refusal) { return refusal; }
         // Redis's scriptVerifyOOM: only before the script's first write, which it could not undo.
-        return _run.RefusesGrowth && !_run.Wrote && spec.Recorded.Called(command).HasFlag("denyoom") ? Server.Eviction.OutOfMemoryError : null;
+        return _run.RefusesGrowth && !_run.Wrote && called.Recorded.HasFlag("denyoom") ? Server.Eviction.OutOfMemoryError : null;
     }
 
     private static int Failed(Lua lua, bool raise, string error)

@@ -16,7 +16,7 @@ internal sealed partial class Session
     // Called only while maxmemory is set. Eviction deletes keys of any stripe: it holds the whole keyspace, after letting
     // go of the stripe this batch kept. Behind a script that ran past busy-reply-threshold nothing is checked, as Redis
     // skips this step then: the command is answered BUSY.
-    private bool RefusedForMemory(CommandSpec spec, RespCommand command)
+    private bool RefusedForMemory(CommandSpec spec, CommandSpec called, RespCommand command)
     {
         _outOfMemoryAtStart = false;
         var eviction = server.Eviction;
@@ -37,7 +37,7 @@ internal sealed partial class Session
             }
         }
         _outOfMemoryAtStart = true;
-        return MayGrowMemory(spec, command);
+        return MayGrowMemory(spec, called, command);
     }
 
     /// <summary>The running command found memory over maxmemory with nothing left to evict (Redis's script_oom).</summary>
@@ -46,10 +46,10 @@ internal sealed partial class Session
     // Redis's reject_cmd_on_oom: a denyoom command (a script whose flags allow neither OOM nor no writes counts as one),
     // EXEC of a transaction that queued one, and inside MULTI anything but EXEC, DISCARD, QUIT and RESET (queueing takes
     // memory too).
-    private bool MayGrowMemory(CommandSpec spec, RespCommand command)
+    private bool MayGrowMemory(CommandSpec spec, CommandSpec called, RespCommand command)
     {
         if (DeclaredScriptFlags(spec, command) is { } flags) { return (flags & (ScriptFlags.AllowOom | ScriptFlags.NoWrites)) == 0; }
-        if (spec.Recorded.Called(command).HasFlag("denyoom")) { return true; }
+        if (called.Recorded.HasFlag("denyoom")) { return true; }
         if (spec.Name == "exec") { return _queued.Exists(queued => queued.Spec.Recorded.HasFlag("denyoom")); }
         return InMulti && spec.Name is not ("discard" or "quit" or "reset");
     }

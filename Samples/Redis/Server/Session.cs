@@ -149,14 +149,14 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, command, busy);
             return true;
         }
-        if (server.Eviction.MaxMemory > 0 && RefusedForMemory(spec, command))
+        if (server.Eviction.MaxMemory > 0 && RefusedForMemory(spec, called, command))
         {
             Reject(spec, command, Eviction.OutOfMemoryError);
             return true;
         }
         if (Subscribed && Reply.Protocol == 2 && (spec.Flags & CommandFlags.InSubscribedContext) == 0)
         {
-            Reject(spec, command, $"ERR Can't execute '{(spec.CountedAs(command) ?? spec).Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            Reject(spec, command, $"ERR Can't execute '{called.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return true;
         }
         if (IsMonitor && (spec.Flags & (CommandFlags.Write | CommandFlags.ReadOnly)) != 0)

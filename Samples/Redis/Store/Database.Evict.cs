@@ -46,7 +46,7 @@ internal sealed partial class Database
     public object? Evict(byte[] key)
     {
         if (Peek(key) is not { } value) { return null; }
-        Log?.Append(Index, "DEL"u8.ToArray(), key);
+        Log?.Append(Index, DelCommand, key);
         Remove(key);
         Notify(EventClass.Evicted, "evicted"u8, key);
         return value;

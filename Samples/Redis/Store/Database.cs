@@ -51,6 +51,9 @@ internal sealed partial class Database
 
     [ThreadStatic] private static long t_changes;
 
+    // How an expired or evicted key's deletion is logged.
+    private static readonly byte[] DelCommand = "DEL"u8.ToArray();
+
     /// <summary>
     /// This thread's read lookups (<see cref="Read"/>) that found their key and that did not, since the last call: Redis's
     /// keyspace_hits and keyspace_misses, which each loop adds to its own counters after a batch.
@@ -167,7 +170,7 @@ internal sealed partial class Database
     // see the key gone when loaded, which happens with expiry paused.
     private void Expire(Partition partition, ReadOnlySpan<byte> key)
     {
-        Log?.Append(Index, "DEL"u8.ToArray(), key.ToArray());
+        Log?.Append(Index, DelCommand, key.ToArray());
         Remove(key);
         partition.ExpiredKeys++;
         Notify(EventClass.Expired, "expired"u8, key);
