@@ -95,7 +95,11 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
                 Connection.Close(CloseReason.ProtocolError);
                 return data.Length;
             }
-            if (count > 0) { Execute(new RespCommand(data[offset..], _scratch, _arguments.AsSpan(0, count))); }
+            if (count > 0)
+            {
+                var received = data[offset] == (byte)'*' ? used : 0;
+                Execute(new RespCommand(data[offset..], _scratch, _arguments.AsSpan(0, count), received));
+            }
             if (_postponed)
             {
                 _postponed = false;
