@@ -10,7 +10,7 @@
 #   Benchmarks/http-db.sh [--quick]     --quick: 3 s runs after 1 s of warm-up
 #
 # Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 PG_CPU=1 (taskset CPU lists) CONNECTIONS=64 DURATION=10 WARMUP=3 ROUNDS=3
-#                         DB_OPTIONS= (appended to both servers' connection string, e.g. "Multiplexing=true")
+#                         DB_OPTIONS= (appended to both servers' connection string, e.g. "Multiplexing=false" for the plain pool)
 #                         LOOP_PG_PORT=5434 RESULT_NAME=http-db
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -128,7 +128,8 @@ echo "$report"
     echo "- Server on CPU $SERVER_CPU (Loop: $SERVER_CPUS loop(s); Kestrel: default settings), PostgreSQL on CPU $PG_CPU,"
     echo "  wrk ($CLIENT_CPUS thread(s)) on CPU $CLIENT_CPU; $CONNECTIONS connections, no pipelining, ${WARMUP} s warm-up, ${DURATION} s measured;"
     echo "  the servers took turns $ROUNDS times, each figure is the median of its rounds"
-    echo "- Both servers run the same Npgsql code (Samples/Http/Database/WorldDatabase.cs), pool of at most $CONNECTIONS"
+    echo "- Both servers run the same Npgsql code (Samples/Http/Database/WorldDatabase.cs: multiplexing unless DB_OPTIONS"
+    echo "  says Multiplexing=false), pool of at most $CONNECTIONS"
     echo "- server CPU µs/req and PostgreSQL CPU µs/req: utime+stime over the measured run, per request; the last"
     echo "  columns are each one's CPU use over the run (100% is one CPU): the one near its CPUs' limit set the pace"
     echo "- wrk's full output of the last round: Benchmarks/results/$RESULT_NAME-SERVER-ROUTE.wrk"

@@ -25,6 +25,16 @@ public sealed class DatabaseSampleTests
         Assert.Equal(expected, QueryCount.Parse(Encoding.ASCII.GetBytes(query), "queries"u8));
 
     [Fact]
+    public void The_connection_string_gets_prepared_statements_no_reset_and_multiplexing_unless_it_says_otherwise()
+    {
+        var defaults = WorldDatabase.Settings("Host=db;Database=hello_world");
+        Assert.Equal((20, true, true), (defaults.MaxAutoPrepare, defaults.NoResetOnClose, defaults.Multiplexing));
+
+        var chosen = WorldDatabase.Settings("Host=db;Max Auto Prepare=0;No Reset On Close=false;Multiplexing=false");
+        Assert.Equal((0, false, false), (chosen.MaxAutoPrepare, chosen.NoResetOnClose, chosen.Multiplexing));
+    }
+
+    [Fact]
     public void Fortunes_page_escapes_html_and_keeps_other_text_as_utf8()
     {
         var output = new ArrayBufferWriter<byte>();
