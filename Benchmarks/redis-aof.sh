@@ -45,7 +45,7 @@ run() {
         log "$name $fsync -P $pipeline: $rps req/s"
     done
 }
-loop=("${LOOP_REDIS_GC[@]}" dotnet Samples/Redis/bin/Release/net10.0/loop-redis.dll --port "$PORT" --loops 1 --save "" --dir "$data")
+loop=("${LOOP_REDIS_ENV[@]}" dotnet Samples/Redis/bin/Release/net10.0/loop-redis.dll --port "$PORT" --loops 1 --save "" --dir "$data")
 redis=(redis-server --port "$PORT" --save "" --dir "$data")
 run loop-redis "(no file)" "listening on" "${loop[@]}" --appendonly no
 for fsync in everysec always; do

@@ -69,7 +69,7 @@ run() {
     stop_server
     rm -f "$data"/*.rdb
 }
-run loop-redis "listening on" "${LOOP_REDIS_GC[@]}" dotnet Samples/Redis/bin/Release/net10.0/loop-redis.dll --port "$PORT" --loops 1 --save "" --dir "$data"
+run loop-redis "listening on" "${LOOP_REDIS_ENV[@]}" dotnet Samples/Redis/bin/Release/net10.0/loop-redis.dll --port "$PORT" --loops 1 --save "" --dir "$data"
 run redis-server "Ready to accept connections" redis-server --port "$PORT" --save "" --appendonly no --dir "$data" --enable-debug-command yes
 
 mkdir -p "$RESULTS"

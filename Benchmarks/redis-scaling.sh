@@ -184,7 +184,7 @@ if [[ -n $in_kit ]]; then
     with_kit_libc=("$kit_root/redis/lib/ld-linux-x86-64.so.2" --library-path "$kit_root/redis/lib")
     REDIS_SERVER=("${with_kit_libc[@]}" "$kit_root/redis/bin/redis-server")
     REDIS_BENCHMARK=("${with_kit_libc[@]}" "$kit_root/redis/bin/redis-benchmark")
-    LOOP_REDIS=("${LOOP_REDIS_GC[@]}" "$kit_root/loop-redis/loop-redis")
+    LOOP_REDIS=("${LOOP_REDIS_ENV[@]}" "$kit_root/loop-redis/loop-redis")
     GARNET=(env LD_LIBRARY_PATH="$kit_root/dotnet/lib" "$kit_root/dotnet/dotnet" "$kit_root/garnet/GarnetServer.dll")
     [[ -x $kit_root/dotnet/dotnet ]] || garnet=
     loop_version="kit: $(head -n 1 KIT)"
@@ -194,7 +194,7 @@ else
     dotnet_build Samples/Redis
     REDIS_SERVER=(redis-server)
     REDIS_BENCHMARK=(redis-benchmark)
-    LOOP_REDIS=("${LOOP_REDIS_GC[@]}" dotnet Samples/Redis/bin/Release/net10.0/loop-redis.dll)
+    LOOP_REDIS=("${LOOP_REDIS_ENV[@]}" dotnet Samples/Redis/bin/Release/net10.0/loop-redis.dll)
     if [[ -n $garnet ]]; then
         if any=$(garnet_files) && [[ -f $any/GarnetServer.dll ]]; then GARNET=(dotnet "$any/GarnetServer.dll"); else log "Garnet unavailable; left out"; garnet=; fi
     fi
@@ -205,7 +205,7 @@ fi
 loop_args=(--save "")
 if [[ -n $loop_dll ]]; then
     loop_args=()
-    if [[ -n $in_kit ]]; then LOOP_REDIS=("${LOOP_REDIS_GC[@]}" LD_LIBRARY_PATH="$kit_root/dotnet/lib" "$kit_root/dotnet/dotnet" "$loop_dll"); else LOOP_REDIS=("${LOOP_REDIS_GC[@]}" dotnet "$loop_dll"); fi
+    if [[ -n $in_kit ]]; then LOOP_REDIS=("${LOOP_REDIS_ENV[@]}" LD_LIBRARY_PATH="$kit_root/dotnet/lib" "$kit_root/dotnet/dotnet" "$loop_dll"); else LOOP_REDIS=("${LOOP_REDIS_ENV[@]}" dotnet "$loop_dll"); fi
     loop_version="$loop_dll"
 fi
 # Neither .NET server needs ICU here; Garnet would otherwise refuse to start on a machine without it.

@@ -57,7 +57,7 @@ for server in redis-server loop-redis; do
     PORT=$((PORT + 1))
     case $server in
         redis-server) server_cmd=(redis-server --port "$PORT" --save "" --appendonly no --dir "$data") ; ready="Ready to accept connections" ;;
-        loop-redis) server_cmd=("${LOOP_REDIS_GC[@]}" dotnet "$LOOP_REDIS" --port "$PORT" --loops "$SERVER_CPUS" --save "" --dir "$data") ; ready="listening on" ;;
+        loop-redis) server_cmd=("${LOOP_REDIS_ENV[@]}" dotnet "$LOOP_REDIS" --port "$PORT" --loops "$SERVER_CPUS" --save "" --dir "$data") ; ready="listening on" ;;
     esac
     commands+=("taskset -c $SERVER_CPU ${server_cmd[*]}")
     for pipeline in 1 16; do
