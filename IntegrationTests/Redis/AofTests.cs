@@ -139,6 +139,9 @@ public sealed class AofTests
         // The rewrite's new incr file is a full disk.
         File.CreateSymbolicLink(Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.2.incr.aof"), "/dev/full");
         Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+        // The rewrite's thread moves the log to the new file before it writes the base: once it is done, writes go there.
+        Assert.True(await Polling.Eventually(async () =>
+            InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrite_in_progress") == 0), "the rewrite did not finish");
         // Refused if the failure is known by then, else its connection is closed with the reply unsent: never OK.
         await client.SendAsync("SET", "lost", "x");
         var outcome = await Record.ExceptionAsync(async () =>
@@ -152,6 +155,34 @@ public sealed class AofTests
         Assert.StartsWith("MISCONF Errors writing to the AOF file: ", refused.Message);
         Assert.Contains("aof_last_write_status:err\r\n", Assert.IsType<string>(await other.CallAsync("INFO", "persistence")));
         Assert.Equal("1", await other.CallAsync("GET", "before"));
+    }
+
+    [Theory]
+    [InlineData("everysec")]
+    [InlineData("always")]
+    public async Task A_rewrite_that_cannot_create_its_incr_file_fails_and_the_log_goes_on_in_the_old_one(string fsync)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        var blocker = Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.2.incr.aof");
+        await using (var redis = await StartAsync(Backend.Auto, directory, fsync))
+        {
+            using var client = new RespClient(await redis.ConnectAsync());
+            Assert.Equal("OK", await client.CallAsync("SET", "before", "1"));
+            // The rewrite's new incr file cannot be created: a directory has its name (removed before the restart).
+            Directory.CreateDirectory(blocker);
+            Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+            Assert.True(await Polling.Eventually(async () =>
+                InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrite_in_progress") == 0), "the rewrite did not end");
+            var info = Assert.IsType<string>(await client.CallAsync("INFO", "persistence"));
+            Assert.Contains("aof_last_bgrewrite_status:err\r\n", info);
+            Assert.Contains("aof_last_write_status:ok\r\n", info);
+            Assert.Equal("OK", await client.CallAsync("SET", "after", "2"));
+        }
+        Directory.Delete(blocker);
+        await using var again = await StartAsync(Backend.Auto, directory, fsync);
+        using var reader = new RespClient(await again.ConnectAsync());
+        Assert.Equal(("1", "2"), (await reader.CallAsync("GET", "before"), await reader.CallAsync("GET", "after")));
+        Directory.Delete(directory, recursive: true);
     }
 
     [Fact]

@@ -32,10 +32,12 @@ internal sealed class AofLog : ICommandLog, IDisposable
     private volatile AofFsync _fsync;
     private SafeFileHandle _file;
     private long _fileStart; // the log offset where the current file begins
-    private long _flushed, _written, _durable, _lastSync, _writingFrom;
+    private long _flushed, _written, _durable, _lastSync;
     private readonly CommandFraming _framing = new();
     private bool _inFlight, _syncInFlight, _stopped;
-    private (long At, Func<SafeFileHandle> Open)? _switch;
+    private Chunk? _ringWrite; // the ring write under way
+    private readonly List<SafeFileHandle> _retiring = []; // old files whose last FSYNC is under way
+    private (long At, SafeFileHandle File)? _switch;
 
     /// <summary>Logs into <paramref name="file"/> (empty, new).</summary>
     public AofLog(AofFsync fsync, SafeFileHandle file)
@@ -109,86 +111,103 @@ internal sealed class AofLog : ICommandLog, IDisposable
             WriteThroughRing(loop);
             return;
         }
+        Chunk chunk;
         lock (_writeLock)
         {
-            if (Take(ring: false) is not var (start, end, bytes)) { return; }
+            if (Take(ring: false) is not { } taken) { return; }
+            chunk = taken;
             try
             {
-                RandomAccess.Write(_file, bytes.Span, start - _fileStart);
-                Written(end, synced: false, error: null);
+                RandomAccess.Write(chunk.File, chunk.Bytes.Span, chunk.FileOffset);
+                Written(chunk.End, synced: false, error: null);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Written(end, synced: false, AsIOException(e)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Written(chunk.End, synced: false, AsIOException(e)); }
         }
-        SyncIfDue(loop);
+        if (!chunk.EndsFile)
+        {
+            SyncIfDue(loop);
+            return;
+        }
+        // The old file is complete: synced on the ring (the periodic FSYNC goes to the new one now) and then closed,
+        // while what followed it is written to the new file.
+        using (Gate()) { _retiring.Add(chunk.File); }
+        loop.WriteFile(chunk.File, 0, ReadOnlyMemory<byte>.Empty, sync: true, result =>
+        {
+            Retired(chunk.File);
+            Written(chunk.End, synced: true, result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result)));
+        });
+        WritePending(loop);
     }
 
     private void WriteThroughRing(EventLoop loop)
     {
-        long at, end;
-        ReadOnlyMemory<byte> bytes;
-        SafeFileHandle file;
+        Chunk chunk;
         lock (_writeLock)
         {
-            if (Take(ring: true) is not var (from, to, taken)) { return; }
-            (at, end, bytes, file) = (from - _fileStart, to, taken, _file);
+            if (Take(ring: true) is not { } taken) { return; }
+            chunk = taken;
         }
         // Once written (its FSYNC may still be under way), or failed: what gathered meanwhile is written next, its
-        // FSYNC overlapping this one's.
+        // FSYNC overlapping this one's. After an old file's last bytes, only once they are synced: the next FSYNC is
+        // the new file's and would not cover them.
         var writing = true;
         void NextWrite()
         {
             if (writing)
             {
                 writing = false;
-                using (Gate()) { _inFlight = false; }
+                using (Gate()) { (_inFlight, _ringWrite) = (false, null); }
             }
             WritePending(loop);
         }
-        loop.WriteFile(file, at, bytes, sync: true,
+        loop.WriteFile(chunk.File, chunk.FileOffset, chunk.Bytes, sync: true,
             completed: result =>
             {
-                Written(end, synced: true, result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result)));
+                if (chunk.EndsFile) { Retired(chunk.File); }
+                Written(chunk.End, synced: true, result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result)));
                 NextWrite();
             },
-            written: NextWrite);
+            written: chunk.EndsFile ? null : NextWrite);
     }
 
-    // Takes what has gathered for one write (switching files first where a rewrite said to): where it goes and the bytes,
-    // or null when there is nothing to write, a ring write is under way, or the log is stopped or failed.
-    private (long Start, long End, ReadOnlyMemory<byte> Bytes)? Take(bool ring)
+    // Takes what has gathered for one write, or null when there is nothing to write, a ring write is under way, or the
+    // log is stopped or failed. Where a rewrite switches files, the write ends the old file and what follows waits for
+    // the next one, into the new file.
+    private Chunk? Take(bool ring)
     {
-        long start, end;
-        (long At, Func<SafeFileHandle> Open)? change;
         using (Gate())
         {
             if (_inFlight || _stopped || Failure is not null || (_pending.WrittenCount == 0 && _switch is null)) { return null; }
-            _inFlight = ring;
             _writing.ResetWrittenCount(); // the last write's, done
             (_writing, _pending) = (_pending, _writing);
-            start = _writingFrom = _flushed;
-            end = _flushed += _writing.WrittenCount;
-            change = _switch is { } s && s.At <= end ? s : null;
-            if (change is not null) { _switch = null; }
-        }
-        var bytes = _writing.WrittenMemory;
-        if (change is not { } next) { return (start, end, bytes); }
-        try
-        {
-            // Rare (a rewrite): the old file's last bytes are written and synced here, and the new file opened.
-            var before = (int)(next.At - start);
-            RandomAccess.Write(_file, bytes.Span[..before], start - _fileStart);
-            RandomAccess.FlushToDisk(_file);
-            var opened = next.Open();
-            using (Gate()) { (_file, _fileStart) = (opened, next.At); }
-            return (next.At, end, bytes[before..]);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            using (Gate()) { _inFlight = false; }
-            Written(end, synced: false, AsIOException(e));
-            return null;
+            var (start, length, file, fileStart) = (_flushed, _writing.WrittenCount, _file, _fileStart);
+            var endsFile = _switch is { } next && next.At <= start + length;
+            if (endsFile)
+            {
+                length = (int)(_switch!.Value.At - start);
+                _pending.Write(_writing.WrittenSpan[length..]);
+                (_file, _fileStart, _switch) = (_switch.Value.File, _switch.Value.At, null);
+            }
+            _flushed = start + length;
+            var chunk = new Chunk(_flushed, _writing.WrittenMemory[..length], file, start - fileStart, endsFile);
+            (_inFlight, _ringWrite) = (ring, ring ? chunk : null);
+            return chunk;
         }
     }
+
+    // An old file's last FSYNC is done: closed, and no longer one for Dispose to finish.
+    private void Retired(SafeFileHandle file)
+    {
+        using (Gate())
+        {
+            if (_ringWrite?.File == file) { _ringWrite = null; }
+            _retiring.Remove(file);
+        }
+        file.Dispose();
+    }
+
+    /// <summary>One write: the log's bytes up to <paramref name="End"/>, at <paramref name="FileOffset"/> of <paramref name="File"/>; the last ones of that file when <paramref name="EndsFile"/>.</summary>
+    private readonly record struct Chunk(long End, ReadOnlyMemory<byte> Bytes, SafeFileHandle File, long FileOffset, bool EndsFile);
 
     // everysec: an FSYNC on the ring a second after the last, covering what is written by then.
     private void SyncIfDue(EventLoop loop)
@@ -267,21 +286,25 @@ internal sealed class AofLog : ICommandLog, IDisposable
     }
 
     /// <summary>
-    /// From the current end of the log on, commands go to the file <paramref name="open"/> makes (a rewrite's new incr
-    /// file); the ones before end the current file. Exclusive, so no command is logged meanwhile.
+    /// From the current end of the log on, commands go to <paramref name="next"/> (a rewrite's new incr file, created
+    /// and named in the manifest already); the ones before end the current file. False when the log is stopped.
+    /// Exclusive, so no command is logged meanwhile.
     /// </summary>
-    public void SwitchFile(Func<SafeFileHandle> open)
+    public bool SwitchFile(SafeFileHandle next)
     {
         using (Gate())
         {
-            _switch = (_flushed + _pending.WrittenCount, open);
+            if (_stopped) { return false; }
+            _switch = (_flushed + _pending.WrittenCount, next);
             _framing.SelectAgain(); // Redis starts each incr file with a SELECT
+            return true;
         }
     }
 
     /// <summary>
     /// Writes and syncs what is left on the calling thread, then closes the file (a write still in the kernel keeps its
-    /// descriptor until it completes; its bytes are written again here, to the same place).
+    /// descriptor until it completes; its bytes are written again here, to the same place, and an old file a rewrite
+    /// left is synced too).
     /// </summary>
     public void Dispose()
     {
@@ -293,7 +316,12 @@ internal sealed class AofLog : ICommandLog, IDisposable
             _stopped = true;
             try
             {
-                if (_inFlight) { RandomAccess.Write(_file, _writing.WrittenSpan, _writingFrom - _fileStart); }
+                if (_ringWrite is { } write)
+                {
+                    RandomAccess.Write(write.File, write.Bytes.Span, write.FileOffset);
+                    if (write.EndsFile) { RandomAccess.FlushToDisk(write.File); }
+                }
+                foreach (var retiring in _retiring) { RandomAccess.FlushToDisk(retiring); }
                 RandomAccess.Write(_file, _pending.WrittenSpan, _flushed - _fileStart);
                 RandomAccess.FlushToDisk(_file);
             }
@@ -304,6 +332,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
             done = [.. _waiters.Select(waiter => waiter.Done)];
             _waiters.Clear();
             _file.Dispose();
+            _switch?.File.Dispose();
         }
         foreach (var callback in done) { callback(Failure is null); }
     }

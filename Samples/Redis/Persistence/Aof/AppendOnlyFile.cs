@@ -170,27 +170,41 @@ internal sealed class AppendOnlyFile
                 return null;
             }
             _rewriting = true;
+            _rewriteStartedMs = Store.Clock.NowMs;
         }
-        RewriteFrom(incr => log.SwitchFile(() => OpenIncr(incr)));
+        // The new incr file is created and named in the manifest on the rewrite's thread, so the loops never wait for
+        // the disk; then the log moves to it in the exclusive hold that takes the snapshot.
+        StartRewrite(() =>
+        {
+            var incr = NextIncr();
+            var file = OpenIncr(incr);
+            return (incr, TakeSnapshot(() =>
+            {
+                if (log.SwitchFile(file)) { return; }
+                file.Dispose();
+                throw new IOException("appendonly was turned off");
+            }));
+        });
         return null;
     }
 
-    // In one exclusive hold, the snapshot and the log's move to a new incr file (or a new log); then a thread writes
-    // the base. The caller has claimed the snapshot and marked the rewrite.
-    private void RewriteFrom(Action<AofFileInfo> startIncr)
+    // In one exclusive hold, the log's move to the new incr file (or a new log), then the snapshot.
+    private Snapshot TakeSnapshot(Action startIncr)
     {
-        lock (_gate) { _rewriteStartedMs = Store.Clock.NowMs; }
-        Snapshot snapshot;
-        AofFileInfo incr;
         using (_server.Keyspace.Lock.Exclusive())
         {
-            snapshot = new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes);
-            incr = NextIncr();
-            startIncr(incr);
+            startIncr();
             _nextIncrStart = _log!.Appended;
+            return new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes);
         }
+    }
+
+    // A thread of its own begins the rewrite (the incr file and the snapshot) and writes the base. The caller has
+    // claimed the snapshot and marked the rewrite.
+    private void StartRewrite(Func<(AofFileInfo Incr, Snapshot Snapshot)> begin)
+    {
         _server.Log.LogInformation("Background append only file rewriting started");
-        new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
+        new Thread(() => FinishRewrite(begin)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
     }
 
     // CONFIG SET appendonly and appendfsync, in effect at once.
@@ -227,8 +241,12 @@ internal sealed class AppendOnlyFile
         {
             (_base, _incrs) = (null, []);
             _rewriting = true;
+            _rewriteStartedMs = Store.Clock.NowMs;
         }
-        RewriteFrom(incr => _server.Keyspace.Log = _log = new AofLog(Fsync, OpenIncr(incr)));
+        // Logging starts before CONFIG SET answers; with no base yet, creating the incr file writes no manifest.
+        var incr = NextIncr();
+        var snapshot = TakeSnapshot(() => _server.Keyspace.Log = _log = new AofLog(Fsync, OpenIncr(incr)));
+        StartRewrite(() => (incr, snapshot));
         return null;
     }
 
@@ -272,31 +290,30 @@ internal sealed class AppendOnlyFile
         lock (_gate)
         {
             _incrs = [.. _incrs, incr];
-            if (_base is not null) { WriteManifest(); } // else the first base, still being written, names it
-            Monitor.PulseAll(_gate);
+            try
+            {
+                if (_base is not null) { WriteManifest(); } // else the first base, still being written, names it
+            }
+            catch
+            {
+                _incrs = [.. _incrs.Where(f => f != incr)];
+                file.Dispose();
+                throw;
+            }
         }
         return file;
     }
 
-    private void WaitForIncr(AofFileInfo incr)
-    {
-        lock (_gate)
-        {
-            while (!_incrs.Contains(incr) && _log?.Failure is null) { Monitor.Wait(_gate, 100); }
-            if (_log?.Failure is { } failure) { throw new IOException(failure.Message, failure); }
-        }
-    }
-
     // A rewrite's base, written while the loops go on; once it is in place, the manifest names it and the incr file
     // started with it, and the files before are deleted.
-    private void FinishRewrite(Snapshot snapshot, AofFileInfo incr)
+    private void FinishRewrite(Func<(AofFileInfo Incr, Snapshot Snapshot)> begin)
     {
         var started = Stopwatch.GetTimestamp();
         var ok = false;
         try
         {
+            var (incr, snapshot) = begin();
             var (baseFile, size) = WriteBase(snapshot);
-            WaitForIncr(incr);
             List<AofFileInfo> old;
             lock (_gate)
             {
