@@ -172,19 +172,24 @@ internal sealed class AppendOnlyFile
             _rewriting = true;
             _rewriteStartedMs = Store.Clock.NowMs;
         }
-        // The new incr file is created and named in the manifest on the rewrite's thread, so the loops never wait for
-        // the disk; then the log moves to it in the exclusive hold that takes the snapshot.
-        StartRewrite(() =>
+        // As Redis does in its main thread: the next incr file is created and named in the manifest (two small syncs),
+        // then the log moves to it in the exclusive hold that takes the snapshot. The old file's sync, which grows with
+        // what was written since the last one, goes on the ring (AofLog).
+        var incr = NextIncr();
+        SafeFileHandle file;
+        try { file = OpenIncr(incr); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var incr = NextIncr();
-            var file = OpenIncr(incr);
-            return (incr, TakeSnapshot(() =>
-            {
-                if (log.SwitchFile(file)) { return; }
-                file.Dispose();
-                throw new IOException("appendonly was turned off");
-            }));
+            _server.Log.LogWarning("Background AOF rewrite failed: {Error}", e.Message);
+            lock (_gate) { (_rewriting, LastRewriteOk) = (false, false); }
+            _server.Persistence.ReleaseSnapshot();
+            return "ERR Background append only file rewriting failed";
+        }
+        var snapshot = TakeSnapshot(() =>
+        {
+            if (!log.SwitchFile(file)) { file.Dispose(); } // turned off meanwhile: the rewrite's files go unused
         });
+        StartRewrite(incr, snapshot);
         return null;
     }
 
@@ -199,12 +204,11 @@ internal sealed class AppendOnlyFile
         }
     }
 
-    // A thread of its own begins the rewrite (the incr file and the snapshot) and writes the base. The caller has
-    // claimed the snapshot and marked the rewrite.
-    private void StartRewrite(Func<(AofFileInfo Incr, Snapshot Snapshot)> begin)
+    // A thread of its own writes the base. The caller has claimed the snapshot and marked the rewrite.
+    private void StartRewrite(AofFileInfo incr, Snapshot snapshot)
     {
         _server.Log.LogInformation("Background append only file rewriting started");
-        new Thread(() => FinishRewrite(begin)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
+        new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
     }
 
     // CONFIG SET appendonly and appendfsync, in effect at once.
@@ -246,7 +250,7 @@ internal sealed class AppendOnlyFile
         // Logging starts before CONFIG SET answers; with no base yet, creating the incr file writes no manifest.
         var incr = NextIncr();
         var snapshot = TakeSnapshot(() => _server.Keyspace.Log = _log = new AofLog(Fsync, OpenIncr(incr)));
-        StartRewrite(() => (incr, snapshot));
+        StartRewrite(incr, snapshot);
         return null;
     }
 
@@ -306,13 +310,12 @@ internal sealed class AppendOnlyFile
 
     // A rewrite's base, written while the loops go on; once it is in place, the manifest names it and the incr file
     // started with it, and the files before are deleted.
-    private void FinishRewrite(Func<(AofFileInfo Incr, Snapshot Snapshot)> begin)
+    private void FinishRewrite(Snapshot snapshot, AofFileInfo incr)
     {
         var started = Stopwatch.GetTimestamp();
         var ok = false;
         try
         {
-            var (incr, snapshot) = begin();
             var (baseFile, size) = WriteBase(snapshot);
             List<AofFileInfo> old;
             lock (_gate)
