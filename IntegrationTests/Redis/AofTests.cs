@@ -126,6 +126,26 @@ public sealed class AofTests
         Directory.Delete(directory, recursive: true);
     }
 
+    [Fact]
+    public async Task Config_set_appendonly_yes_that_cannot_create_its_file_is_refused_and_leaves_the_server_as_it_was()
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        // The first incr file cannot be created: a directory has its name.
+        Directory.CreateDirectory(Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.1.incr.aof"));
+        await using var redis = await InProcessRedis.StartAsync(Backend.Auto, dir: directory);
+        using var client = new RespClient(await redis.ConnectAsync());
+        var refused = Assert.IsType<RespError>(await client.CallAsync("CONFIG", "SET", "appendonly", "yes"));
+        Assert.Contains("appendonly.aof.1.incr.aof", refused.Message);
+        var info = Assert.IsType<string>(await client.CallAsync("INFO", "persistence"));
+        Assert.Equal((0L, 0L), (InfoField(info, "aof_enabled"), InfoField(info, "aof_rewrite_in_progress")));
+        Assert.Equal("no", Assert.IsType<object[]>(await client.CallAsync("CONFIG", "GET", "appendonly"))[1]);
+        Assert.Equal("OK", await client.CallAsync("SET", "still", "served"));
+        Assert.Equal("Background saving started", await client.CallAsync("BGSAVE")); // the snapshot is free again
+        Assert.True(await Polling.Eventually(async () =>
+            InfoField(await client.CallAsync("INFO", "persistence"), "rdb_bgsave_in_progress") == 0), "the BGSAVE did not finish");
+        Directory.Delete(directory, recursive: true);
+    }
+
     [Theory]
     [InlineData("everysec")]
     [InlineData("always")]

@@ -249,7 +249,15 @@ internal sealed class AppendOnlyFile
         }
         // Logging starts before CONFIG SET answers; with no base yet, creating the incr file writes no manifest.
         var incr = NextIncr();
-        var snapshot = TakeSnapshot(() => _server.Keyspace.Log = _log = new AofLog(Fsync, OpenIncr(incr)));
+        SafeFileHandle file;
+        try { file = OpenIncr(incr); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            lock (_gate) { _rewriting = false; }
+            _server.Persistence.ReleaseSnapshot();
+            return e.Message;
+        }
+        var snapshot = TakeSnapshot(() => _server.Keyspace.Log = _log = new AofLog(Fsync, file));
         StartRewrite(incr, snapshot);
         return null;
     }
