@@ -12,26 +12,14 @@ public readonly ref struct RespCommand
     private readonly ReadOnlySpan<byte> _input;
     private readonly ReadOnlySpan<byte> _scratch;
     private readonly ReadOnlySpan<RespArgument> _arguments;
-    private readonly int _receivedLength;
 
-    /// <summary>
-    /// A command over <paramref name="input"/> (and <paramref name="scratch"/> for arguments marked InScratch); when
-    /// it arrived as a multibulk array, <paramref name="receivedLength"/> is that array's length from the start of input.
-    /// </summary>
-    public RespCommand(ReadOnlySpan<byte> input, ReadOnlySpan<byte> scratch, ReadOnlySpan<RespArgument> arguments, int receivedLength = 0)
+    /// <summary>A command over <paramref name="input"/> (and <paramref name="scratch"/> for arguments marked InScratch).</summary>
+    public RespCommand(ReadOnlySpan<byte> input, ReadOnlySpan<byte> scratch, ReadOnlySpan<RespArgument> arguments)
     {
         _input = input;
         _scratch = scratch;
         _arguments = arguments;
-        _receivedLength = receivedLength;
     }
-
-    /// <summary>
-    /// The multibulk array the command arrived as, or empty (an inline command, or one built here). The parser takes
-    /// lengths only as Redis spells them (no sign, no leading zero), so these are the bytes Redis's append-only file
-    /// holds for the command.
-    /// </summary>
-    public ReadOnlySpan<byte> Received => _input[.._receivedLength];
 
     /// <summary>Number of arguments, the command name included.</summary>
     public int Count => _arguments.Length;

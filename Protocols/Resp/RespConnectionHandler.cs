@@ -95,11 +95,7 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
                 Connection.Close(CloseReason.ProtocolError);
                 return data.Length;
             }
-            if (count > 0)
-            {
-                var received = data[offset] == (byte)'*' ? used : 0;
-                Execute(new RespCommand(data[offset..], _scratch, _arguments.AsSpan(0, count), received));
-            }
+            if (count > 0) { Execute(new RespCommand(data[offset..], _scratch, _arguments.AsSpan(0, count))); }
             if (_postponed)
             {
                 _postponed = false;

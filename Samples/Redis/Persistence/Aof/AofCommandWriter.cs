@@ -12,14 +12,9 @@ namespace Loop.Samples.Redis.Persistence;
 /// </summary>
 internal static class AofCommandWriter
 {
-    /// <summary>A command as it was received: the bytes it came in where there are (the hot path of every logged write), else formatted into one span.</summary>
+    /// <summary>A command as it was received, into one span (the hot path of every logged write).</summary>
     public static void Command(IBufferWriter<byte> output, RespCommand command)
     {
-        if (!command.Received.IsEmpty)
-        {
-            output.Write(command.Received);
-            return;
-        }
         var bound = NumberBound;
         for (var i = 0; i < command.Count; i++) { bound += NumberBound + command[i].Length + 2; }
         var span = output.GetSpan(bound);
