@@ -134,7 +134,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
         loop.WriteFile(chunk.File, 0, ReadOnlyMemory<byte>.Empty, sync: true, result =>
         {
             Retired(chunk.File);
-            Written(chunk.End, synced: true, result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result)));
+            Written(chunk.End, synced: true, ErrorOf(result));
         });
         WritePending(loop);
     }
@@ -164,7 +164,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
             completed: result =>
             {
                 if (chunk.EndsFile) { Retired(chunk.File); }
-                Written(chunk.End, synced: true, result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result)));
+                Written(chunk.End, synced: true, ErrorOf(result));
                 NextWrite();
             },
             written: chunk.EndsFile ? null : NextWrite);
@@ -181,12 +181,12 @@ internal sealed class AofLog : ICommandLog, IDisposable
             _writing.ResetWrittenCount(); // the last write's, done
             (_writing, _pending) = (_pending, _writing);
             var (start, length, file, fileStart) = (_flushed, _writing.WrittenCount, _file, _fileStart);
-            var endsFile = _switch is { } next && next.At <= start + length;
-            if (endsFile)
+            var endsFile = false;
+            if (_switch is { } next && next.At <= start + length)
             {
-                length = (int)(_switch!.Value.At - start);
+                length = (int)(next.At - start);
                 _pending.Write(_writing.WrittenSpan[length..]);
-                (_file, _fileStart, _switch) = (_switch.Value.File, _switch.Value.At, null);
+                (_file, _fileStart, _switch, endsFile) = (next.File, next.At, null, true);
             }
             _flushed = start + length;
             var chunk = new Chunk(_flushed, _writing.WrittenMemory[..length], file, start - fileStart, endsFile);
@@ -223,7 +223,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
         loop.WriteFile(file, 0, ReadOnlyMemory<byte>.Empty, sync: true, result =>
         {
             using (Gate()) { _syncInFlight = false; }
-            Written(target, synced: true, result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result)));
+            Written(target, synced: true, ErrorOf(result));
         });
     }
 
@@ -262,6 +262,9 @@ internal sealed class AofLog : ICommandLog, IDisposable
     {
         public void Dispose() => log._gate.Exit(useMemoryBarrier: false);
     }
+
+    // A ring write's result: the bytes written, or a negative errno.
+    private static IOException? ErrorOf(int result) => result >= 0 ? null : new IOException(Marshal.GetPInvokeErrorMessage(-result));
 
     private static IOException AsIOException(Exception e) => e as IOException ?? new IOException(e.Message, e);
 

@@ -176,13 +176,10 @@ internal sealed class AppendOnlyFile
         // then the log moves to it in the exclusive hold that takes the snapshot. The old file's sync, which grows with
         // what was written since the last one, goes on the ring (AofLog).
         var incr = NextIncr();
-        SafeFileHandle file;
-        try { file = OpenIncr(incr); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (OpenRewriteIncr(incr, out var error) is not { } file)
         {
-            _server.Log.LogWarning("Background AOF rewrite failed: {Error}", e.Message);
-            lock (_gate) { (_rewriting, LastRewriteOk) = (false, false); }
-            _server.Persistence.ReleaseSnapshot();
+            _server.Log.LogWarning("Background AOF rewrite failed: {Error}", error);
+            lock (_gate) { LastRewriteOk = false; }
             return "ERR Background append only file rewriting failed";
         }
         var snapshot = TakeSnapshot(() =>
@@ -191,6 +188,21 @@ internal sealed class AppendOnlyFile
         });
         StartRewrite(incr, snapshot);
         return null;
+    }
+
+    // A rewrite's new incr file, or null with the reason when it cannot be created: the rewrite then ends before it
+    // began, its snapshot released.
+    private SafeFileHandle? OpenRewriteIncr(AofFileInfo incr, out string error)
+    {
+        error = "";
+        try { return OpenIncr(incr); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = e.Message;
+            lock (_gate) { _rewriting = false; }
+            _server.Persistence.ReleaseSnapshot();
+            return null;
+        }
     }
 
     // In one exclusive hold, the log's move to the new incr file (or a new log), then the snapshot.
@@ -249,14 +261,7 @@ internal sealed class AppendOnlyFile
         }
         // Logging starts before CONFIG SET answers; with no base yet, creating the incr file writes no manifest.
         var incr = NextIncr();
-        SafeFileHandle file;
-        try { file = OpenIncr(incr); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            lock (_gate) { _rewriting = false; }
-            _server.Persistence.ReleaseSnapshot();
-            return e.Message;
-        }
+        if (OpenRewriteIncr(incr, out var error) is not { } file) { return error; }
         var snapshot = TakeSnapshot(() => _server.Keyspace.Log = _log = new AofLog(Fsync, file));
         StartRewrite(incr, snapshot);
         return null;
