@@ -34,6 +34,32 @@ public readonly ref struct RespCommand
         }
     }
 
+    /// <summary>
+    /// The bytes the command arrived in, from its array header to its last argument's CRLF, when it came as a RESP
+    /// array and was parsed from its input's start (as <see cref="RespConnectionHandler"/> hands it over); empty for an
+    /// inline command and for a <see cref="Skip"/>. The parser takes no other spelling of a length (no sign, no leading
+    /// zero), so they are the command's one RESP encoding: a log copies them instead of writing it again.
+    /// </summary>
+    public ReadOnlySpan<byte> Received
+    {
+        get
+        {
+            if (_arguments.IsEmpty || _input.IsEmpty || _input[0] != (byte)'*') { return default; }
+            // The first argument right behind the array's header and its own: not a Skip, whose first lies further on.
+            var first = _arguments[0];
+            if (first.InScratch || first.Start != DigitCount(_arguments.Length) + DigitCount(first.Length) + 6) { return default; }
+            var last = _arguments[^1];
+            return _input[..(last.Start + last.Length + 2)];
+        }
+    }
+
+    private static int DigitCount(int value)
+    {
+        var digits = 1;
+        for (; value >= 10; value /= 10) { digits++; }
+        return digits;
+    }
+
     /// <summary>The command without its first <paramref name="count"/> arguments (COMMAND GETKEYS looks at the one it names).</summary>
     public RespCommand Skip(int count) => new(_input, _scratch, _arguments[count..]);
 }

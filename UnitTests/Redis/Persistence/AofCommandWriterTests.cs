@@ -29,6 +29,19 @@ public sealed class AofCommandWriterTests
     }
 
     [Theory]
+    [InlineData("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$4\r\na\r\nb\r\n")]
+    [InlineData("SET key \"a\\r\\nb\"\r\n")]
+    public void A_parsed_command_is_written_as_its_arguments_are_whether_it_came_as_an_array_or_inline(string sent)
+    {
+        var input = Encoding.Latin1.GetBytes(sent);
+        var (arguments, scratch, progress) = (new RespArgument[4], new byte[64], default(RespParseProgress));
+        RespParser.TryParse(input, new RespLimits(), ref progress, ref arguments, ref scratch, out var count, out _, out _);
+        var received = new ArrayBufferWriter<byte>();
+        AofCommandWriter.Command(received, new RespCommand(input, scratch, arguments.AsSpan(0, count)));
+        Assert.Equal("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$4\r\na\r\nb\r\n", Encoding.Latin1.GetString(received.WrittenSpan));
+    }
+
+    [Theory]
     [InlineData(0, "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n")]
     [InlineData(15, "*2\r\n$6\r\nSELECT\r\n$2\r\n15\r\n")]
     [InlineData(int.MaxValue, "*2\r\n$6\r\nSELECT\r\n$10\r\n2147483647\r\n")]

@@ -12,9 +12,17 @@ namespace Loop.Samples.Redis.Persistence;
 /// </summary>
 internal static class AofCommandWriter
 {
-    /// <summary>A command as it was received, into one span (the hot path of every logged write).</summary>
+    /// <summary>
+    /// A command as it was received (the hot path of every logged write): the bytes it arrived in when it came as a RESP
+    /// array, since they are what this writes; else (inline) written from its arguments into one span.
+    /// </summary>
     public static void Command(IBufferWriter<byte> output, RespCommand command)
     {
+        if (command.Received is { IsEmpty: false } received)
+        {
+            output.Write(received);
+            return;
+        }
         var bound = NumberBound;
         for (var i = 0; i < command.Count; i++) { bound += NumberBound + command[i].Length + 2; }
         var span = output.GetSpan(bound);
