@@ -9,7 +9,7 @@
 #
 #   Benchmarks/http-db.sh [--quick]     --quick: 3 s runs after 1 s of warm-up
 #
-# Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 PG_CPU=1 (taskset CPU lists) CONNECTIONS=64 DURATION=10 WARMUP=3 ROUNDS=3
+# Environment (defaults): SERVER_CPU=0 CLIENT_CPU=1 PG_CPU=1 (taskset CPU lists) CONNECTIONS=64 DURATION=10 WARMUP=6 ROUNDS=3
 #                         DB_OPTIONS= (appended to both servers' connection string, e.g. "Multiplexing=false" for the plain pool)
 #                         LOOP_PG_PORT=5434 RESULT_NAME=http-db
 set -euo pipefail
@@ -19,7 +19,7 @@ source Benchmarks/lib.sh # settings, log, start_server, stop_server, wait_for_qu
 PG_CPU=${PG_CPU:-1}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-6}
 ROUNDS=${ROUNDS:-3}
 DB_OPTIONS=${DB_OPTIONS:-}
 RESULT_NAME=${RESULT_NAME:-http-db}
@@ -125,7 +125,8 @@ echo "$report"
     echo "- $(machine)"
     echo "- .NET SDK $(dotnet --version); Npgsql $(sed -n 's/.*Include="Npgsql" Version="\([^"]*\)".*/\1/p' Directory.Packages.props); $("$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/postgres" --version); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
     echo "- Load average before the build: $loadavg"
-    echo "- Server on CPU $SERVER_CPU (Loop: $SERVER_CPUS loop(s); Kestrel: default settings), PostgreSQL on CPU $PG_CPU,"
+    echo "- Server on CPU $SERVER_CPU (Loop: $SERVER_CPUS loop(s); Kestrel: default settings; both tiering up as on more CPUs,"
+    echo "  DOTNET_TC_DelaySingleProcMultiplier=1: Benchmarks/lib.sh), PostgreSQL on CPU $PG_CPU,"
     echo "  wrk ($CLIENT_CPUS thread(s)) on CPU $CLIENT_CPU; $CONNECTIONS connections, no pipelining, ${WARMUP} s warm-up, ${DURATION} s measured;"
     echo "  the servers took turns $ROUNDS times, each figure is the median of its rounds"
     echo "- Both servers run the same Npgsql code (Samples/Http/Database/WorldDatabase.cs: multiplexing unless DB_OPTIONS"

@@ -63,11 +63,15 @@ need_commands() {
 
 # start_server READY COMMAND...: starts COMMAND pinned to SERVER_CPU and waits (at most 10 s) until it is ready:
 # READY is a text it prints then, or :PORT for a server that prints nothing (ready once PORT takes connections).
+# Every server gets DOTNET_TC_DelaySingleProcMultiplier=1 (the C peers ignore it): a .NET process pinned to one CPU
+# otherwise waits 10 times longer (a second) before it optimizes its code, and starts that wait again at each method
+# compiled meanwhile, so seconds of warm-up left Loop and Kestrel part of the way to their steady pace (Kestrel, with
+# more code, further behind). With it both tier up as on a machine with more CPUs.
 start_server() {
     local ready=$1; shift
     # Emptied here, not by the background redirection: the readiness check must not find the last server's line.
     : >"$server_log"
-    taskset -c "$SERVER_CPU" "$@" >>"$server_log" 2>&1 &
+    DOTNET_TC_DelaySingleProcMultiplier=1 taskset -c "$SERVER_CPU" "$@" >>"$server_log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
         if [[ $ready == :* ]]; then

@@ -74,8 +74,8 @@ public sealed class WorldDatabase : IAsyncDisposable
     /// <summary>
     /// The connection string with this sample's defaults where it says nothing: statements prepared automatically, no
     /// reset round trip on return to the pool, and multiplexing (each connection carries the queries of many requests,
-    /// written together and answered in order: a third less CPU per /db request in both servers, and PostgreSQL's
-    /// halved), as TechEmpower's ASP.NET entries run Npgsql.
+    /// written together and answered in order: half the CPU per /db request in both servers, and PostgreSQL's
+    /// less than half), as TechEmpower's ASP.NET entries run Npgsql.
     /// </summary>
     public static NpgsqlConnectionStringBuilder Settings(string connectionString)
     {
