@@ -9,9 +9,9 @@ RESULTS=${RESULTS:-Benchmarks/results}   # where reports go (elsewhere for runs 
 # load tools' client sockets of earlier runs may linger in TIME-WAIT, and apart from another run's.
 PORT=${PORT:-$((20000 + $$ % 10000))}
 # loop-redis runs with the runtime settings its launch profile and docker-compose give it (README, "Running the Redis
-# server"): a 16 MB gen0 budget keeps each collection of a million-key heap short, and a server on one CPU tiers its
-# code up as on several. Put it before loop-redis's command.
-LOOP_REDIS_ENV=(env DOTNET_GCgen0size=0x1000000 DOTNET_TC_DelaySingleProcMultiplier=1)
+# server"): a 16 MB gen0 budget keeps each collection of a million-key heap short; the other, tiering up on one CPU as
+# on several, start_server gives every server. Put it before loop-redis's command.
+LOOP_REDIS_ENV=(env DOTNET_GCgen0size=0x1000000)
 
 server_pid=
 server_log=$(mktemp)

@@ -172,55 +172,43 @@ internal sealed class AppendOnlyFile
             _rewriting = true;
             _rewriteStartedMs = Store.Clock.NowMs;
         }
-        // As Redis does in its main thread: the next incr file is created and named in the manifest (two small syncs),
-        // then the log moves to it in the exclusive hold that takes the snapshot. The old file's sync, which grows with
-        // what was written since the last one, goes on the ring (AofLog).
-        var incr = NextIncr();
-        if (OpenRewriteIncr(incr, out var error) is not { } file)
-        {
-            _server.Log.LogWarning("Background AOF rewrite failed: {Error}", error);
-            lock (_gate) { LastRewriteOk = false; }
-            return "ERR Background append only file rewriting failed";
-        }
-        var snapshot = TakeSnapshot(() =>
-        {
-            if (!log.SwitchFile(file)) { file.Dispose(); } // turned off meanwhile: the rewrite's files go unused
-        });
-        StartRewrite(incr, snapshot);
-        return null;
+        // A log turned off meanwhile leaves the rewrite's files unused.
+        if (StartRewrite(file => { if (!log.SwitchFile(file)) { file.Dispose(); } }, out var error)) { return null; }
+        _server.Log.LogWarning("Background AOF rewrite failed: {Error}", error);
+        lock (_gate) { LastRewriteOk = false; }
+        return "ERR Background append only file rewriting failed";
     }
 
-    // A rewrite's new incr file, or null with the reason when it cannot be created: the rewrite then ends before it
-    // began, its snapshot released.
-    private SafeFileHandle? OpenRewriteIncr(AofFileInfo incr, out string error)
+    /// <summary>
+    /// Starts a rewrite the caller has claimed the snapshot for and marked. As Redis does in its main thread, the next incr
+    /// file is created and named in the manifest (two small syncs); then, in one exclusive hold, <paramref name="startIncr"/>
+    /// moves the log to it (or starts one) and the snapshot is taken; a thread of its own writes the base. The old file's
+    /// sync, which grows with what was written since the last one, goes on the ring (AofLog). False, with the reason,
+    /// when the incr file cannot be created: the rewrite then ends before it began, its snapshot released.
+    /// </summary>
+    private bool StartRewrite(Action<SafeFileHandle> startIncr, out string error)
     {
-        error = "";
-        try { return OpenIncr(incr); }
+        var incr = NextIncr();
+        SafeFileHandle file;
+        try { file = OpenIncr(incr); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error = e.Message;
             lock (_gate) { _rewriting = false; }
             _server.Persistence.ReleaseSnapshot();
-            return null;
+            return false;
         }
-    }
-
-    // In one exclusive hold, the log's move to the new incr file (or a new log), then the snapshot.
-    private Snapshot TakeSnapshot(Action startIncr)
-    {
+        Snapshot snapshot;
         using (_server.Keyspace.Lock.Exclusive())
         {
-            startIncr();
+            startIncr(file);
             _nextIncrStart = _log!.Appended;
-            return new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes);
+            snapshot = new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes);
         }
-    }
-
-    // A thread of its own writes the base. The caller has claimed the snapshot and marked the rewrite.
-    private void StartRewrite(AofFileInfo incr, Snapshot snapshot)
-    {
         _server.Log.LogInformation("Background append only file rewriting started");
         new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
+        error = "";
+        return true;
     }
 
     // CONFIG SET appendonly and appendfsync, in effect at once.
@@ -260,11 +248,7 @@ internal sealed class AppendOnlyFile
             _rewriteStartedMs = Store.Clock.NowMs;
         }
         // Logging starts before CONFIG SET answers; with no base yet, creating the incr file writes no manifest.
-        var incr = NextIncr();
-        if (OpenRewriteIncr(incr, out var error) is not { } file) { return error; }
-        var snapshot = TakeSnapshot(() => _server.Keyspace.Log = _log = new AofLog(Fsync, file));
-        StartRewrite(incr, snapshot);
-        return null;
+        return StartRewrite(file => _server.Keyspace.Log = _log = new AofLog(Fsync, file), out var error) ? null : error;
     }
 
     // A directory that already holds files: the new ones take the next numbers, so none is overwritten.
