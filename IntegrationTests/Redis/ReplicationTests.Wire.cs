@@ -113,6 +113,8 @@ public sealed partial class ReplicationTests
             ["REPLCONF"], ["REPLCONF", "listening-port", "6380"], ["REPLCONF", "listening-port", "x"],
             ["REPLCONF", "capa", "eof", "capa", "psync2"], ["REPLCONF", "capa", "other"], ["REPLCONF", "ip-address", "10.0.0.1"],
             ["REPLCONF", "rdb-only", "1"], ["REPLCONF", "rdb-only", "0"], ["REPLCONF", "rdb-only", "2"], ["REPLCONF", "rdb-only", "x"],
+            ["REPLCONF", "rdb-filter-only", "functions"], ["REPLCONF", "rdb-filter-only", ""], ["REPLCONF", "rdb-filter-only", "Functions keys"],
+            ["REPLCONF", "rdb-filter-only", "\"functions"],
             ["REPLCONF", "nope", "1"], ["REPLCONF", "capa"], ["REPLCONF", "listening-port", "1", "nope", "2"], ["PSYNC", "?"],
             ["SYNC", "extra"], ["PING"],
         ];

@@ -104,6 +104,30 @@ public sealed partial class ReplicationTests
         }
     }
 
+    [Fact]
+    public async Task Redis_cli_functions_rdb_saves_the_libraries_and_no_keys()
+    {
+        await using var master = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = new RespClient(await master.ConnectAsync());
+        await RedisContent.RunAsync(client, RedisContent.Fill);
+        Assert.Equal("kept", await client.CallAsync("FUNCTION", "LOAD", "#!lua name=kept\nredis.register_function('one', function() return 1 end)"));
+        var directory = RealRedis.NewDirectory();
+        try
+        {
+            var file = Path.Combine(directory, "functions.rdb");
+            var (exit, output) = await RealRedis.RunToolAsync("redis-cli", "-p", master.EndPoint.Port.ToString(), "--functions-rdb", file);
+            Assert.True(exit == 0, output);
+            var check = await RealRedis.RunToolAsync("redis-check-rdb", file);
+            Assert.True(check.ExitCode == 0, check.Output);
+            Assert.Contains("0 keys read", check.Output);
+            Assert.Contains("#!lua name=kept", File.ReadAllText(file));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     // Waits (bounded) until the replica has loaded the sync and read the whole stream the master has written.
     private static Task InSyncAsync(RespClient master, RespClient replica) =>
         Eventually.HoldsAsync(async () =>

@@ -57,6 +57,17 @@ internal static class ReplicationCommands
                 if (only is < 0 or > 1) { s.Reply.Error("ERR value is out of range, value must between 0 and 1"); return; }
                 s.Handshake.RdbOnly = only == 1;
             }
+            else if (Args.Is(option, "rdb-filter-only"))
+            {
+                // What the snapshot includes (redis-cli --functions-rdb): "functions", or nothing at all when empty.
+                if (ConfigArgs.Split(Args.Text(value)) is not { } filters) { s.Reply.Error("ERR Missing rdb-filter-only values"); return; }
+                if (filters.FirstOrDefault(filter => !filter.Equals("functions", StringComparison.OrdinalIgnoreCase)) is { } unsupported)
+                {
+                    s.Reply.Error($"ERR Unsupported rdb-filter-only option: {unsupported}");
+                    return;
+                }
+                (s.Handshake.RdbIncludesKeys, s.Handshake.RdbIncludesFunctions) = (false, filters.Count > 0);
+            }
             else
             {
                 s.Reply.Error($"ERR Unrecognized REPLCONF option: {Args.Text(option)}");

@@ -20,15 +20,16 @@ internal sealed class Snapshot : IKeyspaceSnapshot
     private volatile bool _abandoned;
 
     /// <summary>
-    /// Begins a snapshot of <paramref name="keyspace"/> and the function <paramref name="libraries"/>' code, to be written
-    /// in <paramref name="format"/>. Exclusive.
+    /// Begins a snapshot of <paramref name="keyspace"/> (none of its keys when not <paramref name="includesKeys"/>: a
+    /// replica's filter) and the function <paramref name="libraries"/>' code, to be written in <paramref name="format"/>.
+    /// Exclusive.
     /// </summary>
-    public Snapshot(Keyspace keyspace, SnapshotFormat format, byte[][] libraries)
+    public Snapshot(Keyspace keyspace, SnapshotFormat format, byte[][] libraries, bool includesKeys = true)
     {
         _startedMs = Clock.NowMs;
         Format = format;
         _libraries = libraries;
-        _databases = keyspace.Databases.Where(db => db.Count > 0).Select(db => (db, (long)db.Count, (long)db.ExpiresCount)).ToArray();
+        _databases = keyspace.Databases.Where(db => includesKeys && db.Count > 0).Select(db => (db, (long)db.Count, (long)db.ExpiresCount)).ToArray();
         _copies = new PartitionCopy?[keyspace.Databases.Length][];
         foreach (var (db, _, _) in _databases)
         {

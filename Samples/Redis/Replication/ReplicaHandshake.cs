@@ -11,4 +11,9 @@ internal sealed class ReplicaHandshake
 
     /// <summary>REPLCONF rdb-only 1 (redis-cli --rdb): the snapshot and nothing after; the connection closes once it is sent.</summary>
     public bool RdbOnly { get; set; }
+
+    /// <summary>REPLCONF rdb-filter-only: what the snapshot holds (the keys, the function libraries); all of it unless said.</summary>
+    public bool RdbIncludesKeys { get; set; } = true;
+
+    public bool RdbIncludesFunctions { get; set; } = true;
 }

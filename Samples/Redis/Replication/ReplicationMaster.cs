@@ -45,7 +45,9 @@ internal sealed class ReplicationMaster(RedisServer server)
         using (server.Keyspace.Lock.Exclusive())
         {
             Stream.BacklogSize = server.Config.GetNumber("repl-backlog-size");
-            snapshot = new Snapshot(server.Keyspace, SnapshotFormat.Rdb, server.Scripting.Functions.Codes);
+            var wanted = session.Handshake;
+            snapshot = new Snapshot(server.Keyspace, SnapshotFormat.Rdb, wanted.RdbIncludesFunctions ? server.Scripting.Functions.Codes : [],
+                wanted.RdbIncludesKeys);
             offset = Stream.Attach(link);
             server.Keyspace.ReplicationLog ??= Stream;
         }
