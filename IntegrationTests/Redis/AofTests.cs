@@ -159,6 +159,9 @@ public sealed class AofTests
         // The rewrite's new incr file is a full disk.
         File.CreateSymbolicLink(Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.2.incr.aof"), "/dev/full");
         Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+        // The rewrite's thread moves the log to the new file once the manifest names it; done by the time it finishes.
+        Assert.True(await Polling.Eventually(async () =>
+            InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrite_in_progress") == 0), "the rewrite did not finish");
         // Refused if the failure is known by then, else its connection is closed with the reply unsent: never OK.
         await client.SendAsync("SET", "lost", "x");
         var outcome = await Record.ExceptionAsync(async () =>
@@ -196,6 +199,34 @@ public sealed class AofTests
         }
         Directory.Delete(blocker);
         await using var again = await StartAsync(Backend.Auto, directory, fsync);
+        using var reader = new RespClient(await again.ConnectAsync());
+        Assert.Equal(("1", "2"), (await reader.CallAsync("GET", "before"), await reader.CallAsync("GET", "after")));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_rewrite_that_cannot_name_its_incr_file_in_the_manifest_fails_and_the_log_goes_on_in_the_old_one()
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        var aofDirectory = Path.Combine(directory, AofFileNames.DefaultDirectoryName);
+        var blocker = Path.Combine(aofDirectory, AofFileNames.Manifest("appendonly.aof") + ".tmp");
+        await using (var redis = await StartAsync(Backend.Auto, directory, "everysec"))
+        {
+            using var client = new RespClient(await redis.ConnectAsync());
+            Assert.Equal("OK", await client.CallAsync("SET", "before", "1"));
+            // The rewrite's thread cannot write the manifest: a directory has the name of its temp file.
+            Directory.CreateDirectory(blocker);
+            Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+            Assert.True(await Polling.Eventually(async () =>
+                InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrite_in_progress") == 0), "the rewrite did not end");
+            var info = Assert.IsType<string>(await client.CallAsync("INFO", "persistence"));
+            Assert.Contains("aof_last_bgrewrite_status:err\r\n", info);
+            Assert.Contains("aof_last_write_status:ok\r\n", info);
+            Assert.Equal("OK", await client.CallAsync("SET", "after", "2"));
+            Assert.False(File.Exists(Path.Combine(aofDirectory, "appendonly.aof.2.incr.aof")), "the unnamed incr file was left behind");
+        }
+        Directory.Delete(blocker);
+        await using var again = await StartAsync(Backend.Auto, directory, "everysec");
         using var reader = new RespClient(await again.ConnectAsync());
         Assert.Equal(("1", "2"), (await reader.CallAsync("GET", "before"), await reader.CallAsync("GET", "after")));
         Directory.Delete(directory, recursive: true);

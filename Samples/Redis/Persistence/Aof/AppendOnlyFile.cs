@@ -109,7 +109,9 @@ internal sealed class AppendOnlyFile
             var (baseFile, size) = WriteBase(new Snapshot(keyspace, BaseFormat, _server.Scripting.Functions.Codes));
             lock (_gate) { (_base, _incrs, _baseSize, _incrStart) = (baseFile, [], size, 0); }
             var incr = NextIncr();
-            _log = new AofLog(Fsync, OpenIncr(incr));
+            var file = CreateIncr(incr);
+            NameIncr(incr, file);
+            _log = new AofLog(Fsync, file);
             keyspace.Log = _log;
         }
         foreach (var file in old) { TryDelete(Path.Combine(Directory, file.Name)); }
@@ -172,43 +174,62 @@ internal sealed class AppendOnlyFile
             _rewriting = true;
             _rewriteStartedMs = Store.Clock.NowMs;
         }
-        // A log turned off meanwhile leaves the rewrite's files unused.
-        if (StartRewrite(file => { if (!log.SwitchFile(file)) { file.Dispose(); } }, out var error)) { return null; }
-        _server.Log.LogWarning("Background AOF rewrite failed: {Error}", error);
-        lock (_gate) { LastRewriteOk = false; }
-        return "ERR Background append only file rewriting failed";
+        if (!TryCreateIncr(out var incr, out var file, out var error))
+        {
+            _server.Log.LogWarning("Background AOF rewrite failed: {Error}", error);
+            lock (_gate) { LastRewriteOk = false; }
+            return "ERR Background append only file rewriting failed";
+        }
+        // Naming the incr file in the manifest takes two syncs, which Redis makes in its main thread: here the rewrite's
+        // thread makes them before it moves the log there, so no loop waits for the disk. A log turned off meanwhile
+        // leaves the rewrite's files unused.
+        StartRewriteThread(incr, () =>
+        {
+            NameIncr(incr, file);
+            return Begin(file, next =>
+            {
+                if (!log.SwitchFile(next)) { next.Dispose(); }
+                return log;
+            });
+        });
+        return null;
     }
 
-    /// <summary>
-    /// Starts a rewrite the caller has claimed the snapshot for and marked. As Redis does in its main thread, the next incr
-    /// file is created and named in the manifest (two small syncs); then, in one exclusive hold, <paramref name="startIncr"/>
-    /// moves the log to it (or starts one) and the snapshot is taken; a thread of its own writes the base. The old file's
-    /// sync, which grows with what was written since the last one, goes on the ring (AofLog). False, with the reason,
-    /// when the incr file cannot be created: the rewrite then ends before it began, its snapshot released.
-    /// </summary>
-    private bool StartRewrite(Action<SafeFileHandle> startIncr, out string error)
+    // A rewrite's next incr file, created on the caller's thread, so a directory that cannot take it fails the command as
+    // in Redis; the rewrite, claimed and marked by the caller, then ends before it began, its snapshot released.
+    private bool TryCreateIncr(out AofFileInfo incr, out SafeFileHandle file, out string error)
     {
-        var incr = NextIncr();
-        SafeFileHandle file;
-        try { file = OpenIncr(incr); }
+        incr = NextIncr();
+        try
+        {
+            file = CreateIncr(incr);
+            error = "";
+            return true;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            error = e.Message;
+            (file, error) = (null!, e.Message);
             lock (_gate) { _rewriting = false; }
             _server.Persistence.ReleaseSnapshot();
             return false;
         }
-        Snapshot snapshot;
+    }
+
+    // In one exclusive hold: the log moves to the new incr file (or starts in it), and the snapshot of that instant is
+    // taken, for the base.
+    private Snapshot Begin(SafeFileHandle incrFile, Func<SafeFileHandle, AofLog> startIncr)
+    {
         using (_server.Keyspace.Lock.Exclusive())
         {
-            startIncr(file);
-            _nextIncrStart = _log!.Appended;
-            snapshot = new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes);
+            _nextIncrStart = startIncr(incrFile).Appended;
+            return new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes);
         }
+    }
+
+    private void StartRewriteThread(AofFileInfo incr, Func<Snapshot> begin)
+    {
         _server.Log.LogInformation("Background append only file rewriting started");
-        new Thread(() => FinishRewrite(snapshot, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
-        error = "";
-        return true;
+        new Thread(() => FinishRewrite(begin, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
     }
 
     // CONFIG SET appendonly and appendfsync, in effect at once.
@@ -247,8 +268,16 @@ internal sealed class AppendOnlyFile
             _rewriting = true;
             _rewriteStartedMs = Store.Clock.NowMs;
         }
-        // Logging starts before CONFIG SET answers; with no base yet, creating the incr file writes no manifest.
-        return StartRewrite(file => _server.Keyspace.Log = _log = new AofLog(Fsync, file), out var error) ? null : error;
+        if (!TryCreateIncr(out var incr, out var file, out var error)) { return error; }
+        // Logging starts before CONFIG SET answers; with no base yet, naming the incr file writes no manifest.
+        NameIncr(incr, file);
+        var snapshot = Begin(file, next =>
+        {
+            _server.Keyspace.Log = _log = new AofLog(Fsync, next);
+            return _log;
+        });
+        StartRewriteThread(incr, () => snapshot);
+        return null;
     }
 
     // A directory that already holds files: the new ones take the next numbers, so none is overwritten.
@@ -283,45 +312,50 @@ internal sealed class AppendOnlyFile
         lock (_gate) { return new AofFileInfo(AofFileNames.Incr(FileName, ++_incrSequence), _incrSequence, AofFileType.Incr); }
     }
 
-    // The new incr file, then a manifest naming it after the current files (its directory entry synced with it): when the
-    // log starts, and where a rewrite switches it. A log started by a rewrite (CONFIG SET appendonly yes) has no base yet.
-    private SafeFileHandle OpenIncr(AofFileInfo incr)
+    private SafeFileHandle CreateIncr(AofFileInfo incr) =>
+        File.OpenHandle(Path.Combine(Directory, incr.Name), FileMode.Create, FileAccess.Write, FileShare.Read);
+
+    // A manifest naming the new incr file after the current files, before the log writes to it: when the log starts, and
+    // where a rewrite switches it. A log started by a rewrite (CONFIG SET appendonly yes) has no base yet, and the base
+    // names it. When the manifest cannot be written, the file is closed and deleted.
+    private void NameIncr(AofFileInfo incr, SafeFileHandle file)
     {
-        var file = File.OpenHandle(Path.Combine(Directory, incr.Name), FileMode.Create, FileAccess.Write, FileShare.Read);
+        AofManifest manifest;
         lock (_gate)
         {
             _incrs = [.. _incrs, incr];
-            try
-            {
-                if (_base is not null) { WriteManifest(); } // else the first base, still being written, names it
-            }
-            catch
-            {
-                _incrs = [.. _incrs.Where(f => f != incr)];
-                file.Dispose();
-                throw;
-            }
+            if (_base is null) { return; }
+            manifest = Manifest();
         }
-        return file;
+        try { WriteManifest(manifest); }
+        catch
+        {
+            lock (_gate) { _incrs = [.. _incrs.Where(f => f != incr)]; }
+            file.Dispose();
+            TryDelete(Path.Combine(Directory, incr.Name));
+            throw;
+        }
     }
 
-    // A rewrite's base, written while the loops go on; once it is in place, the manifest names it and the incr file
-    // started with it, and the files before are deleted.
-    private void FinishRewrite(Snapshot snapshot, AofFileInfo incr)
+    // On the rewrite's thread: begins it (see Begin), then writes the base while the loops go on; once it is in place,
+    // the manifest names it and the incr file started with it, and the files before are deleted.
+    private void FinishRewrite(Func<Snapshot> begin, AofFileInfo incr)
     {
         var started = Stopwatch.GetTimestamp();
         var ok = false;
         try
         {
-            var (baseFile, size) = WriteBase(snapshot);
+            var (baseFile, size) = WriteBase(begin());
             List<AofFileInfo> old;
+            AofManifest manifest;
             lock (_gate)
             {
                 old = [.. _base is { } previous ? [previous] : Array.Empty<AofFileInfo>(), .. _incrs.TakeWhile(f => f != incr)];
                 (_base, _incrs) = (baseFile, [.. _incrs.SkipWhile(f => f != incr)]);
                 (_baseSize, _incrStart) = (size, _nextIncrStart);
-                WriteManifest();
+                manifest = Manifest();
             }
+            WriteManifest(manifest);
             foreach (var file in old) { TryDelete(Path.Combine(Directory, file.Name)); }
             ok = true;
             _server.Log.LogInformation("Background AOF rewrite finished successfully");
@@ -373,11 +407,14 @@ internal sealed class AppendOnlyFile
         }
     }
 
-    // Under _gate.
-    private void WriteManifest()
+    // The files as they are now. Under _gate; written outside it (by one thread at a time: startup, then the rewrite's),
+    // so a loop reading INFO's fields does not wait for its syncs.
+    private AofManifest Manifest() => new(_base, [], _incrs);
+
+    private void WriteManifest(AofManifest manifest)
     {
         var bytes = new ArrayBufferWriter<byte>();
-        new AofManifest(_base, [], _incrs).Write(bytes);
+        manifest.Write(bytes);
         var path = Path.Combine(Directory, AofFileNames.Manifest(FileName));
         var temp = path + ".tmp";
         using (var file = DurableFile.Create(temp, useIoUring: false))
