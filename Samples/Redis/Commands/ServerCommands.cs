@@ -74,9 +74,15 @@ internal static class ServerCommands
         }
         var usage = ProcessUsage();
         var uptime = (long)(DateTimeOffset.UtcNow - server.StartTime).TotalSeconds;
-        Section("server", ("redis_version", RedisVersion.Text), ("redis_mode", "standalone"), ("os", Environment.OSVersion.VersionString),
-            ("arch_bits", IntPtr.Size * 8), ("multiplexing_api", "loop"), ("process_id", Environment.ProcessId), ("tcp_port", server.Options.Port),
-            ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", server.Config.Get("hz")), ("executable", Environment.ProcessPath ?? ""));
+        var nowMicros = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        Section("server", ("redis_version", RedisVersion.Text), ("redis_git_sha1", "00000000"), ("redis_git_dirty", 0),
+            ("redis_build_id", RedisVersion.BuildId), ("redis_mode", "standalone"), ("os", RedisVersion.OperatingSystem),
+            ("arch_bits", IntPtr.Size * 8), ("monotonic_clock", "POSIX clock_gettime"), ("multiplexing_api", "loop"),
+            ("atomicvar_api", "dotnet-interlocked"), ("gcc_version", "0.0.0"), ("process_id", Environment.ProcessId),
+            ("process_supervised", "no"), ("run_id", server.RunId), ("tcp_port", server.Options.Port), ("server_time_usec", nowMicros),
+            ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", server.Config.Get("hz")),
+            ("configured_hz", server.Config.Get("hz")), ("lru_clock", nowMicros / 1_000_000 & 0xFFFFFF),
+            ("executable", Environment.ProcessPath ?? ""), ("config_file", server.Config.ConfigFile ?? ""), ("io_threads_active", 0));
         Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients)), ("maxclients", server.Config.Get("maxclients")));
         var used = server.Eviction.Gauge.Used;
         var maxMemory = server.Eviction.MaxMemory;

@@ -51,6 +51,9 @@ internal sealed class RedisServer
     public Action? RequestShutdown { get; set; }
     public ConcurrentDictionary<long, Session> Clients { get; } = new();
     public DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>INFO's run_id: 40 random hex digits, new each time the server starts.</summary>
+    public string RunId { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
     private readonly List<RedisLoopCounters> _loopCounters = new();
     // A copy of _loopCounters replaced on each addition, for a sum read before every command (no lock taken).
     private RedisLoopCounters[] _countersToRead = [];
