@@ -8,6 +8,31 @@ namespace Loop.IntegrationTests.Redis;
 /// <summary>DEBUG SLEEP, OBJECT, SET-ACTIVE-EXPIRE and the subcommands that only answer, and WAIT.</summary>
 public sealed class DebugCommandTests
 {
+    [Fact]
+    public async Task PROTOCOL_answers_each_type_byte_for_byte_as_redis_does_in_RESP2_and_RESP3()
+    {
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync(null, "--enable-debug-command", "yes");
+        using var ourSocket = await ours.ConnectAsync();
+        using var theirSocket = await RespSocket.ConnectAsync(real.EndPoint);
+        Assert.Equal(await TranscriptAsync(theirSocket), await TranscriptAsync(ourSocket));
+
+        static async Task<string> TranscriptAsync(RespSocket socket)
+        {
+            var transcript = new System.Text.StringBuilder();
+            foreach (var protocol in new[] { "2", "3" })
+            {
+                await socket.CommandAsync("HELLO", protocol);
+                foreach (var type in new[] { "string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib", "push", "verbatim", "true", "false", "nope" })
+                {
+                    transcript.Append(await socket.CommandAsync("DEBUG", "PROTOCOL", type));
+                    if (type == "push" && protocol == "3") { transcript.Append(await socket.ReadReplyAsync()); } // the real reply after it
+                }
+            }
+            return transcript.ToString();
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task SLEEP_holds_the_calling_loop_while_the_others_serve(Backend backend)

@@ -109,9 +109,10 @@ internal sealed class RespSocket : IDisposable
             case '$' or '=' or '!' when line != "$-1":
                 reply.Append(await ReadExactlyAsync(int.Parse(line.AsSpan(1)) + 2));
                 break;
-            case '*' or '~' or '>' or '%' when line != "*-1":
-                var count = int.Parse(line.AsSpan(1)) * (line[0] == '%' ? 2 : 1);
+            case '*' or '~' or '>' or '%' or '|' when line != "*-1":
+                var count = int.Parse(line.AsSpan(1)) * (line[0] is '%' or '|' ? 2 : 1);
                 for (var i = 0; i < count; i++) { await ReadValueAsync(reply); }
+                if (line[0] == '|') { await ReadValueAsync(reply); } // the reply the attributes describe
                 break;
         }
     }

@@ -10,7 +10,7 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
-/// DEBUG SLEEP, OBJECT, SET-ACTIVE-EXPIRE, CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD, RELOAD, POPULATE and HELP; the
+/// DEBUG SLEEP, OBJECT, PROTOCOL, SET-ACTIVE-EXPIRE, CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD, RELOAD, POPULATE and HELP; the
 /// others Redis has (JMAP among them) are unknown subcommands, as JMAP is in Redis 7.0.
 /// </summary>
 internal static class DebugCommand
@@ -26,6 +26,10 @@ internal static class DebugCommand
         "POPULATE <count> [<prefix>] [<size>]",
         "    Create <count> string keys named key:<num>. If <prefix> is specified then",
         "    it is used instead of the 'key' prefix.",
+        "PROTOCOL <type>",
+        "    Reply with a test value of the specified type. <type> can be: string,",
+        "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+        "    true, false.",
         "RELOAD",
         "    Save the RDB on disk and reload it back to memory.",
         "SET-ACTIVE-EXPIRE <0|1>",
@@ -51,6 +55,7 @@ internal static class DebugCommand
         else if (Args.Is(sub, "POPULATE") && c.Count is >= 3 and <= 5) { PersistenceCommands.Populate(s, c); }
         else if (Args.Is(sub, "SLEEP") && c.Count == 3) { Sleep(s, c[2]); }
         else if (Args.Is(sub, "OBJECT") && c.Count == 3) { DescribeObject(s, c[2]); }
+        else if (Args.Is(sub, "PROTOCOL") && c.Count == 3) { Protocol(s.Reply, Args.Text(c[2]).ToLowerInvariant()); }
         else if (Args.Is(sub, "SET-ACTIVE-EXPIRE") && c.Count == 3)
         {
             s.Server.ActiveExpiryEnabled = Atoi(c[2]) != 0;
@@ -64,6 +69,57 @@ internal static class DebugCommand
             else { s.Reply.Error("ERR argument must be a memory value bigger than 1 and smaller than 4gb"); }
         }
         else { s.Reply.Error(Subcommands.Syntax(sub, "DEBUG")); }
+    }
+
+    // One reply of each RESP3 type (as RESP2 falls back to, where it has none), for clients to test their parsers on.
+    private static void Protocol(RespWriter reply, string type)
+    {
+        var resp3 = reply.Protocol == 3;
+        switch (type)
+        {
+            case "string": reply.Bulk("Hello World"); break;
+            case "integer": reply.Integer(12345); break;
+            case "double": reply.Double(3.141); break;
+            case "bignum" when resp3: reply.Raw("(1234567999999999999999999999999999999\r\n"u8); break;
+            case "bignum": reply.Bulk("1234567999999999999999999999999999999"); break;
+            case "null": reply.Null(); break;
+            case "array" or "set":
+                if (type == "set") { reply.Set(3); } else { reply.Array(3); }
+                for (var i = 0; i < 3; i++) { reply.Integer(i); }
+                break;
+            case "map":
+                reply.Map(3);
+                for (var i = 0; i < 3; i++)
+                {
+                    reply.Integer(i);
+                    reply.Boolean(i == 1);
+                }
+                break;
+            case "attrib":
+                // An attribute is not a reply: a real one follows it (and alone on RESP2, which has no attributes).
+                if (resp3)
+                {
+                    reply.Raw("|1\r\n"u8);
+                    reply.Bulk("key-popularity");
+                    reply.Array(2);
+                    reply.Bulk("key:123");
+                    reply.Integer(90);
+                }
+                reply.Bulk("Some real reply following the attribute");
+                break;
+            case "push" when !resp3: reply.Error("ERR RESP2 is not supported by this command"); break;
+            case "push":
+                reply.Push(2);
+                reply.Bulk("server-cpu-usage");
+                reply.Integer(42);
+                reply.Bulk("Some real reply following the push reply");
+                break;
+            case "true" or "false": reply.Boolean(type == "true"); break;
+            case "verbatim": reply.Verbatim("This is a verbatim\nstring"); break;
+            default:
+                reply.Error("ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false");
+                break;
+        }
     }
 
     // Sleeps the calling loop, as Redis sleeps its one thread: that loop's clients wait, the other loops serve theirs.
