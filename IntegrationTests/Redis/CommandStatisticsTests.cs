@@ -80,6 +80,21 @@ public sealed partial class CommandStatisticsTests
         Assert.Equal("calls=1,rejected_calls=0,failed_calls=0", WithoutTimes(Fields(await Info(other, "commandstats"))["cmdstat_blpop"]));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_blocking_command_whose_wait_ends_in_an_error_counts_as_failed(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        using var waiter = new RespClient(await redis.ConnectAsync());
+        using var other = new RespClient(await redis.ConnectAsync());
+        Assert.Equal("OK", await other.CallAsync("XGROUP", "CREATE", "stream", "group", "$", "MKSTREAM"));
+        await waiter.SendAsync("XREADGROUP", "GROUP", "group", "consumer", "BLOCK", "0", "STREAMS", "stream", ">");
+        await redis.WaitForBlockedClientsAsync(1);
+        Assert.Equal(1L, await other.CallAsync("XGROUP", "DESTROY", "stream", "group"));
+        Assert.StartsWith("NOGROUP", Assert.IsType<RespError>(await waiter.ReadAsync()).Message);
+        Assert.Equal("calls=1,rejected_calls=0,failed_calls=1", WithoutTimes(Fields(await Info(other, "commandstats"))["cmdstat_xreadgroup"]));
+    }
+
     [Fact]
     public async Task Commandstats_and_errorstats_read_as_redis_servers_do()
     {

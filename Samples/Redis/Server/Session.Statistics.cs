@@ -90,11 +90,14 @@ internal sealed partial class Session
         return _ => false;
     }
 
-    // The wait of a blocked command ended (served, timed out): it counts as one call of the time it ran.
+    // The wait of a blocked command ended (served, timed out, refused: -NOGROUP, -UNBLOCKED): it counts as one call of the
+    // time it ran, failed when its reply was an error, as Redis's updateStatsOnUnblock counts it.
     private void FinishedBlocked()
     {
         if (_blockedSpec is not { } spec) { return; }
         _blockedSpec = null;
-        Counters.PerCommand.Record(spec.Id, _blockedMicros, failed: false);
+        var failed = _errorReplies != _errorsCounted;
+        _errorsCounted = _errorReplies;
+        Counters.PerCommand.Record(spec.Id, _blockedMicros, failed);
     }
 }
