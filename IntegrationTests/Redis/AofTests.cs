@@ -366,6 +366,42 @@ public sealed class AofTests
         Directory.Delete(theirs, recursive: true);
     }
 
+    [Fact]
+    public async Task Restore_is_logged_as_redis_propagates_it_with_a_relative_ttl_made_absolute()
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using (var redis = await StartAsync(Backend.Auto, directory, "always"))
+        {
+            using var client = new RespClient(await redis.ConnectAsync());
+            Assert.Equal("OK", await client.CallAsync("SET", "source", "v"));
+            var payload = (string)(await client.CallAsync("DUMP", "source"))!;
+            Assert.Equal("OK", await client.CallAsync("RESTORE", "plain", "0", payload, "IDLETIME", "5"));
+            Assert.Equal("OK", await client.CallAsync("RESTORE", "relative", "100000", payload));
+            Assert.Equal("OK", await client.CallAsync("RESTORE", "absolute", "4102444800000", payload, "ABSTTL"));
+            Assert.Equal("OK", await client.CallAsync("SET", "replaced", "x"));
+            Assert.Equal("OK", await client.CallAsync("RESTORE", "replaced", "1", payload, "REPLACE", "ABSTTL")); // expired at once
+        }
+        var commands = new List<string[]>();
+        using (var incr = File.OpenRead(Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.1.incr.aof")))
+        {
+            AofCommandReader.Read(incr, "incr", new CollectingSink(commands));
+        }
+        var restores = commands.Where(c => c[0] is "RESTORE" or "DEL").Select(c => c.Where((_, i) => i != 3).ToArray()).ToList();
+        Assert.Equal(4, restores.Count);
+        Assert.Equal(["RESTORE", "plain", "0", "IDLETIME", "5"], restores[0]);
+        Assert.Equal(["RESTORE", "relative", "ABSTTL"], restores[1].Where((_, i) => i != 2));
+        Assert.InRange(long.Parse(restores[1][2]), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 100000);
+        Assert.Equal(["RESTORE", "absolute", "4102444800000", "ABSTTL"], restores[2]);
+        Assert.Equal(["DEL", "replaced"], restores[3]);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private sealed class CollectingSink(List<string[]> commands) : IAofCommandSink
+    {
+        public void Command(IReadOnlyList<byte[]> arguments, long offset) =>
+            commands.Add([.. arguments.Select(a => System.Text.Encoding.Latin1.GetString(a))]);
+    }
+
     private static Task<InProcessRedis> StartAsync(Backend backend, string directory, string fsync, params (string, string)[] more) =>
         InProcessRedis.StartAsync(backend, dir: directory, settings: [("appendonly", "yes"), ("appendfsync", fsync), .. more]);
 

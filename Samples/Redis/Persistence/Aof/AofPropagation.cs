@@ -17,8 +17,7 @@ internal static class AofPropagation
 {
     private static readonly byte[] Set = "SET"u8.ToArray(), Del = "DEL"u8.ToArray(), PxAt = "PXAT"u8.ToArray(),
         PExpireAt = "PEXPIREAT"u8.ToArray(), Persist = "PERSIST"u8.ToArray(), LMove = "LMOVE"u8.ToArray(),
-        RPopLPush = "RPOPLPUSH"u8.ToArray(), Restore = "RESTORE"u8.ToArray(), Replace = "REPLACE"u8.ToArray(),
-        AbsTtl = "ABSTTL"u8.ToArray();
+        RPopLPush = "RPOPLPUSH"u8.ToArray(), AbsTtl = "ABSTTL"u8.ToArray();
 
     /// <summary>Logs the command; returns where the log ends.</summary>
     public static long Log(ICommandLog log, Session s, CommandSpec spec, RespCommand c)
@@ -93,13 +92,26 @@ internal static class AofPropagation
             : log.Append(db, Set, key.ToArray(), value.ToArray());
     }
 
+    // As received, unless its TTL was relative: then with the deadline it set and ABSTTL appended; a key it replaced with
+    // one already expired is a DEL (Redis's restoreCommand rewrites it so).
     private static long RestoreWithDeadline(ICommandLog log, Session s, RespCommand c)
     {
         var db = s.Db.Index;
-        var key = c[1].ToArray();
-        return s.Db.ExpireAt(key) is { } deadline
-            ? log.Append(db, Restore, key, Args.Bytes(deadline), c[3].ToArray(), Replace, AbsTtl)
-            : log.Append(db, Restore, key, "0"u8.ToArray(), c[3].ToArray(), Replace);
+        if (s.Db.Peek(c[1]) is null) { return log.Append(db, Del, c[1].ToArray()); }
+        if (s.Db.ExpireAt(c[1]) is not { } deadline || HasAbsTtl(c)) { return log.Append(db, c); }
+        var arguments = new byte[c.Count + 1][];
+        for (var i = 0; i < c.Count; i++) { arguments[i] = c[i].ToArray(); }
+        (arguments[2], arguments[^1]) = (Args.Bytes(deadline), AbsTtl);
+        return log.Append(db, arguments);
+    }
+
+    private static bool HasAbsTtl(RespCommand c)
+    {
+        for (var i = 4; i < c.Count; i++)
+        {
+            if (Args.Is(c[i], "ABSTTL")) { return true; }
+        }
+        return false;
     }
 }
 
