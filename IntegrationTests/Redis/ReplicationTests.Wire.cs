@@ -37,6 +37,39 @@ public sealed partial class ReplicationTests
             .Contains($"slave0:ip=127.0.0.1,port=6380,state=online,offset={end},"), "the acknowledged offset in INFO");
     }
 
+    // A transaction or script of one write goes as that write; of more, inside MULTI ... EXEC, the SELECT of its first
+    // command ahead of the MULTI; one that wrote nothing, not at all.
+    private static readonly string[][] Transactions =
+    [
+        ["MULTI"], ["SET", "one", "1"], ["GET", "one"], ["EXEC"],
+        ["MULTI"], ["SELECT", "1"], ["SET", "a", "1"], ["SELECT", "2"], ["SET", "b", "2"], ["INCR", "b"], ["EXEC"],
+        ["MULTI"], ["GET", "b"], ["EXEC"],
+        ["SELECT", "3"], ["EVAL", "redis.call('set', KEYS[1], 'x')", "1", "k1"],
+        ["EVAL", "redis.call('set', KEYS[1], 'x') return redis.call('incr', KEYS[2])", "2", "k2", "k3"], ["SET", "last", "v"],
+    ];
+
+    [Fact]
+    public async Task Transactions_and_scripts_reach_replicas_framed_as_redis_frames_them()
+    {
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync(null, "--repl-diskless-sync", "no", "--repl-ping-replica-period", "3600");
+        Assert.Equal(await StreamAfterAsync(real.EndPoint, real.ConnectAsync), await StreamAfterAsync(ours.EndPoint, async () => new RespClient(await ours.ConnectAsync())));
+    }
+
+    // What a replica attached to the server at endPoint reads of the stream while the transactions run.
+    private static async Task<string> StreamAfterAsync(System.Net.IPEndPoint endPoint, Func<Task<RespClient>> connect)
+    {
+        using var client = await connect();
+        Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "repl-ping-replica-period", "3600"));
+        using var replica = await RespSocket.ConnectAsync(endPoint);
+        await replica.SendAsync(RespSocket.Encode("PSYNC", "?", "-1"));
+        var offset = long.Parse(Regex.Match(await replica.ReadLineAsync(), @"^\+FULLRESYNC [0-9a-f]{40} (\d+)$").Groups[1].Value);
+        await ReadRdbAsync(replica);
+        foreach (var command in Transactions) { await client.CallAsync(command); }
+        var end = Count(await client.CallAsync("INFO", "replication"), "master_repl_offset");
+        return await replica.ReadExactlyAsync((int)(end - offset));
+    }
+
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Writes_made_while_the_snapshot_is_written_come_after_it_and_not_in_it(Backend backend)

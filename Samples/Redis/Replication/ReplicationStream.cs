@@ -66,8 +66,7 @@ internal sealed class ReplicationStream : ICommandLog
     {
         lock (_gate)
         {
-            _framing.BeforeCommand(_backlog, db);
-            AofCommandWriter.Command(_backlog, arguments);
+            AofCommandWriter.Command(_framing.BeforeCommand(_backlog, db), arguments);
             return Notified();
         }
     }
@@ -76,8 +75,7 @@ internal sealed class ReplicationStream : ICommandLog
     {
         lock (_gate)
         {
-            _framing.BeforeCommand(_backlog, db);
-            AofCommandWriter.Command(_backlog, command);
+            AofCommandWriter.Command(_framing.BeforeCommand(_backlog, db), command);
             return Notified();
         }
     }

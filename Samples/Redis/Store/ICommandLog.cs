@@ -13,13 +13,16 @@ internal interface ICommandLog
     /// <summary>Bytes appended so far.</summary>
     long Appended { get; }
 
-    /// <summary>Logs a command of database <paramref name="db"/>: its arguments, the name first; returns where the log ends.</summary>
+    /// <summary>
+    /// Logs a command of database <paramref name="db"/>: its arguments, the name first; returns where the log ends (a
+    /// transaction's first command, held until the transaction shows how it goes out, counted as after what is there).
+    /// </summary>
     long Append(int db, params ReadOnlySpan<byte[]> arguments);
 
-    /// <summary>Logs a command of database <paramref name="db"/> as it was received; returns where the log ends.</summary>
+    /// <summary>Logs a command of database <paramref name="db"/> as it was received; returns as the other.</summary>
     long Append(int db, RespCommand command);
 
-    /// <summary>EXEC starts: what it logs is wrapped in MULTI and EXEC. Exclusive.</summary>
+    /// <summary>EXEC (or a script) starts: what it logs goes in MULTI and EXEC once there are two commands. Exclusive.</summary>
     void BeginTransaction();
 
     /// <summary>EXEC is done; returns where the log ends.</summary>

@@ -66,9 +66,8 @@ internal sealed class AofLog : ICommandLog, IDisposable
     {
         using (Gate())
         {
-            _framing.BeforeCommand(_pending, db);
-            AofCommandWriter.Command(_pending, command);
-            return _flushed + _pending.WrittenCount;
+            AofCommandWriter.Command(_framing.BeforeCommand(_pending, db), command);
+            return _flushed + _pending.WrittenCount + _framing.HeldBytes;
         }
     }
 
@@ -76,13 +75,12 @@ internal sealed class AofLog : ICommandLog, IDisposable
     {
         using (Gate())
         {
-            _framing.BeforeCommand(_pending, db);
-            AofCommandWriter.Command(_pending, arguments);
-            return _flushed + _pending.WrittenCount;
+            AofCommandWriter.Command(_framing.BeforeCommand(_pending, db), arguments);
+            return _flushed + _pending.WrittenCount + _framing.HeldBytes;
         }
     }
 
-    /// <summary>EXEC starts: what it logs is wrapped in MULTI and EXEC, so a crash cannot keep half of it.</summary>
+    /// <summary>EXEC starts: what it logs is wrapped in MULTI and EXEC (when it is two commands or more), so a crash cannot keep half of it.</summary>
     public void BeginTransaction()
     {
         using (Gate()) { _framing.BeginTransaction(); }
