@@ -169,7 +169,9 @@ public sealed class ScriptingDifferentialTests
                 "#!lua name=lib1\nredis.register_function('f1', function() end)\nredis.register_function('f1', function() end)",
                 "#!lua name=lib1\nredis.register_function{function_name='f1', callback=function() end, flags={'nope'}}",
                 "#!lua name=lib1\nredis.register_function{function_name='f1'}", "#!lua name=lib1\nredis.call('PING')",
-                "#!lua name=lib1\nlocal x = string.len('a')");
+                "#!lua name=lib1\nlocal x = string.len('a')", "#!LUA NAME=lib1\nredis.register_function('f1', function() return 1 end)",
+                "#!lua name=lib1 name=lib2\nx", "#!python name=lib1\nx", "#!python bogus=1\nx", "#!python name=bad-name\nx",
+                "#!lua \"name=lib1\"\nredis.register_function('f1', function() return 2 end)", "#!lua \"name=lib1\nx");
             return random.Next(10) switch
             {
                 < 3 => ["FUNCTION", "LOAD", .. random.Next(2) == 0 ? new[] { "REPLACE" } : [], library],

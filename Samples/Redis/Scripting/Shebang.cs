@@ -56,25 +56,30 @@ internal static class Shebang
         return null;
     }
 
-    /// <summary>A library's name from its first line, or Redis's error (FUNCTION LOAD).</summary>
+    /// <summary>
+    /// A library's name from its first line, or Redis's error (FUNCTION LOAD), checked in functionsCreateWithLibraryCtx's
+    /// order: the metadata (split as sdssplitargs splits, name= in any case, once), the name, then the engine (in any case).
+    /// </summary>
     public static string? ReadLibraryName(ReadOnlySpan<byte> code, out string name)
     {
         name = "";
         if (!Has(code)) { return "ERR Missing library metadata"; }
-        if (code.IndexOf((byte)'\n') < 0) { return "ERR Invalid library metadata"; }
-        var parts = FirstLine(code).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts[0] != "#!lua") { return $"ERR Engine '{parts[0][2..]}' not found"; }
+        if (code.IndexOf((byte)'\n') < 0 || Server.ConfigArgs.Split(FirstLine(code)) is not { Count: > 0 } parts) { return "ERR Invalid library metadata"; }
+        string? given = null;
         foreach (var part in parts.Skip(1))
         {
-            if (!part.StartsWith("name=", StringComparison.Ordinal)) { return $"ERR Invalid metadata value given: {part}"; }
-            name = part["name=".Length..];
+            if (!part.StartsWith("name=", StringComparison.OrdinalIgnoreCase)) { return $"ERR Invalid metadata value given: {part}"; }
+            if (given is not null) { return "ERR Invalid metadata value, name argument was given multiple times"; }
+            given = part["name=".Length..];
         }
-        if (parts.Length == 1) { return "ERR Library name was not given"; }
+        if (given is null) { return "ERR Library name was not given"; }
+        name = given;
         if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
         {
             return "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
         }
-        return null;
+        var engine = parts[0][2..];
+        return engine.Equals("lua", StringComparison.OrdinalIgnoreCase) ? null : $"ERR Engine '{engine}' not found";
     }
 
     /// <summary>The code Lua compiles: the shebang turned into a comment, so line numbers stay Redis's.</summary>
