@@ -7,6 +7,37 @@ namespace Loop.IntegrationTests.Redis;
 /// <summary>Pub/sub as Redis 7 does it, with subscribers and publishers on different loops.</summary>
 public sealed partial class PubSubTests
 {
+    [Fact]
+    public async Task Confirmations_and_messages_reach_a_client_whose_replies_are_off_as_on_redis_server()
+    {
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync();
+        Assert.Equal(await TranscriptAsync(await RespSocket.ConnectAsync(real.EndPoint), await real.ConnectAsync()),
+            await TranscriptAsync(await ours.ConnectAsync(), new RespClient(await ours.ConnectAsync())));
+
+        // Replies off, in RESP2 then RESP3: the subscription's confirmations and messages arrive, other replies do not.
+        static async Task<string> TranscriptAsync(RespSocket subscriber, RespClient publisher)
+        {
+            using (subscriber)
+            using (publisher)
+            {
+                var transcript = new System.Text.StringBuilder();
+                foreach (var protocol in new[] { "2", "3" })
+                {
+                    await subscriber.CommandAsync("HELLO", protocol);
+                    await subscriber.SendAsync(RespSocket.Encode("CLIENT", "REPLY", "OFF") + RespSocket.Encode("SUBSCRIBE", "channel") +
+                        RespSocket.Encode("PSUBSCRIBE", "ch*"));
+                    transcript.Append(await subscriber.ReadReplyAsync()).Append(await subscriber.ReadReplyAsync());
+                    Assert.Equal(2L, await publisher.CallAsync("PUBLISH", "channel", "hello"));
+                    transcript.Append(await subscriber.ReadReplyAsync()).Append(await subscriber.ReadReplyAsync());
+                    await subscriber.SendAsync(RespSocket.Encode("UNSUBSCRIBE") + RespSocket.Encode("PUNSUBSCRIBE") + RespSocket.Encode("CLIENT", "REPLY", "ON"));
+                    transcript.Append(await subscriber.ReadReplyAsync()).Append(await subscriber.ReadReplyAsync()).Append(await subscriber.ReadReplyAsync());
+                }
+                return transcript.ToString();
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Messages_reach_subscribers_on_every_loop_in_publish_order(Backend backend)

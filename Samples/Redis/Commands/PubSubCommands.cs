@@ -79,9 +79,10 @@ internal static class PubSubCommands
 
     private static int Left(Session s, Subscription kind) => kind == Subscription.Shard ? s.ShardSubscriptionCount : s.SubscriptionCount;
 
-    // [kind, name, subscriptions left]: a push in RESP3, a plain array in RESP2.
+    // [kind, name, subscriptions left]: a push in RESP3, a plain array in RESP2; sent whatever CLIENT REPLY says.
     private static void Confirm(Session s, ReadOnlySpan<byte> kind, ReadOnlySpan<byte> name, int left, bool nullName = false)
     {
+        using var pushing = s.Pushing();
         s.Reply.Push(3);
         s.Reply.Bulk(kind);
         if (nullName) { s.Reply.Null(); } else { s.Reply.Bulk(name); }

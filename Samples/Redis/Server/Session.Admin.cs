@@ -34,6 +34,31 @@ internal sealed partial class Session
         Writer.Output = mode == ReplyMode.Off ? Discarded() : Connection;
     }
 
+    /// <summary>
+    /// Until disposed, replies go to the connection whatever CLIENT REPLY says, as Redis writes pub/sub notifications
+    /// (CLIENT_PUSHING): a subscription's confirmation and the messages it brings are not replies to silence.
+    /// </summary>
+    public PushScope Pushing() => new(this);
+
+    public readonly ref struct PushScope
+    {
+        private readonly Session _session;
+        private readonly System.Buffers.IBufferWriter<byte>? _silenced;
+
+        public PushScope(Session session)
+        {
+            _session = session;
+            if (session._replyMode == ReplyMode.On || session.Connection is not { } connection) { return; }
+            _silenced = session.Writer.Output;
+            session.Writer.Output = connection;
+        }
+
+        public void Dispose()
+        {
+            if (_silenced is not null) { _session.Writer.Output = _silenced; }
+        }
+    }
+
     // After a command, when replies are not simply on: SKIP's command is the next one, whose reply is then dropped.
     private void AdvanceReplyMode()
     {

@@ -56,6 +56,7 @@ internal sealed partial class Session
         var listening = message.Shard ? _shardChannels.Contains(message.Channel)
             : pattern is null ? _channels.Contains(message.Channel) : _patterns.Contains(pattern);
         if (sessionId != Id || !listening || Client.IsClosing) { return; }
+        using var pushing = Pushing();
         Reply.Push(pattern is null ? 3 : 4);
         Reply.Bulk(message.Shard ? "smessage"u8 : pattern is null ? "message"u8 : "pmessage"u8);
         if (pattern is not null) { Reply.Bulk(pattern); }
