@@ -40,6 +40,9 @@ public sealed class Connection : IBufferWriter<byte>
     /// <summary>Bytes written and not yet taken by the kernel.</summary>
     public long PendingOutputBytes => Output.Length;
 
+    /// <summary>Received bytes the handler has not consumed yet (a partial request), and the room left beside them.</summary>
+    public (int Pending, int Free) InputBuffer => (Carry.Length, Carry.Capacity - Carry.Length);
+
     /// <summary>
     /// True once the unsent output passed <see cref="ServerOptions.MaxOutputBytes"/>: the connection is closed at
     /// once and what is written after is dropped, so a handler in the middle of a long reply can stop producing it.

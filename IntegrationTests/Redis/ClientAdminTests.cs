@@ -66,6 +66,7 @@ public sealed class ClientAdminTests
 
         await writer.SendAsync("SET", "k", "v");
         await Eventually.HoldsAsync(() => Task.FromResult(redis.Redis.ClientPause.Waiting == 1), "the SET to wait");
+        Assert.Contains("blocked_clients:1\r\n", (string)(await reader.CallAsync("INFO", "clients"))!); // as Redis counts a paused client
         Assert.Null(await reader.CallAsync("GET", "k")); // reads go on, the SET has not run
         Assert.Equal("OK", await pauser.CallAsync("CLIENT", "UNPAUSE"));
         Assert.Equal("OK", await writer.ReadAsync());
@@ -155,6 +156,24 @@ public sealed class ClientAdminTests
         Assert.Equal(0, Idle(await List(), askerId));
 
         async Task<string> List() => (string)(await asker.CallAsync("CLIENT", "LIST"))!;
+    }
+
+    [Fact]
+    public async Task INFO_shows_redis_servers_fields_in_its_order_with_what_the_client_holds()
+    {
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync();
+        using var theirClient = await real.ConnectAsync();
+        using var ourClient = new RespClient(await ours.ConnectAsync());
+        static string[] Names(object? line) => [.. ((string)line!).Trim().Split(' ').Select(field => field[..field.IndexOf('=')])];
+        Assert.Equal(Names(await theirClient.CallAsync("CLIENT", "INFO")), Names(await ourClient.CallAsync("CLIENT", "INFO")));
+        Assert.Equal("client|info", await Field(ourClient, "cmd"));
+
+        using var queuing = await ours.ConnectAsync();
+        Assert.Equal("+OK\r\n+QUEUED\r\n", await queuing.CommandAsync("MULTI") + await queuing.CommandAsync("SET", "k", "v"));
+        await queuing.SendAsync("*3\r\n$3\r\nSET\r\n$1\r\nk"); // half a command, waiting for the rest
+        await Eventually.HoldsAsync(async () => Regex.IsMatch((string)(await ourClient.CallAsync("CLIENT", "LIST"))!,
+            @"\bmulti=1 qbuf=18 qbuf-free=\d+ argv-mem=0 multi-mem=5 .* cmd=set\b"), "the queued command and the half one in CLIENT LIST");
     }
 
     [Fact]

@@ -17,6 +17,9 @@ internal sealed unsafe class InputCarry
 
     public int Length { get; private set; }
 
+    /// <summary>Bytes allocated for the carry, <see cref="Length"/> of them in use.</summary>
+    public int Capacity => _capacity;
+
     public Span<byte> Pending => new(_data, Length);
 
     /// <summary>Appends <paramref name="bytes"/>; false (and nothing kept) if that would pass <paramref name="limit"/>.</summary>

@@ -83,7 +83,7 @@ internal static class ServerCommands
             ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", server.Config.Get("hz")),
             ("configured_hz", server.Config.Get("hz")), ("lru_clock", nowMicros / 1_000_000 & 0xFFFFFF),
             ("executable", Environment.ProcessPath ?? ""), ("config_file", server.Config.ConfigFile ?? ""), ("io_threads_active", 0));
-        Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients)), ("maxclients", server.Config.Get("maxclients")));
+        Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients) + server.ClientPause.Waiting), ("maxclients", server.Config.Get("maxclients")));
         var used = server.Eviction.Gauge.Used;
         var maxMemory = server.Eviction.MaxMemory;
         Section("memory", ("used_memory", used), ("used_memory_human", BytesToHuman(used)), ("used_memory_rss", usage.ResidentBytes),

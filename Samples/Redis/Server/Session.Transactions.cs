@@ -83,6 +83,7 @@ internal sealed partial class Session
         TransactionAborted = false;
         WatchedKeyChanged = false;
         _queued.Clear();
+        (QueuedCount, QueuedBytes) = (0, 0);
         foreach (var (db, key, _) in _watched) { db.Unwatch(key, this); }
         _watched.Clear();
     }
@@ -118,5 +119,11 @@ internal sealed partial class Session
             offset += command[i].Length;
         }
         _queued.Add((spec, buffer, arguments));
+        (QueuedCount, QueuedBytes) = (QueuedCount + 1, QueuedBytes + buffer.Length);
     }
+
+    /// <summary>Commands queued in MULTI and their bytes (CLIENT LIST's multi and multi-mem, read from any loop).</summary>
+    public int QueuedCount { get; private set; }
+
+    public long QueuedBytes { get; private set; }
 }

@@ -177,6 +177,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         if (InMulti && (spec.Flags & CommandFlags.NotQueued) == 0)
         {
             Enqueue(spec, command);
+            LastCommand = FullName(spec, command);
             Reply.SimpleString("QUEUED");
             return true;
         }
@@ -202,7 +203,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     /// </summary>
     private void Run(CommandSpec spec, RespCommand command)
     {
-        LastCommand = spec.Name;
+        LastCommand = FullName(spec, command);
         if ((spec.Flags & CommandFlags.NoKeyspace) != 0)
         {
             ReleaseBatchStripe(); // some (CONFIG RESETSTAT) hold the keyspace exclusively inside
@@ -213,6 +214,10 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         ReleaseBatchStripe();
         using (server.Keyspace.Lock.Exclusive(BusyScriptElsewhere)) { Handle(spec, command); }
     }
+
+    // CLIENT LIST's cmd: a container's subcommand as Redis names it (client|list).
+    private static string FullName(CommandSpec spec, RespCommand command) =>
+        spec.Subcommands is null ? spec.Name : (spec.CountedAs(command) ?? spec).Name;
 
     // Runs the handler. A write is counted while its keys are still held, so a snapshot's count of changes is exact;
     // one that changed something is logged to the append-only file then too, so conflicting commands are logged in
