@@ -103,6 +103,36 @@ public sealed class PersistenceTests
     }
 
     [Fact]
+    public async Task Changes_are_counted_as_redis_server_counts_its_dirty_keys()
+    {
+        string[][] script =
+        [
+            ["SETBIT", "bits", "0", "0"], ["SETBIT", "bits", "0", "0"], ["SETBIT", "bits", "0", "1"], ["BITFIELD", "field", "SET", "i5", "0", "0"],
+            ["BITFIELD", "field", "SET", "i5", "0", "0"], ["MSET", "a", "1", "b", "2"], ["DEL", "a", "b", "missing"], ["DEL", "missing"],
+            ["PFADD", "h"], ["PFADD", "h", "x"], ["PFADD", "h", "x"], ["EXPIRE", "bits", "100"], ["PERSIST", "field"], ["INCR", "n"], ["APPEND", "n", "0"],
+        ];
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync();
+        Assert.Equal(await CountedAsync(await real.ConnectAsync()), await CountedAsync(new RespClient(await ours.ConnectAsync())));
+
+        // What each command of the script added to rdb_changes_since_last_save.
+        async Task<string> CountedAsync(RespClient client)
+        {
+            using (client)
+            {
+                var added = new List<string>();
+                foreach (var command in script)
+                {
+                    var before = InfoField(await client.CallAsync("INFO", "persistence"), "rdb_changes_since_last_save");
+                    await client.CallAsync(command);
+                    added.Add($"{command[0]} {InfoField(await client.CallAsync("INFO", "persistence"), "rdb_changes_since_last_save") - before}");
+                }
+                return string.Join(", ", added);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_save_point_starts_a_background_save_once_its_changes_are_made()
     {
         await using var server = await InProcessRedis.StartAsync(Backend.Auto, save: "1 3");

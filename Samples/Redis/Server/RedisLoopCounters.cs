@@ -11,7 +11,7 @@ internal sealed class RedisLoopCounters(int commands)
     public long KeyspaceHits;
     public long KeyspaceMisses;
 
-    /// <summary>Write commands run (what the save points count); not reset by CONFIG RESETSTAT.</summary>
+    /// <summary>Keys the write commands changed, as Redis counts its dirty (what the save points count); not reset by CONFIG RESETSTAT.</summary>
     public long Changes;
 
     /// <summary>

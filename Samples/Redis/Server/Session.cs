@@ -227,9 +227,9 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         var changes = Database.ChangesOnThisThread;
         spec.Handler(this, command);
         if ((spec.Flags & CommandFlags.Write) == 0) { return; }
-        Counters.Changes++;
         if (Database.ChangesOnThisThread != changes)
         {
+            Counters.Changes += Database.ChangesOnThisThread - changes; // Redis's dirty: a write that changed nothing adds none
             if (server.Eviction.MaxMemory > 0) { CountWrittenBytes(command); }
             if (Db.Log is { } log) { _loggedUpTo = AofPropagation.Log(log, this, spec, command); }
         }
