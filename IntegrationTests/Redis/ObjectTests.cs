@@ -130,6 +130,20 @@ public sealed class ObjectTests
         Assert.Equal(1L, await c.CallAsync("OBJECT", "REFCOUNT", "big"));
     }
 
+    [Fact]
+    public async Task Ttl_type_and_exists_leave_the_last_use_alone_and_touch_records_it()
+    {
+        await using var redis = await InProcessRedis.StartAsync(Backend.Auto);
+        using var c = new RespClient(await redis.ConnectAsync());
+        Assert.Equal("OK", await c.CallAsync("SET", "source", "v"));
+        var payload = (string)(await c.CallAsync("DUMP", "source"))!;
+        Assert.Equal("OK", await c.CallAsync("RESTORE", "k", "0", payload, "IDLETIME", "1000")); // last used 1000 s ago
+        foreach (var command in new[] { "TTL", "PTTL", "EXPIRETIME", "TYPE", "EXISTS" }) { await c.CallAsync(command, "k"); }
+        Assert.InRange((long)(await c.CallAsync("OBJECT", "IDLETIME", "k"))!, 999, 1001);
+        Assert.Equal(1L, await c.CallAsync("TOUCH", "k"));
+        Assert.Equal(0L, await c.CallAsync("OBJECT", "IDLETIME", "k"));
+    }
+
     [Theory]
     [MemberData(nameof(Backends.Native), MemberType = typeof(Backends))]
     public async Task Idletime_freq_help_and_errors_are_redis_s(Backend backend)

@@ -12,8 +12,8 @@ internal static class KeyCommands
     {
         t.Add("del", -2, Write, 1, -1, 1, Delete);
         t.Add("unlink", -2, Write | Fast, 1, -1, 1, Delete);
-        t.Add("exists", -2, ReadOnly | Fast, 1, -1, 1, (s, c) => s.Reply.Integer(CountLive(s, c)));
-        t.Add("touch", -2, ReadOnly | Fast, 1, -1, 1, (s, c) => s.Reply.Integer(CountLive(s, c)));
+        t.Add("exists", -2, ReadOnly | Fast, 1, -1, 1, (s, c) => s.Reply.Integer(CountLive(s, c, touch: false)));
+        t.Add("touch", -2, ReadOnly | Fast, 1, -1, 1, (s, c) => s.Reply.Integer(CountLive(s, c, touch: true)));
         t.Add("type", 2, ReadOnly | Fast, 1, 1, 1, Type);
         t.Add("expire", -3, Write | Fast, 1, 1, 1, (s, c) => Expire(s, c, 1000, absolute: false));
         t.Add("pexpire", -3, Write | Fast, 1, 1, 1, (s, c) => Expire(s, c, 1, absolute: false));
@@ -44,15 +44,16 @@ internal static class KeyCommands
         s.Reply.Integer(removed);
     }
 
-    private static int CountLive(Session s, RespCommand c)
+    // EXISTS, TYPE and TTL look keys up without recording their use (LOOKUP_NOTOUCH), TOUCH to record it.
+    private static int CountLive(Session s, RespCommand c, bool touch)
     {
         var live = 0;
-        for (var i = 1; i < c.Count; i++) { if (s.Db.Read(c[i]) is not null) { live++; } }
+        for (var i = 1; i < c.Count; i++) { if (s.Db.Read(c[i], touch: touch) is not null) { live++; } }
         return live;
     }
 
     private static void Type(Session s, RespCommand c) =>
-        s.Reply.SimpleString(s.Db.Read(c[1]) is { } value ? RedisValue.TypeName(value) : "none");
+        s.Reply.SimpleString(s.Db.Read(c[1], touch: false) is { } value ? RedisValue.TypeName(value) : "none");
 
     private static void Expire(Session s, RespCommand c, long unitMs, bool absolute)
     {
@@ -95,7 +96,7 @@ internal static class KeyCommands
 
     private static void Ttl(Session s, RespCommand c, long unitMs, bool remaining)
     {
-        if (s.Db.Read(c[1]) is null) { s.Reply.Integer(-2); return; }
+        if (s.Db.Read(c[1], touch: false) is null) { s.Reply.Integer(-2); return; }
         if (s.Db.ExpireAt(c[1]) is not { } deadline) { s.Reply.Integer(-1); return; }
         // Seconds are rounded to the nearest, the deadline (EXPIRETIME) as the time left (TTL), as ttlGenericCommand does.
         var ms = remaining ? Math.Max(deadline - Clock.NowMs, 0) : deadline;
