@@ -15,7 +15,10 @@ public sealed partial class MonitorTests
         ["AUTH", "pw"], ["AUTH", "default", "pw"], ["HELLO", "2", "AUTH", "default", "pw"], ["HELLO", "2"],
         ["CONFIG", "GET", "port"], ["DEBUG", "SLEEP", "0"], ["SLOWLOG", "GET"], ["LATENCY", "LATEST"], ["NOSUCH", "x"], ["GET"],
         ["PING"], ["CLIENT", "SETNAME", "x"], ["CLIENT", "ID"], ["CLIENT", "LIST"], ["CLIENT", "NO-EVICT", "off"], ["ACL", "WHOAMI"],
-        ["ACL", "USERS"], ["ECHO", ""], ["QUIT"],
+        ["ACL", "USERS"], ["ECHO", ""], ["EVAL", "return redis.call('SET', KEYS[1], ARGV[1])", "1", "ek", "ev"],
+        ["FUNCTION", "LOAD", "#!lua name=monlib\nredis.register_function('monf', function(keys) return redis.call('GET', keys[1]) end)"],
+        ["FCALL", "monf", "1", "ek"], ["MIGRATE", "127.0.0.1", "1", "k", "0", "100", "AUTH", "secret"],
+        ["MIGRATE", "127.0.0.1", "1", "", "0", "100", "AUTH2", "user", "secret", "KEYS", "k"], ["QUIT"],
     ];
 
     [Fact]
@@ -30,6 +33,7 @@ public sealed partial class MonitorTests
         Assert.Equal(expected, actual);
         Assert.Contains("+<time> [0 <client>] \"AUTH\" \"(redacted)\" \"(redacted)\"", actual);
         Assert.Contains("+<time> [1 <client>] \"SET\" \"x\" \"1\"", actual);
+        Assert.Contains("+<time> [0 lua] \"SET\" \"ek\" \"ev\"", actual); // after the EVAL that ran it
     }
 
     // What the monitor receives: the client's script, then its own commands (a second MONITOR, PING, a read, RESET),
@@ -95,9 +99,10 @@ public sealed partial class MonitorTests
         foreach (var client in clients) { client.Dispose(); }
     }
 
-    private static string Masked(string line) => Prefix().Replace(line, "+<time> [$1 <client>]").TrimEnd('\r', '\n');
+    private static string Masked(string line) =>
+        Prefix().Replace(line, match => $"+<time> [{match.Groups[1].Value} {(match.Groups[2].Value == "lua" ? "lua" : "<client>")}]").TrimEnd('\r', '\n');
 
-    [GeneratedRegex(@"^\+\d{10}\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]")]
+    [GeneratedRegex(@"^\+\d{10}\.\d{6} \[(\d+) (127\.0\.0\.1:\d+|lua)\]")]
     private static partial Regex Prefix();
 
     [GeneratedRegex(@"^\+\d{10}\.\d{6} \[0 (127\.0\.0\.1:\d+)\] ""INCR"" ""n""\r\n$")]

@@ -63,6 +63,9 @@ internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, K
     /// <summary>How redis-server 7.0.15 describes it (COMMAND INFO, DOCS); every command here is recorded there.</summary>
     public RecordedCommand Recorded { get; init; } = RecordedCommands.Get(Name);
 
+    /// <summary>A script call (EVAL, FCALL: skip_monitor in Redis's table), shown to monitors before the commands it runs.</summary>
+    public bool MonitoredBeforeItRuns => Recorded.HasFlag("skip_monitor");
+
     public bool MayBlock(RespCommand command) => (Flags & CommandFlags.Blocking) != 0 && (MayBlockWhen?.Invoke(command) ?? true);
 
     public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;

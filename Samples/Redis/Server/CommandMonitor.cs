@@ -43,7 +43,7 @@ internal sealed class CommandMonitor
     {
         var micros = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / (TimeSpan.TicksPerMillisecond / 1000);
         var line = new List<byte>(64);
-        line.AddRange(Encoding.ASCII.GetBytes($"{micros / 1_000_000}.{micros % 1_000_000:D6} [{source.Db.Index} {source.Peer}] "));
+        line.AddRange(Encoding.ASCII.GetBytes($"{micros / 1_000_000}.{micros % 1_000_000:D6} [{source.Db.Index} {(source.IsScriptClient ? "lua" : source.Peer)}] "));
         for (var i = 0; i < command.Count; i++)
         {
             if (i > 0) { line.Add((byte)' '); }
@@ -56,7 +56,8 @@ internal sealed class CommandMonitor
     /// Whether Redis keeps <paramref name="command"/> from monitors: admin commands and subcommands (CONFIG GET, CLIENT
     /// KILL, SLOWLOG GET, ...), as redis-server's table flags them.
     /// </summary>
-    public static bool Hidden(CommandSpec spec, RespCommand command) => spec.Recorded.Called(command).HasFlag("admin");
+    public static bool Hidden(CommandSpec spec, RespCommand command) =>
+        spec.MonitoredBeforeItRuns || spec.Recorded.Called(command).HasFlag("admin");
 
     // The session's id rides along because sessions are pooled: by the time a post runs, the object may serve another client.
     private sealed record Watcher(Session Monitor, long Id, EventLoop Loop);

@@ -14,10 +14,13 @@ internal sealed partial class Session
     /// <summary>A script client for <paramref name="counters"/>' loop, writing its replies to <paramref name="replies"/>.</summary>
     public static Session ForScripts(RedisServer server, RedisLoopCounters counters, ArrayBufferWriter<byte> replies)
     {
-        var session = new Session(server) { Authenticated = true, Db = server.Keyspace.Databases[0], Counters = counters, InExec = true };
+        var session = new Session(server) { Authenticated = true, Db = server.Keyspace.Databases[0], Counters = counters, InExec = true, IsScriptClient = true };
         session.Writer.Output = replies;
         return session;
     }
+
+    /// <summary>A script client (MONITOR shows its commands as lua's).</summary>
+    public bool IsScriptClient { get; private init; }
 
     /// <summary>Where a script's commands run: the caller's database, RESP2 until the script asks for RESP3.</summary>
     public void StartScript(Session caller)
@@ -33,7 +36,7 @@ internal sealed partial class Session
         var changes = Database.ChangesOnThisThread;
         LastCommand = spec.Name;
         Counters.Commands++;
-        var started = Starting();
+        var started = Starting(spec, command);
         Handle(spec, command);
         Finished(spec, command, started);
         return Database.ChangesOnThisThread != changes;

@@ -33,9 +33,13 @@ internal sealed partial class Session
         if (spec.CountedAs(command) is { } counted) { Counters.PerCommand.RejectedCalls[counted.Id]++; }
     }
 
-    /// <summary>Starts timing a command; give what it returns to <see cref="Finished"/>.</summary>
-    private long Starting()
+    /// <summary>
+    /// Starts timing a command; give what it returns to <see cref="Finished"/>. A script call (EVAL, FCALL) is shown
+    /// to monitors now, so the commands it runs come after it, as Redis feeds them.
+    /// </summary>
+    private long Starting(CommandSpec spec, RespCommand command)
     {
+        if (server.Monitor.Active && spec.MonitoredBeforeItRuns) { server.Monitor.Feed(this, command, _ => false); }
         _errorsCounted = _errorReplies;
         LastCommandAt = Stopwatch.GetTimestamp();
         KeyAccess.CommandStarting(LastCommandAt);
@@ -81,6 +85,16 @@ internal sealed partial class Session
                 if (ConfigParameters.Find(Args.Text(command[i - 1]))?.Is(ConfigFlags.Sensitive) == true) { sensitive.Add(i); }
             }
             return sensitive.Contains;
+        }
+        if (spec.Name == "migrate")
+        {
+            // AUTH's password, AUTH2's username and password (migrateCommand redacts them).
+            for (var i = 6; i < command.Count && !Args.Is(command[i], "KEYS"); i++)
+            {
+                if (Args.Is(command[i], "AUTH")) { var at = i + 1; return j => j == at; }
+                if (Args.Is(command[i], "AUTH2")) { var at = i + 1; return j => j == at || j == at + 1; }
+            }
+            return _ => false;
         }
         if (spec.Name != "hello") { return _ => false; }
         for (var i = 2; i < command.Count; i++)

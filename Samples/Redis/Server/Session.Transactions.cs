@@ -63,8 +63,8 @@ internal sealed partial class Session
             foreach (var (spec, buffer, arguments) in queued)
             {
                 Counters.Commands++;
-                var started = Starting();
                 var command = new RespCommand(buffer, default, arguments);
+                var started = Starting(spec, command);
                 Handle(spec, command);
                 Finished(spec, command, started);
             }

@@ -181,7 +181,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reply.SimpleString("QUEUED");
             return true;
         }
-        var started = Starting();
+        var started = Starting(spec, command);
         try
         {
             Run(spec, command);
