@@ -11,6 +11,15 @@ namespace Loop.IntegrationTests.Redis;
 /// </summary>
 public sealed class ScriptingTests
 {
+    [Fact]
+    public Task A_script_cannot_block_on_a_stream_and_is_told_as_redis_tells_it() => SameAsRealRedis.RepliesAsync(
+        [
+            ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"],
+            ["EVAL", "return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', KEYS[1], '$')", "1", "s"],
+            ["EVAL", "return redis.pcall('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', 'x', 'STREAMS', KEYS[1], '>')", "1", "s"],
+            ["EVAL", "return redis.pcall('XREAD', 'COUNT', 1, 'STREAMS', KEYS[1], '0')", "1", "s"],
+        ]);
+
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Eval_runs_commands_and_converts_their_replies_as_redis_does(Backend backend)

@@ -44,6 +44,8 @@ internal readonly record struct StreamReadRequest(long Count, long TimeoutMs, in
             var option = c[i];
             if (Args.Is(option, "BLOCK") && more > 0)
             {
+                // As Redis, before the timeout is read: a script has no use for waiting.
+                if (s.IsScriptClient) { return Fail(s, $"ERR {Args.Text(c[0])} command is not allowed with BLOCK option from scripts"); }
                 if (!Args.TryLong(c[++i], out timeout)) { return Fail(s, "ERR timeout is not an integer or out of range"); }
                 if (timeout < 0) { return Fail(s, "ERR timeout is negative"); }
             }
