@@ -71,6 +71,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
         redis.Persistence.UseIoUring = backend == Backend.IoUring;
         if (activeExpiry) { redis.StartActiveExpiry(server.Loops[0]); }
         redis.Persistence.StartSavePoints(server.Loops[0]);
+        redis.StartNetworkStatistics(server);
         return new InProcessRedis(redis, server, ownDirectory);
     }
 

@@ -18,6 +18,55 @@ public sealed class InfoFieldsTests
         Assert.StartsWith($"{(await FieldsAsync(theirClient, "server"))["os"].Split(' ')[0]} ", fields["os"]);
     }
 
+    // Redis 7.0's stats this server does not count (docs/redis-compatibility.md says why).
+    private static readonly string[] StatsNotKept =
+    [
+        "total_net_repl_output_bytes", "instantaneous_output_repl_kbps", "expired_stale_perc", "expired_time_cap_reached_count",
+        "expire_cycle_cpu_milliseconds", "evicted_clients", "total_eviction_exceeded_time", "current_eviction_exceeded_time",
+        "dump_payload_sanitizations", "total_reads_processed", "total_writes_processed", "reply_buffer_shrinks", "reply_buffer_expands",
+    ];
+
+    [Fact]
+    public async Task The_stats_section_has_redis_servers_fields_in_its_order_but_those_not_kept()
+    {
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync();
+        using var ourClient = new RespClient(await ours.ConnectAsync());
+        using var theirClient = await real.ConnectAsync();
+        var (theirs, mine) = (await NamesAsync(theirClient, "stats"), await NamesAsync(ourClient, "stats"));
+        Assert.Equal(theirs.Except(StatsNotKept), mine.Intersect(theirs));
+    }
+
+    [Fact]
+    public async Task Stats_count_the_traffic_its_rate_the_subscriptions_and_the_clients_past_maxclients()
+    {
+        await using var redis = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = new RespClient(await redis.ConnectAsync());
+        Assert.Equal("OK", await client.CallAsync("CONFIG", "RESETSTAT"));
+        var before = await FieldsAsync(client, "stats");
+        const int count = 2000;
+        for (var i = 0; i < count; i++) { client.Queue("SET", "k", "v"); } // 27 bytes each, +OK (5) back
+        await client.FlushAsync();
+        for (var i = 0; i < count; i++) { await client.ReadAsync(); }
+        var after = await FieldsAsync(client, "stats");
+        Assert.InRange(long.Parse(after["total_net_input_bytes"]) - long.Parse(before["total_net_input_bytes"]), count * 27, count * 27 + 200);
+        Assert.InRange(long.Parse(after["total_net_output_bytes"]) - long.Parse(before["total_net_output_bytes"]), count * 5, count * 5 + 2000);
+        await Eventually.HoldsAsync(async () => long.Parse((await FieldsAsync(client, "stats"))["instantaneous_ops_per_sec"]) > 0, "a rate");
+
+        using var subscriber = await redis.ConnectAsync();
+        await subscriber.SendAsync(RespSocket.Encode("SUBSCRIBE", "a", "b") + RespSocket.Encode("PSUBSCRIBE", "p*"));
+        await subscriber.ReadReplyAsync();
+        await subscriber.ReadReplyAsync();
+        await subscriber.ReadReplyAsync();
+        var subscribed = await FieldsAsync(client, "stats");
+        Assert.Equal(("2", "1", "0"), (subscribed["pubsub_channels"], subscribed["pubsub_patterns"], subscribed["pubsubshard_channels"]));
+
+        Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "maxclients", "2")); // this client and the subscriber
+        using var refused = await redis.ConnectAsync();
+        Assert.Equal("-ERR max number of clients reached\r\n", await refused.ReadToEndAsync());
+        Assert.Equal("1", (await FieldsAsync(client, "stats"))["rejected_connections"]);
+    }
+
     private static async Task<string[]> NamesAsync(RespClient client, string section) => [.. (await FieldsAsync(client, section)).Keys];
 
     private static async Task<Dictionary<string, string>> FieldsAsync(RespClient client, string section) =>

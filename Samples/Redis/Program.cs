@@ -90,6 +90,7 @@ var exitCode = await SampleHost.RunAsync(options, () => new Session(redis), serv
     redis.Persistence.UseIoUring = server.BackendName == "iouring";
     redis.RequestShutdown = SampleHost.Stop;
     redis.StartActiveExpiry(server.Loops[0]);
+    redis.StartNetworkStatistics(server);
     redis.Persistence.StartSavePoints(server.Loops[0]);
 });
 // The append-only file's last commands are written and synced; SIGTERM saves when save points are set, as Redis does

@@ -14,15 +14,18 @@ internal static class ReplicationCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("sync", 1, NoScript | NoMulti | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: false));
-        t.Add("psync", -3, NoScript | NoMulti | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: true));
+        t.Add("sync", 1, NoScript | NoMulti | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: false, continuing: false));
+        t.Add("psync", -3, NoScript | NoMulti | NoKeyspace, 0, 0, 0, (s, c) => Sync(s, psync: true, continuing: !Args.Is(c[1], "?")));
         t.Add("replconf", -1, NoScript | NoKeyspace, 0, 0, 0, ReplConf);
     }
 
-    // A connection already a replica asking again is ignored, as Redis ignores it.
-    private static void Sync(Session s, bool psync)
+    // A connection already a replica asking again is ignored, as Redis ignores it. One that asked to continue a stream
+    // (PSYNC with its id) gets a full resync too, counted as sync_partial_err.
+    private static void Sync(Session s, bool psync, bool continuing)
     {
-        if (s.AsReplica is null) { s.Server.Replication.StartFullSync(s, psync); }
+        if (s.AsReplica is not null) { return; }
+        if (continuing) { Interlocked.Increment(ref s.Server.Replication.PartialSyncsRefused); }
+        s.Server.Replication.StartFullSync(s, psync);
     }
 
     // Options in pairs, as Redis's replconfCommand reads them: ACK and GETACK end the command without a reply (a master has

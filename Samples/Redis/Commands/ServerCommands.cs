@@ -106,9 +106,24 @@ internal static class ServerCommands
         var totals = server.Totals();
         var perCommand = server.CommandStatisticsTotal();
         var unexpectedErrors = Interlocked.Read(ref server.UnexpectedErrorReplies);
+        var (network, rates, replication) = (server.Network, server.Instantaneous, server.Replication);
+        // Redis 7.0's fields in its order, less those this server does not count (see docs/redis-compatibility.md);
+        // the zeros are true here: no fork, no defragmentation, no I/O threads, no tracking, no cached MIGRATE sockets.
         Section("stats", ("total_connections_received", totals.Connections), ("total_commands_processed", totals.Commands),
-            ("expired_keys", server.Keyspace.ExpiredKeys), ("evicted_keys", server.Eviction.EvictedKeys), ("keyspace_hits", totals.KeyspaceHits), ("keyspace_misses", totals.KeyspaceMisses),
+            ("instantaneous_ops_per_sec", rates.OpsPerSecond), ("total_net_input_bytes", network.Received),
+            ("total_net_output_bytes", network.Sent), ("total_net_repl_input_bytes", 0), ("instantaneous_input_kbps", Kbps(rates.InputKbps)),
+            ("instantaneous_output_kbps", Kbps(rates.OutputKbps)), ("instantaneous_input_repl_kbps", Kbps(0)),
+            ("rejected_connections", network.Rejected + Interlocked.Read(ref server.RejectedConnections)),
+            ("sync_full", Interlocked.Read(ref replication.FullSyncs)), ("sync_partial_ok", 0),
+            ("sync_partial_err", Interlocked.Read(ref replication.PartialSyncsRefused)), ("expired_keys", server.Keyspace.ExpiredKeys),
+            ("evicted_keys", server.Eviction.EvictedKeys), ("keyspace_hits", totals.KeyspaceHits), ("keyspace_misses", totals.KeyspaceMisses),
+            ("pubsub_channels", server.PubSub.ChannelCount(shard: false)), ("pubsub_patterns", server.PubSub.PatternCount),
+            ("pubsubshard_channels", server.PubSub.ChannelCount(shard: true)), ("latest_fork_usec", 0), ("total_forks", 0),
+            ("migrate_cached_sockets", 0), ("slave_expires_tracked_keys", 0), ("active_defrag_hits", 0), ("active_defrag_misses", 0),
+            ("active_defrag_key_hits", 0), ("active_defrag_key_misses", 0), ("total_active_defrag_time", 0),
+            ("current_active_defrag_time", 0), ("tracking_total_keys", 0), ("tracking_total_items", 0), ("tracking_total_prefixes", 0),
             ("unexpected_error_replies", unexpectedErrors), ("total_error_replies", perCommand.ErrorReplies + unexpectedErrors),
+            ("io_threaded_reads_processed", 0), ("io_threaded_writes_processed", 0),
             // Not Redis's: how often a loop waited for a lock (the keyspace's stripes, pub/sub), for the scaling benchmark.
             ("lock_contentions", Monitor.LockContentionCount));
         Section("replication", ReplicationCommands.Info(server));
@@ -121,6 +136,8 @@ internal static class ServerCommands
         Section("keyspace", keyspace);
         s.Reply.Bulk(text.ToString());
     }
+
+    private static string Kbps(double value) => value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
 
     // Redis's bytesToHuman: bytes below 1 KB, else two decimals of the largest unit under the value.
     private static string BytesToHuman(long bytes)

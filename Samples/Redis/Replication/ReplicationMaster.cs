@@ -22,6 +22,9 @@ internal sealed class ReplicationMaster(RedisServer server)
     /// <summary>Full syncs served (INFO's sync_full).</summary>
     public long FullSyncs;
 
+    /// <summary>PSYNCs that asked to continue a stream and got a full resync instead (INFO sync_partial_err).</summary>
+    public long PartialSyncsRefused;
+
     /// <summary>SYNC (<paramref name="psync"/> false: no +FULLRESYNC line) or PSYNC from <paramref name="session"/>, which becomes a replica. Loop thread.</summary>
     public void StartFullSync(Session session, bool psync)
     {

@@ -42,6 +42,12 @@ internal sealed class PubSubHub : IChannelPublisher
         get { lock (_gate) { return _patterns.Count; } }
     }
 
+    /// <summary>Channels (or shard channels) with at least one subscriber.</summary>
+    public int ChannelCount(bool shard)
+    {
+        lock (_gate) { return (shard ? _shardChannels : _channels).Count; }
+    }
+
     public int SubscriberCount(ReadOnlySpan<byte> channel, bool shard = false)
     {
         lock (_gate)

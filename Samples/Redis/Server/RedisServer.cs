@@ -111,11 +111,19 @@ internal sealed class RedisServer
     /// </summary>
     public long UnexpectedErrorReplies;
 
+    /// <summary>Clients refused for maxclients (rejected_connections adds the loops' own refusals).</summary>
+    public long RejectedConnections;
+
     /// <summary>CONFIG RESETSTAT.</summary>
     public void ResetStatistics()
     {
         lock (_loopCounters) { _loopCounters.ForEach(c => c.Reset()); }
         Interlocked.Exchange(ref UnexpectedErrorReplies, 0);
+        Interlocked.Exchange(ref RejectedConnections, 0);
+        Interlocked.Exchange(ref Replication.FullSyncs, 0);
+        Interlocked.Exchange(ref Replication.PartialSyncsRefused, 0);
+        var network = _network();
+        _networkAtReset = (network.BytesReceived, network.BytesSent, network.Rejected);
         Eviction.ResetStatistics();
     }
 
@@ -129,6 +137,32 @@ internal sealed class RedisServer
     /// Starts the active expiry cycle on <paramref name="loop"/>: every 100 ms, sample keys with a TTL and
     /// delete the expired ones, so they free memory without being touched.
     /// </summary>
+    /// <summary>The counts INFO stats shows of the server's loops (connections refused, bytes in and out), and their rates.</summary>
+    public void StartNetworkStatistics(global::Loop.Server server)
+    {
+        _network = () => server.Statistics;
+        Instantaneous.Start(server.Loops[0], () =>
+        {
+            var network = server.Statistics;
+            return (Totals().Commands, network.BytesReceived, network.BytesSent);
+        });
+    }
+
+    private Func<LoopStatistics> _network = () => LoopStatistics.Zero;
+    private (long Received, long Sent, long Rejected) _networkAtReset;
+
+    /// <summary>The loops' bytes received and sent and connections they refused, since CONFIG RESETSTAT (or start).</summary>
+    public (long Received, long Sent, long Rejected) Network
+    {
+        get
+        {
+            var (network, reset) = (_network(), _networkAtReset);
+            return (network.BytesReceived - reset.Received, network.BytesSent - reset.Sent, network.Rejected - reset.Rejected);
+        }
+    }
+
+    public InstantaneousMetrics Instantaneous { get; } = new();
+
     public void StartActiveExpiry(EventLoop loop) => loop.Post(() => loop.Every(TimeSpan.FromMilliseconds(100), ExpireCycle));
 
     private void ExpireCycle()

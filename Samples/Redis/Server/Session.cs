@@ -56,6 +56,13 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         Counters = server.CountersOf(connection.Loop);
         Counters.Connections++;
         _heldReplies = connection.Loop.GetState(loop => new HeldReplies(loop, server.Aof));
+        // maxclients: a client past it is told so and closed, as Redis's acceptCommonHandler does.
+        if (server.Clients.Count > server.Config.GetNumber("maxclients"))
+        {
+            Interlocked.Increment(ref server.RejectedConnections);
+            connection.Write("-ERR max number of clients reached\r\n"u8);
+            connection.Close();
+        }
     }
 
     public override void OnClose(Connection connection, CloseReason reason)
