@@ -113,6 +113,21 @@ public sealed class MaxMemoryTests
         Assert.Equal(keys + 20 * Batch, await c.CallAsync("DBSIZE"));
     }
 
+    [Fact]
+    public async Task A_maxmemory_set_under_what_is_used_evicts_at_once_as_redis_does()
+    {
+        await using var redis = await StartAsync();
+        using var c = await RespClient.ConnectAsync(redis.EndPoint);
+        using var subscriber = await RespClient.ConnectAsync(redis.EndPoint);
+        Assert.Equal("OK", await c.CallAsync("CONFIG", "SET", "notify-keyspace-events", "Ee"));
+        Assert.Equal(new object?[] { "psubscribe", "*", 1L }, await subscriber.CallAsync("PSUBSCRIBE", "*"));
+        Assert.Equal("OK", await c.CallAsync("CONFIG", "SET", "maxmemory-policy", "allkeys-lru"));
+        Assert.Equal("OK", await c.CallAsync("SET", "foo", "bar"));
+        Assert.Equal("OK", await c.CallAsync("CONFIG", "SET", "maxmemory", "1"));
+        Assert.Equal(new object?[] { "pmessage", "*", "__keyevent@0__:evicted", "foo" }, await subscriber.ReadAsync());
+        Assert.Equal((0L, 1L), ((long)(await c.CallAsync("DBSIZE"))!, await InfoAsync(c, "stats", "evicted_keys")));
+    }
+
     private static Task<RedisProcess> StartAsync(params string[] args) =>
         RedisProcess.StartServingAsync(["--port", "0", "--save", "", .. args], limits: "export DOTNET_GCgen0size=0x1000000");
 
