@@ -86,11 +86,20 @@ public sealed class ClientAdminTests
     [InlineData(false, "SCRIPT", "FLUSH")]
     [InlineData(false, "XGROUP", "HELP")]
     [InlineData(false, "FUNCTION", "LIST")]
+    [InlineData(false, "EVAL", "#!lua flags=no-writes\nreturn 1", "0")] // a script's declared flags stand for the command's
+    [InlineData(true, "EVAL", "#!lua\nreturn 1", "0")]
+    [InlineData(false, "FCALL", "readonly", "0")]
+    [InlineData(true, "FCALL", "writes", "0")]
+    [InlineData(false, "EVALSHA", "ae33f9227913b24d053a555637f98260b23bd3a3", "0")] // the cached no-writes script below
+    [InlineData(true, "EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", "0")] // unknown: the command's flags
     public async Task A_write_pause_holds_writes_and_what_redis_may_propagate(bool held, params string[] command)
     {
         await using var redis = await InProcessRedis.StartAsync(Backend.Auto);
         var pauser = new RespClient(await redis.ConnectAsync());
         var client = new RespClient(await redis.ConnectAsync());
+        await pauser.CallAsync("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function{function_name='readonly', callback=function() return 1 end, flags={'no-writes'}}\n" +
+            "redis.register_function('writes', function() return 1 end)");
+        await pauser.CallAsync("SCRIPT", "LOAD", "#!lua flags=no-writes\nreturn 2");
         Assert.Equal("OK", await pauser.CallAsync("CLIENT", "PAUSE", "100000", "WRITE"));
         await client.SendAsync(command);
         if (held)

@@ -1,3 +1,4 @@
+using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 
 namespace Loop.Samples.Redis.Server;
@@ -62,8 +63,8 @@ internal sealed record PauseWindow(long EndsAtMs, bool WritesOnly)
     /// Whether <paramref name="spec"/> (a subcommand as itself) waits: any command, or with WRITE one that writes or that
     /// Redis may propagate (PUBLISH, EVAL, PFCOUNT), as Redis's is_may_replicate_command tells (EXEC of such too).
     /// </summary>
-    public bool Holds(CommandSpec spec, Session session) =>
-        !WritesOnly || spec.Recorded.WritesOrMayReplicate || (spec.Name == "exec" && session.QueuedWrites);
+    public bool Holds(CommandSpec spec, RespCommand command, Session session) =>
+        !WritesOnly || session.MayReplicate(spec, command) || (spec.Name == "exec" && session.QueuedWrites);
 }
 
 /// <summary>One loop's sessions waiting for a pause to end, resumed by a timer at its end or by UNPAUSE. Loop thread only.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 
 namespace Loop.Samples.Redis.Server;
@@ -24,7 +25,14 @@ internal sealed partial class Session
     private long _killedId;
 
     /// <summary>Commands are queued in MULTI that write or that Redis may propagate (a WRITE pause holds their EXEC).</summary>
-    public bool QueuedWrites => _queued.Exists(q => q.Spec.Recorded.WritesOrMayReplicate);
+    public bool QueuedWrites => _queued.Exists(q => MayReplicate(q.Spec, new RespCommand(q.Buffer, default, q.Arguments)));
+
+    /// <summary>
+    /// Whether the command writes or Redis may propagate it, with getCommandFlags' flags: a script that declares its
+    /// flags writes unless it says no-writes, and is otherwise not propagated.
+    /// </summary>
+    public bool MayReplicate(CommandSpec spec, RespCommand command) =>
+        DeclaredScriptFlags(spec, command) is { } flags ? (flags & Scripting.ScriptFlags.NoWrites) == 0 : spec.Recorded.WritesOrMayReplicate;
 
     /// <summary>CLIENT REPLY ON, OFF or SKIP (the next command's reply only).</summary>
     public void SetReplyMode(ReplyMode mode)

@@ -176,7 +176,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, command, refusal);
             return true;
         }
-        if (server.ClientPause.Current is { } pause && pause.Holds(called, this))
+        if (server.ClientPause.Current is { } pause && pause.Holds(called, command, this))
         {
             WaitOutPause(pause);
             return false;
