@@ -12,6 +12,18 @@ namespace Loop.IntegrationTests.Redis;
 public sealed class ScriptingTests
 {
     [Fact]
+    public Task A_read_only_script_refuses_what_redis_may_propagate_and_function_load_reads_its_options_as_redis() => SameAsRealRedis.RepliesAsync(
+        [
+            ["EVAL_RO", "return redis.call('publish', 'ch', 'msg')", "0"],
+            ["EVAL", "#!lua flags=no-writes\nreturn redis.call('publish', 'ch', 'msg')", "0"],
+            ["EVAL", "return redis.call('publish', 'ch', 'msg')", "0"],
+            ["EVAL_RO", "return redis.pcall('pfcount', KEYS[1])", "1", "h"],
+            ["FUNCTION", "LOAD", "foo", "bar", "#!lua name=x\nredis.register_function('f', function() return 1 end)"],
+            ["FUNCTION", "LOAD", "REPLACE", "replace", "#!lua name=x\nredis.register_function('f', function() return 1 end)"],
+            ["FCALL", "f", "0"],
+        ]);
+
+    [Fact]
     public Task A_script_cannot_block_on_a_stream_and_is_told_as_redis_tells_it() => SameAsRealRedis.RepliesAsync(
         [
             ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"],

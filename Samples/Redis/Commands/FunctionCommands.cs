@@ -84,7 +84,7 @@ internal static class FunctionCommands
     {
         var sub = c[1];
         var count = c.Count;
-        if (Args.Is(sub, "LOAD") && count is 3 or 4) { Load(s, c); }
+        if (Args.Is(sub, "LOAD") && count >= 3) { Load(s, c); }
         else if (Args.Is(sub, "DELETE") && count == 3)
         {
             var name = Args.Text(c[2]);
@@ -125,10 +125,11 @@ internal static class FunctionCommands
 
     private static void Load(Session s, RespCommand c)
     {
+        // Options before the code, as functionLoadCommand reads them: REPLACE, any number of times.
         var replace = false;
-        if (c.Count == 4)
+        for (var i = 2; i < c.Count - 1; i++)
         {
-            if (!Args.Is(c[2], "REPLACE")) { s.Reply.Error($"ERR Unknown option given: {Args.Text(c[2])}"); return; }
+            if (!Args.Is(c[i], "REPLACE")) { s.Reply.Error($"ERR Unknown option given: {Args.Text(c[i])}"); return; }
             replace = true;
         }
         var code = c[c.Count - 1].ToArray();

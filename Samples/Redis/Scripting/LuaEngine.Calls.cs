@@ -58,8 +58,10 @@ internal sealed partial class LuaEngine
             return "ERR Wrong number of args calling Redis command from script";
         }
         if ((called.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
+        // A command Redis may propagate (PUBLISH, PFCOUNT) counts as a write here, so a read-only script is one CLIENT
+        // PAUSE WRITE may let run; the checks after are for writes only (scriptVerifyWriteCommandAllow).
+        if (_run!.ReadOnly && called.Recorded.WritesOrMayReplicate) { return "ERR Write commands are not allowed from read-only scripts."; }
         if ((called.Flags & CommandFlags.Write) == 0) { return null; }
-        if (_run!.ReadOnly) { return "ERR Write commands are not allowed from read-only scripts."; }
         if (_client.WriteRefusal is { } refusal) { return refusal; }
         // Redis's scriptVerifyOOM: only before the script's first write, which it could not undo.
         return _run.RefusesGrowth && !_run.Wrote && called.Recorded.HasFlag("denyoom") ? Server.Eviction.OutOfMemoryError : null;
