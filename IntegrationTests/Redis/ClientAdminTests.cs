@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Loop.IntegrationTests.Infrastructure;
+using static Loop.IntegrationTests.Redis.ConcurrentClients;
 
 namespace Loop.IntegrationTests.Redis;
 
@@ -71,6 +72,27 @@ public sealed class ClientAdminTests
         Assert.Equal("OK", await pauser.CallAsync("CLIENT", "UNPAUSE"));
         Assert.Equal("OK", await writer.ReadAsync());
         Assert.Equal("v", await reader.CallAsync("GET", "k"));
+    }
+
+    [Fact]
+    public async Task While_clients_are_paused_a_key_past_its_deadline_reads_as_gone_and_is_deleted_only_after()
+    {
+        await using var redis = await InProcessRedis.StartAsync(Backend.Auto, activeExpiry: false);
+        var client = new RespClient(await redis.ConnectAsync());
+        // The pause starts once the transaction is done, as in Redis: the SET runs.
+        Assert.Equal(new object?[] { "OK", "OK" }, await ExecAsync(client, ["SET", "k", "v", "PX", "10"], ["CLIENT", "PAUSE", "50000", "WRITE"]));
+        await Eventually.HoldsAsync(async () => await client.CallAsync("GET", "k") is null, "the key to pass its deadline");
+        Assert.Equal((0L, 1L), (InfoField(await client.CallAsync("INFO", "stats"), "expired_keys"), (long)(await client.CallAsync("DBSIZE"))!));
+        Assert.Equal("OK", await client.CallAsync("CLIENT", "UNPAUSE"));
+        Assert.Null(await client.CallAsync("GET", "k"));
+        Assert.Equal((1L, 0L), (InfoField(await client.CallAsync("INFO", "stats"), "expired_keys"), (long)(await client.CallAsync("DBSIZE"))!));
+    }
+
+    private static async Task<object?[]> ExecAsync(RespClient client, params string[][] commands)
+    {
+        Assert.Equal("OK", await client.CallAsync("MULTI"));
+        foreach (var command in commands) { Assert.Equal("QUEUED", await client.CallAsync(command)); }
+        return Assert.IsType<object?[]>(await client.CallAsync("EXEC"));
     }
 
     // Checked against redis-server 7.0.15: a WRITE pause holds what writes or may be propagated, a subcommand by its own flags.

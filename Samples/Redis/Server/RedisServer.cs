@@ -15,7 +15,7 @@ internal sealed class RedisServer
     public RedisServer(RedisServerOptions options)
     {
         Options = options;
-        Keyspace = new Keyspace(options.Databases);
+        Keyspace = new Keyspace(options.Databases) { ExpiryDeferred = () => ClientPause.Current is not null };
         Config = new RedisConfig(options);
         SlowLog = new SlowLog(Config);
         Latency = new LatencyMonitor(Config);

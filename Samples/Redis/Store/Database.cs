@@ -44,6 +44,12 @@ internal sealed partial class Database
     public bool ExpiryPaused { get; set; }
 
     /// <summary>
+    /// While true (clients paused), a key past its deadline reads as gone but is not deleted, as Redis's expireIfNeeded
+    /// keeps it then: no DEL to propagate while writes wait. Set by <see cref="Keyspace"/>.
+    /// </summary>
+    public Func<bool> ExpiryDeferred { get; set; } = static () => false;
+
+    /// <summary>
     /// Changes made by this thread, ever: a command changed something when this moved while it ran, as Redis's dirty
     /// counter tells (what is logged and what is not). Per thread, so that no loop writes a shared counter.
     /// </summary>
@@ -116,7 +122,7 @@ internal sealed partial class Database
         if (slot < 0) { return null; }
         if (partition.Expires.Count > 0 && partition.Expires.TryGetValue(key, out var deadline) && deadline <= Clock.NowMs && !ExpiryPaused)
         {
-            Expire(partition, key);
+            if (!ExpiryDeferred()) { Expire(partition, key); }
             return null;
         }
         if (touch) { KeyAccess.Touch(ref partition.Data.AccessAt(slot), CountsFrequency); }

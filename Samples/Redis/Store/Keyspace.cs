@@ -56,6 +56,12 @@ internal sealed class Keyspace
         set { foreach (var db in Databases) { db.ExpiryPaused = value; } }
     }
 
+    /// <summary>See <see cref="Database.ExpiryDeferred"/>.</summary>
+    public Func<bool> ExpiryDeferred
+    {
+        set { foreach (var db in Databases) { db.ExpiryDeferred = value; } }
+    }
+
     /// <summary>Keys deleted because their TTL passed (lazily or by the active cycle). Exclusive.</summary>
     public long ExpiredKeys => Databases.Sum(db => db.ExpiredKeys);
 
