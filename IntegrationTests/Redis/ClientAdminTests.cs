@@ -199,6 +199,7 @@ public sealed class ClientAdminTests
         static string[] Names(object? line) => [.. ((string)line!).Trim().Split(' ').Select(field => field[..field.IndexOf('=')])];
         Assert.Equal(Names(await theirClient.CallAsync("CLIENT", "INFO")), Names(await ourClient.CallAsync("CLIENT", "INFO")));
         Assert.Equal("client|info", await Field(ourClient, "cmd"));
+        Assert.Equal(("26", "26"), (await Field(theirClient, "qbuf"), await Field(ourClient, "qbuf"))); // the running command's bytes
 
         using var queuing = await ours.ConnectAsync();
         Assert.Equal("+OK\r\n+QUEUED\r\n", await queuing.CommandAsync("MULTI") + await queuing.CommandAsync("SET", "k", "v"));

@@ -25,6 +25,12 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
     /// <summary>The connection this handler serves (set on open).</summary>
     protected Connection Connection { get; private set; } = null!;
 
+    /// <summary>
+    /// While a batch's commands run, its size (what Redis's query buffer holds then, the running command's bytes
+    /// among them); 0 between batches.
+    /// </summary>
+    protected int BatchBytes { get; private set; }
+
     /// <summary>True while a blocking command waits; further commands are held back.</summary>
     protected bool IsBlocked { get; set; }
 
@@ -78,8 +84,13 @@ public abstract class RespConnectionHandler(RespLimits limits) : IConnectionHand
 
     private int Run(ReadOnlySpan<byte> data)
     {
+        BatchBytes = data.Length;
         try { return RunCommands(data); }
-        finally { OnBatchDone(); }
+        finally
+        {
+            BatchBytes = 0;
+            OnBatchDone();
+        }
     }
 
     private int RunCommands(ReadOnlySpan<byte> data)

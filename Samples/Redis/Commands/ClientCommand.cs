@@ -124,12 +124,12 @@ internal static class ClientCommand
         ["getname", "help", "id", "info", "kill", "list", "no-evict", "pause", "reply", "setname", "unblock", "unpause"];
 
     // Redis 7.0's CLIENT LIST line (watch, lib-name and lib-ver came with 7.2). The buffers are this server's: qbuf the
-    // received bytes not yet consumed and the room beside them, omem the output not yet sent (no fixed reply buffer:
+    // received bytes not yet consumed (a running command's batch) and the room beside them, omem the output not yet sent (no fixed reply buffer:
     // obl and oll 0, rbs and rbp the output's size now), argv-mem 0 between commands; no descriptor to show (fd=-1).
     private static string Describe(Session client)
     {
         var now = Clock.NowMs;
-        var ((input, inputFree), output, queued) = (client.Client.InputBuffer, client.Client.PendingOutputBytes, client.QueuedBytes);
+        var ((input, inputFree), output, queued) = (client.QueryBuffer, client.Client.PendingOutputBytes, client.QueuedBytes);
         return $"id={client.Id} addr={client.Peer} laddr={client.LocalAddress} fd=-1 name={client.Name} " +
             $"age={(now - client.CreatedAtMs) / 1000} idle={(long)Stopwatch.GetElapsedTime(client.LastCommandAt).TotalSeconds} flags={Flags(client)} " +
             $"db={client.Db.Index} sub={client.CountOf(Subscription.Channel)} psub={client.CountOf(Subscription.Pattern)} ssub={client.CountOf(Subscription.Shard)} multi={(client.InMulti ? client.QueuedCount : -1)} " +

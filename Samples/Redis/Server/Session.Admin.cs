@@ -34,6 +34,12 @@ internal sealed partial class Session
     public bool MayReplicate(CommandSpec spec, RespCommand command) =>
         DeclaredScriptFlags(spec, command) is { } flags ? (flags & Scripting.ScriptFlags.NoWrites) == 0 : spec.Recorded.WritesOrMayReplicate;
 
+    /// <summary>
+    /// CLIENT LIST's qbuf and qbuf-free: while this session's commands run, the batch they came in (as Redis's query
+    /// buffer holds the running command); otherwise the input received and not yet consumed, and the room beside it.
+    /// </summary>
+    public (int Pending, int Free) QueryBuffer => BatchBytes is > 0 and var batch ? (batch, 0) : Client.InputBuffer;
+
     /// <summary>CLIENT REPLY ON, OFF or SKIP (the next command's reply only).</summary>
     public void SetReplyMode(ReplyMode mode)
     {
