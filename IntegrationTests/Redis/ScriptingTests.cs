@@ -12,7 +12,7 @@ namespace Loop.IntegrationTests.Redis;
 public sealed class ScriptingTests
 {
     [Fact]
-    public Task A_read_only_script_refuses_what_redis_may_propagate_and_function_load_reads_its_options_as_redis() => SameAsRealRedis.RepliesAsync(
+    public Task A_read_only_script_refuses_what_redis_may_propagate_and_functions_load_and_are_found_as_in_redis() => SameAsRealRedis.RepliesAsync(
         [
             ["EVAL_RO", "return redis.call('publish', 'ch', 'msg')", "0"],
             ["EVAL", "#!lua flags=no-writes\nreturn redis.call('publish', 'ch', 'msg')", "0"],
@@ -20,7 +20,8 @@ public sealed class ScriptingTests
             ["EVAL_RO", "return redis.pcall('pfcount', KEYS[1])", "1", "h"],
             ["FUNCTION", "LOAD", "foo", "bar", "#!lua name=x\nredis.register_function('f', function() return 1 end)"],
             ["FUNCTION", "LOAD", "REPLACE", "replace", "#!lua name=x\nredis.register_function('f', function() return 1 end)"],
-            ["FCALL", "f", "0"],
+            ["FCALL", "f", "0"], ["FCALL", "F", "0"], // function names in any case
+            ["FUNCTION", "LOAD", "#!lua name=X\nredis.register_function('F', function() return 2 end)"],
         ]);
 
     [Fact]

@@ -70,14 +70,13 @@ internal static class FunctionCommands
 
     private static void FCall(Session s, RespCommand c, bool readOnly)
     {
-        var name = Args.Text(c[1]);
-        if (s.Server.Scripting.Functions.Find(name) is not { } function) { s.Reply.Error("ERR Function not found"); return; }
+        if (s.Server.Scripting.Functions.Find(Args.Text(c[1])) is not { } function) { s.Reply.Error("ERR Function not found"); return; }
         if (ScriptingCommands.ReadNumKeys(c, out var numKeys) is { } invalid) { s.Reply.Error(invalid); return; }
         var noWrites = (function.Flags & ScriptFlags.NoWrites) != 0;
         if (readOnly && !noWrites) { s.Reply.Error("ERR Can not execute a script with write flag using *_ro command."); return; }
         var engine = s.Server.Scripting.EngineFor(s);
         engine.SyncFunctions();
-        engine.RunFunction(s, name, c, numKeys, readOnly || noWrites, (function.Flags & ScriptFlags.AllowOom) != 0);
+        engine.RunFunction(s, function.Name, c, numKeys, readOnly || noWrites, (function.Flags & ScriptFlags.AllowOom) != 0);
     }
 
     private static void Function(Session s, RespCommand c)

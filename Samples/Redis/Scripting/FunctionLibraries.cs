@@ -13,7 +13,10 @@ internal sealed record FunctionLibrary(string Name, byte[] Code, FunctionInfo[] 
 /// </summary>
 internal sealed class FunctionLibraries
 {
-    private volatile Snapshot _current = new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), 0);
+    // Libraries by name; functions by name in any case, as Redis's functionDictType finds them (FCALL TEST calls test).
+    private static readonly StringComparer FunctionNames = StringComparer.OrdinalIgnoreCase;
+
+    private volatile Snapshot _current = new(new(StringComparer.Ordinal), new(FunctionNames), 0);
 
     private sealed record Snapshot(SortedDictionary<string, FunctionLibrary> Libraries, Dictionary<string, FunctionInfo> Functions, long Version);
 
@@ -34,13 +37,15 @@ internal sealed class FunctionLibraries
     public string? Add(IEnumerable<FunctionLibrary> added, bool replace)
     {
         var libraries = new SortedDictionary<string, FunctionLibrary>(_current.Libraries, StringComparer.Ordinal);
-        foreach (var library in added)
+        var adding = added.ToList();
+        foreach (var library in adding)
         {
             if (libraries.ContainsKey(library.Name) && !replace) { return $"ERR Library '{library.Name}' already exists"; }
             libraries[library.Name] = library;
         }
-        var functions = new Dictionary<string, FunctionInfo>(StringComparer.Ordinal);
-        foreach (var function in libraries.Values.SelectMany(l => l.Functions))
+        // The libraries kept first, so a clash names the added function, as Redis's does.
+        var functions = new Dictionary<string, FunctionInfo>(FunctionNames);
+        foreach (var function in libraries.Values.Except(adding).Concat(adding).SelectMany(l => l.Functions))
         {
             if (!functions.TryAdd(function.Name, function)) { return $"ERR Function {function.Name} already exists"; }
         }
@@ -52,10 +57,10 @@ internal sealed class FunctionLibraries
     {
         var libraries = new SortedDictionary<string, FunctionLibrary>(_current.Libraries, StringComparer.Ordinal);
         if (!libraries.Remove(name)) { return false; }
-        var functions = libraries.Values.SelectMany(l => l.Functions).ToDictionary(f => f.Name, StringComparer.Ordinal);
+        var functions = libraries.Values.SelectMany(l => l.Functions).ToDictionary(f => f.Name, FunctionNames);
         _current = new Snapshot(libraries, functions, _current.Version + 1);
         return true;
     }
 
-    public void Flush() => _current = new Snapshot(new(StringComparer.Ordinal), new(StringComparer.Ordinal), _current.Version + 1);
+    public void Flush() => _current = new Snapshot(new(StringComparer.Ordinal), new(FunctionNames), _current.Version + 1);
 }
