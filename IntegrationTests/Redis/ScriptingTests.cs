@@ -22,6 +22,8 @@ public sealed class ScriptingTests
             ["FUNCTION", "LOAD", "REPLACE", "replace", "#!lua name=x\nredis.register_function('f', function() return 1 end)"],
             ["FCALL", "f", "0"], ["FCALL", "F", "0"], // function names in any case
             ["FUNCTION", "LOAD", "#!lua name=X\nredis.register_function('F', function() return 2 end)"],
+            ["FCALL", "f", "bad"], ["FUNCTION", "RESTORE", "a", "b", "c"], ["FUNCTION", "FLUSH", "sync", "extra"], ["FUNCTION", "FLUSH", "bad"],
+            ["FUNCTION", "DELETE"], ["FUNCTION", "DUMP", "x"],
         ]);
 
     [Fact]

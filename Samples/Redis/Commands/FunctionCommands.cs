@@ -71,7 +71,7 @@ internal static class FunctionCommands
     private static void FCall(Session s, RespCommand c, bool readOnly)
     {
         if (s.Server.Scripting.Functions.Find(Args.Text(c[1])) is not { } function) { s.Reply.Error("ERR Function not found"); return; }
-        if (ScriptingCommands.ReadNumKeys(c, out var numKeys) is { } invalid) { s.Reply.Error(invalid); return; }
+        if (ScriptingCommands.ReadNumKeys(c, out var numKeys, "ERR Bad number of keys provided") is { } invalid) { s.Reply.Error(invalid); return; }
         var noWrites = (function.Flags & ScriptFlags.NoWrites) != 0;
         if (readOnly && !noWrites) { s.Reply.Error("ERR Can not execute a script with write flag using *_ro command."); return; }
         var engine = s.Server.Scripting.EngineFor(s);
@@ -104,6 +104,8 @@ internal static class FunctionCommands
         else if (Args.Is(sub, "STATS") && count == 2) { Stats(s); }
         else if (Args.Is(sub, "KILL") && count == 2) { ScriptingCommands.Reply(s, s.Server.Scripting.Kill(eval: false)); }
         else if (Args.Is(sub, "HELP") && count == 2) { Subcommands.WriteHelp(s, Help); }
+        // Past their arity, FLUSH and RESTORE refuse extra arguments themselves, as Redis's handlers do.
+        else if ((Args.Is(sub, "FLUSH") && count > 3) || (Args.Is(sub, "RESTORE") && count > 4)) { s.Reply.Error(Subcommands.Syntax(sub, "FUNCTION")); }
         else if (Args.Is(sub, "LOAD") || Args.Is(sub, "DELETE") || Args.Is(sub, "FLUSH") || Args.Is(sub, "DUMP") || Args.Is(sub, "RESTORE")
             || Args.Is(sub, "STATS") || Args.Is(sub, "KILL") || Args.Is(sub, "HELP"))
         {

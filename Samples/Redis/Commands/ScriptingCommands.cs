@@ -46,10 +46,10 @@ internal static class ScriptingCommands
     }
 
     /// <summary>The numkeys argument (EVAL and FCALL), or Redis's error for it.</summary>
-    public static string? ReadNumKeys(RespCommand c, out int numKeys)
+    public static string? ReadNumKeys(RespCommand c, out int numKeys, string notInteger = "ERR value is not an integer or out of range")
     {
         numKeys = 0;
-        if (!Args.TryLong(c[2], out var count)) { return "ERR value is not an integer or out of range"; }
+        if (!Args.TryLong(c[2], out var count)) { return notInteger; }
         if (count > c.Count - 3) { return "ERR Number of keys can't be greater than number of args"; }
         if (count < 0) { return "ERR Number of keys can't be negative"; }
         numKeys = (int)count;
