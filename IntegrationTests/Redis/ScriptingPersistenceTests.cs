@@ -62,7 +62,7 @@ public sealed class ScriptingPersistenceTests
         Assert.Equal("OK", await theirs.CallAsync("FUNCTION", "FLUSH"));
         Assert.Equal("OK", await ours.CallAsync("FUNCTION", "RESTORE", payload));
         Assert.Equal("hello you", await ours.CallAsync("FCALL", "hello", "0", "you"));
-        Assert.Equal(new RespError("ERR Library 'shared' already exists"), await ours.CallAsync("FUNCTION", "RESTORE", payload));
+        Assert.Equal(new RespError("ERR Library shared already exists"), await ours.CallAsync("FUNCTION", "RESTORE", payload)); // libraryJoin's wording
         Assert.Equal("OK", await ours.CallAsync("FUNCTION", "RESTORE", payload, "REPLACE"));
         Assert.Equal(new RespError("ERR DUMP payload version or checksum are wrong"), await ours.CallAsync("FUNCTION", "RESTORE", payload + "x"));
     }

@@ -23,7 +23,7 @@ public sealed class ScriptingTests
             ["FCALL", "f", "0"], ["FCALL", "F", "0"], // function names in any case
             ["FUNCTION", "LOAD", "#!lua name=X\nredis.register_function('F', function() return 2 end)"],
             ["FCALL", "f", "bad"], ["FUNCTION", "RESTORE", "a", "b", "c"], ["FUNCTION", "FLUSH", "sync", "extra"], ["FUNCTION", "FLUSH", "bad"],
-            ["FUNCTION", "DELETE"], ["FUNCTION", "DUMP", "x"],
+            ["FUNCTION", "DELETE"], ["FUNCTION", "DUMP", "x"], ["FUNCTION", "LOAD", "#!lua name=X\nredis.register_function('g', function() return 2 end)"],
         ]);
 
     [Fact]

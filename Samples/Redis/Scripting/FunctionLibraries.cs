@@ -40,7 +40,8 @@ internal sealed class FunctionLibraries
         var adding = added.ToList();
         foreach (var library in adding)
         {
-            if (libraries.ContainsKey(library.Name) && !replace) { return $"ERR Library '{library.Name}' already exists"; }
+            // libraryJoin's wording (FUNCTION RESTORE); FUNCTION LOAD checks first, with its own.
+            if (libraries.ContainsKey(library.Name) && !replace) { return $"ERR Library {library.Name} already exists"; }
             libraries[library.Name] = library;
         }
         // The libraries kept first, so a clash names the added function, as Redis's does.
