@@ -41,7 +41,7 @@ internal sealed class CommandFraming
     }
 
     /// <summary>The bytes of a transaction's first command, held until the transaction shows how it goes out.</summary>
-    public int HeldBytes => _first.WrittenCount;
+    public int HeldBytes => _firstDb < 0 ? 0 : _first.WrittenCount;
 
     public void BeginTransaction() => (_inTransaction, _multiWritten) = (true, false);
 
