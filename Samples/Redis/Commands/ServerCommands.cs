@@ -85,10 +85,19 @@ internal static class ServerCommands
             ("executable", Environment.ProcessPath ?? ""), ("config_file", server.Config.ConfigFile ?? ""), ("io_threads_active", 0));
         Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients) + server.ClientPause.Waiting), ("maxclients", server.Config.Get("maxclients")));
         var used = server.Eviction.Gauge.Used;
-        var maxMemory = server.Eviction.MaxMemory;
-        Section("memory", ("used_memory", used), ("used_memory_human", BytesToHuman(used)), ("used_memory_rss", usage.ResidentBytes),
-            ("maxmemory", maxMemory), ("maxmemory_human", BytesToHuman(maxMemory)), ("maxmemory_policy", server.Config.Get("maxmemory-policy")),
-            ("mem_not_counted_for_evict", 0), ("mem_allocator", "dotnet-gc"),
+        var (maxMemory, peak, rss) = (server.Eviction.MaxMemory, server.MemoryPeak(used), usage.ResidentBytes);
+        var system = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var functions = server.Scripting.Functions;
+        // Redis 7.0's fields in its order, less those of its allocator and its own accounting this server does not keep
+        // (see docs/redis-compatibility.md); total_system_memory is what the runtime may use (a container's limit).
+        Section("memory", ("used_memory", used), ("used_memory_human", BytesToHuman(used)), ("used_memory_rss", rss),
+            ("used_memory_rss_human", BytesToHuman(rss)), ("used_memory_peak", peak), ("used_memory_peak_human", BytesToHuman(peak)),
+            ("used_memory_peak_perc", Percent(used, peak)), ("total_system_memory", system), ("total_system_memory_human", BytesToHuman(system)),
+            ("number_of_cached_scripts", server.Scripting.CachedScripts), ("number_of_functions", functions.FunctionCount),
+            ("number_of_libraries", functions.Libraries.Count), ("maxmemory", maxMemory), ("maxmemory_human", BytesToHuman(maxMemory)),
+            ("maxmemory_policy", server.Config.Get("maxmemory-policy")), ("mem_fragmentation_ratio", Ratio(rss, used)),
+            ("mem_fragmentation_bytes", rss - used), ("mem_not_counted_for_evict", 0), ("mem_cluster_links", 0), ("mem_allocator", "dotnet-gc"),
+            ("active_defrag_running", 0), ("lazyfree_pending_objects", 0),
             // Not Redis's: the collector's pauses, which every loop waits out.
             ("gc_collections_gen2", GC.CollectionCount(2)), ("gc_pause_total_ms", (long)GC.GetTotalPauseDuration().TotalMilliseconds));
         var (rdb, aof) = (server.Persistence, server.Aof);
@@ -136,6 +145,11 @@ internal static class ServerCommands
         Section("keyspace", keyspace);
         s.Reply.Bulk(text.ToString());
     }
+
+    private static string Percent(long part, long whole) =>
+        (whole == 0 ? 0 : part * 100.0 / whole).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "%";
+
+    private static string Ratio(long a, long b) => (b == 0 ? 0 : (double)a / b).ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Kbps(double value) => value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -30,6 +30,9 @@ internal sealed class Scripting(RedisServer server)
 
     public bool HasScript(string sha) => _scripts.ContainsKey(sha);
 
+    /// <summary>Scripts SCRIPT LOAD and EVAL cached (INFO's number_of_cached_scripts).</summary>
+    public int CachedScripts => _scripts.Count;
+
     public void FlushScripts()
     {
         _scripts.Clear();

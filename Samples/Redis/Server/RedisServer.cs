@@ -120,6 +120,7 @@ internal sealed class RedisServer
         lock (_loopCounters) { _loopCounters.ForEach(c => c.Reset()); }
         Interlocked.Exchange(ref UnexpectedErrorReplies, 0);
         Interlocked.Exchange(ref RejectedConnections, 0);
+        Interlocked.Exchange(ref _memoryPeak, 0);
         Interlocked.Exchange(ref Replication.FullSyncs, 0);
         Interlocked.Exchange(ref Replication.PartialSyncsRefused, 0);
         var network = _network();
@@ -143,6 +144,7 @@ internal sealed class RedisServer
         _network = () => server.Statistics;
         Instantaneous.Start(server.Loops[0], () =>
         {
+            MemoryPeak(Eviction.Gauge.Used);
             var network = server.Statistics;
             return (Totals().Commands, network.BytesReceived, network.BytesSent);
         });
@@ -162,6 +164,16 @@ internal sealed class RedisServer
     }
 
     public InstantaneousMetrics Instantaneous { get; } = new();
+
+    private long _memoryPeak;
+
+    /// <summary>INFO's used_memory_peak: the most <see cref="Eviction"/>'s gauge has shown, with <paramref name="used"/> now.</summary>
+    public long MemoryPeak(long used)
+    {
+        var peak = Interlocked.Read(ref _memoryPeak);
+        while (used > peak && Interlocked.CompareExchange(ref _memoryPeak, used, peak) is var seen && seen != peak) { peak = seen; }
+        return Math.Max(peak, used);
+    }
 
     public void StartActiveExpiry(EventLoop loop) => loop.Post(() => loop.Every(TimeSpan.FromMilliseconds(100), ExpireCycle));
 
