@@ -49,6 +49,17 @@ public sealed class InfoFieldsTests
     ];
 
     [Fact]
+    public async Task The_clients_section_has_redis_servers_fields_in_its_order_but_the_timeout_table()
+    {
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync();
+        using var ourClient = new RespClient(await ours.ConnectAsync());
+        using var theirClient = await real.ConnectAsync();
+        var (theirs, mine) = (await NamesAsync(theirClient, "clients"), await NamesAsync(ourClient, "clients"));
+        Assert.Equal(theirs.Except(["clients_in_timeout_table"]), mine);
+    }
+
+    [Fact]
     public async Task The_memory_section_has_redis_servers_fields_in_its_order_but_those_not_kept()
     {
         await using var ours = await InProcessRedis.StartAsync(Backend.Auto);

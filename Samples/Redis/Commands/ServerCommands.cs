@@ -83,7 +83,17 @@ internal static class ServerCommands
             ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", server.Config.Get("hz")),
             ("configured_hz", server.Config.Get("hz")), ("lru_clock", nowMicros / 1_000_000 & 0xFFFFFF),
             ("executable", Environment.ProcessPath ?? ""), ("config_file", server.Config.ConfigFile ?? ""), ("io_threads_active", 0));
-        Section("clients", ("connected_clients", server.Clients.Count), ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients) + server.ClientPause.Waiting), ("maxclients", server.Config.Get("maxclients")));
+        // The clients' largest input and output buffers now (Redis keeps the largest of the last few seconds);
+        // clients_in_timeout_table is not kept.
+        var (largestInput, largestOutput) = (0L, 0L);
+        foreach (var client in server.Clients.Values)
+        {
+            var (pending, free) = client.QueryBuffer;
+            (largestInput, largestOutput) = (Math.Max(largestInput, pending + free), Math.Max(largestOutput, client.Client.PendingOutputBytes));
+        }
+        Section("clients", ("connected_clients", server.Clients.Count), ("cluster_connections", 0), ("maxclients", server.Config.Get("maxclients")),
+            ("client_recent_max_input_buffer", largestInput), ("client_recent_max_output_buffer", largestOutput),
+            ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients) + server.ClientPause.Waiting), ("tracking_clients", 0));
         var used = server.Eviction.Gauge.Used;
         var (maxMemory, peak, rss) = (server.Eviction.MaxMemory, server.MemoryPeak(used), usage.ResidentBytes);
         var system = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
