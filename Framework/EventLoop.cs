@@ -48,6 +48,12 @@ public abstract partial class EventLoop
     /// <summary>Connections open on this loop.</summary>
     public int ConnectionCount => _connections.Length - _freeIndexes.Count;
 
+    /// <summary>
+    /// Bytes received and sent, and connections refused, since start: what a sampler reads often, without
+    /// <see cref="Statistics"/>' allocation (safe from any thread; a moment old at most).
+    /// </summary>
+    public (long BytesReceived, long BytesSent, long Rejected) Traffic => (Counters.BytesReceived, Counters.BytesSent, Counters.Rejected);
+
     /// <summary>This loop's counts since start (safe to read from any thread; a moment old at most).</summary>
     public LoopStatistics Statistics => new(ConnectionCount, Counters.Accepted, Counters.Closed, Counters.Rejected,
         Counters.BytesReceived, Counters.BytesSent, Counters.Completions, Counters.Waits, Counters.Submissions,
