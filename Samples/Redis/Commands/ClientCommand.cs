@@ -129,7 +129,7 @@ internal static class ClientCommand
     private static string Describe(Session client)
     {
         var now = Clock.NowMs;
-        var ((input, inputFree), output, queued) = (client.QueryBuffer, client.Client.PendingOutputBytes, client.QueuedBytes);
+        var ((input, inputFree), output, queued) = (client.QueryBuffer, client.PendingOutput, client.QueuedBytes);
         return $"id={client.Id} addr={client.Peer} laddr={client.LocalAddress} fd=-1 name={client.Name} " +
             $"age={(now - client.CreatedAtMs) / 1000} idle={(long)Stopwatch.GetElapsedTime(client.LastCommandAt).TotalSeconds} flags={Flags(client)} " +
             $"db={client.Db.Index} sub={client.CountOf(Subscription.Channel)} psub={client.CountOf(Subscription.Pattern)} ssub={client.CountOf(Subscription.Shard)} multi={(client.InMulti ? client.QueuedCount : -1)} " +

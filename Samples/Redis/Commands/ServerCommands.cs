@@ -89,7 +89,7 @@ internal static class ServerCommands
         foreach (var client in server.Clients.Values)
         {
             var (pending, free) = client.QueryBuffer;
-            (largestInput, largestOutput) = (Math.Max(largestInput, pending + free), Math.Max(largestOutput, client.Client.PendingOutputBytes));
+            (largestInput, largestOutput) = (Math.Max(largestInput, pending + free), Math.Max(largestOutput, client.PendingOutput));
         }
         Section("clients", ("connected_clients", server.Clients.Count), ("cluster_connections", 0), ("maxclients", server.Config.Get("maxclients")),
             ("client_recent_max_input_buffer", largestInput), ("client_recent_max_output_buffer", largestOutput),

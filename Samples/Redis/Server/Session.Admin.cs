@@ -38,7 +38,11 @@ internal sealed partial class Session
     /// CLIENT LIST's qbuf and qbuf-free: while this session's commands run, the batch they came in (as Redis's query
     /// buffer holds the running command); otherwise the input received and not yet consumed, and the room beside it.
     /// </summary>
-    public (int Pending, int Free) QueryBuffer => BatchBytes is > 0 and var batch ? (batch, 0) : Client.InputBuffer;
+    public (int Pending, int Free) QueryBuffer =>
+        BatchBytes is > 0 and var batch ? (batch, 0) : Connection is { } connection ? connection.InputBuffer : (0, 0);
+
+    /// <summary>The output not yet sent; 0 once the connection is gone (read from any loop, as the session may close meanwhile).</summary>
+    public long PendingOutput => Connection is { } connection ? connection.PendingOutputBytes : 0;
 
     /// <summary>CLIENT REPLY ON, OFF or SKIP (the next command's reply only).</summary>
     public void SetReplyMode(ReplyMode mode)
