@@ -124,6 +124,21 @@ public sealed class ExpiryTests
         Assert.Contains("expired_keys:2\r\n", await client.CommandAsync("INFO", "stats"));
     }
 
+    [Fact]
+    public async Task The_active_cycle_estimates_the_keys_average_ttl_for_info_and_forgets_it_once_none_is_left()
+    {
+        await using var redis = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = await redis.ConnectAsync();
+        for (var i = 0; i < 100; i++) { Assert.Equal("+OK\r\n", await client.CommandAsync("SET", $"k{i}", "v", "EX", "100")); }
+        long AverageTtl(string keyspace) => long.Parse(System.Text.RegularExpressions.Regex.Match(keyspace, @"avg_ttl=(\d+)").Groups[1].Value);
+        await Eventually.HoldsAsync(async () => AverageTtl(await client.CommandAsync("INFO", "keyspace")) is > 90_000 and <= 100_000,
+            "an average TTL of about 100 s");
+        string[] delete = ["DEL", .. Enumerable.Range(0, 100).Select(i => $"k{i}")];
+        Assert.Equal(":100\r\n", await client.CommandAsync(delete));
+        Assert.Equal("+OK\r\n", await client.CommandAsync("SET", "plain", "v"));
+        await Eventually.HoldsAsync(async () => AverageTtl(await client.CommandAsync("INFO", "keyspace")) == 0, "no average once no key has a TTL");
+    }
+
     private static async Task<long> IntegerAsync(RespSocket client, params string[] command)
     {
         var reply = await client.CommandAsync(command);

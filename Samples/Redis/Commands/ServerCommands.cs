@@ -151,7 +151,7 @@ internal static class ServerCommands
         Section("errorstats", StatisticsInfo.Errors(perCommand));
         Section("latencystats", StatisticsInfo.Latencies(server.Commands, perCommand));
         var keyspace = server.Keyspace.Databases.Where(db => db.Count > 0)
-            .Select(db => ($"db{db.Index}", (object)$"keys={db.Count},expires={db.ExpiresCount},avg_ttl=0")).ToArray();
+            .Select(db => ($"db{db.Index}", (object)$"keys={db.Count},expires={db.ExpiresCount},avg_ttl={db.AverageTtlMs}")).ToArray();
         Section("keyspace", keyspace);
         s.Reply.Bulk(text.ToString());
     }
