@@ -14,8 +14,9 @@ command -v tclsh >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=nonintera
 if [ ! -d "$work/redis/tests" ]; then
     mkdir -p "$work" && cd "$work"
     sources=/etc/apt/sources.list.d/loop-redis-suite.sources
+    trap 'rm -f "$sources"' EXIT # the source entry is there only for this download
     printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > "$sources"
-    apt-get update -qq && apt-get source --download-only -qq redis >/dev/null 2>&1 || true
+    apt-get update -qq && apt-get source --download-only -qq redis >/dev/null 2>&1
     rm -f "$sources" && apt-get update -qq
     tar xzf redis_*.orig.tar.gz && mv redis-[0-9]* redis
     # The suite starts its helpers from src/; the tools are Debian's.
