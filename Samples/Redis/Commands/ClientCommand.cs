@@ -124,8 +124,9 @@ internal static class ClientCommand
         ["getname", "help", "id", "info", "kill", "list", "no-evict", "pause", "reply", "setname", "unblock", "unpause"];
 
     // Redis 7.0's CLIENT LIST line (watch, lib-name and lib-ver came with 7.2). The buffers are this server's: qbuf the
-    // received bytes not yet consumed (a running command's batch) and the room beside them, omem the output not yet sent (no fixed reply buffer:
-    // obl and oll 0, rbs and rbp the output's size now), argv-mem 0 between commands; no descriptor to show (fd=-1).
+    // received bytes not yet consumed (a running command's batch) and the room beside them, omem the output not yet
+    // sent (no fixed reply buffer: obl and oll 0, rbs and rbp the output's size now), argv-mem 0 between commands; no
+    // descriptor to show (fd=-1).
     private static string Describe(Session client)
     {
         var now = Clock.NowMs;

@@ -102,10 +102,11 @@ internal static class ServerCommands
         // (see docs/redis-compatibility.md); total_system_memory is what the runtime may use (a container's limit).
         Section("memory", ("used_memory", used), ("used_memory_human", BytesToHuman(used)), ("used_memory_rss", rss),
             ("used_memory_rss_human", BytesToHuman(rss)), ("used_memory_peak", peak), ("used_memory_peak_human", BytesToHuman(peak)),
-            ("used_memory_peak_perc", Percent(used, peak)), ("total_system_memory", system), ("total_system_memory_human", BytesToHuman(system)),
+            ("used_memory_peak_perc", TwoDecimals(100 * Ratio(used, peak)) + "%"), ("total_system_memory", system),
+            ("total_system_memory_human", BytesToHuman(system)),
             ("number_of_cached_scripts", server.Scripting.CachedScripts), ("number_of_functions", functions.FunctionCount),
             ("number_of_libraries", functions.Libraries.Count), ("maxmemory", maxMemory), ("maxmemory_human", BytesToHuman(maxMemory)),
-            ("maxmemory_policy", server.Config.Get("maxmemory-policy")), ("mem_fragmentation_ratio", Ratio(rss, used)),
+            ("maxmemory_policy", server.Config.Get("maxmemory-policy")), ("mem_fragmentation_ratio", TwoDecimals(Ratio(rss, used))),
             ("mem_fragmentation_bytes", rss - used), ("mem_not_counted_for_evict", 0), ("mem_cluster_links", 0), ("mem_allocator", "dotnet-gc"),
             ("active_defrag_running", 0), ("lazyfree_pending_objects", 0),
             // Not Redis's: the collector's pauses, which every loop waits out.
@@ -130,8 +131,9 @@ internal static class ServerCommands
         // the zeros are true here: no fork, no defragmentation, no I/O threads, no tracking, no cached MIGRATE sockets.
         Section("stats", ("total_connections_received", totals.Connections), ("total_commands_processed", totals.Commands),
             ("instantaneous_ops_per_sec", rates.OpsPerSecond), ("total_net_input_bytes", network.Received),
-            ("total_net_output_bytes", network.Sent), ("total_net_repl_input_bytes", 0), ("instantaneous_input_kbps", Kbps(rates.InputKbps)),
-            ("instantaneous_output_kbps", Kbps(rates.OutputKbps)), ("instantaneous_input_repl_kbps", Kbps(0)),
+            ("total_net_output_bytes", network.Sent), ("total_net_repl_input_bytes", 0),
+            ("instantaneous_input_kbps", TwoDecimals(rates.InputKbps)),
+            ("instantaneous_output_kbps", TwoDecimals(rates.OutputKbps)), ("instantaneous_input_repl_kbps", TwoDecimals(0)),
             ("rejected_connections", network.Rejected + Interlocked.Read(ref server.RejectedConnections)),
             ("sync_full", Interlocked.Read(ref replication.FullSyncs)), ("sync_partial_ok", 0),
             ("sync_partial_err", Interlocked.Read(ref replication.PartialSyncsRefused)), ("expired_keys", server.Keyspace.ExpiredKeys),
@@ -156,12 +158,10 @@ internal static class ServerCommands
         s.Reply.Bulk(text.ToString());
     }
 
-    private static string Percent(long part, long whole) =>
-        (whole == 0 ? 0 : part * 100.0 / whole).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "%";
+    // Redis's %.2f: the rates, the peak's percentage, the fragmentation ratio.
+    private static string TwoDecimals(double value) => value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Ratio(long a, long b) => (b == 0 ? 0 : (double)a / b).ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string Kbps(double value) => value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+    private static double Ratio(long a, long b) => b == 0 ? 0 : (double)a / b;
 
     // Redis's bytesToHuman: bytes below 1 KB, else two decimals of the largest unit under the value.
     private static string BytesToHuman(long bytes)

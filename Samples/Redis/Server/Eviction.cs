@@ -28,7 +28,7 @@ internal sealed class Eviction
         server.Config.Changed += name =>
         {
             if (name is "maxmemory" or "maxmemory-policy" or "maxmemory-samples") { Configure(); }
-            if (name == "maxmemory" && MaxMemory > 0) { LowerTo(); }
+            if (name == "maxmemory" && MaxMemory > 0) { EvictToNewLimit(); }
         };
     }
 
@@ -100,7 +100,7 @@ internal sealed class Eviction
         24 + key.Length + 36 + (value is byte[] bytes ? 24 + bytes.Length : 64);
 
     // CONFIG SET maxmemory under what is used: keys are evicted at once, as Redis's updateMaxmemory does.
-    private void LowerTo()
+    private void EvictToNewLimit()
     {
         if (Gauge.Used is var used && used <= MaxMemory) { return; }
         _server.Log.LogWarning("WARNING: the new maxmemory value set via CONFIG SET ({MaxMemory}) is smaller than the current memory usage ({Used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.",

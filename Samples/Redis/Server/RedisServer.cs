@@ -133,10 +133,6 @@ internal sealed class RedisServer
     /// <summary>DEBUG SET-ACTIVE-EXPIRE: whether the active expiry cycle deletes keys (lazy expiry goes on regardless).</summary>
     public volatile bool ActiveExpiryEnabled = true;
 
-    /// <summary>
-    /// Starts the active expiry cycle on <paramref name="loop"/>: every 100 ms, sample keys with a TTL and
-    /// delete the expired ones, so they free memory without being touched.
-    /// </summary>
     /// <summary>The counts INFO stats shows of the server's loops (connections refused, bytes in and out), and their rates.</summary>
     public void StartNetworkStatistics(global::Loop.Server server)
     {
@@ -185,6 +181,10 @@ internal sealed class RedisServer
         return Math.Max(peak, used);
     }
 
+    /// <summary>
+    /// Starts the active expiry cycle on <paramref name="loop"/>: every 100 ms, sample keys with a TTL and
+    /// delete the expired ones, so they free memory without being touched.
+    /// </summary>
     public void StartActiveExpiry(EventLoop loop) => loop.Post(() => loop.Every(TimeSpan.FromMilliseconds(100), ExpireCycle));
 
     private void ExpireCycle()

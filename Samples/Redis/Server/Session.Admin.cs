@@ -61,7 +61,7 @@ internal sealed partial class Session
     public readonly ref struct PushScope
     {
         private readonly Session _session;
-        private readonly System.Buffers.IBufferWriter<byte>? _silenced;
+        private readonly IBufferWriter<byte>? _silenced;
 
         public PushScope(Session session)
         {

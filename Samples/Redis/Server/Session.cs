@@ -181,10 +181,10 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             WaitOutPause(pause);
             return false;
         }
+        LastCommand = called.Name; // a subcommand as Redis names it (client|list), queued or run
         if (InMulti && (spec.Flags & CommandFlags.NotQueued) == 0)
         {
             Enqueue(spec, command);
-            LastCommand = FullName(spec, command);
             Reply.SimpleString("QUEUED");
             return true;
         }
@@ -210,7 +210,6 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     /// </summary>
     private void Run(CommandSpec spec, RespCommand command)
     {
-        LastCommand = FullName(spec, command);
         if ((spec.Flags & CommandFlags.NoKeyspace) != 0)
         {
             ReleaseBatchStripe(); // some (CONFIG RESETSTAT) hold the keyspace exclusively inside
@@ -221,10 +220,6 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         ReleaseBatchStripe();
         using (server.Keyspace.Lock.Exclusive(BusyScriptElsewhere)) { Handle(spec, command); }
     }
-
-    // CLIENT LIST's cmd: a container's subcommand as Redis names it (client|list).
-    private static string FullName(CommandSpec spec, RespCommand command) =>
-        spec.Subcommands is null ? spec.Name : (spec.CountedAs(command) ?? spec).Name;
 
     // Runs the handler. A write is counted while its keys are still held, so a snapshot's count of changes is exact;
     // one that changed something is logged to the append-only file then too, so conflicting commands are logged in
