@@ -72,7 +72,7 @@ internal sealed class RespClient(RespSocket socket) : IDisposable
             case ':': return long.Parse(body);
             case '_': return null;
             case '$' or '*' when body == "-1": return null;
-            case '$':
+            case '$' or '=': // '=': a verbatim string, its format ("txt:") kept
                 var text = resp.Substring(position, int.Parse(body));
                 position += text.Length + 2;
                 return text;

@@ -25,6 +25,7 @@ internal static class SameAsRealRedis
     public static string Show(object? reply) => reply switch
     {
         object?[] items => $"[{string.Join(", ", items.Select(Show))}]",
+        Push push => ">" + Show(push.Items),
         null => "(nil)",
         _ => reply.ToString()!,
     };

@@ -9,13 +9,17 @@ namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
 /// CLIENT SETNAME, GETNAME, ID, LIST, INFO, NO-EVICT, HELP, and (in <see cref="ClientAdmin"/>) KILL,
-/// PAUSE, UNPAUSE, UNBLOCK, REPLY. TRACKING is refused: no client-side caching here.
+/// PAUSE, UNPAUSE, UNBLOCK, REPLY, and (in <see cref="ClientTracking"/>) TRACKING, CACHING, GETREDIR, TRACKINGINFO.
 /// </summary>
 internal static class ClientCommand
 {
     private static readonly string[] Help =
     [
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -37,7 +41,9 @@ internal static class ClientCommand
         "    * SKIPME (YES|NO)",
         "      Skip killing current connection (default: yes).",
         "LIST [options ...]",
-        "    Return information about client connections.",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
         "UNPAUSE",
         "    Stop the current client pause, resuming traffic.",
         "PAUSE <timeout> [WRITE|ALL]",
@@ -48,6 +54,11 @@ internal static class ClientCommand
         "    Assign the name <name> to the current connection.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "HELP",
@@ -98,10 +109,10 @@ internal static class ClientCommand
         }
         else if (Args.Is(sub, "UNBLOCK") && c.Count >= 3) { ClientAdmin.Unblock(s, c); }
         else if (Args.Is(sub, "REPLY")) { ClientAdmin.Reply(s, c); }
-        else if (Args.Is(sub, "TRACKING") && c.Count >= 3)
-        {
-            s.Reply.Error("ERR CLIENT TRACKING is not supported by this server");
-        }
+        else if (Args.Is(sub, "TRACKING") && c.Count >= 3) { ClientTracking.Tracking(s, c); }
+        else if (Args.Is(sub, "CACHING") && c.Count >= 3) { ClientTracking.Caching(s, c); }
+        else if (Args.Is(sub, "GETREDIR") && c.Count == 2) { s.Reply.Integer(s.TrackingRedirect); }
+        else if (Args.Is(sub, "TRACKINGINFO") && c.Count == 2) { ClientTracking.Info(s); }
         else if (Args.Is(sub, "HELP") && c.Count == 2) { Subcommands.WriteHelp(s, Help); }
         else if (Subcommands70.Contains(Args.Text(sub).ToLowerInvariant()))
         {
@@ -110,18 +121,19 @@ internal static class ClientCommand
         else { s.Reply.Error(Subcommands.Unknown(sub, "CLIENT")); }
     }
 
-    // Redis's flags that apply here: O a monitor, x in MULTI, N none.
-    private static string Flags(Session client) => (client.IsMonitor, client.InMulti) switch
+    // Redis's flags that apply here, in its order: O a monitor, x in MULTI, t tracking, R its redirect gone, B BCAST; N none.
+    private static string Flags(Session client)
     {
-        (true, true) => "Ox",
-        (true, false) => "O",
-        (false, true) => "x",
-        _ => "N",
-    };
+        var tracking = client.Tracking;
+        var flags = (client.IsMonitor ? "O" : "") + (client.InMulti ? "x" : "") + ((tracking & TrackingModes.On) != 0 ? "t" : "") +
+            ((tracking & TrackingModes.BrokenRedirect) != 0 ? "R" : "") + ((tracking & TrackingModes.Broadcast) != 0 ? "B" : "");
+        return flags.Length == 0 ? "N" : flags;
+    }
 
     // Redis 7.0's CLIENT subcommands this server answers (7.2's SETINFO and NO-TOUCH are unknown to it, as to 7.0).
     private static readonly HashSet<string> Subcommands70 =
-        ["getname", "help", "id", "info", "kill", "list", "no-evict", "pause", "reply", "setname", "unblock", "unpause"];
+        ["caching", "getname", "getredir", "help", "id", "info", "kill", "list", "no-evict", "pause", "reply", "setname", "tracking",
+         "trackinginfo", "unblock", "unpause"];
 
     // Redis 7.0's CLIENT LIST line (watch, lib-name and lib-ver came with 7.2). The buffers are this server's: qbuf the
     // received bytes not yet consumed (a running command's batch) and the room beside them, omem the output not yet
@@ -136,6 +148,6 @@ internal static class ClientCommand
             $"db={client.Db.Index} sub={client.CountOf(Subscription.Channel)} psub={client.CountOf(Subscription.Pattern)} ssub={client.CountOf(Subscription.Shard)} multi={(client.InMulti ? client.QueuedCount : -1)} " +
             $"qbuf={input} qbuf-free={inputFree} argv-mem=0 multi-mem={queued} rbs={output} rbp={output} obl=0 oll=0 omem={output} " +
             $"tot-mem={input + inputFree + output + queued} events={(output > 0 ? "rw" : "r")} " +
-            $"cmd={client.LastCommand} user=default redir=-1 resp={client.Reply.Protocol}";
+            $"cmd={client.LastCommand} user=default redir={client.TrackingRedirect} resp={client.Reply.Protocol}";
     }
 }

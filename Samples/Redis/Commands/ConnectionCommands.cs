@@ -133,6 +133,7 @@ internal static class ConnectionCommands
         s.Authenticated = s.Server.Config.RequirePass is null;
         s.ResetSubscriptions();
         s.StopMonitoring();
+        s.StopTracking();
         s.SetReplyMode(ReplyMode.On);
         s.Reply.SimpleString("RESET"u8);
     }

@@ -35,6 +35,7 @@ internal static class ServerCommands
     {
         if (!FlushArgumentsValid(c)) { s.Reply.Error(Args.Syntax); return; }
         s.Db.Clear();
+        s.Server.Keyspace.Tracking.Flushed();
         s.Reply.Ok();
     }
 
@@ -42,6 +43,7 @@ internal static class ServerCommands
     {
         if (!FlushArgumentsValid(c)) { s.Reply.Error(Args.Syntax); return; }
         foreach (var db in s.Server.Keyspace.Databases) { db.Clear(); }
+        s.Server.Keyspace.Tracking.Flushed();
         s.Reply.Ok();
     }
 
@@ -93,7 +95,7 @@ internal static class ServerCommands
         }
         Section("clients", ("connected_clients", server.Clients.Count), ("cluster_connections", 0), ("maxclients", server.Config.Get("maxclients")),
             ("client_recent_max_input_buffer", largestInput), ("client_recent_max_output_buffer", largestOutput),
-            ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients) + server.ClientPause.Waiting), ("tracking_clients", 0));
+            ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients) + server.ClientPause.Waiting), ("tracking_clients", server.Keyspace.Tracking.Clients));
         var used = server.Eviction.Gauge.Used;
         var (maxMemory, peak, rss) = (server.Eviction.MaxMemory, server.MemoryPeak(used), usage.ResidentBytes);
         var system = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
@@ -126,9 +128,9 @@ internal static class ServerCommands
         var totals = server.Totals();
         var perCommand = server.CommandStatisticsTotal();
         var unexpectedErrors = Interlocked.Read(ref server.UnexpectedErrorReplies);
-        var (network, rates, replication) = (server.Network, server.Instantaneous, server.Replication);
+        var (network, rates, replication, tracked) = (server.Network, server.Instantaneous, server.Replication, server.Keyspace.Tracking.Size);
         // Redis 7.0's fields in its order, less those this server does not count (see docs/redis-compatibility.md);
-        // the zeros are true here: no fork, no defragmentation, no I/O threads, no tracking, no cached MIGRATE sockets.
+        // the zeros are true here: no fork, no defragmentation, no I/O threads, no cached MIGRATE sockets.
         Section("stats", ("total_connections_received", totals.Connections), ("total_commands_processed", totals.Commands),
             ("instantaneous_ops_per_sec", rates.OpsPerSecond), ("total_net_input_bytes", network.Received),
             ("total_net_output_bytes", network.Sent), ("total_net_repl_input_bytes", 0),
@@ -142,7 +144,8 @@ internal static class ServerCommands
             ("pubsubshard_channels", server.PubSub.ChannelCount(shard: true)), ("latest_fork_usec", 0), ("total_forks", 0),
             ("migrate_cached_sockets", 0), ("slave_expires_tracked_keys", 0), ("active_defrag_hits", 0), ("active_defrag_misses", 0),
             ("active_defrag_key_hits", 0), ("active_defrag_key_misses", 0), ("total_active_defrag_time", 0),
-            ("current_active_defrag_time", 0), ("tracking_total_keys", 0), ("tracking_total_items", 0), ("tracking_total_prefixes", 0),
+            ("current_active_defrag_time", 0), ("tracking_total_keys", tracked.Keys), ("tracking_total_items", tracked.Items),
+            ("tracking_total_prefixes", server.Keyspace.Tracking.PrefixCount),
             ("unexpected_error_replies", unexpectedErrors), ("total_error_replies", perCommand.ErrorReplies + unexpectedErrors),
             ("io_threaded_reads_processed", 0), ("io_threaded_writes_processed", 0),
             // Not Redis's: how often a loop waited for a lock (the keyspace's stripes, pub/sub), for the scaling benchmark.

@@ -183,7 +183,8 @@ internal sealed class RedisServer
 
     /// <summary>
     /// Starts the active expiry cycle on <paramref name="loop"/>: every 100 ms, sample keys with a TTL and
-    /// delete the expired ones, so they free memory without being touched.
+    /// delete the expired ones, so they free memory without being touched; and keep the tracking table within
+    /// tracking-table-max-keys, as Redis's serverCron does.
     /// </summary>
     public void StartActiveExpiry(EventLoop loop) => loop.Post(() => loop.Every(TimeSpan.FromMilliseconds(100), ExpireCycle));
 
@@ -191,14 +192,14 @@ internal sealed class RedisServer
     {
         // Keys do not change while clients are paused; DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off. Behind a script
         // (or anything holding the keyspace) the cycle waits for its next turn, so loop 0 still answers BUSY meanwhile.
-        if (ClientPause.Current is not null || !ActiveExpiryEnabled || !Keyspace.Lock.TryExclusive(out var hold)) { return; }
+        var tracking = Keyspace.Tracking.Active;
+        if (ClientPause.Current is not null || !(ActiveExpiryEnabled || tracking) || !Keyspace.Lock.TryExclusive(out var hold)) { return; }
         using (hold)
         {
-            foreach (var db in Keyspace.Databases)
-            {
-                db.ExpireSample(20);
-            }
+            for (var i = 0; ActiveExpiryEnabled && i < Keyspace.Databases.Length; i++) { Keyspace.Databases[i].ExpireSample(20); }
+            if (tracking) { Keyspace.Tracking.Limit(Config.GetNumber("tracking-table-max-keys")); }
         }
+        if (tracking) { TrackingMessages.Send(this, current: null); }
     }
 }
 

@@ -35,6 +35,11 @@ internal sealed partial class Session
             {
                 return false;
             }
+            finally
+            {
+                // Clients caching an evicted key hear of it before this command's reply, as after Redis's performEvictions.
+                if (server.Keyspace.Tracking.Active) { TrackingMessages.Send(server, current: this); }
+            }
         }
         _outOfMemoryAtStart = true;
         return MayGrowMemory(spec, called, command);

@@ -22,12 +22,17 @@ internal sealed partial class Session
     /// <summary>A script client (MONITOR shows its commands as lua's).</summary>
     public bool IsScriptClient { get; private init; }
 
-    /// <summary>Where a script's commands run: the caller's database, RESP2 until the script asks for RESP3.</summary>
+    /// <summary>
+    /// Where a script's commands run: the caller's database, RESP2 until the script asks for RESP3; its reads count for
+    /// a caller that tracks keys.
+    /// </summary>
     public void StartScript(Session caller)
     {
         Db = caller.Db;
         Reply.Protocol = 2;
         _loggedUpTo = 0;
+        _scriptCaller = caller;
+        _tracking = (caller._tracking & TrackingModes.On) != 0 ? TrackingModes.ForCaller : TrackingModes.None;
     }
 
     /// <summary>Runs one command of a script; true when it changed the keyspace.</summary>

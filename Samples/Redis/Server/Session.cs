@@ -56,6 +56,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         Counters = server.CountersOf(connection.Loop);
         Counters.Connections++;
         _heldReplies = connection.Loop.GetState(loop => new HeldReplies(loop, server.Aof));
+        TrackingMessages.SendBeforeSends(connection.Loop, server);
         // maxclients: a client past it is told so and closed, as Redis's acceptCommonHandler does.
         if (server.Clients.Count > server.Config.GetNumber("maxclients"))
         {
@@ -78,6 +79,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             using (server.Keyspace.Lock.Exclusive()) { EndTransaction(); }
         }
         LeaveAllChannels();
+        StopTracking();
         CancelBlocking();
         StopReplicating();
         StopMonitoring();
@@ -88,6 +90,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         _replyMode = ReplyMode.On;
         Name = LastCommand = "";
         HeldUpTo = _loggedUpTo = 0;
+        (_redirect, _scriptRead) = (0, false);
         return base.TryReset();
     }
 
@@ -106,6 +109,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     protected override void Execute(RespCommand command)
     {
         if (Dispatch(command) && _replyMode != ReplyMode.On) { AdvanceReplyMode(); }
+        if (server.Keyspace.Tracking.Active) { TrackingAfterCommand(command); }
     }
 
     // Checks, queues or runs a command, as Redis's processCommand; false when it waits for a pause to end, unrun.
@@ -228,6 +232,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     {
         var changes = Database.ChangesOnThisThread;
         spec.Handler(this, command);
+        if (_tracking != TrackingModes.None) { TrackCommand(spec, command); }
         if ((spec.Flags & CommandFlags.Write) == 0) { return; }
         if (Database.ChangesOnThisThread != changes)
         {

@@ -21,13 +21,14 @@ internal sealed partial class Database
     }
 
     /// <summary>
-    /// Marks the key changed: its watchers' next EXEC fails, and clients blocked on it may be served.
-    /// Commands that modify a collection in place call this.
+    /// Marks the key changed (Redis's signalModifiedKey): its watchers' next EXEC fails, clients blocked on it may be
+    /// served, and clients caching it are told. Commands that modify a collection in place call this.
     /// </summary>
     public void Touch(ReadOnlySpan<byte> key)
     {
         t_changes++;
         SignalReady(key);
+        if (_tracking.Active) { _tracking.Changed(key); }
         if (_watchers.Count == 0 || !_watchersBySpan.TryGetValue(key, out var watchers)) { return; }
         foreach (var watcher in watchers) { watcher.KeyChanged(); }
     }

@@ -11,11 +11,13 @@ internal sealed partial class Database
     // Exchanged whole with another database's by SWAPDB (Database.Swap.cs).
     private Partition[] _partitions = Enumerable.Range(0, KeyspaceLock.StripeCount).Select(_ => new Partition()).ToArray();
     private readonly KeyspaceEvents _events;
+    private readonly KeyTracking _tracking;
 
-    public Database(int index, KeyspaceEvents events)
+    public Database(int index, KeyspaceEvents events, KeyTracking tracking)
     {
         Index = index;
         _events = events;
+        _tracking = tracking;
         _watchersBySpan = _watchers.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 

@@ -9,11 +9,14 @@ internal sealed class Keyspace
     public Keyspace(int databases)
     {
         Databases = new Database[databases];
-        for (var i = 0; i < databases; i++) { Databases[i] = new Database(i, Events); }
+        for (var i = 0; i < databases; i++) { Databases[i] = new Database(i, Events, Tracking); }
     }
 
     /// <summary>Keyspace notifications, shared by every database.</summary>
     public KeyspaceEvents Events { get; } = new();
+
+    /// <summary>Which clients cache which keys (CLIENT TRACKING), shared by every database: its keys name no database, as in Redis.</summary>
+    public KeyTracking Tracking { get; } = new();
 
     public Database[] Databases { get; }
 
