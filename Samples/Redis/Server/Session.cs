@@ -108,7 +108,8 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
 
     protected override void Execute(RespCommand command)
     {
-        if (Dispatch(command) && _replyMode != ReplyMode.On) { AdvanceReplyMode(); }
+        if (!Dispatch(command)) { return; }
+        if (_replyMode != ReplyMode.On) { AdvanceReplyMode(); }
         if (server.Keyspace.Tracking.Active) { TrackingAfterCommand(command); }
     }
 
