@@ -25,6 +25,30 @@ public sealed class ClientAdminTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task LIST_shows_the_clients_of_a_type_or_of_the_ids_given(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        var asking = new RespClient(await redis.ConnectAsync());
+        var subscriber = await redis.ConnectClientOnAnotherLoopAsync(asking);
+        var other = await redis.ConnectClientOnAnotherLoopAsync(asking);
+        var (askingId, subscriberId, otherId) = ((long)(await asking.CallAsync("CLIENT", "ID"))!, (long)(await subscriber.CallAsync("CLIENT", "ID"))!,
+            (long)(await other.CallAsync("CLIENT", "ID"))!);
+        await subscriber.CallAsync("SUBSCRIBE", "news");
+
+        Assert.Equal([subscriberId], Ids(await asking.CallAsync("CLIENT", "LIST", "TYPE", "pubsub")));
+        Assert.Equal([askingId, otherId], Ids(await asking.CallAsync("CLIENT", "LIST", "TYPE", "NORMAL")));
+        Assert.Empty(Ids(await asking.CallAsync("CLIENT", "LIST", "TYPE", "replica")));
+        Assert.Equal([otherId, askingId], Ids(await asking.CallAsync("CLIENT", "LIST", "ID", $"{otherId}", "987654", $"{askingId}")));
+        Assert.Equal(new RespError("ERR Unknown client type 'bogus'"), await asking.CallAsync("CLIENT", "LIST", "TYPE", "bogus"));
+        Assert.Equal(new RespError("ERR Invalid client ID"), await asking.CallAsync("CLIENT", "LIST", "ID", "1", "x"));
+        Assert.Equal(new RespError("ERR syntax error"), await asking.CallAsync("CLIENT", "LIST", "TYPE"));
+        Assert.Equal(3, Ids(await asking.CallAsync("CLIENT", "LIST")).Length);
+
+        static long[] Ids(object? list) => [.. Regex.Matches((string)list!, @"^id=(\d+) ", RegexOptions.Multiline).Select(m => long.Parse(m.Groups[1].Value))];
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task KILL_closes_the_clients_that_match_on_any_loop(Backend backend)
     {
         await using var redis = await InProcessRedis.StartAsync(backend);

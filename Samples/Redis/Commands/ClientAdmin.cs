@@ -27,7 +27,7 @@ internal static class ClientAdmin
             }
             else if (Args.Is(option, "TYPE"))
             {
-                type = value.ToLowerInvariant() switch { "normal" or "pubsub" or "master" => value.ToLowerInvariant(), "replica" or "slave" => "replica", _ => null };
+                type = ClientCommand.TypeNamed(value);
                 if (type is null) { s.Reply.Error($"ERR Unknown client type '{value}'"); return; }
             }
             else if (Args.Is(option, "ADDR")) { addr = value; }
@@ -45,7 +45,7 @@ internal static class ClientAdmin
         foreach (var client in s.Server.Clients.Values)
         {
             if (!client.IsListed || (addr is not null && client.Peer != addr) || (laddr is not null && client.LocalAddress != laddr) ||
-                (type is not null && type != (client.Subscribed ? "pubsub" : "normal")) || (id != 0 && client.Id != id) ||
+                (type is not null && type != ClientCommand.TypeOf(client)) || (id != 0 && client.Id != id) ||
                 (client == s && skipMe))
             {
                 continue;

@@ -90,12 +90,7 @@ internal static class ClientCommand
         {
             s.Reply.Bulk(Describe(s) + "\n");
         }
-        else if (Args.Is(sub, "LIST"))
-        {
-            var text = new StringBuilder();
-            foreach (var client in s.Server.Clients.Values.Where(x => x.IsListed).OrderBy(x => x.Id)) { text.Append(Describe(client)).Append('\n'); }
-            s.Reply.Bulk(text.ToString());
-        }
+        else if (Args.Is(sub, "LIST")) { List(s, c); }
         else if (Args.Is(sub, "NO-EVICT") && c.Count == 3)
         {
             if (Args.Is(c[2], "ON") || Args.Is(c[2], "OFF")) { s.Reply.Ok(); } else { s.Reply.Error(Args.Syntax); }
@@ -120,6 +115,42 @@ internal static class ClientCommand
         }
         else { s.Reply.Error(Subcommands.Unknown(sub, "CLIENT")); }
     }
+
+    // CLIENT LIST [TYPE type | ID id ...]: every client, those of a type, or those of the ids given (in their order).
+    private static void List(Session s, RespCommand c)
+    {
+        IEnumerable<Session> clients = s.Server.Clients.Values.Where(x => x.IsListed).OrderBy(x => x.Id);
+        if (c.Count == 4 && Args.Is(c[2], "TYPE"))
+        {
+            if (TypeNamed(Args.Text(c[3])) is not { } type) { s.Reply.Error($"ERR Unknown client type '{Args.Text(c[3])}'"); return; }
+            clients = clients.Where(client => TypeOf(client) == type);
+        }
+        else if (c.Count > 3 && Args.Is(c[2], "ID"))
+        {
+            var listed = new List<Session>();
+            for (var i = 3; i < c.Count; i++)
+            {
+                if (!Args.TryLong(c[i], out var id)) { s.Reply.Error("ERR Invalid client ID"); return; }
+                if (s.Server.Clients.TryGetValue(id, out var client) && client.IsListed) { listed.Add(client); }
+            }
+            clients = listed;
+        }
+        else if (c.Count != 2) { s.Reply.Error(Args.Syntax); return; }
+        var text = new StringBuilder();
+        foreach (var client in clients) { text.Append(Describe(client)).Append('\n'); }
+        s.Reply.Bulk(text.ToString());
+    }
+
+    /// <summary>A client type as CLIENT LIST and KILL name it (replica and slave are one), or null when there is no such type.</summary>
+    public static string? TypeNamed(string name) => name.ToLowerInvariant() switch
+    {
+        "normal" or "pubsub" or "master" => name.ToLowerInvariant(),
+        "replica" or "slave" => "replica",
+        _ => null,
+    };
+
+    /// <summary>Redis's getClientType: a replica, a pub/sub subscriber, or normal (a monitor too); no master connects here.</summary>
+    public static string TypeOf(Session client) => client.AsReplica is not null ? "replica" : client.Subscribed ? "pubsub" : "normal";
 
     // Redis's flags that apply here, in its order: O a monitor, x in MULTI, t tracking, R its redirect gone, B BCAST; N none.
     private static string Flags(Session client)
