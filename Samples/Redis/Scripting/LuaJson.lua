@@ -10,9 +10,18 @@ local function escape(s)
   return '"' .. s:gsub('[%c"\\/]', function(c) return escapes[c] or format('\\u%04x', byte(c)) end) .. '"'
 end
 
+-- lua-cjson's settings, changed by its configuration functions (below) for every later script of this Lua state.
+local settings = { keep_buffer = true, encode_max_depth = 1000, decode_max_depth = 1000, encode_invalid_numbers = false,
+  decode_invalid_numbers = true, sparse_convert = false, sparse_ratio = 2, sparse_safe = 10, precision = 14 }
+
 local function number(n)
-  if n ~= n or n == math.huge or n == -math.huge then fail('Cannot serialise number: must not be NaN or Inf') end
-  return format('%.14g', n)
+  if n ~= n or n == math.huge or n == -math.huge then
+    local invalid = settings.encode_invalid_numbers
+    if invalid == 'null' then return 'null' end
+    if not invalid then fail('Cannot serialise number: must not be NaN or Inf') end
+    if n ~= n then return 'nan' end
+  end
+  return format('%.' .. settings.precision .. 'g', n)
 end
 
 -- A table is an array when every key is a positive integer and it is not too sparse; its length, or -1.
@@ -23,13 +32,16 @@ local function array_length(t)
     if k > max then max = k end
     items = items + 1
   end
-  if max > 10 and max > items * 2 then fail('Cannot serialise table: excessively sparse array') end
+  if settings.sparse_ratio > 0 and max > items * settings.sparse_ratio and max > settings.sparse_safe then
+    if not settings.sparse_convert then fail('Cannot serialise table: excessively sparse array') end
+    return -1
+  end
   return max
 end
 
 local encode_value
 local function encode_table(t, depth, out)
-  if depth > 1000 then fail(format('Cannot serialise, excessive nesting (%d)', depth)) end
+  if depth > settings.encode_max_depth then fail(format('Cannot serialise, excessive nesting (%d)', depth)) end
   local length = array_length(t)
   if length > 0 then
     out[#out + 1] = '['
@@ -80,8 +92,12 @@ end
 
 local function decode(text)
   if type(text) ~= 'string' then error("bad argument #1 to 'decode' (string expected, got " .. type(text) .. ')', 2) end
-  local at = 1
+  local at, depth = 1, 0
   local function invalid(what) fail(format('Expected %s but found invalid token at character %d', what, at)) end
+  local function descend()
+    depth = depth + 1
+    if depth > settings.decode_max_depth then fail(format('Found too many nested data structures (%d) at character %d', depth, at)) end
+  end
   local function skip() at = text:find('[^ \t\r\n]', at) or #text + 1 end
   local value
   local function string_at()
@@ -117,9 +133,10 @@ local function decode(text)
     local c = text:sub(at, at)
     if c == '{' then
       local t = {}
+      descend()
       at = at + 1
       skip()
-      if text:sub(at, at) == '}' then at = at + 1; return t end
+      if text:sub(at, at) == '}' then at, depth = at + 1, depth - 1; return t end
       while true do
         skip()
         if text:sub(at, at) ~= '"' then invalid('object key string') end
@@ -131,20 +148,21 @@ local function decode(text)
         skip()
         local d = text:sub(at, at)
         at = at + 1
-        if d == '}' then return t end
+        if d == '}' then depth = depth - 1; return t end
         if d ~= ',' then at = at - 1; invalid('comma or object end') end
       end
     elseif c == '[' then
       local t = {}
+      descend()
       at = at + 1
       skip()
-      if text:sub(at, at) == ']' then at = at + 1; return t end
+      if text:sub(at, at) == ']' then at, depth = at + 1, depth - 1; return t end
       while true do
         t[#t + 1] = value()
         skip()
         local d = text:sub(at, at)
         at = at + 1
-        if d == ']' then return t end
+        if d == ']' then depth = depth - 1; return t end
         if d ~= ',' then at = at - 1; invalid('comma or array end') end
       end
     elseif c == '"' then return string_at()
@@ -163,4 +181,53 @@ local function decode(text)
   return result
 end
 
-return { encode = encode, decode = decode, null = null, _NAME = 'cjson', _VERSION = '2.1.0' }
+-- The configuration functions, as lua-cjson's: each sets what it is given (nil leaves it) and returns the settings.
+local function arguments(name, count, ...)
+  if select('#', ...) > count then fail(format("bad argument #%d to '%s' (found too many arguments)", count + 1, name)) end
+end
+
+local function integer_option(name, key, min, max)
+  return function(...)
+    arguments(name, 1, ...)
+    local value = ...
+    if value ~= nil then
+      local n = math.tointeger(tonumber(value))
+      if not n or n < min or n > max then fail(format("bad argument #1 to '%s' (expected integer between %d and %d)", name, min, max)) end
+      settings[key] = n
+    end
+    return settings[key]
+  end
+end
+
+-- on/off (or true/false), and for encode_invalid_numbers also "null".
+local function enum_option(name, key, allow_null)
+  return function(...)
+    arguments(name, 1, ...)
+    local value = ...
+    if value ~= nil then
+      if type(value) == 'boolean' then settings[key] = value
+      elseif value == 'on' or value == 'off' then settings[key] = value == 'on'
+      elseif allow_null and value == 'null' then settings[key] = 'null'
+      else fail(format("bad argument #1 to '%s' (invalid option '%s')", name, tostring(value))) end
+    end
+    return settings[key]
+  end
+end
+
+local sparse_ratio, sparse_safe = integer_option('encode_sparse_array', 'sparse_ratio', 0, 0x7fffffff),
+  integer_option('encode_sparse_array', 'sparse_safe', 0, 0x7fffffff)
+
+return {
+  encode = encode, decode = decode, null = null, _NAME = 'cjson', _VERSION = '2.1.0',
+  encode_keep_buffer = enum_option('encode_keep_buffer', 'keep_buffer'),
+  encode_max_depth = integer_option('encode_max_depth', 'encode_max_depth', 1, 0x7fffffff),
+  decode_max_depth = integer_option('decode_max_depth', 'decode_max_depth', 1, 0x7fffffff),
+  encode_number_precision = integer_option('encode_number_precision', 'precision', 1, 14),
+  encode_invalid_numbers = enum_option('encode_invalid_numbers', 'encode_invalid_numbers', true),
+  decode_invalid_numbers = enum_option('decode_invalid_numbers', 'decode_invalid_numbers'),
+  encode_sparse_array = function(...)
+    arguments('encode_sparse_array', 3, ...)
+    local convert, ratio, safe = ...
+    return enum_option('encode_sparse_array', 'sparse_convert')(convert), sparse_ratio(ratio), sparse_safe(safe)
+  end,
+}
