@@ -4,7 +4,7 @@ namespace Loop.IntegrationTests.Redis;
 /// Scripting against the real redis-server 7.0: seeded, generated EVAL, EVALSHA, EVAL_RO, SCRIPT, FUNCTION and FCALL
 /// commands go to both servers in RESP2 and RESP3, and every reply must be the same RESP (404 commands per seed, 2020
 /// in all). The scripts convert values both ways (numbers, strings, booleans, nil, nested tables that stop at a nil,
-/// ok/err tables, RESP3's maps, sets and doubles after redis.setresp(3)), pack and unpack MessagePack, run commands through redis.call and
+/// ok/err tables, RESP3's maps, sets and doubles after redis.setresp(3)), pack and unpack MessagePack and binary structs, run commands through redis.call and
 /// redis.pcall (errors, wrong types, unknown and refused commands), read KEYS and ARGV, and break the sandbox's rules.
 /// Left out, being known differences: Lua's own messages for syntax errors (5.4 words some differently) and the VM's
 /// runtime messages (5.4: "attempt to index a nil value (local 't')"; 5.1: "attempt to index local 't' (a nil
@@ -66,6 +66,8 @@ public sealed class ScriptingDifferentialTests
             "{cmsgpack.unpack_one(cmsgpack.pack(1, 2), 0)}", "{cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2, 1)}",
             "cmsgpack.unpack(cmsgpack.pack({k={1, 2}})).k", "cmsgpack._VERSION", "type(cmsgpack)",
             "cjson.encode_max_depth()", "{cjson.encode_sparse_array()}", "cjson.encode_keep_buffer()", "cjson.encode_number_precision()",
+            "struct.pack('>bhi', -1, 258, 7)", "struct.pack('!4bdc3s', 1, 0.5, 'abcd', 'z')", "{struct.unpack('<Hi3', 'abcde')}",
+            "{struct.unpack('bc0', struct.pack('b', 2) .. 'xyz')}", "struct.size('!8bhd')", "type(struct)",
         ];
 
         // Statements a script runs before returning: writes, reads and failures through redis.call and pcall.
@@ -94,6 +96,7 @@ public sealed class ScriptingDifferentialTests
             "redis.call('EVALSHA', 'abc', 0)", "loadstring('return 1')()", "error(nil)",
             "cmsgpack.pack()", "cmsgpack.unpack('\\193')", "cmsgpack.unpack('\\205\\1')", "cmsgpack.unpack_one('abc', 10)",
             "cmsgpack.pack = nil", "cjson.encode_max_depth(0)", "cjson.encode_invalid_numbers('maybe')",
+            "struct.pack('b')", "struct.pack('z', 1)", "struct.unpack('h', 'a')", "struct.size('s')", "struct.pack('!3b', 1)",
             // A container's subcommand is looked up and its arity checked before the noscript flag, its own.
             "redis.call('CONFIG', 'FOO')", "redis.call('CONFIG', 'GET')", "redis.call('OBJECT', 'HELP', 'x')",
             "redis.call('CLIENT', 'LIST', 'x', 'y')", "redis.call('MEMORY', 'USAGE')", "redis.call('XINFO', 'FOO')",

@@ -11,7 +11,7 @@ namespace Loop.Samples.Redis.Scripting;
 /// <summary>
 /// One loop's Lua interpreter (KeraLua: Lua 5.4), set up as Redis 7.0 sets up its Lua 5.1: the globals and
 /// libraries of <c>LuaSandbox.lua</c> (read-only, no os, io, debug, loadfile, dofile; unpack as 5.1 has it; cjson,
-/// cmsgpack and bit but not struct), scripts compiled once per loop from the server's cache, and every library of
+/// cmsgpack, struct and bit), scripts compiled once per loop from the server's cache, and every library of
 /// functions loaded again whenever the server's set changed. A script runs in a coroutine of its own so that a count
 /// hook can stop it (SCRIPT KILL) by yielding, which unwinds only Lua's own frames; nothing native ever unwinds
 /// through ours (the redis library returns its errors to Lua wrappers that raise them).
@@ -50,6 +50,8 @@ internal sealed partial class LuaEngine
         _lua.SetField(-2, "cjson");
         RunInternal("LuaMsgpack.lua", argumentsAt: _lua.GetTop() + 1);
         _lua.SetField(-2, "cmsgpack");
+        RunInternal("LuaStruct.lua", argumentsAt: _lua.GetTop() + 1);
+        _lua.SetField(-2, "struct");
         SetFunction("call", _call);
         SetFunction("sha1hex", _sha1hex);
         SetFunction("log", _log);

@@ -1,5 +1,6 @@
 -- Builds the environments Redis 7.0 gives scripts, over Lua 5.4's standard library. Called once per Lua state with
--- the native functions (call, sha1hex, log, setresp, command_exists), cjson and cmsgpack; returns what the engine keeps.
+-- the native functions (call, sha1hex, log, setresp, command_exists), cjson, cmsgpack and struct; returns what the
+-- engine keeps.
 local native = ...
 local std_load, std_rawset, std_error, std_setmetatable = load, rawset, error, setmetatable
 local readonly_tables = setmetatable({}, { __mode = 'k' })
@@ -188,8 +189,8 @@ local function library(fields, raising_getters)
 end
 
 local redis = library(redis_fields, redis_raising)
--- cjson's and cmsgpack's errors are strings: raised from coroutine.wrap's C function they get the script's position, as
--- the C libraries' do.
+-- cjson's, cmsgpack's and struct's errors are strings: raised from coroutine.wrap's C function they get the script's
+-- position, as the C libraries' do.
 local function raising_functions(lib)
   local getters = {}
   for k, v in pairs(lib) do if type(v) == 'function' then getters[k] = raising(v) end end
@@ -197,6 +198,7 @@ local function raising_functions(lib)
 end
 local cjson = library(copy(native.cjson), raising_functions(native.cjson))
 local cmsgpack = library(copy(native.cmsgpack), raising_functions(native.cmsgpack))
+local struct = library(copy(native.struct), raising_functions(native.struct))
 
 
 -- One table of globals: Lua 5.1's base library as Redis leaves it (no print, dofile, loadfile, require, module,
@@ -224,6 +226,7 @@ local function globals(env_of_loaded)
     bit = readonly(bit),
     cjson = cjson,
     cmsgpack = cmsgpack,
+    struct = struct,
     redis = redis,
   }
   g.loadstring = function(s, name) return std_load(s, name, 't', env_of_loaded()) end
