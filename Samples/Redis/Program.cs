@@ -71,6 +71,12 @@ catch (ArgumentException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
+// ACL users from aclfile, as Redis loads them before it listens.
+if (redis.Config.Get("aclfile") is { Length: > 0 } aclFile && redis.Acl.Load(aclFile, out _) is { } aclError)
+{
+    Console.Error.WriteLine($"error: aborting startup because of ACL errors: {aclError}");
+    return 1;
+}
 var appendOnly = redis.Config.Get("appendonly") == "yes";
 try
 {

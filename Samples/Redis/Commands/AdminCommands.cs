@@ -7,17 +7,13 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
-/// What administration tools ask a standalone server without replicas, cluster, modules or ACL users, answered as
-/// redis-server 7.0 answers them then: ROLE, REPLICAOF/SLAVEOF NO ONE, FAILOVER, READONLY, READWRITE, ASKING, MODULE,
-/// LOLWUT, ACL for the one default user, and MEMORY (USAGE as the value's serialized size plus the key's, an estimate:
+/// What administration tools ask a standalone server without replicas, cluster or modules, answered as redis-server 7.0
+/// answers them then: ROLE, REPLICAOF/SLAVEOF NO ONE, FAILOVER, READONLY, READWRITE, ASKING, MODULE, LOLWUT, and MEMORY (USAGE as the value's serialized size plus the key's, an estimate:
 /// the sample keeps values its own way).
 /// </summary>
 internal static class AdminCommands
 {
     private const string ClusterDisabled = "ERR This instance has cluster support disabled";
-    private static readonly string[] AclCategories = ["keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
-        "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting"];
-
     public static void Register(CommandTable t)
     {
         t.Add("role", 1, NoScript | NoKeyspace | Fast, 0, 0, 0, Role);
@@ -29,7 +25,6 @@ internal static class AdminCommands
         t.Add("asking", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
         t.Add("module", -2, NoScript | NoKeyspace, 0, 0, 0, Module);
         t.Add("lolwut", -1, ReadOnly | Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Bulk($"Redis ver. {RedisVersion.Text}\n"));
-        t.Add("acl", -2, NoScript | NoKeyspace, 0, 0, 0, Acl);
         t.Add("memory", -2, ReadOnly, new KeySpec(2, 2, 1), Memory);
     }
 
@@ -59,60 +54,6 @@ internal static class AdminCommands
             s.Reply.Error("ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.");
         }
         else { UnknownSubcommand(s, c, "MODULE"); }
-    }
-
-    // The default user, the only one: without requirepass it needs no password.
-    private static void Acl(Session s, RespCommand c)
-    {
-        var password = s.Server.Config.RequirePass is null ? "nopass" : "#<hidden>";
-        if (Args.Is(c[1], "WHOAMI") && c.Count == 2) { s.Reply.Bulk("default"u8); }
-        else if (Args.Is(c[1], "USERS") && c.Count == 2)
-        {
-            s.Reply.Array(1);
-            s.Reply.Bulk("default"u8);
-        }
-        else if (Args.Is(c[1], "LIST") && c.Count == 2)
-        {
-            s.Reply.Array(1);
-            s.Reply.Bulk($"user default on {password} ~* &* +@all");
-        }
-        else if (Args.Is(c[1], "CAT") && c.Count == 2)
-        {
-            s.Reply.Array(AclCategories.Length);
-            foreach (var category in AclCategories) { s.Reply.Bulk(category); }
-        }
-        else if (Args.Is(c[1], "CAT") && c.Count == 3)
-        {
-            var category = Args.Text(c[2]);
-            if (!AclCategories.Contains(category, StringComparer.OrdinalIgnoreCase)) { s.Reply.Error($"ERR Unknown category '{category}'"); return; }
-            CommandInfo.WriteNames(s, CommandInfo.InCategory(category));
-        }
-        else if (Args.Is(c[1], "GETUSER") && c.Count == 3)
-        {
-            if (!Args.Is(c[2], "default")) { s.Reply.Null(); return; }
-            s.Reply.Map(6);
-            s.Reply.Bulk("flags"u8);
-            s.Reply.Set(2);
-            s.Reply.Bulk("on"u8);
-            s.Reply.Bulk(password == "nopass" ? "nopass"u8 : "sanitize-payload"u8);
-            s.Reply.Bulk("passwords"u8);
-            s.Reply.Array(0);
-            s.Reply.Bulk("commands"u8);
-            s.Reply.Bulk("+@all"u8);
-            s.Reply.Bulk("keys"u8);
-            s.Reply.Bulk("~*"u8);
-            s.Reply.Bulk("channels"u8);
-            s.Reply.Bulk("&*"u8);
-            s.Reply.Bulk("selectors"u8);
-            s.Reply.Array(0);
-        }
-        else if (Args.Is(c[1], "HELP") && c.Count == 2)
-        {
-            Help(s, "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "CAT [<category>]", "    List all commands that belong to <category>, or all command categories",
-                "    when no category is specified.", "GETUSER <username>", "    Get the user's details.", "LIST", "    Show users details in config file format.",
-                "USERS", "    List all the registered usernames.", "WHOAMI", "    Return the current connection username.", "HELP", "    Prints this help.");
-        }
-        else { s.Reply.Error("ERR ACL users other than default are not supported by this server; try ACL HELP"); }
     }
 
     private static void Memory(Session s, RespCommand c)

@@ -12,7 +12,7 @@ internal static class ClientAdmin
     /// </summary>
     public static void Kill(Session s, RespCommand c)
     {
-        string? addr = null, laddr = null, type = null;
+        string? addr = null, laddr = null, type = null, user = null;
         long id = 0;
         var skipMe = c.Count != 3;
         if (c.Count == 3) { addr = Args.Text(c[2]); }
@@ -34,7 +34,8 @@ internal static class ClientAdmin
             else if (Args.Is(option, "LADDR")) { laddr = value; }
             else if (Args.Is(option, "USER"))
             {
-                if (value != "default") { s.Reply.Error($"ERR No such user '{value}'"); return; }
+                if (s.Server.Acl.Find(value) is null) { s.Reply.Error($"ERR No such user '{value}'"); return; }
+                user = value;
             }
             else if (Args.Is(option, "SKIPME") && (Args.Is(c[i + 1], "YES") || Args.Is(c[i + 1], "NO"))) { skipMe = Args.Is(c[i + 1], "YES"); }
             else { s.Reply.Error(Args.Syntax); return; }
@@ -45,7 +46,7 @@ internal static class ClientAdmin
         foreach (var client in s.Server.Clients.Values)
         {
             if (!client.IsListed || (addr is not null && client.Peer != addr) || (laddr is not null && client.LocalAddress != laddr) ||
-                (type is not null && type != ClientCommand.TypeOf(client)) || (id != 0 && client.Id != id) ||
+                (type is not null && type != ClientCommand.TypeOf(client)) || (user is not null && client.User.Name != user) || (id != 0 && client.Id != id) ||
                 (client == s && skipMe))
             {
                 continue;

@@ -170,7 +170,8 @@ internal static class ClientCommand
     // received bytes not yet consumed (a running command's batch) and the room beside them, omem the output not yet
     // sent (no fixed reply buffer: obl and oll 0, rbs and rbp the output's size now), argv-mem 0 between commands; no
     // descriptor to show (fd=-1).
-    private static string Describe(Session client)
+    /// <summary>A client's CLIENT LIST line (without its newline), as the ACL LOG's client-info shows it too.</summary>
+    public static string Describe(Session client)
     {
         var now = Clock.NowMs;
         var ((input, inputFree), output, queued) = (client.QueryBuffer, client.PendingOutput, client.QueuedBytes);
@@ -179,6 +180,6 @@ internal static class ClientCommand
             $"db={client.Db.Index} sub={client.CountOf(Subscription.Channel)} psub={client.CountOf(Subscription.Pattern)} ssub={client.CountOf(Subscription.Shard)} multi={(client.InMulti ? client.QueuedCount : -1)} " +
             $"qbuf={input} qbuf-free={inputFree} argv-mem=0 multi-mem={queued} rbs={output} rbp={output} obl=0 oll=0 omem={output} " +
             $"tot-mem={input + inputFree + output + queued} events={(output > 0 ? "rw" : "r")} " +
-            $"cmd={client.LastCommand} user=default redir={client.TrackingRedirect} resp={client.Reply.Protocol}";
+            $"cmd={client.LastCommand} user={client.User.Name} redir={client.TrackingRedirect} resp={client.Reply.Protocol}";
     }
 }

@@ -33,6 +33,7 @@ internal static class CommandFamilies
         PersistenceCommands.Register(table);
         ReplicationCommands.Register(table);
         AdminCommands.Register(table);
+        AclCommand.Register(table);
         SlowLogCommand.Register(table);
         LatencyCommand.Register(table);
         DebugCommand.Register(table);

@@ -57,22 +57,21 @@ internal static class ConnectionCommands
         s.Reply.Ok();
     }
 
+    private const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
+
     private static void Auth(Session s, RespCommand c)
     {
         if (c.Count > 3) { s.Reply.Error(Args.Syntax); return; }
-        var user = c.Count == 3 ? Args.Text(c[1]) : "default";
-        var password = Args.Text(c[c.Count - 1]);
-        if (s.Server.Config.RequirePass is not { } required)
+        if (c.Count == 2 && s.Server.Acl.Default.Rules.NoPass)
         {
             s.Reply.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
             return;
         }
-        if (user != "default" || password != required)
+        if (!s.TrySignIn(c.Count == 3 ? Args.Text(c[1]) : "default", Args.Text(c[c.Count - 1]), Args.Text(c[0])))
         {
-            s.Reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+            s.Reply.Error(WrongPass);
             return;
         }
-        s.Authenticated = true;
         s.Reply.Ok();
     }
 
@@ -92,13 +91,11 @@ internal static class ConnectionCommands
         {
             if (Args.Is(c[i], "AUTH") && i + 2 < c.Count)
             {
-                var required = s.Server.Config.RequirePass;
-                if (Args.Text(c[i + 1]) != "default" || required is null || Args.Text(c[i + 2]) != required)
+                if (!s.TrySignIn(Args.Text(c[i + 1]), Args.Text(c[i + 2]), Args.Text(c[0])))
                 {
-                    s.Reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+                    s.Reply.Error(WrongPass);
                     return;
                 }
-                s.Authenticated = true;
                 i += 2;
             }
             else if (Args.Is(c[i], "SETNAME") && i + 1 < c.Count)
@@ -130,7 +127,7 @@ internal static class ConnectionCommands
         s.Select(0);
         s.Reply.Protocol = 2;
         s.Name = "";
-        s.Authenticated = s.Server.Config.RequirePass is null;
+        s.SignInAsDefault();
         s.ResetSubscriptions();
         s.StopMonitoring();
         s.StopTracking();

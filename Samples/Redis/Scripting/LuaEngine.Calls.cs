@@ -58,6 +58,7 @@ internal sealed partial class LuaEngine
             return "ERR Wrong number of args calling Redis command from script";
         }
         if ((called.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
+        if (_client.ScriptAclRefusal(spec, called, command) is { } denied) { return denied; }
         // A command Redis may propagate (PUBLISH, PFCOUNT) counts as a write here, so a read-only script is one CLIENT
         // PAUSE WRITE may let run; the checks after are for writes only (scriptVerifyWriteCommandAllow).
         if (_run!.ReadOnly && called.Recorded.WritesOrMayReplicate) { return "ERR Write commands are not allowed from read-only scripts."; }
@@ -75,15 +76,15 @@ internal sealed partial class LuaEngine
         return 2;
     }
 
-    // The arguments from stack index 2 on into _argumentBytes and _arguments: strings as they are, numbers as Redis
+    // The arguments from stack index `from` on into _argumentBytes and _arguments: strings as they are, numbers as Redis
     // spells them (integers in decimal, others in their shortest form); anything else refuses the call.
-    private bool TryReadArguments(Lua lua, int count)
+    private bool TryReadArguments(Lua lua, int count, int from = 2)
     {
         if (_arguments.Length < count) { Array.Resize(ref _arguments, Math.Max(count, _arguments.Length * 2)); }
         var offset = 0;
         for (var i = 0; i < count; i++)
         {
-            var index = i + 2;
+            var index = i + from;
             byte[]? bytes = lua.Type(index) switch
             {
                 LuaType.String => lua.ToBuffer(index, false),
@@ -122,10 +123,26 @@ internal sealed partial class LuaEngine
         return 0;
     }
 
-    private int CommandExists(IntPtr state)
+    // redis.acl_check_cmd's native half: whether the script's user may run the command given (its arguments as
+    // redis.call takes them); nil and why when it names no command or the arguments are not strings or numbers.
+    private int AclCheck(IntPtr state)
     {
         var lua = Lua.FromIntPtr(state);
-        lua.PushBoolean(_server.Commands.Find(lua.ToBuffer(1, false) ?? []) is not null);
-        return 1;
+        var count = lua.GetTop();
+        string? error = null;
+        if (!TryReadArguments(lua, count, from: 1)) { error = "Lua redis lib command arguments must be strings or integers"; }
+        else
+        {
+            var command = new RespCommand(_argumentBytes, default, _arguments.AsSpan(0, count));
+            if (_server.Commands.Find(command[0]) is { } spec && spec.CountedAs(command) is { } called)
+            {
+                lua.PushBoolean(Server.Session.AclDenied(_client.User.Rules, spec, called, command) is null);
+                return 1;
+            }
+            error = "Invalid command passed to redis.acl_check_cmd()";
+        }
+        lua.PushNil();
+        lua.PushString(error);
+        return 2;
     }
 }

@@ -30,7 +30,7 @@ internal sealed partial class LuaEngine
     private readonly ArrayBufferWriter<byte> _replies = new();
     private readonly int _apiRef, _evalEnvRef, _functionEnvRef, _functionsRef;
     private readonly Dictionary<string, int> _compiled = new();
-    private readonly LuaFunction _call, _sha1hex, _log, _setresp, _commandExists;
+    private readonly LuaFunction _call, _sha1hex, _log, _setresp, _aclCheck;
     private readonly LuaHookFunction _hook;
     private int _scriptsGeneration;
     private long _librariesVersion = -1;
@@ -40,7 +40,7 @@ internal sealed partial class LuaEngine
     {
         _server = server;
         _client = Session.ForScripts(server, counters, _replies);
-        (_call, _sha1hex, _log, _setresp, _commandExists) = (Call, Sha1Hex, Log, SetResp, CommandExists);
+        (_call, _sha1hex, _log, _setresp, _aclCheck) = (Call, Sha1Hex, Log, SetResp, AclCheck);
         _hook = Hook;
         _lua = new Lua(openLibs: true);
         _lua.PushLightUserData(IntPtr.Zero);
@@ -56,7 +56,7 @@ internal sealed partial class LuaEngine
         SetFunction("sha1hex", _sha1hex);
         SetFunction("log", _log);
         SetFunction("setresp", _setresp);
-        SetFunction("command_exists", _commandExists);
+        SetFunction("acl_check", _aclCheck);
         _lua.PushString(RedisVersion.Text);
         _lua.SetField(-2, "version");
         _lua.PushInteger(VersionNumber(RedisVersion.Text));

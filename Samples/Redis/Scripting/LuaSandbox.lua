@@ -1,5 +1,5 @@
 -- Builds the environments Redis 7.0 gives scripts, over Lua 5.4's standard library. Called once per Lua state with
--- the native functions (call, sha1hex, log, setresp, command_exists), cjson, cmsgpack and struct; returns what the
+-- the native functions (call, sha1hex, log, setresp, acl_check), cjson, cmsgpack and struct; returns what the
 -- engine keeps.
 local native = ...
 local std_load, std_rawset, std_error, std_setmetatable = load, rawset, error, setmetatable
@@ -152,9 +152,9 @@ local redis_raising = {
   end),
   acl_check_cmd = raising(function(...)
     if select('#', ...) == 0 then raise('Please specify at least one argument for this redis lib call') end
-    local name = ...
-    if type(name) ~= 'string' or not native.command_exists(name) then raise('Invalid command passed to redis.acl_check_cmd()') end
-    return true
+    local allowed, why = native.acl_check(...)
+    if allowed == nil then raise(why) end
+    return allowed
   end),
 }
 
@@ -242,7 +242,7 @@ local function environment(target)
       if v == nil then std_error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end
       return v
     end,
-    __newindex = refuse, __metatable = false,
+    __newindex = refuse, __metatable = readonly({}), -- getmetatable(_G) is a table, read-only as Redis's
     __pairs = function() return next, target(), nil end,
   })
   readonly_tables[env] = true

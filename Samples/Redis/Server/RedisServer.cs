@@ -1,3 +1,4 @@
+using Loop.Samples.Redis.Acl;
 using System.Collections.Concurrent;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
@@ -21,6 +22,9 @@ internal sealed class RedisServer
         Latency = new LatencyMonitor(Config);
         Limits = new RespLimits { MaxBulkLength = options.MaxBulkLength };
         CommandFamilies.RegisterAll(Commands);
+        Acl = new AclUsers(Commands);
+        Acl.SetDefaultPassword(Config.RequirePass);
+        Config.Changed += name => { if (name == "requirepass") { Acl.SetDefaultPassword(Config.RequirePass); } };
         Persistence = new RdbPersistence(this);
         Aof = new AppendOnlyFile(this);
         Replication = new ReplicationMaster(this);
@@ -32,6 +36,9 @@ internal sealed class RedisServer
     }
 
     public RedisServerOptions Options { get; }
+
+    /// <summary>The ACL users and the ACL LOG.</summary>
+    public AclUsers Acl { get; }
     public Keyspace Keyspace { get; }
     public RedisConfig Config { get; }
     public RespLimits Limits { get; }

@@ -64,7 +64,7 @@ internal sealed partial class Session
     /// <summary>A session with no connection, for loading an append-only file: its replies go to <paramref name="replies"/>, and are dropped.</summary>
     public static Session ForReplay(RedisServer server, ArrayBufferWriter<byte> replies)
     {
-        var session = new Session(server) { Authenticated = true, Db = server.Keyspace.Databases[0], Counters = new RedisLoopCounters(server.Commands.Counted.Count) };
+        var session = new Session(server) { Authenticated = true, User = server.Acl.Default, Db = server.Keyspace.Databases[0], Counters = new RedisLoopCounters(server.Commands.Counted.Count) };
         session.Writer.Output = replies;
         session.Writer.ErrorWritten = _ => Interlocked.Increment(ref server.UnexpectedErrorReplies);
         return session;

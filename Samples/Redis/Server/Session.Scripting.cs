@@ -14,7 +14,7 @@ internal sealed partial class Session
     /// <summary>A script client for <paramref name="counters"/>' loop, writing its replies to <paramref name="replies"/>.</summary>
     public static Session ForScripts(RedisServer server, RedisLoopCounters counters, ArrayBufferWriter<byte> replies)
     {
-        var session = new Session(server) { Authenticated = true, Db = server.Keyspace.Databases[0], Counters = counters, InExec = true, IsScriptClient = true };
+        var session = new Session(server) { Authenticated = true, User = server.Acl.Default, Db = server.Keyspace.Databases[0], Counters = counters, InExec = true, IsScriptClient = true };
         session.Writer.Output = replies;
         return session;
     }
@@ -31,7 +31,7 @@ internal sealed partial class Session
         Db = caller.Db;
         Reply.Protocol = 2;
         _loggedUpTo = 0;
-        _scriptCaller = caller;
+        (_scriptCaller, User) = (caller, caller.User);
         _tracking = (caller._tracking & TrackingModes.On) != 0 ? TrackingModes.ForCaller : TrackingModes.None;
     }
 

@@ -72,10 +72,12 @@ internal sealed partial class Session
         server.SlowLog.Add(command, micros, Peer, Name, Redacted(spec, command));
     }
 
-    // What Redis hides from the slowlog: AUTH's arguments, HELLO's AUTH username and password, CONFIG SET's passwords.
+    // What Redis hides from the slowlog: AUTH's arguments, ACL SETUSER's, HELLO's AUTH username and password, CONFIG SET's
+    // passwords.
     private static Func<int, bool> Redacted(CommandSpec spec, RespCommand command)
     {
         if (spec.Name == "auth") { return i => i >= 1; }
+        if (spec.Name == "acl" && Args.Is(command[1], "SETUSER")) { return i => i >= 2; }
         if (spec.Name == "config")
         {
             // CONFIG SET's values of sensitive parameters (requirepass, masterauth, masteruser), once its pairs are whole.

@@ -48,7 +48,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         base.OnOpen(connection);
         Id = connection.Id;
         Db = server.Keyspace.Databases[0];
-        Authenticated = server.Config.RequirePass is null;
+        SignInAsDefault();
         CreatedAtMs = Clock.NowMs;
         LastCommandAt = System.Diagnostics.Stopwatch.GetTimestamp();
         Writer.ErrorWritten ??= CountError;
@@ -146,9 +146,15 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             }
             called = subcommand;
         }
+        LastCommand = called.Name; // a subcommand as Redis names it (client|list), as looked up: refused, queued or run
         if (!Authenticated && (spec.Flags & CommandFlags.NoAuth) == 0)
         {
             Reject(spec, command, "NOAUTH Authentication required.");
+            return true;
+        }
+        if (!User.Rules.Unrestricted && AclRefusal(spec, called, command) is { } denied)
+        {
+            Reject(spec, command, denied);
             return true;
         }
         if (InMulti && (spec.Flags & CommandFlags.NoMulti) != 0)
@@ -186,7 +192,6 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             WaitOutPause(pause);
             return false;
         }
-        LastCommand = called.Name; // a subcommand as Redis names it (client|list), queued or run
         if (InMulti && (spec.Flags & CommandFlags.NotQueued) == 0)
         {
             Enqueue(spec, command);

@@ -8,7 +8,8 @@ internal sealed class ConfigFileException(string message) : Exception(message);
 /// reads them, # comments, include (a glob includes every file it matches, none is no error), save lines that add up
 /// (the first replaces the default), Redis 6's list-max-ziplist-entries/-value and lua-replicate-commands skipped.
 /// Each value is checked as CONFIG SET checks it, and the first bad line stops the reading with Redis's message, naming
-/// the file and the line. user, rename-command and loadmodule are refused: this server has no such things.
+/// the file and the line. rename-command and loadmodule are refused, this server has no such things; and user, whose
+/// place here is the aclfile.
 /// </summary>
 internal static class ConfigFile
 {
@@ -80,7 +81,8 @@ internal static class ConfigFile
             foreach (var file in Included(args[1])) { ReadFile(file, settings, values, ref saveRead); }
             return null;
         }
-        if (name is "user" or "rename-command" or "loadmodule") { return $"{name} is not supported by this server"; }
+        if (name == "user") { return "user is not supported in a config file by this server: declare users in an aclfile"; }
+        if (name is "rename-command" or "loadmodule") { return $"{name} is not supported by this server"; }
         return "Bad directive or wrong number of arguments";
     }
 
