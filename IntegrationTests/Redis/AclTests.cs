@@ -26,6 +26,12 @@ public sealed class AclTests
         Assert.Equal("OK", await admin.CallAsync("ACL", "SETUSER", "alice", "resetkeys", "~other"));
         Assert.Equal(new RespError("NOPERM this user has no permissions to access one of the keys used as arguments"), await alice.CallAsync("GET", "k"));
         Assert.Contains("user=alice", (string)(await admin.CallAsync("CLIENT", "LIST"))!);
+        // A transaction's commands are checked again at EXEC: the rules may have changed since they were queued.
+        Assert.Equal("OK", await alice.CallAsync("MULTI"));
+        Assert.Equal("QUEUED", await alice.CallAsync("GET", "other"));
+        Assert.Equal("OK", await admin.CallAsync("ACL", "SETUSER", "alice", "-get"));
+        Assert.Equal(new object?[] { new RespError("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. " +
+            "This command is no longer allowed for the following reason: no permission to execute the command or subcommand") }, await alice.CallAsync("EXEC"));
 
         Assert.Equal(1L, await admin.CallAsync("ACL", "DELUSER", "alice"));
         await alice.Socket.DrainUntilClosedAsync();

@@ -46,6 +46,20 @@ internal sealed partial class Session
         };
     }
 
+    // EXEC checks each queued command again, in case the user's rules changed since it was queued (Redis's execCommand).
+    private string? ExecAclRefusal(CommandSpec spec, RespCommand command)
+    {
+        var called = spec.CountedAs(command) ?? spec;
+        if (AclDenied(User.Rules, spec, called, command) is not { } denied) { return null; }
+        LogDenial(denied, "multi", called, command, this);
+        return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + denied.Denial switch
+        {
+            AclDenial.Command => "no permission to execute the command or subcommand",
+            AclDenial.Key => "no permission to touch the specified keys",
+            _ => "no permission to access one of the channels used as arguments",
+        };
+    }
+
     /// <summary>A script's call its user may not make: Redis's error for it, the ACL LOG told (as the caller's); else null.</summary>
     public string? ScriptAclRefusal(CommandSpec spec, CommandSpec called, RespCommand command)
     {

@@ -64,6 +64,11 @@ internal sealed partial class Session
             {
                 Counters.Commands++;
                 var command = new RespCommand(buffer, default, arguments);
+                if (!User.Rules.Unrestricted && ExecAclRefusal(spec, command) is { } refused)
+                {
+                    Reply.Error(refused);
+                    continue;
+                }
                 var started = Starting(spec, command);
                 Handle(spec, command);
                 Finished(spec, command, started);
