@@ -135,6 +135,36 @@ public sealed class ConfigFileProcessTests
         }
     }
 
+    [Fact]
+    public async Task A_config_file_s_users_are_declared_and_CONFIG_REWRITE_writes_the_users_back()
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-conf-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "redis.conf");
+            await File.WriteAllTextAsync(file, "port 0\nuser alice on >secret ~app:* +get\n");
+            await using (var first = await RedisProcess.StartServingAsync([file, "--port", "0"], directory: directory))
+            {
+                using var client = await RespClient.ConnectAsync(first.EndPoint);
+                Assert.Equal("OK", await client.CallAsync("AUTH", "alice", "secret"));
+                Assert.Equal(new RespError("NOPERM this user has no permissions to run the 'set' command"), await client.CallAsync("SET", "app:1", "v"));
+                using var admin = await RespClient.ConnectAsync(first.EndPoint);
+                Assert.Equal("OK", await admin.CallAsync("ACL", "SETUSER", "bob", "on", "nopass", "+@all", "~*"));
+                Assert.Equal("OK", await admin.CallAsync("CONFIG", "REWRITE"));
+            }
+            var users = File.ReadAllLines(file).Where(line => line.StartsWith("user ")).ToList();
+            Assert.Equal(3, users.Count);
+            Assert.StartsWith("user alice on #", users[0]); // in the old line's place
+            await using var restarted = await RedisProcess.StartServingAsync([file, "--port", "0"], directory: directory);
+            using var again = await RespClient.ConnectAsync(restarted.EndPoint);
+            Assert.Equal(new object?[] { "alice", "bob", "default" }, await again.CallAsync("ACL", "USERS"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     // The file, and the included one its INCLUDED names, in the directory.
     private static async Task<string> WriteConfigAsync(string directory, string content)
     {
@@ -145,10 +175,10 @@ public sealed class ConfigFileProcessTests
         return file;
     }
 
-    // Each server's own: its port and directory; Redis also writes its users (this server has none to write).
+    // Each server's own: its port and directory.
     private static string Masked(string line, string directory) => line.StartsWith("port ") ? "port <own>" : line.Replace(directory, "<own>");
 
-    private static bool Compared(string line) => !line.StartsWith("dir ") && !line.StartsWith("user ");
+    private static bool Compared(string line) => !line.StartsWith("dir ");
 
     private static async Task<List<(string, string)>> AllAsync(RespClient client) =>
         ((object?[])(await client.CallAsync("CONFIG", "GET", "*"))!).Chunk(2).Select(p => ((string)p[0]!, (string)p[1]!))

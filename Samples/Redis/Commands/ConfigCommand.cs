@@ -46,7 +46,8 @@ internal static class ConfigCommand
         }
         else if (Args.Is(sub, "REWRITE"))
         {
-            if (s.Server.Config.Rewrite() is { } error) { s.Reply.Error(error); } else { s.Reply.Ok(); }
+            var users = s.Server.Config.Get("aclfile").Length > 0 ? [] : s.Server.Acl.All.Select(user => $"user {user.Name} {user.Rules.Describe()}").ToList();
+            if (s.Server.Config.Rewrite(users) is { } error) { s.Reply.Error(error); } else { s.Reply.Ok(); }
         }
         else { Subcommands.WriteHelp(s, Help); }
     }

@@ -33,6 +33,11 @@ internal sealed class RedisConfig
             ("dir", options.Dir), ("dbfilename", options.DbFileName), ("save", options.Save),
         }.Concat(options.Settings ?? []))
         {
+            if (name == "user")
+            {
+                Users.Add(value);
+                continue;
+            }
             var parameter = ConfigParameters.Find(name) ?? throw new ArgumentException($"--{name} {value}: Bad directive or wrong number of arguments");
             if (parameter.Type.Parse(value, _values[parameter], out var stored) is { } error) { throw new ArgumentException($"--{name} {value}: {error}"); }
             _values[parameter] = stored;
@@ -191,17 +196,21 @@ internal sealed class RedisConfig
         return null;
     }
 
+    /// <summary>The ACL users the config file and command line declare (<c>user alice on &gt;pw ~* +@all</c>), as given.</summary>
+    public List<string> Users { get; } = [];
+
     /// <summary>
-    /// CONFIG REWRITE: the config file gets the values now in effect, as Redis writes it; null when done, else Redis's error.
+    /// CONFIG REWRITE: the config file gets the values now in effect, as Redis writes it, and <paramref name="users"/> as
+    /// its user lines (none with an aclfile, which holds them); null when done, else Redis's error.
     /// </summary>
-    public string? Rewrite()
+    public string? Rewrite(IReadOnlyList<string> users)
     {
         if (ConfigFile is null) { return "ERR The server is running without a config file"; }
         Dictionary<ConfigParameter, string> values;
         lock (_gate) { values = new(_values); }
         try
         {
-            ConfigRewriter.Rewrite(ConfigFile, values);
+            ConfigRewriter.Rewrite(ConfigFile, values, users);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

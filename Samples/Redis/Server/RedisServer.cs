@@ -24,6 +24,7 @@ internal sealed class RedisServer
         CommandFamilies.RegisterAll(Commands);
         Acl = new AclUsers(Commands);
         Acl.SetDefaultPassword(Config.RequirePass);
+        DeclareUsers();
         Config.Changed += name => { if (name == "requirepass") { Acl.SetDefaultPassword(Config.RequirePass); } };
         Persistence = new RdbPersistence(this);
         Aof = new AppendOnlyFile(this);
@@ -36,6 +37,21 @@ internal sealed class RedisServer
     }
 
     public RedisServerOptions Options { get; }
+
+    // The config file's (and command line's) user lines, as Redis's ACLLoadConfiguredUsers; not beside an aclfile.
+    private void DeclareUsers()
+    {
+        if (Config.Users.Count > 0 && Config.Get("aclfile").Length > 0)
+        {
+            throw new ArgumentException("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.");
+        }
+        foreach (var line in Config.Users)
+        {
+            var args = ConfigArgs.Split(line) ?? [];
+            if (args.Count == 0 || Acl.Find(args[0]) is { Name: not "default" }) { throw new ArgumentException($"user {line}: Duplicate user found. A user can only be defined once in config files"); }
+            if (Acl.Set(args[0], args[1..], out _, out _) is { } error) { throw new ArgumentException($"user {line}: {error}"); }
+        }
+    }
 
     /// <summary>The ACL users and the ACL LOG.</summary>
     public AclUsers Acl { get; }

@@ -8,8 +8,8 @@ internal sealed class ConfigFileException(string message) : Exception(message);
 /// reads them, # comments, include (a glob includes every file it matches, none is no error), save lines that add up
 /// (the first replaces the default), Redis 6's list-max-ziplist-entries/-value and lua-replicate-commands skipped.
 /// Each value is checked as CONFIG SET checks it, and the first bad line stops the reading with Redis's message, naming
-/// the file and the line. rename-command and loadmodule are refused, this server has no such things; and user, whose
-/// place here is the aclfile.
+/// the file and the line. A user line declares an ACL user (RedisServer takes it); rename-command and loadmodule are
+/// refused: this server has no such things.
 /// </summary>
 internal static class ConfigFile
 {
@@ -81,7 +81,11 @@ internal static class ConfigFile
             foreach (var file in Included(args[1])) { ReadFile(file, settings, values, ref saveRead); }
             return null;
         }
-        if (name == "user") { return "user is not supported in a config file by this server: declare users in an aclfile"; }
+        if (name == "user" && args.Count >= 2)
+        {
+            settings.Add((name, string.Join(' ', args.Skip(1))));
+            return null;
+        }
         if (name is "rename-command" or "loadmodule") { return $"{name} is not supported by this server"; }
         return "Bad directive or wrong number of arguments";
     }
