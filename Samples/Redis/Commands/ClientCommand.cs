@@ -166,11 +166,12 @@ internal static class ClientCommand
         ["caching", "getname", "getredir", "help", "id", "info", "kill", "list", "no-evict", "pause", "reply", "setname", "tracking",
          "trackinginfo", "unblock", "unpause"];
 
-    // Redis 7.0's CLIENT LIST line (watch, lib-name and lib-ver came with 7.2). The buffers are this server's: qbuf the
-    // received bytes not yet consumed (a running command's batch) and the room beside them, omem the output not yet
-    // sent (no fixed reply buffer: obl and oll 0, rbs and rbp the output's size now), argv-mem 0 between commands; no
-    // descriptor to show (fd=-1).
-    /// <summary>A client's CLIENT LIST line (without its newline), as the ACL LOG's client-info shows it too.</summary>
+    /// <summary>
+    /// A client's line of CLIENT LIST, CLIENT INFO and the ACL LOG's client-info, without its newline: Redis 7.0's fields
+    /// (watch, lib-name and lib-ver came with 7.2). The buffers are this server's: qbuf the received bytes not yet
+    /// consumed (a running command's batch) and the room beside them, omem the output not yet sent (no fixed reply
+    /// buffer: obl and oll 0, rbs and rbp the output's size now), argv-mem 0 between commands; no descriptor to show (fd=-1).
+    /// </summary>
     public static string Describe(Session client)
     {
         var now = Clock.NowMs;
