@@ -173,8 +173,8 @@ internal sealed class AclRules
     private string? SetCategory(string category, bool allow)
     {
         if (!Categories.Contains(category, StringComparer.OrdinalIgnoreCase)) { return UnknownCommand; }
-        var tag = "@" + category.ToLowerInvariant();
-        foreach (var spec in _commands.Counted) { if (spec.Recorded.AclCategories.Contains(tag)) { Allowed[spec.Id] = allow; } }
+        var inCategory = CommandInfo.InCategory(category);
+        foreach (var spec in _commands.Counted) { if (inCategory(spec.Recorded)) { Allowed[spec.Id] = allow; } }
         return null;
     }
 
@@ -209,22 +209,22 @@ internal sealed class AclRules
             for (var j = 0; j < Categories.Length; j++)
             {
                 if (applied[j]) { continue; }
-                var tag = "@" + Categories[j];
+                var inCategory = CommandInfo.InCategory(Categories[j]);
                 var (on, off) = (0, 0);
                 foreach (var spec in _commands.Counted)
                 {
-                    if (!spec.Recorded.AclCategories.Contains(tag)) { continue; }
+                    if (!inCategory(spec.Recorded)) { continue; }
                     if (remaining[spec.Id]) { on++; } else { off++; }
                 }
                 var (diff, same) = additive ? (off, on) : (on, off);
                 if (same > diff && (diff < minDiff || (diff == minDiff && same > maxSame))) { (best, minDiff, maxSame) = (j, diff, same); }
             }
             if (best < 0) { break; }
-            var bestTag = "@" + Categories[best];
-            rules.Add((additive ? "+" : "-") + bestTag);
+            var inBest = CommandInfo.InCategory(Categories[best]);
+            rules.Add((additive ? "+@" : "-@") + Categories[best]);
             foreach (var spec in _commands.Counted)
             {
-                if (!spec.Recorded.AclCategories.Contains(bestTag)) { continue; }
+                if (!inBest(spec.Recorded)) { continue; }
                 described[spec.Id] = additive;
                 remaining[spec.Id] = !additive;
             }

@@ -15,8 +15,8 @@ internal sealed class AclUser(string name, AclRules rules)
         set => _rules = value;
     }
 
-    /// <summary>ACL DELUSER removed it: its connections are closed, and it opens no new ones.</summary>
-    public bool Deleted { get; set; }
+    /// <summary>The user as ACL LIST, ACL SAVE and CONFIG REWRITE write it: <c>user name rules...</c>.</summary>
+    public string Line => $"user {Name} {Rules.Describe()}";
 }
 
 /// <summary>
@@ -52,22 +52,21 @@ internal sealed class AclUsers
 
     /// <summary>
     /// ACL SETUSER: applies the rules in turn to a copy of the user's (a new user's start from nothing: off, no password,
-    /// no command, key or channel); all are applied or none. Null, or the error to answer. The user as it is now comes back
-    /// in <paramref name="before"/> (null for a new one) and <paramref name="after"/>.
+    /// no command, key or channel); all are applied or none. Null, with the user as it is now, or the error to answer.
     /// </summary>
-    public string? Set(string name, IReadOnlyList<string> ops, out AclRules? before, out AclUser? after)
+    public string? Set(string name, IReadOnlyList<string> ops, out AclUser? user)
     {
         lock (_gate)
         {
-            after = _users.GetValueOrDefault(name);
-            before = after?.Rules;
-            var rules = before?.Copy() ?? new AclRules(_commands);
+            var existing = _users.GetValueOrDefault(name);
+            var rules = existing?.Rules.Copy() ?? new AclRules(_commands);
+            user = existing;
             foreach (var op in ops)
             {
                 if (rules.Apply(op) is { } error) { return $"ERR Error in ACL SETUSER modifier '{op}': {error}"; }
             }
             rules.Publish();
-            if (after is null) { _users[name] = after = new AclUser(name, rules); } else { after.Rules = rules; }
+            if (existing is null) { _users[name] = user = new AclUser(name, rules); } else { existing.Rules = rules; }
             return null;
         }
     }
@@ -80,11 +79,7 @@ internal sealed class AclUsers
             var deleted = new List<AclUser>();
             foreach (var name in names)
             {
-                if (_users.Remove(name, out var user))
-                {
-                    user.Deleted = true;
-                    deleted.Add(user);
-                }
+                if (_users.Remove(name, out var user)) { deleted.Add(user); }
             }
             return deleted;
         }
@@ -117,9 +112,7 @@ internal sealed class AclUsers
             if (!loaded.ContainsKey("default")) { loaded["default"] = DefaultRules(); }
             foreach (var (name, user) in _users)
             {
-                if (loaded.ContainsKey(name)) { continue; }
-                user.Deleted = true;
-                removed.Add(user);
+                if (!loaded.ContainsKey(name)) { removed.Add(user); }
             }
             foreach (var name in removed.Select(user => user.Name)) { _users.Remove(name); }
             foreach (var (name, rules) in loaded)
@@ -146,13 +139,7 @@ internal sealed class AclUsers
     }
 
     /// <summary>ACL SAVE: every user as a line of ACL LIST, written to a new file that then takes the old one's place.</summary>
-    public void Save(string path)
-    {
-        var text = string.Concat(All.Select(user => $"user {user.Name} {user.Rules.Describe()}\n"));
-        var temporary = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
-    }
+    public void Save(string path) => Server.ConfigRewriter.ReplaceFile(path, string.Concat(All.Select(user => user.Line + "\n")));
 
     private AclRules DefaultRules()
     {

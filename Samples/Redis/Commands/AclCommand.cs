@@ -22,7 +22,7 @@ internal static class AclCommand
         {
             var all = users.All;
             s.Reply.Array(all.Count);
-            foreach (var user in all) { s.Reply.Bulk(Args.Is(c[1], "USERS") ? user.Name : $"user {user.Name} {user.Rules.Describe()}"); }
+            foreach (var user in all) { s.Reply.Bulk(Args.Is(c[1], "USERS") ? user.Name : user.Line); }
         }
         else if (Args.Is(c[1], "WHOAMI") && c.Count == 2) { s.Reply.Bulk(s.User.Name); }
         else if ((Args.Is(c[1], "LOAD") || Args.Is(c[1], "SAVE")) && s.Server.Config.Get("aclfile").Length == 0)
@@ -57,23 +57,15 @@ internal static class AclCommand
         for (var i = 3; i < c.Count; i++) { ops.Add(Args.Text(c[i])); }
         // New users start with acl-pubsub-default's channels.
         if (s.Server.Acl.Find(name) is null && s.Server.Config.Get("acl-pubsub-default") == "allchannels") { ops.Insert(0, "allchannels"); }
-        if (s.Server.Acl.Set(name, ops, out var before, out var user) is { } error) { s.Reply.Error(error); return; }
-        if (before is not null && !user!.Rules.AllChannels) { CloseSubscribersNoLongerAllowed(s, user); }
+        if (s.Server.Acl.Set(name, ops, out var user) is { } error) { s.Reply.Error(error); return; }
+        var rules = user!.Rules;
+        // Redis's ACLKillPubsubClientsIfNeeded: a connection subscribed to a channel or pattern its user may no longer use is closed.
+        var closesItself = !rules.AllChannels && CloseClients(s, client => client.User == user && client.Subscribed &&
+            !(client.Subscriptions(Subscription.Channel).All(channel => rules.MayUseChannel(channel, isPattern: false)) &&
+              client.Subscriptions(Subscription.Shard).All(channel => rules.MayUseChannel(channel, isPattern: false)) &&
+              client.Subscriptions(Subscription.Pattern).All(pattern => rules.MayUseChannel(pattern, isPattern: true))));
         s.Reply.Ok();
-    }
-
-    // Redis's ACLKillPubsubClientsIfNeeded: a connection of the user subscribed to a channel or pattern it may no longer use is closed.
-    private static void CloseSubscribersNoLongerAllowed(Session s, AclUser user)
-    {
-        var rules = user.Rules;
-        foreach (var client in s.Server.Clients.Values)
-        {
-            if (client.User != user || !client.Subscribed) { continue; }
-            var allowed = client.Subscriptions(Subscription.Channel).All(channel => rules.MayUseChannel(channel, isPattern: false)) &&
-                client.Subscriptions(Subscription.Shard).All(channel => rules.MayUseChannel(channel, isPattern: false)) &&
-                client.Subscriptions(Subscription.Pattern).All(pattern => rules.MayUseChannel(pattern, isPattern: true));
-            if (!allowed) { Close(s, client); }
-        }
+        if (closesItself) { s.Client.Close(CloseReason.Local); }
     }
 
     private static void DeleteUsers(Session s, RespCommand c)
@@ -82,28 +74,30 @@ internal static class AclCommand
         for (var i = 2; i < c.Count; i++) { names.Add(Args.Text(c[i])); }
         if (names.Contains("default")) { s.Reply.Error("ERR The 'default' user cannot be removed"); return; }
         var deleted = s.Server.Acl.Delete(names);
-        foreach (var client in s.Server.Clients.Values)
-        {
-            if (deleted.Contains(client.User)) { Close(s, client); }
-        }
+        var closesItself = CloseClients(s, client => deleted.Contains(client.User));
         s.Reply.Integer(deleted.Count);
+        if (closesItself) { s.Client.Close(CloseReason.Local); }
     }
 
-    // Closes a client of another loop there; the caller itself once its reply is written.
-    private static void Close(Session s, Session client)
+    // Closes the clients that match, each on its loop (as CLIENT KILL does); true when the caller is one of them, to be
+    // closed once its reply is written (Redis's CLIENT_CLOSE_AFTER_REPLY).
+    private static bool CloseClients(Session s, Func<Session, bool> closes)
     {
-        if (client == s) { s.PostToLoop(() => s.Client.Close(CloseReason.Local)); }
-        else { client.Kill(client.Id); }
+        var closesItself = false;
+        foreach (var client in s.Server.Clients.Values)
+        {
+            if (!closes(client)) { continue; }
+            if (client == s) { closesItself = true; } else { client.Kill(client.Id); }
+        }
+        return closesItself;
     }
 
     private static void Load(Session s)
     {
         if (s.Server.Acl.Load(s.Server.Config.Get("aclfile"), out var removed) is { } error) { s.Reply.Error("ERR " + error); return; }
-        foreach (var client in s.Server.Clients.Values)
-        {
-            if (removed.Contains(client.User)) { Close(s, client); }
-        }
+        var closesItself = CloseClients(s, client => removed.Contains(client.User));
         s.Reply.Ok();
+        if (closesItself) { s.Client.Close(CloseReason.Local); }
     }
 
     private static void Save(Session s)

@@ -59,7 +59,7 @@ internal static class ClientTracking
         {
             return "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.";
         }
-        return broadcast ? KeyTracking.PrefixOverlap(prefixes, [.. s.TrackedPrefixes]) : null;
+        return broadcast ? KeyTracking.PrefixOverlap(prefixes, s.TrackedPrefixes) : null;
     }
 
     /// <summary>CLIENT CACHING YES|NO: whether the next command's keys are tracked, in OPTIN or OPTOUT mode.</summary>

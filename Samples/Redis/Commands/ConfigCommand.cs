@@ -46,7 +46,7 @@ internal static class ConfigCommand
         }
         else if (Args.Is(sub, "REWRITE"))
         {
-            var users = s.Server.Config.Get("aclfile").Length > 0 ? [] : s.Server.Acl.All.Select(user => $"user {user.Name} {user.Rules.Describe()}").ToList();
+            var users = s.Server.Config.Get("aclfile").Length > 0 ? [] : s.Server.Acl.All.Select(user => user.Line).ToList();
             if (s.Server.Config.Rewrite(users) is { } error) { s.Reply.Error(error); } else { s.Reply.Ok(); }
         }
         else { Subcommands.WriteHelp(s, Help); }

@@ -49,7 +49,7 @@ internal sealed class RedisServer
         {
             var args = ConfigArgs.Split(line) ?? [];
             if (args.Count == 0 || Acl.Find(args[0]) is { Name: not "default" }) { throw new ArgumentException($"user {line}: Duplicate user found. A user can only be defined once in config files"); }
-            if (Acl.Set(args[0], args[1..], out _, out _) is { } error) { throw new ArgumentException($"user {line}: {error}"); }
+            if (Acl.Set(args[0], args[1..], out _) is { } error) { throw new ArgumentException($"user {line}: {error}"); }
         }
     }
 

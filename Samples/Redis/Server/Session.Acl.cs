@@ -22,7 +22,7 @@ internal sealed partial class Session
             (User, Authenticated) = (opened, true);
             return true;
         }
-        server.Acl.Log.Add(AclDenial.Auth, InMulti ? "multi" : "toplevel", command, user, ClientCommand.Describe(this), server.Config.GetNumber("acllog-max-len"));
+        LogDenial(AclDenial.Auth, InMulti ? "multi" : "toplevel", command, user, this);
         return false;
     }
 
@@ -34,48 +34,44 @@ internal sealed partial class Session
     }
 
     /// <summary>Why this user may not run the command, the ACL LOG told; null when it may.</summary>
-    private string? AclRefusal(CommandSpec spec, CommandSpec called, RespCommand command)
-    {
-        if (AclDenied(User.Rules, spec, called, command) is not { } denied) { return null; }
-        LogDenial(denied, InMulti ? "multi" : "toplevel", called, command, this);
-        return denied.Denial switch
+    private string? AclRefusal(CommandSpec spec, CommandSpec called, RespCommand command) =>
+        Refusal(spec, called, command, InMulti ? "multi" : "toplevel", this, denial => denial switch
         {
             AclDenial.Command => $"NOPERM this user has no permissions to run the '{called.Name}' command",
             AclDenial.Key => "NOPERM this user has no permissions to access one of the keys used as arguments",
             _ => "NOPERM this user has no permissions to access one of the channels used as arguments",
-        };
-    }
+        });
 
     // EXEC checks each queued command again, in case the user's rules changed since it was queued (Redis's execCommand).
-    private string? ExecAclRefusal(CommandSpec spec, RespCommand command)
-    {
-        var called = spec.CountedAs(command) ?? spec;
-        if (AclDenied(User.Rules, spec, called, command) is not { } denied) { return null; }
-        LogDenial(denied, "multi", called, command, this);
-        return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + denied.Denial switch
+    private string? ExecAclRefusal(CommandSpec spec, RespCommand command) =>
+        Refusal(spec, spec.CountedAs(command) ?? spec, command, "multi", this, denial => "NOPERM ACLs rules changed between the moment " +
+            "the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + denial switch
         {
             AclDenial.Command => "no permission to execute the command or subcommand",
             AclDenial.Key => "no permission to touch the specified keys",
             _ => "no permission to access one of the channels used as arguments",
-        };
-    }
+        });
 
     /// <summary>A script's call its user may not make: Redis's error for it, the ACL LOG told (as the caller's); else null.</summary>
-    public string? ScriptAclRefusal(CommandSpec spec, CommandSpec called, RespCommand command)
-    {
-        if (User.Rules.Unrestricted || AclDenied(User.Rules, spec, called, command) is not { } denied) { return null; }
-        LogDenial(denied, "lua", called, command, _scriptCaller ?? this);
-        return "ERR The user executing the script " + denied.Denial switch
+    public string? ScriptAclRefusal(CommandSpec spec, CommandSpec called, RespCommand command) =>
+        Refusal(spec, called, command, "lua", _scriptCaller ?? this, denial => "ERR The user executing the script " + denial switch
         {
             AclDenial.Command => "can't run this command or subcommand",
             AclDenial.Key => "can't access at least one of the keys mentioned in the command arguments",
             _ => "can't publish to the channel mentioned in the command",
-        };
+        });
+
+    // What this user's rules refuse of the command, worded for where it was refused, and logged as made there by
+    // `client` (a script's caller); null when they allow it.
+    private string? Refusal(CommandSpec spec, CommandSpec called, RespCommand command, string context, Session client, Func<AclDenial, string> words)
+    {
+        if (User.Rules.Unrestricted || AclDenied(User.Rules, spec, called, command) is not var (denial, position)) { return null; }
+        LogDenial(denial, context, denial == AclDenial.Command ? called.Name : Args.Text(command[position]), User.Name, client);
+        return words(denial);
     }
 
-    private void LogDenial((AclDenial Denial, int Position) denied, string context, CommandSpec called, RespCommand command, Session client) =>
-        server.Acl.Log.Add(denied.Denial, context, denied.Denial == AclDenial.Command ? called.Name : Args.Text(command[denied.Position]),
-            User.Name, ClientCommand.Describe(client), server.Config.GetNumber("acllog-max-len"));
+    private void LogDenial(AclDenial denial, string context, string @object, string user, Session client) =>
+        server.Acl.Log.Add(denial, context, @object, user, ClientCommand.Describe(client), server.Config.GetNumber("acllog-max-len"));
 
     /// <summary>
     /// What <paramref name="rules"/> refuse of the command (the argument at fault for a key or channel), or null: the

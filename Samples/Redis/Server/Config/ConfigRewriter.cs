@@ -68,7 +68,7 @@ internal static class ConfigRewriter
             lines.Add(user);
         }
         while (userLines.Count > 0) { lines[userLines.Dequeue()] = ""; }
-        Replace(path, Content(lines));
+        ReplaceFile(path, Content(lines));
     }
 
     // One line each, runs of empty lines made one, as Redis's rewriteConfigGetContentFromState.
@@ -85,7 +85,8 @@ internal static class ConfigRewriter
         return content.ToString();
     }
 
-    private static void Replace(string path, string content)
+    /// <summary>Writes <paramref name="content"/> as <paramref name="path"/> atomically: a temporary file, synced, renamed over it.</summary>
+    public static void ReplaceFile(string path, string content)
     {
         var temporary = $"{path}.{Guid.NewGuid():N}"[..(path.Length + 7)];
         try
