@@ -8,7 +8,7 @@
 # machine, commands), .tsv (one row per measurement) and .svg (throughput against loops).
 #
 #   Benchmarks/redis-scaling.sh [--quick] [--server-cpus LIST] [--client-cpus LIST] [--duration S] [--no-garnet]
-#                               [--no-peers] [--loop-redis DLL] [--output NAME]
+#                               [--no-peers] [--loop-redis DLL] [--appendfsync MODE] [--output NAME]
 #   Benchmarks/redis-scaling.sh --pack [--no-garnet]
 #
 #   --quick             a smoke test (about a minute on 2 cores): GET and SET only, 1 s measurements
@@ -19,6 +19,8 @@
 #   --no-peers          run loop-redis alone (no redis-server, no Garnet): a rerun after a change
 #   --loop-redis DLL    run this framework-dependent loop-redis.dll (another commit's build) instead, on the kit's
 #                       runtime in a kit: two commits compared on one machine
+#   --appendfsync MODE  every server with an append-only file (`--appendonly yes --appendfsync MODE`, everysec or
+#                       always) in a fresh directory under the kit or the repository (on its disk, named in the report)
 #   --output NAME       write Benchmarks/results/NAME.md, .tsv and .svg. Default redis-scaling
 #   --pack              build Benchmarks/kit/redis-scaling-kit.tar.xz: loop-redis published self-contained, Debian's
 #                       redis-server and redis-benchmark with their libraries and loader, Garnet on loop-redis's
@@ -43,7 +45,7 @@ CALIBRATION=0.4 # seconds the calibration run lasts at least
 WARMUP=1        # seconds of each test at -P 16 when a server has started,
 WARMUP_ROUNDS=2 # this many times over: loop-redis reaches its steady pace after about 5 s of load (tiered JIT, PGO)
 ATTEMPTS=${ATTEMPTS:-2}
-quick= pack= garnet=1 peers=1 loop_dll= output=redis-scaling
+quick= pack= garnet=1 peers=1 loop_dll= output=redis-scaling appendfsync=
 while (($# > 0)); do
     case $1 in
         --quick) quick=1 TESTS=get,set DURATION=1 CALIBRATION=0.25 ATTEMPTS=1 ;;
@@ -53,6 +55,7 @@ while (($# > 0)); do
         --no-garnet) garnet= ;;
         --no-peers) peers= garnet= ;;
         --loop-redis) loop_dll=$(realpath "${2:?--loop-redis needs a loop-redis.dll}"); shift ;;
+        --appendfsync) appendfsync=${2:?--appendfsync needs everysec or always}; shift ;;
         --output) output=${2:?--output needs a name}; shift ;;
         --pack) pack=1 ;;
         *) usage ;;
@@ -65,7 +68,7 @@ export SERVER_CPU CLIENT_CPU
 source Benchmarks/lib.sh
 tmp=$(mktemp -d)
 bench_pids=()
-trap 'kill "${bench_pids[@]}" 2>/dev/null; stop_server; rm -rf "$server_log" "$tmp"' EXIT
+trap 'kill "${bench_pids[@]}" 2>/dev/null || true; stop_server; rm -rf "$server_log" "$tmp"' EXIT
 
 kit_archive=Benchmarks/kit/redis-scaling-kit.tar.xz
 # Inside an unpacked kit (a file KIT at its root) every program comes from the kit; in the repository from the
@@ -208,6 +211,16 @@ if [[ -n $loop_dll ]]; then
     if [[ -n $in_kit ]]; then LOOP_REDIS=("${LOOP_REDIS_ENV[@]}" LD_LIBRARY_PATH="$kit_root/dotnet/lib" "$kit_root/dotnet/dotnet" "$loop_dll"); else LOOP_REDIS=("${LOOP_REDIS_ENV[@]}" dotnet "$loop_dll"); fi
     loop_version="$loop_dll"
 fi
+redis_args=(--save "" --appendonly no --bind 127.0.0.1)
+aof_dir=
+if [[ -n $appendfsync ]]; then
+    # On the disk the kit or repository is on (/tmp may be a tmpfs, where fsync costs nothing); emptied before
+    # each server, removed at the end.
+    aof_dir=$(mktemp -d -p "$PWD" .aof-data.XXXXXX)
+    trap 'kill "${bench_pids[@]}" 2>/dev/null || true; stop_server; rm -rf "$server_log" "$tmp" "$aof_dir"' EXIT
+    loop_args+=(--appendonly yes --appendfsync "$appendfsync" --dir "$aof_dir")
+    redis_args=(--save "" --appendonly yes --appendfsync "$appendfsync" --dir "$aof_dir" --bind 127.0.0.1)
+fi
 # Neither .NET server needs ICU here; Garnet would otherwise refuse to start on a machine without it.
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 redis_version=$("${REDIS_SERVER[@]}" --version | sed 's/.* v=\([^ ]*\).*/\1/')
@@ -318,6 +331,7 @@ run_server() {
     log "$name on CPU(s) $cpus"
     wait_for_quiet
     busy_cpus=($(cpu_list "$cpus"))
+    [[ -z $aof_dir ]] || find "$aof_dir" -mindepth 1 -delete
     SERVER_CPU=$cpus start_server "$ready" "$@" --port "$PORT"
     commands+=("taskset -c $cpus $(printf '%q ' "$@")--port $PORT")
     # The same warm-up for every server; the .NET servers run their steady-state (tier-1 JIT) code after it.
@@ -396,6 +410,7 @@ write_report() {
         echo "- loop-redis: $loop_version; redis-server $redis_version${garnet:+; Garnet $GARNET_VERSION}"
         echo "- Servers on CPU(s) $SERVER_CPU: loop-redis with 1 loop per CPU on the first N of them (\`--loops N --pin\`),"
         echo "  redis-server (one thread$( ((n_servers > 1)) && echo ", and \`--io-threads $n_servers --io-threads-do-reads yes\`")) and Garnet on all of them"
+        [[ -z $aof_dir ]] || echo "- Every server with \`--appendonly yes --appendfsync $appendfsync\`, the files on $(df --output=source,fstype "$aof_dir" | tail -n 1 | tr -s ' ')"
         echo "- ${#client_cpus[@]} redis-benchmark process(es), one pinned to each of CPU(s) $CLIENT_CPU$([[ -n $overlap ]] && echo ' (shared with the servers)'),"
         echo "  each $CONNECTIONS connections, \`-r $KEYS --threads 1\`; req/s is their rates summed; each measurement sized to last"
         echo "  about $DURATION s from a calibration run of at least $CALIBRATION s, after a warm-up of $WARMUP s per test at -P 16, $WARMUP_ROUNDS time(s) over"
@@ -455,7 +470,6 @@ for loops in "${loop_counts[@]}"; do
         "${LOOP_REDIS[@]}" --loops "$loops" --pin "${loop_args[@]}"
     write_report
 done
-redis_args=(--save "" --appendonly no --bind 127.0.0.1)
 if [[ -n $peers ]]; then
     run_server "redis-server" 1 "$all_cpus" "Ready to accept connections" "${REDIS_SERVER[@]}" "${redis_args[@]}"
     write_report
