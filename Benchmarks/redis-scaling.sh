@@ -20,7 +20,8 @@
 #   --loop-redis DLL    run this framework-dependent loop-redis.dll (another commit's build) instead, on the kit's
 #                       runtime in a kit: two commits compared on one machine
 #   --appendfsync MODE  every server with an append-only file (`--appendonly yes --appendfsync MODE`, everysec or
-#                       always) in a fresh directory under the kit or the repository (on its disk, named in the report)
+#                       always) in a fresh directory under the kit or the repository (on its disk, named in the report);
+#                       Garnet, whose log is of its own kind, is left out
 #   --output NAME       write Benchmarks/results/NAME.md, .tsv and .svg. Default redis-scaling
 #   --pack              build Benchmarks/kit/redis-scaling-kit.tar.xz: loop-redis published self-contained, Debian's
 #                       redis-server and redis-benchmark with their libraries and loader, Garnet on loop-redis's
@@ -33,7 +34,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '10,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '10,33p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 command="Benchmarks/redis-scaling.sh${*:+ $*}"
 TESTS=${TESTS:-get,set,incr,lpush,mset}
@@ -55,7 +56,7 @@ while (($# > 0)); do
         --no-garnet) garnet= ;;
         --no-peers) peers= garnet= ;;
         --loop-redis) loop_dll=$(realpath "${2:?--loop-redis needs a loop-redis.dll}"); shift ;;
-        --appendfsync) appendfsync=${2:?--appendfsync needs everysec or always}; shift ;;
+        --appendfsync) appendfsync=${2:?--appendfsync needs everysec or always} garnet=; shift ;;
         --output) output=${2:?--output needs a name}; shift ;;
         --pack) pack=1 ;;
         *) usage ;;
