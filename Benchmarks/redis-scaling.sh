@@ -69,7 +69,8 @@ export SERVER_CPU CLIENT_CPU
 source Benchmarks/lib.sh
 tmp=$(mktemp -d)
 bench_pids=()
-trap 'kill "${bench_pids[@]}" 2>/dev/null || true; stop_server; rm -rf "$server_log" "$tmp"' EXIT
+aof_dir= # with --appendfsync: the servers' data directory
+trap 'kill "${bench_pids[@]}" 2>/dev/null || true; stop_server; rm -rf "$server_log" "$tmp" "$aof_dir"' EXIT
 
 kit_archive=Benchmarks/kit/redis-scaling-kit.tar.xz
 # Inside an unpacked kit (a file KIT at its root) every program comes from the kit; in the repository from the
@@ -212,16 +213,15 @@ if [[ -n $loop_dll ]]; then
     if [[ -n $in_kit ]]; then LOOP_REDIS=("${LOOP_REDIS_ENV[@]}" LD_LIBRARY_PATH="$kit_root/dotnet/lib" "$kit_root/dotnet/dotnet" "$loop_dll"); else LOOP_REDIS=("${LOOP_REDIS_ENV[@]}" dotnet "$loop_dll"); fi
     loop_version="$loop_dll"
 fi
-redis_args=(--save "" --appendonly no --bind 127.0.0.1)
-aof_dir=
+aof_args=(--appendonly no)
 if [[ -n $appendfsync ]]; then
     # On the disk the kit or repository is on (/tmp may be a tmpfs, where fsync costs nothing); emptied before
     # each server, removed at the end.
     aof_dir=$(mktemp -d -p "$PWD" .aof-data.XXXXXX)
-    trap 'kill "${bench_pids[@]}" 2>/dev/null || true; stop_server; rm -rf "$server_log" "$tmp" "$aof_dir"' EXIT
-    loop_args+=(--appendonly yes --appendfsync "$appendfsync" --dir "$aof_dir")
-    redis_args=(--save "" --appendonly yes --appendfsync "$appendfsync" --dir "$aof_dir" --bind 127.0.0.1)
+    aof_args=(--appendonly yes --appendfsync "$appendfsync" --dir "$aof_dir")
+    loop_args+=("${aof_args[@]}")
 fi
+redis_args=(--save "" --bind 127.0.0.1 "${aof_args[@]}")
 # Neither .NET server needs ICU here; Garnet would otherwise refuse to start on a machine without it.
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 redis_version=$("${REDIS_SERVER[@]}" --version | sed 's/.* v=\([^ ]*\).*/\1/')
