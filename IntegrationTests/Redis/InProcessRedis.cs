@@ -69,6 +69,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
         // Start blocks until every loop is up; run it aside so a loop that never starts fails the test.
         var server = await Task.Run(() => Server.Start(options, () => new Session(redis))).WaitAsync(StartStop);
         redis.Persistence.UseIoUring = backend == Backend.IoUring;
+        redis.StartLoops(server.Loops);
         if (activeExpiry) { redis.StartActiveExpiry(server.Loops[0]); }
         redis.Persistence.StartSavePoints(server.Loops[0]);
         redis.StartNetworkStatistics(server);

@@ -95,6 +95,7 @@ var exitCode = await SampleHost.RunAsync(options, () => new Session(redis), serv
     redis.Log = options.LoggerFactory.CreateLogger("loop-redis");
     redis.Persistence.UseIoUring = server.BackendName == "iouring";
     redis.RequestShutdown = SampleHost.Stop;
+    redis.StartLoops(server.Loops);
     redis.StartActiveExpiry(server.Loops[0]);
     redis.StartNetworkStatistics(server);
     redis.Persistence.StartSavePoints(server.Loops[0]);

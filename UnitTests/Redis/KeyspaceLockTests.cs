@@ -2,7 +2,10 @@ using Loop.Samples.Redis.Store;
 
 namespace Loop.UnitTests.Redis;
 
-/// <summary>Stripe holds exclude each other where they overlap; one thread may hold several keyspaces' locks in turn (two servers in a process).</summary>
+/// <summary>
+/// Stripe holds exclude each other where they overlap; one thread may hold several keyspaces' locks in turn (two servers
+/// in a process); ticks order the holds that conflict, as the loops' append-only file buffers are merged by them.
+/// </summary>
 public sealed class KeyspaceLockTests
 {
     [Fact]
@@ -54,6 +57,45 @@ public sealed class KeyspaceLockTests
             Task.Run(() => Hold([7, 900])),
             Task.Run(() => Hold([7])));
         Assert.Equal(3 * rounds, counter);
+    }
+
+    [Fact]
+    public void Each_tick_is_above_those_of_every_conflicting_hold_before_it()
+    {
+        // Three threads tick under overlapping stripes, recording each tick in the order the holds ran (the stripe 7
+        // they all share orders them): that order is the ticks' order, and each thread's own ticks rise.
+        var keyspace = new KeyspaceLock();
+        var ran = new List<(int Thread, long Tick)>();
+        const int rounds = 50_000;
+        void Hold(int thread, int[] stripes)
+        {
+            for (var i = 0; i < rounds; i++)
+            {
+                using (stripes.Length == 1 ? (IDisposable)keyspace.Shared(stripes[0]) : keyspace.Shared(stripes, stripes.Length))
+                {
+                    ran.Add((thread, keyspace.Tick()));
+                }
+                if (i % 1000 == 0) { using (keyspace.Shared(thread * 100)) { keyspace.Tick(); } } // a stripe of its own
+            }
+        }
+        Thread[] threads = [new(() => Hold(1, [3, 7])), new(() => Hold(2, [7, 900])), new(() => Hold(3, [7]))]; // a clock each
+        foreach (var thread in threads) { thread.Start(); }
+        foreach (var thread in threads) { thread.Join(); }
+        Assert.Equal(3 * rounds, ran.Count);
+        for (var i = 1; i < ran.Count; i++) { Assert.True(ran[i].Tick > ran[i - 1].Tick, $"hold {i} ticked {ran[i].Tick} after {ran[i - 1].Tick}"); }
+    }
+
+    [Fact]
+    public async Task An_exclusive_hold_ticks_above_every_hold_before_it_and_every_hold_after_ticks_above_it()
+    {
+        var keyspace = new KeyspaceLock();
+        long shared;
+        using (keyspace.Shared(5)) { keyspace.Tick(); shared = keyspace.Tick(); }
+        long exclusive;
+        using (keyspace.Exclusive()) { exclusive = keyspace.Tick(); }
+        Assert.True(exclusive > shared);
+        var elsewhere = await Task.Run(() => { using (keyspace.Shared(600)) { return keyspace.Tick(); } }); // a stripe nobody ticked under
+        Assert.True(elsewhere > exclusive);
     }
 
     [Fact]

@@ -114,13 +114,16 @@ internal static class FunctionCommands
         else { s.Reply.Error(Subcommands.Unknown(sub, "FUNCTION")); }
     }
 
-    // A change of the libraries: made holding the keyspace exclusively, logged as received when it succeeded.
+    // A change of the libraries: made holding the keyspace exclusively, and logged as received in the same hold when it
+    // succeeded, so it ticks before every FCALL after it.
     private static void Changing(Session s, RespCommand c, Func<string?> change, Action? reply = null)
     {
         string? error;
-        using (s.Server.Keyspace.Lock.Exclusive()) { error = change(); }
+        using (s.Server.Keyspace.Lock.Exclusive())
+        {
+            if ((error = change()) is null) { s.LogAsReceived(c); }
+        }
         if (error is not null) { s.Reply.Error(error); return; }
-        s.LogAsReceived(c);
         if (reply is null) { s.Reply.Ok(); } else { reply(); }
     }
 

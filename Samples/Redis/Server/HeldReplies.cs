@@ -3,11 +3,13 @@ using Loop.Samples.Redis.Persistence;
 namespace Loop.Samples.Redis.Server;
 
 /// <summary>
-/// A loop's side of the append-only file. After each batch, before its replies are sent, the loop writes the commands
-/// logged so far (<see cref="AofLog.WritePending"/>), and the sessions that logged hold their replies until the log
-/// says they are safe: at once after a write made there (everysec, no), or once the FSYNC behind it completes (always),
-/// asked once per loop for all of them, so a loop's batches share a write, an FSYNC and a wake-up. A timer gives
-/// everysec its sync when nothing else is written, and starts a rewrite once the file has grown enough. Loop thread only.
+/// A loop's side of the append-only file, on every loop from the start (whatever a loop logs, a client's write or the
+/// expiry cycle's DEL, must reach the file). After each batch, before its replies are sent, the loop hands over the
+/// commands it logged and writes what is ready (<see cref="AofLog.WritePending"/>), and the sessions that logged hold
+/// their replies until the log says they are safe: once merged and written (everysec, no; at once when this loop wrote
+/// them), or once the FSYNC behind them completes (always), asked once per loop for all of them, so a loop's batches
+/// share a write, an FSYNC and a wake-up. A timer gives everysec its sync when nothing else is written, and starts a
+/// rewrite once the file has grown enough. Loop thread only.
 /// </summary>
 internal sealed class HeldReplies
 {
@@ -16,7 +18,10 @@ internal sealed class HeldReplies
     private readonly List<Session> _held = [];
     private bool _requested;
 
-    public HeldReplies(EventLoop loop, AppendOnlyFile aof)
+    /// <summary>The loop's, made on its first use. Loop thread only.</summary>
+    public static HeldReplies Of(EventLoop loop, AppendOnlyFile aof) => loop.GetState(loop => new HeldReplies(loop, aof));
+
+    private HeldReplies(EventLoop loop, AppendOnlyFile aof)
     {
         (_loop, _aof) = (loop, aof);
         loop.BeforeSends(BeforeSends);

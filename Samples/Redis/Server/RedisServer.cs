@@ -205,6 +205,15 @@ internal sealed class RedisServer
     }
 
     /// <summary>
+    /// Gives each loop its side of the append-only file before any client comes (<see cref="HeldReplies"/>): whatever a
+    /// loop logs, a client's write or the expiry cycle's DEL, goes to the file after its batch.
+    /// </summary>
+    public void StartLoops(IEnumerable<EventLoop> loops)
+    {
+        foreach (var loop in loops) { loop.Post(() => HeldReplies.Of(loop, Aof)); }
+    }
+
+    /// <summary>
     /// Starts the active expiry cycle on <paramref name="loop"/>: every 100 ms, sample keys with a TTL and
     /// delete the expired ones, so they free memory without being touched; and keep the tracking table within
     /// tracking-table-max-keys, as Redis's serverCron does.

@@ -55,7 +55,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         server.Clients[Id] = this;
         Counters = server.CountersOf(connection.Loop);
         Counters.Connections++;
-        _heldReplies = connection.Loop.GetState(loop => new HeldReplies(loop, server.Aof));
+        _heldReplies = HeldReplies.Of(connection.Loop, server.Aof);
         TrackingMessages.SendBeforeSends(connection.Loop, server);
         // maxclients: a client past it is told so and closed, as Redis's acceptCommonHandler does.
         if (server.Clients.Count > server.Config.GetNumber("maxclients"))

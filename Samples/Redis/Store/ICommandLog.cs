@@ -6,16 +6,17 @@ namespace Loop.Samples.Redis.Store;
 /// Where the keyspace's changes are written as the commands that make them: the append-only file, the replication
 /// stream, or both (<see cref="CommandLogPair"/>). A change the store makes on its own, such as a blocked client's pop
 /// served by another client's push, is logged by whoever makes it, in the order it happens: the caller holds the keys
-/// involved. Offsets are the log's own (bytes appended since it began).
+/// involved. Positions are the log's own, and what the calling thread's replies wait on: the replication stream's offset
+/// (bytes appended since it began), the number of the thread's records in the append-only file (<see cref="AofLog"/>).
 /// </summary>
 internal interface ICommandLog
 {
-    /// <summary>Bytes appended so far.</summary>
+    /// <summary>Where the log ends, as the calling thread sees it.</summary>
     long Appended { get; }
 
     /// <summary>
     /// Logs a command of database <paramref name="db"/>: its arguments, the name first; returns where the log ends (a
-    /// transaction's first command, held until the transaction shows how it goes out, counted as after what is there).
+    /// transaction's command counted as logged, though the transaction still shows how it goes out).
     /// </summary>
     long Append(int db, params ReadOnlySpan<byte[]> arguments);
 
@@ -29,7 +30,7 @@ internal interface ICommandLog
     long EndTransaction();
 }
 
-/// <summary>Two logs fed the same commands (the append-only file first: its offsets are the ones returned, which replies wait on).</summary>
+/// <summary>Two logs fed the same commands (the append-only file first: its positions are the ones returned, which replies wait on).</summary>
 internal sealed class CommandLogPair(ICommandLog first, ICommandLog second) : ICommandLog
 {
     public long Appended => first.Appended;

@@ -22,6 +22,7 @@ internal sealed class KeyspaceLock
     private ReaderFlag[] _flags = [];
     private volatile bool _writer;
     private int _exclusiveThread, _exclusiveDepth;
+    private long _exclusiveClock; // the exclusive holder's clock; every later hold starts above it
 
     /// <summary>The stripe of <paramref name="key"/>: the hash's top bits, since a partition's table indexes by its low ones.</summary>
     public static int StripeOf(ReadOnlySpan<byte> key) => (int)((uint)ByteArrayComparer.Instance.GetHashCode(key) >> 22);
@@ -41,6 +42,7 @@ internal sealed class KeyspaceLock
         var flag = Raise(giveUp);
         var gate = _stripes[stripe];
         Monitor.Enter(gate);
+        flag.Clock = Math.Max(flag.Clock, Math.Max(gate.Clock, _exclusiveClock));
         return new SharedScope(flag, gate);
     }
 
@@ -53,7 +55,14 @@ internal sealed class KeyspaceLock
     {
         if (HeldExclusively) { return default; }
         var flag = Raise(giveUp);
-        for (var i = 0; i < count; i++) { Monitor.Enter(_stripes[stripes[i]]); }
+        var clock = Math.Max(flag.Clock, _exclusiveClock);
+        for (var i = 0; i < count; i++)
+        {
+            var gate = _stripes[stripes[i]];
+            Monitor.Enter(gate);
+            clock = Math.Max(clock, gate.Clock);
+        }
+        flag.Clock = clock;
         return new StripesScope(this, flag, stripes, count);
     }
 
@@ -71,6 +80,19 @@ internal sealed class KeyspaceLock
             _exclusive.Exit();
         }
     }
+
+    /// <summary>
+    /// The next tick of this thread's clock, for a change made under the hold it has (see the class's remarks). A thread
+    /// that holds nothing gets a tick above every exclusive hold before it, and should not log a change to a key.
+    /// </summary>
+    public long Tick()
+    {
+        if (t_flag is { Raised: 1 } flag && flag.Owner == this) { return ++flag.Clock; }
+        return HeldExclusively ? ++_exclusiveClock : Volatile.Read(ref _exclusiveClock) + 1;
+    }
+
+    /// <summary>The last tick of the exclusive hold the caller has: every later hold ticks above it.</summary>
+    public long ExclusiveClock => HeldExclusively ? _exclusiveClock : throw new InvalidOperationException("The keyspace is not held exclusively.");
 
     /// <summary>Holds the whole keyspace until the scope is disposed (reentrant); <paramref name="giveUp"/> as for <see cref="Shared(int, Func{bool})"/>.</summary>
     public ExclusiveScope Exclusive(Func<bool>? giveUp = null)
@@ -120,6 +142,7 @@ internal sealed class KeyspaceLock
         foreach (var flag in Volatile.Read(ref _flags))
         {
             while (Volatile.Read(ref flag.Raised) != 0) { spin.SpinOnce(); }
+            _exclusiveClock = Math.Max(_exclusiveClock, flag.Clock);
         }
         return new ExclusiveScope(this);
     }
@@ -160,25 +183,28 @@ internal sealed class KeyspaceLock
         private readonly long _p1, _p2, _p3, _p4, _p5, _p6, _p7;
 #pragma warning restore CS0169, IDE0051
         public int Raised;
+        public long Clock; // this thread's logical clock, the tick of its last logged change or above
 #pragma warning disable CS0169, IDE0051
         private readonly long _q1, _q2, _q3, _q4, _q5, _q6, _q7;
 #pragma warning restore CS0169, IDE0051
     }
 
     /// <summary>A stripe's lock object, padded so two stripes never share a cache line.</summary>
-    private sealed class Stripe
+    internal sealed class Stripe
     {
+        public long Clock; // its last holder's clock when it let go
 #pragma warning disable CS0169, IDE0051
         private readonly long _p1, _p2, _p3, _p4, _p5, _p6, _p7;
 #pragma warning restore CS0169, IDE0051
     }
 
-    public readonly struct SharedScope(ReaderFlag? flag, object? gate) : IDisposable
+    public readonly struct SharedScope(ReaderFlag? flag, Stripe? gate) : IDisposable
     {
         public void Dispose()
         {
             if (flag is null) { return; }
-            Monitor.Exit(gate!);
+            gate!.Clock = flag.Clock;
+            Monitor.Exit(gate);
             Volatile.Write(ref flag.Raised, 0);
         }
     }
@@ -188,7 +214,12 @@ internal sealed class KeyspaceLock
         public void Dispose()
         {
             if (flag is null) { return; }
-            for (var i = count - 1; i >= 0; i--) { Monitor.Exit(owner!._stripes[stripes![i]]); }
+            for (var i = count - 1; i >= 0; i--)
+            {
+                var gate = owner!._stripes[stripes![i]];
+                gate.Clock = flag.Clock;
+                Monitor.Exit(gate);
+            }
             Volatile.Write(ref flag.Raised, 0);
         }
     }

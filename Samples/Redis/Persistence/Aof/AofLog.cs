@@ -11,39 +11,56 @@ namespace Loop.Samples.Redis.Persistence;
 internal enum AofFsync { Always, EverySecond, No }
 
 /// <summary>
-/// The commands the keyspace's changes are logged as, on their way to the current incr file. The loops append (holding
-/// the keys a command changes, so conflicting commands are logged in the order they ran). After a batch a loop starts
-/// writing what has gathered (<see cref="WritePending"/>) through its own ring (<see cref="EventLoop.WriteFile"/>: an
-/// io_uring WRITE, with an FSYNC linked behind it when due): one write at a time for all loops, so the file never has a
-/// hole a crash could keep, and whatever gathers meanwhile goes in the next, started once the write is done (a group
-/// commit; the next FSYNC overlaps the last, each covering what was written before it). Replies wait for <see cref="WhenSafe"/>: their commands written (everysec, no: a crash of the process loses
-/// nothing acknowledged, as Redis writes before it replies) or synced (always). everysec syncs once a second. No loop
-/// ever waits for the disk.
+/// The commands the keyspace's changes are logged as, on their way to the current incr file. Each loop appends to a
+/// buffer of its own (<see cref="AofLoopBuffer"/>: no lock, no shared write), each command with its tick of the
+/// keyspace's clock, which orders any two that touched a key in common as they ran. After a batch a loop hands its
+/// records over and writes what is ready (<see cref="WritePending"/>): the records of every loop merged in tick order up
+/// to the watermark (the lowest tick a loop has not handed over yet, below which no record can still come), a SELECT
+/// wherever the database changes, through its own ring (<see cref="EventLoop.WriteFile"/>: an io_uring WRITE, with an
+/// FSYNC linked behind it when due): one write at a time for all loops, so the file never has a hole a crash could
+/// keep, and whatever gathers meanwhile goes in the next, started once the write is done (a group commit; the next FSYNC
+/// overlaps the last, each covering what was written before it). Replies wait for <see cref="WhenSafe"/>: their commands
+/// written (everysec, no: a crash of the process loses nothing acknowledged, as Redis writes before it replies) or
+/// synced (always). everysec syncs once a second. No loop ever waits for the disk.
 /// </summary>
 internal sealed class AofLog : ICommandLog, IDisposable
 {
     private static readonly long SecondTicks = Stopwatch.Frequency;
 
-    // Taken for every logged command: a spin lock costs one atomic where Lock costs two (it is held for a copy).
+    // The calling thread's buffer, when it is this log's.
+    [ThreadStatic] private static AofLoopBuffer? t_buffer;
+
+    private readonly KeyspaceLock _keyspace;
+
+    // Under the gate, held for a few fields' time: the loops' buffers and the segments they handed over, the writes'
+    // progress and their waiters. A spin lock costs one atomic where Lock costs two.
     private SpinLock _gate = new(enableThreadOwnerTracking: false);
-    private readonly Lock _writeLock = new();
+    private readonly List<AofLoopBuffer> _buffers = [];
+    private readonly List<AofSegment> _published = [];
     private readonly List<(long Offset, Action<bool> Done)> _waiters = [];
-    private ArrayBufferWriter<byte> _pending = new(1 << 16), _writing = new(1 << 16);
-    private volatile AofFsync _fsync;
-    private SafeFileHandle _file;
-    private long _fileStart; // the log offset where the current file begins
-    private long _flushed, _written, _durable, _lastSync;
-    private readonly CommandFraming _framing = new();
+    private long _written, _durable, _lastSync;
     private bool _inFlight, _syncInFlight, _stopped;
     private Chunk? _ringWrite; // the ring write under way
     private readonly List<SafeFileHandle> _retiring = []; // old files whose last FSYNC is under way
-    private (long At, SafeFileHandle File)? _switch;
 
-    /// <summary>Logs into <paramref name="file"/> (empty, new).</summary>
-    public AofLog(AofFsync fsync, SafeFileHandle file)
+    // Under the write lock: the merge and the bytes it made, up to the write.
+    private readonly Lock _writeLock = new();
+    private readonly List<AofSegment> _merging = [];
+    private ArrayBufferWriter<byte> _pending = new(1 << 16), _writing = new(1 << 16);
+    private SafeFileHandle _file;
+    private long _fileStart; // the log offset where the current file begins
+    private long _flushed; // the log offset up to which bytes went to a write
+    private int _streamDb = -1; // the database the stream has selected
+    private (long Tick, SafeFileHandle File)? _switchAt; // a rewrite's next file, for the records after that tick
+    private (long At, SafeFileHandle File)? _switch; // ... from that log offset on
+    private long _size; // the log offset the merge reached
+
+    private volatile AofFsync _fsync;
+
+    /// <summary>Logs into <paramref name="file"/> (empty, new) the changes made under <paramref name="keyspace"/>'s holds.</summary>
+    public AofLog(AofFsync fsync, SafeFileHandle file, KeyspaceLock keyspace)
     {
-        _fsync = fsync;
-        _file = file;
+        (_fsync, _file, _keyspace) = (fsync, file, keyspace);
         _lastSync = Stopwatch.GetTimestamp();
     }
 
@@ -57,84 +74,84 @@ internal sealed class AofLog : ICommandLog, IDisposable
     /// <summary>The first write or sync error, after which nothing more is written; null while all is well.</summary>
     public IOException? Failure { get; private set; }
 
-    public long Appended
-    {
-        get { using (Gate()) { return _flushed + _pending.WrittenCount; } }
-    }
+    /// <summary>The bytes merged into the log so far, written or about to be (INFO aof_current_size).</summary>
+    public long Size => Volatile.Read(ref _size);
 
-    public long Append(int db, RespCommand command)
-    {
-        using (Gate())
-        {
-            AofCommandWriter.Command(_framing.BeforeCommand(_pending, db), command);
-            return _flushed + _pending.WrittenCount + _framing.HeldBytes;
-        }
-    }
+    /// <summary>The number of the calling thread's last logged command, which its replies wait on (<see cref="WhenSafe"/>).</summary>
+    public long Appended => Buffer().Appended;
 
-    public long Append(int db, params ReadOnlySpan<byte[]> arguments)
-    {
-        using (Gate())
-        {
-            AofCommandWriter.Command(_framing.BeforeCommand(_pending, db), arguments);
-            return _flushed + _pending.WrittenCount + _framing.HeldBytes;
-        }
-    }
+    public long Append(int db, RespCommand command) => Buffer().Append(db, command);
+
+    public long Append(int db, params ReadOnlySpan<byte[]> arguments) => Buffer().Append(db, arguments);
 
     /// <summary>EXEC starts: what it logs is wrapped in MULTI and EXEC (when it is two commands or more), so a crash cannot keep half of it.</summary>
-    public void BeginTransaction()
-    {
-        using (Gate()) { _framing.BeginTransaction(); }
-    }
+    public void BeginTransaction() => Buffer().BeginTransaction();
 
-    public long EndTransaction()
+    public long EndTransaction() => Buffer().EndTransaction();
+
+    private AofLoopBuffer Buffer() => t_buffer is { } buffer && buffer.Log == this ? buffer : Register();
+
+    private AofLoopBuffer Register()
     {
-        using (Gate())
-        {
-            _framing.EndTransaction(_pending);
-            return _flushed + _pending.WrittenCount;
-        }
+        var buffer = new AofLoopBuffer(this, _keyspace);
+        using (Gate()) { _buffers.Add(buffer); }
+        return t_buffer = buffer;
     }
 
     /// <summary>
-    /// After a batch, before its replies leave: with appendfsync always, starts writing what has gathered as an io_uring
-    /// WRITE with an FSYNC linked behind it on <paramref name="loop"/>'s ring, unless a write is under way (once it is
-    /// written, it starts the next: a group commit); otherwise writes it at once, a page-cache write as Redis makes in its event
-    /// loop (a loop that finds another writing waits for it, since that write may hold its commands), and with everysec
-    /// starts an FSYNC on the ring once a second. A rewrite's switch to a new file is made here. Loop thread only.
+    /// After a batch, before its replies leave: hands over the calling loop's records and merges what is ready; with
+    /// appendfsync always, starts writing it as an io_uring WRITE with an FSYNC linked behind it on
+    /// <paramref name="loop"/>'s ring, unless a write is under way (once it is written, it starts the next: a group
+    /// commit); otherwise writes it at once, a page-cache write as Redis makes in its event loop (a loop that finds
+    /// another writing waits for it, since that write may hold its commands), and with everysec starts an FSYNC on the
+    /// ring once a second. A rewrite's switch to a new file is made here. Loop thread only.
     /// </summary>
     public void WritePending(EventLoop loop)
     {
+        Publish();
         if (_fsync == AofFsync.Always)
         {
             WriteThroughRing(loop);
             return;
         }
-        Chunk chunk;
+        Chunk? taken;
         lock (_writeLock)
         {
-            if (Take(ring: false) is not { } taken) { return; }
-            chunk = taken;
-            try
+            Merge(all: false);
+            if ((taken = Take(ring: false)) is { } chunk)
             {
-                RandomAccess.Write(chunk.File, chunk.Bytes.Span, chunk.FileOffset);
-                Written(chunk.End, synced: false, error: null);
+                try
+                {
+                    RandomAccess.Write(chunk.File, chunk.Bytes.Span, chunk.FileOffset);
+                    Written(chunk.End, synced: false, error: null);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Written(chunk.End, synced: false, AsIOException(e)); }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Written(chunk.End, synced: false, AsIOException(e)); }
         }
-        if (!chunk.EndsFile)
+        if (taken is not { EndsFile: true } ended)
         {
             SyncIfDue(loop);
             return;
         }
         // The old file is complete: synced on the ring (the periodic FSYNC goes to the new one now) and then closed,
         // while what followed it is written to the new file.
-        using (Gate()) { _retiring.Add(chunk.File); }
-        loop.WriteFile(chunk.File, 0, ReadOnlyMemory<byte>.Empty, sync: true, result =>
+        using (Gate()) { _retiring.Add(ended.File); }
+        loop.WriteFile(ended.File, 0, ReadOnlyMemory<byte>.Empty, sync: true, result =>
         {
-            Retired(chunk.File);
-            Written(chunk.End, synced: true, ErrorOf(result));
+            Retired(ended.File);
+            Written(ended.End, synced: true, ErrorOf(result));
         });
         WritePending(loop);
+    }
+
+    // The calling thread's records go to the writer.
+    private void Publish()
+    {
+        if (t_buffer is not { } buffer || buffer.Log != this) { return; }
+        using (Gate())
+        {
+            if (!_stopped && buffer.TakeSegment() is { } segment) { _published.Add(segment); }
+        }
     }
 
     private void WriteThroughRing(EventLoop loop)
@@ -142,6 +159,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
         Chunk chunk;
         lock (_writeLock)
         {
+            Merge(all: false);
             if (Take(ring: true) is not { } taken) { return; }
             chunk = taken;
         }
@@ -168,9 +186,95 @@ internal sealed class AofLog : ICommandLog, IDisposable
             written: chunk.EndsFile ? null : NextWrite);
     }
 
-    // Takes what has gathered for one write, or null when there is nothing to write, a ring write is under way, or the
-    // log is stopped or failed. Where a rewrite switches files, the write ends the old file and what follows waits for
-    // the next one, into the new file.
+    // Under the write lock: the segments handed over join the merge, and its records go into the stream in tick order,
+    // as far as the watermark (all of them when the loops log no more). A rewrite's switch goes where its tick falls.
+    // Then each loop's request for its replies becomes a wait on the offset its last merged record ends at.
+    private void Merge(bool all)
+    {
+        var watermark = long.MaxValue;
+        using (Gate())
+        {
+            _merging.AddRange(_published);
+            _published.Clear();
+            if (!all) { foreach (var buffer in _buffers) { watermark = Math.Min(watermark, buffer.UnpublishedFrom - 1); } }
+        }
+        if (_switchAt is { } next && next.Tick <= watermark)
+        {
+            MergeUpTo(next.Tick);
+            (_switch, _switchAt, _streamDb) = ((_flushed + _pending.WrittenCount, next.File), null, -1); // each incr file starts with a SELECT
+        }
+        MergeUpTo(watermark);
+        Volatile.Write(ref _size, _flushed + _pending.WrittenCount);
+        using (Gate())
+        {
+            foreach (var buffer in _buffers)
+            {
+                if (buffer.Merged == buffer.Emitted) { continue; }
+                (buffer.Emitted, buffer.EmittedEnd) = (buffer.Merged, buffer.MergedEnd);
+                if (buffer.Request is { } request && request.Number <= buffer.Emitted)
+                {
+                    _waiters.Add((buffer.EmittedEnd, request.Done));
+                    buffer.Request = null;
+                }
+            }
+            _merging.RemoveAll(segment =>
+            {
+                if (!segment.Done) { return false; }
+                segment.Reset();
+                segment.Owner.Free.Push(segment);
+                return true;
+            });
+        }
+    }
+
+    // The records up to the tick, lowest first: each step takes the segment with the lowest next tick and copies its
+    // records up to the next segment's.
+    private void MergeUpTo(long tick)
+    {
+        while (true)
+        {
+            AofSegment? lowest = null;
+            var following = long.MaxValue;
+            foreach (var segment in _merging)
+            {
+                if (segment.Done) { continue; }
+                var next = segment.Records[segment.Next].Tick;
+                if (lowest is null || next < lowest.Records[lowest.Next].Tick)
+                {
+                    if (lowest is not null) { following = Math.Min(following, lowest.Records[lowest.Next].Tick); }
+                    lowest = segment;
+                }
+                else { following = Math.Min(following, next); }
+            }
+            if (lowest is null || lowest.Records[lowest.Next].Tick > tick) { return; }
+            var until = Math.Min(tick, following);
+            do { Copy(lowest, until); }
+            while (!lowest.Done && lowest.Records[lowest.Next].Tick <= until);
+            (lowest.Owner.Merged, lowest.Owner.MergedEnd) = (lowest.FirstNumber + lowest.Next - 1, _flushed + _pending.WrittenCount);
+        }
+    }
+
+    // The segment's next record, and those after it up to the tick that follow on in its bytes in the same database
+    // (a batch's commands, usually), in one copy.
+    private void Copy(AofSegment segment, long until)
+    {
+        var records = segment.Records;
+        var first = records[segment.Next++];
+        if (first.Db != _streamDb) { AofCommandWriter.Select(_pending, first.Db); }
+        if (first.Multi) { _pending.Write("*1\r\n$5\r\nMULTI\r\n"u8); }
+        var last = first;
+        while (!segment.Done && records[segment.Next] is var next && next.Tick <= until && !next.Multi && next.Db == last.ExitDb
+            && next.Start == last.End)
+        {
+            (last, segment.Next) = (next, segment.Next + 1);
+        }
+        _pending.Write(segment.Bytes.WrittenSpan[first.Start..last.End]);
+        _streamDb = last.ExitDb;
+    }
+
+    // Under the write lock: takes what the merge made for one write, or null when there is nothing to write, a ring write
+    // is under way, or the log is stopped or failed. Where a rewrite switches files, the write ends the old file and
+    // what follows waits for the next one, into the new file.
     private Chunk? Take(bool ring)
     {
         using (Gate())
@@ -192,7 +296,6 @@ internal sealed class AofLog : ICommandLog, IDisposable
             return chunk;
         }
     }
-
     // An old file's last FSYNC is done: closed, and no longer one for Dispose to finish.
     private void Retired(SafeFileHandle file)
     {
@@ -225,7 +328,8 @@ internal sealed class AofLog : ICommandLog, IDisposable
         });
     }
 
-    // A write or sync is done (or failed): the waiters it covers are told.
+    // A write or sync is done (or failed): the waiters it covers are told (all of them, and every loop's request, on a
+    // failure).
     private void Written(long end, bool synced, IOException? error)
     {
         List<Action<bool>>? done = null;
@@ -238,15 +342,30 @@ internal sealed class AofLog : ICommandLog, IDisposable
                 _written = Math.Max(_written, end);
                 if (synced) { (_durable, _lastSync) = (Math.Max(_durable, end), Stopwatch.GetTimestamp()); }
             }
-            var safe = _fsync == AofFsync.Always ? _durable : _written;
+            var safe = Safe;
             _waiters.RemoveAll(waiter =>
             {
                 if (waiter.Offset > safe && Failure is null) { return false; }
                 (done ??= []).Add(waiter.Done);
                 return true;
             });
+            if (Failure is not null) { TakeRequests(ref done); }
         }
         if (done is not null) { foreach (var callback in done) { callback(Failure is null); } }
+    }
+
+    // Under the gate: where replies may go up to, written or (always) synced.
+    private long Safe => _fsync == AofFsync.Always ? _durable : _written;
+
+    // Under the gate: the loops' requests, answered once the log failed or stopped.
+    private void TakeRequests(ref List<Action<bool>>? done)
+    {
+        foreach (var buffer in _buffers)
+        {
+            if (buffer.Request is not { } request) { continue; }
+            (done ??= []).Add(request.Done);
+            buffer.Request = null;
+        }
     }
 
     private GateHold Gate()
@@ -267,18 +386,21 @@ internal sealed class AofLog : ICommandLog, IDisposable
     private static IOException AsIOException(Exception e) => e as IOException ?? new IOException(e.Message, e);
 
     /// <summary>
-    /// Calls <paramref name="done"/> (on whichever loop completes the write) with true once the commands up to
-    /// <paramref name="offset"/> may be acknowledged: written, and with appendfsync always synced; false if the log
-    /// failed first. Returns false, without calling, when they already may.
+    /// Calls <paramref name="done"/> (on whichever loop completes the write) with true once the calling thread's commands
+    /// up to its <paramref name="number"/>th (<see cref="Appended"/>) may be acknowledged: merged and written, and with
+    /// appendfsync always synced; false if the log failed first. Returns false, without calling, when they already may.
+    /// One request per thread at a time.
     /// </summary>
-    public bool WhenSafe(long offset, Action<bool> done)
+    public bool WhenSafe(long number, Action<bool> done)
     {
+        var buffer = Buffer();
         using (Gate())
         {
-            if (offset <= (_fsync == AofFsync.Always ? _durable : _written)) { return false; }
             if (Failure is null && !_stopped)
             {
-                _waiters.Add((offset, done));
+                if (number > buffer.Emitted) { buffer.Request = (number, done); }
+                else if (buffer.EmittedEnd <= Safe) { return false; }
+                else { _waiters.Add((buffer.EmittedEnd, done)); }
                 return true;
             }
         }
@@ -287,53 +409,70 @@ internal sealed class AofLog : ICommandLog, IDisposable
     }
 
     /// <summary>
-    /// From the current end of the log on, commands go to <paramref name="next"/> (a rewrite's new incr file, created
-    /// and named in the manifest already); the ones before end the current file. False when the log is stopped.
-    /// Exclusive, so no command is logged meanwhile.
+    /// The commands logged from now on go to <paramref name="next"/> (a rewrite's new incr file, created and named in the
+    /// manifest already); those logged before end the current file, once every loop has handed them over. False when the
+    /// log is stopped. Exclusive, so no command is logged meanwhile, and the ones after tick above this hold.
     /// </summary>
     public bool SwitchFile(SafeFileHandle next)
     {
-        using (Gate())
+        lock (_writeLock)
         {
-            if (_stopped) { return false; }
-            _switch = (_flushed + _pending.WrittenCount, next);
-            _framing.SelectAgain(); // Redis starts each incr file with a SELECT
+            using (Gate()) { if (_stopped) { return false; } }
+            _switchAt = (_keyspace.ExclusiveClock, next);
             return true;
         }
     }
 
     /// <summary>
-    /// Writes and syncs what is left on the calling thread, then closes the file (a write still in the kernel keeps its
-    /// descriptor until it completes; its bytes are written again here, to the same place, and an old file a rewrite
-    /// left is synced too).
+    /// Merges every loop's records, writes and syncs what is left on the calling thread, then closes the file (a write
+    /// still in the kernel keeps its descriptor until it completes; its bytes are written again here, to the same place,
+    /// and an old file a rewrite left is synced too). The loops log nothing more: the keyspace no longer names this log.
     /// </summary>
     public void Dispose()
     {
         List<Action<bool>> done;
         lock (_writeLock)
-        using (Gate())
         {
-            if (_stopped) { return; }
-            _stopped = true;
-            try
+            using (Gate())
             {
-                if (_ringWrite is { } write)
+                if (_stopped) { return; }
+                _stopped = true;
+                foreach (var buffer in _buffers) { if (buffer.TakeSegment() is { } segment) { _published.Add(segment); } }
+            }
+            Merge(all: true);
+            using (Gate())
+            {
+                try
                 {
-                    RandomAccess.Write(write.File, write.Bytes.Span, write.FileOffset);
-                    if (write.EndsFile) { RandomAccess.FlushToDisk(write.File); }
+                    if (_ringWrite is { } write)
+                    {
+                        RandomAccess.Write(write.File, write.Bytes.Span, write.FileOffset);
+                        if (write.EndsFile) { RandomAccess.FlushToDisk(write.File); }
+                    }
+                    foreach (var retiring in _retiring) { RandomAccess.FlushToDisk(retiring); }
+                    var rest = _pending.WrittenMemory;
+                    if (_switch is { } next)
+                    {
+                        var old = (int)(next.At - _flushed);
+                        RandomAccess.Write(_file, rest.Span[..old], _flushed - _fileStart);
+                        RandomAccess.FlushToDisk(_file);
+                        _file.Dispose();
+                        (_file, _fileStart, _flushed, _switch, rest) = (next.File, next.At, next.At, null, rest[old..]);
+                    }
+                    RandomAccess.Write(_file, rest.Span, _flushed - _fileStart);
+                    RandomAccess.FlushToDisk(_file);
                 }
-                foreach (var retiring in _retiring) { RandomAccess.FlushToDisk(retiring); }
-                RandomAccess.Write(_file, _pending.WrittenSpan, _flushed - _fileStart);
-                RandomAccess.FlushToDisk(_file);
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Failure ??= AsIOException(e);
+                }
+                List<Action<bool>>? requests = null;
+                TakeRequests(ref requests);
+                done = [.. _waiters.Select(waiter => waiter.Done), .. requests ?? []];
+                _waiters.Clear();
+                _file.Dispose();
+                _switch?.File.Dispose();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Failure ??= e as IOException ?? new IOException(e.Message, e);
-            }
-            done = [.. _waiters.Select(waiter => waiter.Done)];
-            _waiters.Clear();
-            _file.Dispose();
-            _switch?.File.Dispose();
         }
         foreach (var callback in done) { callback(Failure is null); }
     }

@@ -111,7 +111,7 @@ internal sealed class AppendOnlyFile
             var incr = NextIncr();
             var file = CreateIncr(incr);
             NameIncr(incr, file);
-            _log = new AofLog(Fsync, file);
+            _log = new AofLog(Fsync, file, keyspace.Lock);
             keyspace.Log = _log;
         }
         foreach (var file in old) { TryDelete(Path.Combine(Directory, file.Name)); }
@@ -122,7 +122,7 @@ internal sealed class AppendOnlyFile
     /// <summary>The append-only file's size: its base and the commands logged since (INFO aof_current_size); 0 when off.</summary>
     public long CurrentSize
     {
-        get { lock (_gate) { return _log is { } log ? _baseSize + log.Appended - _incrStart : 0; } }
+        get { lock (_gate) { return _log is { } log ? _baseSize + log.Size - _incrStart : 0; } }
     }
 
     /// <summary>The base's size at the last rewrite (INFO aof_base_size).</summary>
@@ -221,7 +221,7 @@ internal sealed class AppendOnlyFile
     {
         using (_server.Keyspace.Lock.Exclusive())
         {
-            _nextIncrStart = startIncr(incrFile).Appended;
+            _nextIncrStart = startIncr(incrFile).Size; // about: the loops may still hand over commands for the old file
             return new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes);
         }
     }
@@ -273,7 +273,7 @@ internal sealed class AppendOnlyFile
         NameIncr(incr, file);
         var snapshot = Begin(file, next =>
         {
-            _server.Keyspace.Log = _log = new AofLog(Fsync, next);
+            _server.Keyspace.Log = _log = new AofLog(Fsync, next, _server.Keyspace.Lock);
             return _log;
         });
         StartRewriteThread(incr, () => snapshot);

@@ -7,7 +7,8 @@ namespace Loop.Samples.Redis.Persistence;
 /// do: a SELECT whenever the database differs from the previous command's, and a transaction's (EXEC's, a script's)
 /// commands inside MULTI ... EXEC once there are two of them; one alone is atomic and goes as it is. So a transaction's
 /// first command is held here until a second shows whether MULTI goes before it (with the SELECT of its database ahead
-/// of the MULTI). The append-only file and the replication stream each keep one, under their own lock.
+/// of the MULTI). The replication stream keeps one, under its lock; the append-only file frames the same way, each loop
+/// its records (<see cref="AofLoopBuffer"/>) and the merge the stream they go into.
 /// </summary>
 internal sealed class CommandFraming
 {
@@ -39,9 +40,6 @@ internal sealed class CommandFraming
         Select(output, db);
         return output;
     }
-
-    /// <summary>The bytes of a transaction's first command, held until the transaction shows how it goes out.</summary>
-    public int HeldBytes => _firstDb < 0 ? 0 : _first.WrittenCount;
 
     public void BeginTransaction() => (_inTransaction, _multiWritten) = (true, false);
 
