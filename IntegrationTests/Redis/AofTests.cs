@@ -248,12 +248,7 @@ public sealed class AofTests
         await using var redis = await StartAsync(Backend.Auto, directory, fsync);
         using var client = new RespClient(await redis.ConnectAsync());
         Assert.Equal("OK", await client.CallAsync("SET", "before", "1"));
-        // The rewrite's new incr file is a full disk.
-        File.CreateSymbolicLink(Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.2.incr.aof"), "/dev/full");
-        Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
-        // The rewrite's thread moves the log to the new file once the manifest names it; done by the time it finishes.
-        Assert.True(await Polling.Eventually(async () =>
-            InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrite_in_progress") == 0), "the rewrite did not finish");
+        await MoveLogToFullDiskAsync(client, directory);
         // Refused if the failure is known by then, else its connection is closed with the reply unsent: never OK.
         await client.SendAsync("SET", "lost", "x");
         var outcome = await Record.ExceptionAsync(async () =>
@@ -267,6 +262,30 @@ public sealed class AofTests
         Assert.StartsWith("MISCONF Errors writing to the AOF file: ", refused.Message);
         Assert.Contains("aof_last_write_status:err\r\n", Assert.IsType<string>(await other.CallAsync("INFO", "persistence")));
         Assert.Equal("1", await other.CallAsync("GET", "before"));
+    }
+
+    [Theory]
+    [InlineData("everysec")]
+    [InlineData("always")]
+    public async Task A_blocked_client_gets_no_element_whose_pop_the_log_failed_to_take(string fsync)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        await using var redis = await StartAsync(Backend.Auto, directory, fsync);
+        using var client = new RespClient(await redis.ConnectAsync());
+        await MoveLogToFullDiskAsync(client, directory);
+        using var waiter = new RespClient(await redis.ConnectAsync());
+        using var pusher = new RespClient(await redis.ConnectAsync());
+        await waiter.SendAsync("BLPOP", "jobs", "0");
+        await redis.WaitForBlockedClientsAsync(1);
+        // The push and the pop it serves are the first writes into the full disk: neither client is answered, and the
+        // pop is undone.
+        await pusher.SendAsync("RPUSH", "jobs", "first");
+        foreach (var unanswered in new[] { pusher, waiter })
+        {
+            var outcome = await Record.ExceptionAsync(unanswered.ReadAsync);
+            Assert.True(outcome is EndOfStreamException or System.Net.Sockets.SocketException, $"expected the connection closed, got {outcome?.ToString() ?? "a reply"}");
+        }
+        Assert.Equal(new object?[] { "first" }, await client.CallAsync("LRANGE", "jobs", "0", "-1"));
     }
 
     [Theory]
@@ -492,6 +511,16 @@ public sealed class AofTests
     {
         public void Command(IReadOnlyList<byte[]> arguments, long offset) =>
             commands.Add([.. arguments.Select(a => System.Text.Encoding.Latin1.GetString(a))]);
+    }
+
+    // A rewrite moves the log to a full disk: its new incr file is /dev/full. The rewrite's thread moves the log there
+    // once the manifest names it, done by the time it finishes; nothing is written there until the next write.
+    private static async Task MoveLogToFullDiskAsync(RespClient client, string directory)
+    {
+        File.CreateSymbolicLink(Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.2.incr.aof"), "/dev/full");
+        Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+        Assert.True(await Polling.Eventually(async () =>
+            InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrite_in_progress") == 0), "the rewrite did not finish");
     }
 
     private static Task<InProcessRedis> StartAsync(Backend backend, string directory, string fsync, params (string, string)[] more) =>

@@ -11,8 +11,9 @@ namespace Loop.Samples.Redis.Replication;
 /// <see cref="Backlog"/> under a short lock, and the replicas that read it. It joins the keyspace's logs
 /// (<see cref="Keyspace.ReplicationLog"/>) when the first replica syncs and stays, as Redis keeps its backlog, so
 /// <see cref="Offset"/> (master_repl_offset) only grows. Each append tells every replica's loop to send what it has not
-/// (<see cref="ReplicaLink.Notify"/>): the lock is one more process-wide lock on the write path, taken only once a
-/// replica has synced, for the time it takes to copy a command, as the append-only file's is.
+/// (<see cref="ReplicaLink.Notify"/>): the lock is a process-wide lock on the write path, taken only once a
+/// replica has synced, for the time it takes to copy a command (the append-only file's loops log into buffers of their
+/// own instead, merged by tick: <see cref="AofLog"/>).
 /// </summary>
 internal sealed class ReplicationStream : ICommandLog
 {

@@ -30,7 +30,15 @@ internal sealed class BlockedClient(Session session, Database db, byte[][] keys,
 
     public void PutBack(Database db, byte[] key, object taken) => Pop.Return(db, key, taken);
 
-    public void Served(byte[] key, object? taken) => Loop.Post(() => Session.DeliverBlocked(this, key, taken));
+    /// <summary>
+    /// Called where the write that served it ran, which logged the pop: the reply is written on the client's loop once
+    /// the log has the pop, as that write's own reply waits (or the client is closed and the pop undone if it failed).
+    /// </summary>
+    public void Served(byte[] key, object? taken)
+    {
+        void Deliver(bool logged) => Loop.Post(() => Session.DeliverBlocked(this, key, taken, logged));
+        if (HeldReplies.OnThisLoop is { } held) { held.AfterLogged(Deliver); } else { Deliver(logged: true); }
+    }
 
     public void ScheduleServe(Action serve) => Loop.Post(() =>
     {

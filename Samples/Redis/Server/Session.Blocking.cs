@@ -19,12 +19,14 @@ internal sealed partial class Session
     }
 
     /// <summary>
-    /// Writes the reply of a served wait, posted to this session's loop by whoever served it: what was already
-    /// popped from <paramref name="key"/> (see <see cref="IBlockingPop.Take"/>). A session that closed meanwhile
-    /// cannot take it, so it goes back.
+    /// Writes the reply of a served wait, posted to this session's loop by whoever served it once the pop was logged:
+    /// what was already popped from <paramref name="key"/> (see <see cref="IBlockingPop.Take"/>). A session that closed
+    /// meanwhile cannot take it, so it goes back; so does one whose pop the append-only file failed to take (<paramref
+    /// name="logged"/> false), closed unanswered as a write's client is.
     /// </summary>
-    public void DeliverBlocked(BlockedClient client, byte[] key, object? taken)
+    public void DeliverBlocked(BlockedClient client, byte[] key, object? taken, bool logged)
     {
+        if (!logged) { Connection?.Abort(CloseReason.Local); }
         if (_blocked != client || Client.IsClosing)
         {
             if (taken is not null)
