@@ -51,8 +51,8 @@ internal sealed class AofLog : ICommandLog, IDisposable
     private long _fileStart; // the log offset where the current file begins
     private long _flushed; // the log offset up to which bytes went to a write
     private int _streamDb = -1; // the database the stream has selected
-    private (long Tick, SafeFileHandle File)? _switchAt; // a rewrite's next file, for the records after that tick
-    private (long At, SafeFileHandle File)? _switch; // ... from that log offset on
+    private readonly Queue<(long Tick, SafeFileHandle File)> _switches = new(); // rewrites' next files, each for the records after its tick
+    private (long At, SafeFileHandle File)? _switch; // the first of them, from that log offset on
     private long _size; // the log offset the merge reached
 
     private volatile AofFsync _fsync;
@@ -198,12 +198,14 @@ internal sealed class AofLog : ICommandLog, IDisposable
             _published.Clear();
             if (!all) { foreach (var buffer in _buffers) { watermark = Math.Min(watermark, buffer.UnpublishedFrom - 1); } }
         }
-        if (_switchAt is { } next && next.Tick <= watermark)
+        // A switch waits for the last one's to be taken for a write, and the records after its tick wait for it.
+        while (_switch is null && _switches.TryPeek(out var next) && next.Tick <= watermark)
         {
             MergeUpTo(next.Tick);
-            (_switch, _switchAt, _streamDb) = ((_flushed + _pending.WrittenCount, next.File), null, -1); // each incr file starts with a SELECT
+            _switches.Dequeue();
+            (_switch, _streamDb) = ((_flushed + _pending.WrittenCount, next.File), -1); // each incr file starts with a SELECT
         }
-        MergeUpTo(watermark);
+        MergeUpTo(_switches.TryPeek(out var waiting) ? Math.Min(watermark, waiting.Tick) : watermark);
         Volatile.Write(ref _size, _flushed + _pending.WrittenCount);
         using (Gate())
         {
@@ -418,7 +420,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
         lock (_writeLock)
         {
             using (Gate()) { if (_stopped) { return false; } }
-            _switchAt = (_keyspace.ExclusiveClock, next);
+            _switches.Enqueue((_keyspace.ExclusiveClock, next));
             return true;
         }
     }
@@ -439,10 +441,10 @@ internal sealed class AofLog : ICommandLog, IDisposable
                 _stopped = true;
                 foreach (var buffer in _buffers) { if (buffer.TakeSegment() is { } segment) { _published.Add(segment); } }
             }
-            Merge(all: true);
-            using (Gate())
+            IOException? failure = null;
+            try
             {
-                try
+                using (Gate())
                 {
                     if (_ringWrite is { } write)
                     {
@@ -450,30 +452,46 @@ internal sealed class AofLog : ICommandLog, IDisposable
                         if (write.EndsFile) { RandomAccess.FlushToDisk(write.File); }
                     }
                     foreach (var retiring in _retiring) { RandomAccess.FlushToDisk(retiring); }
-                    var rest = _pending.WrittenMemory;
-                    if (_switch is { } next)
-                    {
-                        var old = (int)(next.At - _flushed);
-                        RandomAccess.Write(_file, rest.Span[..old], _flushed - _fileStart);
-                        RandomAccess.FlushToDisk(_file);
-                        _file.Dispose();
-                        (_file, _fileStart, _flushed, _switch, rest) = (next.File, next.At, next.At, null, rest[old..]);
-                    }
-                    RandomAccess.Write(_file, rest.Span, _flushed - _fileStart);
-                    RandomAccess.FlushToDisk(_file);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    Failure ??= AsIOException(e);
-                }
+                WriteRest();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { failure = AsIOException(e); }
+            using (Gate())
+            {
+                Failure ??= failure;
                 List<Action<bool>>? requests = null;
                 TakeRequests(ref requests);
                 done = [.. _waiters.Select(waiter => waiter.Done), .. requests ?? []];
                 _waiters.Clear();
-                _file.Dispose();
-                _switch?.File.Dispose();
             }
+            _file.Dispose();
+            _switch?.File.Dispose(); // files a failed write did not reach
+            foreach (var (_, file) in _switches) { file.Dispose(); }
         }
         foreach (var callback in done) { callback(Failure is null); }
+    }
+
+    // Under the write lock, once the loops log no more: every record merged and written on this thread, across the
+    // rewrites' switches (each old file synced before the next), and the last file synced.
+    private void WriteRest()
+    {
+        do
+        {
+            Merge(all: true);
+            var rest = _pending.WrittenMemory;
+            if (_switch is { } next)
+            {
+                var old = (int)(next.At - _flushed);
+                RandomAccess.Write(_file, rest.Span[..old], _flushed - _fileStart);
+                RandomAccess.FlushToDisk(_file);
+                _file.Dispose();
+                (_file, _fileStart, _flushed, _switch, rest) = (next.File, next.At, next.At, null, rest[old..]);
+            }
+            RandomAccess.Write(_file, rest.Span, _flushed - _fileStart);
+            _flushed += rest.Length;
+            _pending.ResetWrittenCount();
+        }
+        while (_switches.Count > 0);
+        RandomAccess.FlushToDisk(_file);
     }
 }
