@@ -117,7 +117,10 @@ internal sealed class AofLoopBuffer
 internal sealed class AofSegment(AofLoopBuffer owner)
 {
     public AofLoopBuffer Owner { get; } = owner;
-    public readonly ArrayBufferWriter<byte> Bytes = new(1 << 12);
+    // What a segment keeps between batches: one that took a huge command lets it go.
+    private const int KeptCapacity = 1 << 20;
+
+    public ArrayBufferWriter<byte> Bytes { get; private set; } = new(1 << 12);
     public readonly List<AofRecord> Records = [];
     public long FirstNumber; // the thread's number for the first record
     public int Next; // the first record not merged yet
@@ -126,7 +129,7 @@ internal sealed class AofSegment(AofLoopBuffer owner)
 
     public void Reset()
     {
-        Bytes.ResetWrittenCount();
+        if (Bytes.Capacity > KeptCapacity) { Bytes = new(1 << 12); } else { Bytes.ResetWrittenCount(); }
         Records.Clear();
         Next = 0;
     }
