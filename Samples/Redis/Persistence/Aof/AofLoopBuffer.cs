@@ -117,8 +117,12 @@ internal sealed class AofLoopBuffer
 internal sealed class AofSegment(AofLoopBuffer owner)
 {
     public AofLoopBuffer Owner { get; } = owner;
-    // What a segment keeps between batches: one that took a huge command lets it go.
-    private const int KeptCapacity = 1 << 20;
+    /// <summary>
+    /// What a segment's buffer keeps between batches: one that took more (a huge command) lets it go. Large enough for
+    /// a big pipeline's batch, since a buffer grown again and again is garbage of the large-object heap, collected
+    /// only with generation 2, which used_memory counts meanwhile.
+    /// </summary>
+    public const int KeptCapacity = 16 << 20;
 
     public ArrayBufferWriter<byte> Bytes { get; private set; } = new(1 << 12);
     public readonly List<AofRecord> Records = [];
