@@ -264,13 +264,12 @@ public sealed class AofTests
         Assert.Equal("1", await other.CallAsync("GET", "before"));
     }
 
-    [Theory]
-    [InlineData("everysec")]
-    [InlineData("always")]
-    public async Task A_blocked_client_gets_no_element_whose_pop_the_log_failed_to_take(string fsync)
+    [Fact]
+    public async Task A_blocked_client_gets_no_element_whose_pop_the_log_failed_to_take()
     {
+        // With always nothing touches the new file before the push (everysec's periodic FSYNC could, and fail first).
         var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
-        await using var redis = await StartAsync(Backend.Auto, directory, fsync);
+        await using var redis = await StartAsync(Backend.Auto, directory, "always");
         using var client = new RespClient(await redis.ConnectAsync());
         await MoveLogToFullDiskAsync(client, directory);
         using var waiter = new RespClient(await redis.ConnectAsync());
