@@ -53,6 +53,11 @@ internal static class AofCommandWriter
         Integer(output, db);
     }
 
+    /// <summary><c>MULTI</c> and <c>EXEC</c>, around a transaction of two commands or more.</summary>
+    public static void Multi(IBufferWriter<byte> output) => output.Write("*1\r\n$5\r\nMULTI\r\n"u8);
+
+    public static void Exec(IBufferWriter<byte> output) => output.Write("*1\r\n$4\r\nEXEC\r\n"u8);
+
     /// <summary>One argument that is an integer, in its decimal digits.</summary>
     public static void Integer(IBufferWriter<byte> output, long value)
     {

@@ -144,10 +144,11 @@ internal sealed class AofLog : ICommandLog, IDisposable
         WritePending(loop);
     }
 
-    // The calling thread's records go to the writer.
+    // The calling thread's records go to the writer (the gate is not taken when it has none: every loop comes here after
+    // every batch, writes or not).
     private void Publish()
     {
-        if (t_buffer is not { } buffer || buffer.Log != this) { return; }
+        if (t_buffer is not { } buffer || buffer.Log != this || !buffer.HasRecords) { return; }
         using (Gate())
         {
             if (!_stopped && buffer.TakeSegment() is { } segment) { _published.Add(segment); }
@@ -263,7 +264,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
         var records = segment.Records;
         var first = records[segment.Next++];
         if (first.Db != _streamDb) { AofCommandWriter.Select(_pending, first.Db); }
-        if (first.Multi) { _pending.Write("*1\r\n$5\r\nMULTI\r\n"u8); }
+        if (first.Multi) { AofCommandWriter.Multi(_pending); }
         var last = first;
         while (!segment.Done && records[segment.Next] is var next && next.Tick <= until && !next.Multi && next.Db == last.ExitDb
             && next.Start == last.End)

@@ -14,8 +14,6 @@ namespace Loop.Samples.Redis.Persistence;
 /// </summary>
 internal sealed class AofLoopBuffer
 {
-    private static readonly byte[] Exec = "EXEC"u8.ToArray();
-
     private readonly KeyspaceLock _keyspace;
     private AofSegment _segment;
     private long _count;
@@ -32,6 +30,9 @@ internal sealed class AofLoopBuffer
 
     /// <summary>The tick of the first record not handed over yet, long.MaxValue when none: read by the writer.</summary>
     public long UnpublishedFrom => Volatile.Read(ref _unpublishedFrom);
+
+    /// <summary>Whether there are records to hand over. Owner thread only.</summary>
+    public bool HasRecords => _segment.Records.Count > 0;
 
     /// <summary>The number of this thread's last record (counting one open transaction that has a command).</summary>
     public long Appended => _transactionStart >= 0 && _transactionCommands > 0 ? _count + 1 : _count;
@@ -71,7 +72,7 @@ internal sealed class AofLoopBuffer
         var (start, commands) = (_transactionStart, _transactionCommands);
         _transactionStart = -1;
         if (start < 0 || commands == 0) { return _count; }
-        if (commands > 1) { AofCommandWriter.Command(_segment.Bytes, [Exec]); }
+        if (commands > 1) { AofCommandWriter.Exec(_segment.Bytes); }
         return Add(start, _transactionDb, _currentDb, multi: commands > 1);
     }
 
@@ -116,13 +117,14 @@ internal sealed class AofLoopBuffer
 /// <summary>A batch of one thread's records, and how far the writer has merged them.</summary>
 internal sealed class AofSegment(AofLoopBuffer owner)
 {
-    public AofLoopBuffer Owner { get; } = owner;
     /// <summary>
     /// What a segment's buffer keeps between batches: one that took more (a huge command) lets it go. Large enough for
     /// a big pipeline's batch, since a buffer grown again and again is garbage of the large-object heap, collected
     /// only with generation 2, which used_memory counts meanwhile.
     /// </summary>
     public const int KeptCapacity = 16 << 20;
+
+    public AofLoopBuffer Owner { get; } = owner;
 
     public ArrayBufferWriter<byte> Bytes { get; private set; } = new(1 << 12);
     public readonly List<AofRecord> Records = [];

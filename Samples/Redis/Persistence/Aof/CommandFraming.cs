@@ -12,8 +12,6 @@ namespace Loop.Samples.Redis.Persistence;
 /// </summary>
 internal sealed class CommandFraming
 {
-    private static readonly byte[] Multi = "MULTI"u8.ToArray(), Exec = "EXEC"u8.ToArray();
-
     private readonly ArrayBufferWriter<byte> _first = new();
     private int _selectedDb = -1, _firstDb = -1; // _firstDb: the held command's database, -1 when none is held
     private bool _inTransaction, _multiWritten;
@@ -33,7 +31,7 @@ internal sealed class CommandFraming
                 return _first;
             }
             Select(output, _firstDb);
-            AofCommandWriter.Command(output, [Multi]);
+            AofCommandWriter.Multi(output);
             _multiWritten = true;
             WriteFirst(output);
         }
@@ -47,7 +45,7 @@ internal sealed class CommandFraming
     public void EndTransaction(IBufferWriter<byte> output)
     {
         _inTransaction = false;
-        if (_multiWritten) { AofCommandWriter.Command(output, [Exec]); }
+        if (_multiWritten) { AofCommandWriter.Exec(output); }
         else if (_firstDb >= 0)
         {
             Select(output, _firstDb);
