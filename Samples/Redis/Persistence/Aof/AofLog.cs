@@ -53,6 +53,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
     private int _streamDb = -1; // the database the stream has selected
     private readonly Queue<(long Tick, SafeFileHandle File)> _switches = new(); // rewrites' next files, each for the records after its tick
     private (long At, SafeFileHandle File)? _switch; // the first of them, from that log offset on
+    private int _switchesWaiting; // those not taken for a write yet, read without the lock: every loop writes meanwhile
     private long _size; // the log offset the merge reached
 
     private volatile AofFsync _fsync;
@@ -108,7 +109,14 @@ internal sealed class AofLog : ICommandLog, IDisposable
     /// </summary>
     public void WritePending(EventLoop loop)
     {
-        Publish();
+        // Only a loop that hands records over merges: the watermark rises only then, so what another loop's records held
+        // back waits for that loop's next hand-over, and a batch that logged nothing (a read) costs no lock.
+        if (Publish() || Volatile.Read(ref _switchesWaiting) > 0) { Write(loop); }
+        else { SyncIfDue(loop); }
+    }
+
+    private void Write(EventLoop loop)
+    {
         if (_fsync == AofFsync.Always)
         {
             WriteThroughRing(loop);
@@ -141,17 +149,19 @@ internal sealed class AofLog : ICommandLog, IDisposable
             Retired(ended.File);
             Written(ended.End, synced: true, ErrorOf(result));
         });
-        WritePending(loop);
+        Write(loop);
     }
 
-    // The calling thread's records go to the writer (the gate is not taken when it has none: every loop comes here after
-    // every batch, writes or not).
-    private void Publish()
+    // The calling thread's records go to the writer; false when it has none (the gate is not taken then: every loop comes
+    // here after every batch, writes or not).
+    private bool Publish()
     {
-        if (t_buffer is not { } buffer || buffer.Log != this || !buffer.HasRecords) { return; }
+        if (t_buffer is not { } buffer || buffer.Log != this || !buffer.HasRecords) { return false; }
         using (Gate())
         {
-            if (!_stopped && buffer.TakeSegment() is { } segment) { _published.Add(segment); }
+            if (_stopped || buffer.TakeSegment() is not { } segment) { return false; }
+            _published.Add(segment);
+            return true;
         }
     }
 
@@ -175,7 +185,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
                 writing = false;
                 using (Gate()) { (_inFlight, _ringWrite) = (false, null); }
             }
-            WritePending(loop);
+            Write(loop);
         }
         loop.WriteFile(chunk.File, chunk.FileOffset, chunk.Bytes, sync: true,
             completed: result =>
@@ -292,6 +302,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
                 length = (int)(next.At - start);
                 _pending.Write(_writing.WrittenSpan[length..]);
                 (_file, _fileStart, _switch, endsFile) = (next.File, next.At, null, true);
+                Interlocked.Decrement(ref _switchesWaiting);
             }
             _flushed = start + length;
             var chunk = new Chunk(_flushed, _writing.WrittenMemory[..length], file, start - fileStart, endsFile);
@@ -316,11 +327,13 @@ internal sealed class AofLog : ICommandLog, IDisposable
     // everysec: an FSYNC on the ring a second after the last, covering what is written by then.
     private void SyncIfDue(EventLoop loop)
     {
+        // First without the gate, since nearly every batch comes here within the second.
+        if (_fsync != AofFsync.EverySecond || Stopwatch.GetTimestamp() - Volatile.Read(ref _lastSync) < SecondTicks) { return; }
         long target;
         SafeFileHandle file;
         using (Gate())
         {
-            if (_fsync != AofFsync.EverySecond || _syncInFlight || _stopped || Failure is not null || _written <= _durable
+            if (_syncInFlight || _stopped || Failure is not null || _written <= _durable
                 || Stopwatch.GetTimestamp() - _lastSync < SecondTicks) { return; }
             (_syncInFlight, target, file) = (true, _written, _file);
         }
@@ -422,6 +435,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
         {
             using (Gate()) { if (_stopped) { return false; } }
             _switches.Enqueue((_keyspace.ExclusiveClock, next));
+            Interlocked.Increment(ref _switchesWaiting);
             return true;
         }
     }
