@@ -54,6 +54,34 @@ public sealed class AofLogTests
     }
 
     [Fact]
+    public void Records_held_back_by_another_threads_are_written_by_that_thread_which_then_tells_their_thread()
+    {
+        var keyspace = new KeyspaceLock();
+        var path = Path.GetTempFileName();
+        using var log = new AofLog(AofFsync.No, File.OpenHandle(path, FileMode.Create, FileAccess.Write), keyspace);
+        var stripe = KeyspaceLock.StripeOf(A);
+        using var first = new DedicatedThread();
+        using var second = new DedicatedThread();
+        using var reader = new DedicatedThread();
+        bool? told = null;
+        // The first thread's SET, not handed over yet, holds the watermark below the second's, which ran after it.
+        first.Run(() => { using (keyspace.Shared(stripe)) { log.Append(0, Set, A, Bytes("1")); } });
+        second.Run(() =>
+        {
+            using (keyspace.Shared(stripe)) { log.Append(0, Set, A, Bytes("2")); }
+            log.WritePending(null!); // appendfsync no: a page-cache write, no loop's ring
+            Assert.True(log.WhenSafe(log.Appended, safe => told = safe));
+        });
+        reader.Run(() => log.WritePending(null!)); // a batch that logged nothing
+        Assert.Null(told);
+        Assert.Equal("", File.ReadAllText(path));
+        first.Run(() => log.WritePending(null!));
+        Assert.True(told);
+        Assert.Equal(Commands(["SELECT", "0"], ["SET", "a", "1"], ["SET", "a", "2"]), File.ReadAllText(path, Encoding.Latin1));
+        File.Delete(path);
+    }
+
+    [Fact]
     public void A_segment_that_took_a_huge_command_lets_its_buffer_go_once_merged()
     {
         var path = Path.GetTempFileName();
@@ -63,6 +91,39 @@ public sealed class AofLogTests
         segment.Reset();
         Assert.True(segment.Bytes.Capacity <= AofSegment.KeptCapacity, $"kept {segment.Bytes.Capacity} bytes");
         File.Delete(path);
+    }
+
+    // A thread of its own, whose log buffer stays its own, running what it is given one at a time.
+    private sealed class DedicatedThread : IDisposable
+    {
+        private readonly System.Collections.Concurrent.BlockingCollection<(Action Action, TaskCompletionSource Done)> _work = new();
+        private readonly Thread _thread;
+
+        public DedicatedThread()
+        {
+            _thread = new Thread(() =>
+            {
+                foreach (var (action, done) in _work.GetConsumingEnumerable())
+                {
+                    try { action(); done.SetResult(); }
+                    catch (Exception e) { done.SetException(e); }
+                }
+            });
+            _thread.Start();
+        }
+
+        public void Run(Action action)
+        {
+            var done = new TaskCompletionSource();
+            _work.Add((action, done));
+            done.Task.GetAwaiter().GetResult();
+        }
+
+        public void Dispose()
+        {
+            _work.CompleteAdding();
+            _thread.Join();
+        }
     }
 
     private static byte[] Bytes(string text) => Encoding.ASCII.GetBytes(text);
