@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Persistence;
+using static Loop.UnitTests.Redis.Persistence.StoreValues;
 
 namespace Loop.UnitTests.Redis.Persistence;
 
@@ -70,6 +71,4 @@ public sealed class AofCommandWriterTests
             Assert.Equal(new AofReadResult(output.WrittenCount, Truncated: false), result);
         }
     }
-
-    private static byte[] Bytes(string text) => Encoding.Latin1.GetBytes(text);
 }

@@ -11,7 +11,7 @@ namespace Loop.UnitTests.Redis.Persistence;
 /// </summary>
 public sealed class AofLogTests
 {
-    private static readonly byte[] Set = Bytes("SET"), Incr = Bytes("INCR"), A = Bytes("a"), B = Bytes("b");
+    private static readonly byte[] Set = StoreValues.Bytes("SET"), Incr = StoreValues.Bytes("INCR"), A = StoreValues.Bytes("a"), B = StoreValues.Bytes("b");
 
     [Fact]
     public void Two_threads_records_on_one_key_reach_the_file_in_the_order_they_ran()
@@ -25,7 +25,7 @@ public sealed class AofLogTests
         // The first thread logs before and after the second, each in its own buffer, on the key's stripe.
         var first = new Thread(() =>
         {
-            using (keyspace.Shared(stripe)) { log.Append(0, Set, A, Bytes("1")); }
+            using (keyspace.Shared(stripe)) { log.Append(0, Set, A, StoreValues.Bytes("1")); }
             firstDone.Set();
             secondDone.Wait();
             using (keyspace.Shared(stripe))
@@ -39,7 +39,7 @@ public sealed class AofLogTests
         var second = new Thread(() =>
         {
             firstDone.Wait();
-            using (keyspace.Shared(stripe)) { log.Append(1, Set, A, Bytes("2")); }
+            using (keyspace.Shared(stripe)) { log.Append(1, Set, A, StoreValues.Bytes("2")); }
             secondDone.Set();
         });
         first.Start();
@@ -65,10 +65,10 @@ public sealed class AofLogTests
         using var reader = new DedicatedThread();
         bool? told = null;
         // The first thread's SET, not handed over yet, holds the watermark below the second's, which ran after it.
-        first.Run(() => { using (keyspace.Shared(stripe)) { log.Append(0, Set, A, Bytes("1")); } });
+        first.Run(() => { using (keyspace.Shared(stripe)) { log.Append(0, Set, A, StoreValues.Bytes("1")); } });
         second.Run(() =>
         {
-            using (keyspace.Shared(stripe)) { log.Append(0, Set, A, Bytes("2")); }
+            using (keyspace.Shared(stripe)) { log.Append(0, Set, A, StoreValues.Bytes("2")); }
             log.WritePending(null!); // appendfsync no: a page-cache write, no loop's ring
             Assert.True(log.WhenSafe(log.Appended, safe => told = safe));
         });
@@ -125,8 +125,6 @@ public sealed class AofLogTests
             _thread.Join();
         }
     }
-
-    private static byte[] Bytes(string text) => Encoding.ASCII.GetBytes(text);
 
     private static string Commands(params string[][] commands) =>
         string.Concat(commands.Select(arguments => $"*{arguments.Length}\r\n" + string.Concat(arguments.Select(a => $"${a.Length}\r\n{a}\r\n"))));
