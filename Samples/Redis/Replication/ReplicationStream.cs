@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Persistence;
@@ -7,7 +8,8 @@ namespace Loop.Samples.Redis.Replication;
 
 /// <summary>
 /// The master side's stream of changes: every command that changed the keyspace, as the append-only file logs it
-/// (<see cref="AofPropagation"/>, SELECT when the database changes, EXEC's commands in MULTI ... EXEC), appended to a
+/// (<see cref="AofPropagation"/>, SELECT when the database changes, a transaction whole once it ends, in MULTI ... EXEC
+/// when it has two commands or more: <see cref="TransactionFrame"/>), appended to a
 /// <see cref="Backlog"/> under a short lock, and the replicas that read it. It joins the keyspace's logs
 /// (<see cref="Keyspace.ReplicationLog"/>) when the first replica syncs and stays, as Redis keeps its backlog, so
 /// <see cref="Offset"/> (master_repl_offset) only grows. Each append tells every replica's loop to send what it has not
@@ -22,7 +24,9 @@ internal sealed class ReplicationStream : ICommandLog
     private readonly Lock _gate = new();
     private readonly Backlog _backlog;
     private readonly List<ReplicaLink> _replicas = [];
-    private readonly CommandFraming _framing = new();
+    private readonly ArrayBufferWriter<byte> _transactionBytes = new();
+    private TransactionFrame _transaction = new();
+    private int _streamDb = -1; // the database the stream has selected
 
     public ReplicationStream() => _backlog = new Backlog(KeepFrom);
 
@@ -67,7 +71,7 @@ internal sealed class ReplicationStream : ICommandLog
     {
         lock (_gate)
         {
-            AofCommandWriter.Command(_framing.BeforeCommand(_backlog, db), arguments);
+            AofCommandWriter.Command(BeforeCommand(db), arguments);
             return Notified();
         }
     }
@@ -76,23 +80,42 @@ internal sealed class ReplicationStream : ICommandLog
     {
         lock (_gate)
         {
-            AofCommandWriter.Command(_framing.BeforeCommand(_backlog, db), command);
+            AofCommandWriter.Command(BeforeCommand(db), command);
             return Notified();
         }
     }
 
     public void BeginTransaction()
     {
-        lock (_gate) { _framing.BeginTransaction(); }
+        lock (_gate) { _transaction.Begin(_transactionBytes.WrittenCount); }
     }
 
     public long EndTransaction()
     {
         lock (_gate)
         {
-            _framing.EndTransaction(_backlog);
+            if (_transaction.End(_transactionBytes) is { } piece)
+            {
+                AofCommandWriter.BeforePiece(_backlog, _streamDb, piece.Db, piece.Multi);
+                _backlog.Write(_transactionBytes.WrittenSpan);
+                _streamDb = piece.ExitDb;
+            }
+            _transactionBytes.ResetWrittenCount();
             return Notified();
         }
+    }
+
+    // Under the lock: where a command of db goes, the transaction's bytes while one is open.
+    private IBufferWriter<byte> BeforeCommand(int db)
+    {
+        if (_transaction.IsOpen)
+        {
+            _transaction.BeforeCommand(_transactionBytes, db);
+            return _transactionBytes;
+        }
+        AofCommandWriter.BeforePiece(_backlog, _streamDb, db, multi: false);
+        _streamDb = db;
+        return _backlog;
     }
 
     /// <summary>
@@ -125,7 +148,7 @@ internal sealed class ReplicationStream : ICommandLog
         lock (_gate)
         {
             Active = true;
-            _framing.SelectAgain();
+            _streamDb = -1;
             replica.Position = _backlog.End;
             _replicas.Add(replica);
             return _backlog.End;

@@ -53,8 +53,18 @@ internal static class AofCommandWriter
         Integer(output, db);
     }
 
-    /// <summary><c>MULTI</c> and <c>EXEC</c>, around a transaction of two commands or more.</summary>
-    public static void Multi(IBufferWriter<byte> output) => output.Write("*1\r\n$5\r\nMULTI\r\n"u8);
+    /// <summary>
+    /// What goes ahead of a command or a transaction (<see cref="TransactionFrame"/>) of <paramref name="db"/> in a stream
+    /// that has <paramref name="streamDb"/> selected (-1: none yet): a SELECT when they differ, then MULTI when
+    /// <paramref name="multi"/>.
+    /// </summary>
+    public static void BeforePiece(IBufferWriter<byte> output, int streamDb, int db, bool multi)
+    {
+        if (db != streamDb) { Select(output, db); }
+        if (multi) { output.Write("*1\r\n$5\r\nMULTI\r\n"u8); }
+    }
+
+    /// <summary><c>EXEC</c>, after a transaction of two commands or more.</summary>
 
     public static void Exec(IBufferWriter<byte> output) => output.Write("*1\r\n$4\r\nEXEC\r\n"u8);
 

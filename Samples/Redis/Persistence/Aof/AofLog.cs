@@ -273,8 +273,7 @@ internal sealed class AofLog : ICommandLog, IDisposable
     {
         var records = segment.Records;
         var first = records[segment.Next++];
-        if (first.Db != _streamDb) { AofCommandWriter.Select(_pending, first.Db); }
-        if (first.Multi) { AofCommandWriter.Multi(_pending); }
+        AofCommandWriter.BeforePiece(_pending, _streamDb, first.Db, first.Multi);
         var last = first;
         while (!segment.Done && records[segment.Next] is var next && next.Tick <= until && !next.Multi && next.Db == last.ExitDb
             && next.Start == last.End)

@@ -18,7 +18,7 @@ internal sealed class AofLoopBuffer
     private AofSegment _segment;
     private long _count;
     private long _unpublishedFrom = long.MaxValue; // the tick of the first record not handed over yet
-    private int _transactionStart = -1, _transactionCommands, _transactionDb, _currentDb; // the open transaction
+    private TransactionFrame _transaction = new();
 
     public AofLoopBuffer(AofLog log, KeyspaceLock keyspace)
     {
@@ -35,7 +35,7 @@ internal sealed class AofLoopBuffer
     public bool HasRecords => _segment.Records.Count > 0;
 
     /// <summary>The number of this thread's last record (counting one open transaction that has a command).</summary>
-    public long Appended => _transactionStart >= 0 && _transactionCommands > 0 ? _count + 1 : _count;
+    public long Appended => _transaction.HasCommands ? _count + 1 : _count;
 
     // The writer's side, under the log's write lock: the last record merged into the stream, and where the stream
     // ended after it.
@@ -61,35 +61,21 @@ internal sealed class AofLoopBuffer
         return AfterCommand(db, start);
     }
 
-    public void BeginTransaction()
-    {
-        if (_transactionStart < 0) { (_transactionStart, _transactionCommands) = (_segment.Bytes.WrittenCount, 0); }
-    }
+    public void BeginTransaction() => _transaction.Begin(_segment.Bytes.WrittenCount);
 
     /// <summary>The transaction is one record (none when it logged nothing); returns the number of the thread's last.</summary>
-    public long EndTransaction()
-    {
-        var (start, commands) = (_transactionStart, _transactionCommands);
-        _transactionStart = -1;
-        if (start < 0 || commands == 0) { return _count; }
-        if (commands > 1) { AofCommandWriter.Exec(_segment.Bytes); }
-        return Add(start, _transactionDb, _currentDb, multi: commands > 1);
-    }
+    public long EndTransaction() =>
+        _transaction.End(_segment.Bytes) is { } piece ? Add(piece.Start, piece.Db, piece.ExitDb, piece.Multi) : _count;
 
-    // A transaction's commands are framed here (SELECT when the database changes); its first one's database is the
-    // record's, selected by the writer ahead of MULTI.
+    // A transaction's commands are framed as they come; its first one's database is the record's, which the writer
+    // selects ahead of MULTI.
     private int BeforeCommand(int db)
     {
-        if (_transactionStart >= 0)
-        {
-            if (_transactionCommands++ == 0) { _transactionDb = db; }
-            else if (db != _currentDb) { AofCommandWriter.Select(_segment.Bytes, db); }
-            _currentDb = db;
-        }
+        if (_transaction.IsOpen) { _transaction.BeforeCommand(_segment.Bytes, db); }
         return _segment.Bytes.WrittenCount;
     }
 
-    private long AfterCommand(int db, int start) => _transactionStart >= 0 ? _count + 1 : Add(start, db, db, multi: false);
+    private long AfterCommand(int db, int start) => _transaction.IsOpen ? _count + 1 : Add(start, db, db, multi: false);
 
     private long Add(int start, int db, int exitDb, bool multi)
     {
@@ -105,7 +91,7 @@ internal sealed class AofLoopBuffer
     /// </summary>
     public AofSegment? TakeSegment()
     {
-        if (_segment.Records.Count == 0 || _transactionStart >= 0) { return null; }
+        if (_segment.Records.Count == 0 || _transaction.IsOpen) { return null; }
         var full = _segment;
         _segment = Free.TryPop(out var free) ? free : new AofSegment(this);
         _segment.FirstNumber = _count + 1;
