@@ -52,6 +52,27 @@ public sealed partial class SlowLogTests
         Assert.Equal(0L, await client.CallAsync("SLOWLOG", "LEN"));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_blocked_command_is_logged_when_its_wait_ends_not_when_it_blocks(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend);
+        var clients = await redis.ConnectClientsOverLoopsAsync(2);
+        var (waiter, other) = (clients[0], clients[1]);
+        await other.CallAsync("CONFIG", "SET", "slowlog-log-slower-than", "0");
+        var blpop = waiter.CallAsync("BLPOP", "list", "0");
+        await ConcurrentClients.WaitForBlockedClientsAsync(other, 1);
+        Assert.DoesNotContain(Commands(await other.CallAsync("SLOWLOG", "GET", "-1")), command => command == "BLPOP list 0");
+
+        // Redis's own test (unit/slowlog): served by a push in EXEC that also empties the log, the BLPOP is the newest entry.
+        await other.CallAsync("MULTI");
+        await other.CallAsync("LPUSH", "list", "foo");
+        await other.CallAsync("SLOWLOG", "RESET");
+        await other.CallAsync("EXEC");
+        Assert.Equal(new object[] { "list", "foo" }, await blpop);
+        Assert.Equal("BLPOP list 0", Commands(await other.CallAsync("SLOWLOG", "GET", "1")).Single());
+    }
+
     [Fact]
     public Task Entries_help_and_errors_read_as_redis_servers_do() => SameAsRealRedis.RepliesAsync(
         [
@@ -64,6 +85,10 @@ public sealed partial class SlowLogTests
             ["CONFIG", "SET", "slowlog-log-slower-than", "-2"], ["CONFIG", "SET", "slowlog-max-len", "-1"],
             ["CONFIG", "SET", "slowlog-max-len", "x"], ["CONFIG", "GET", "slowlog-max-len"], ["CONFIG", "GET", "slowlog-log-slower-than"],
         ], Masked);
+
+    // Each entry's arguments, joined by spaces.
+    private static IEnumerable<string> Commands(object? entries) =>
+        ((object?[])entries!).Select(entry => string.Join(' ', (object?[])((object?[])entry!)[3]!));
 
     private static async Task<string> Address(RespClient client) =>
         AddressField().Match((string)(await client.CallAsync("CLIENT", "INFO"))!).Groups[1].Value;

@@ -15,9 +15,11 @@ internal sealed partial class Session
     private long _errorReplies;
     private long _errorsCounted;
 
-    // A command that blocked (BLPOP): counted when its wait ends, as Redis counts it on unblocking.
+    // A command that blocked (BLPOP): counted, and logged if slow, when its wait ends, as Redis's updateStatsOnUnblock
+    // does; its slowlog arguments are taken while the command is at hand (null when the slowlog is off).
     private CommandSpec? _blockedSpec;
     private long _blockedMicros;
+    private byte[][]? _blockedSlowArguments;
 
     private void CountError(string message)
     {
@@ -50,16 +52,18 @@ internal sealed partial class Session
     {
         if (server.Monitor.Active) { ShowMonitors(spec, command); }
         var micros = Stopwatch.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond;
-        if (micros >= server.SlowLog.ThresholdMicros) { Slow(spec, command, micros); }
         if (micros / 1000 >= server.Latency.ThresholdMs)
         {
             server.Latency.Add((spec.Flags & CommandFlags.Fast) != 0 ? "fast-command" : "command", micros / 1000);
         }
         if (IsBlocked && _blocked is not null)
         {
+            var slowLogOn = server.SlowLog.ThresholdMicros != long.MaxValue;
             (_blockedSpec, _blockedMicros) = (spec, micros);
+            _blockedSlowArguments = slowLogOn ? SlowLog.Arguments(command, Redacted(spec, command)) : null;
             return;
         }
+        if (micros >= server.SlowLog.ThresholdMicros) { Slow(spec, command, micros); }
         var failed = _errorReplies != _errorsCounted;
         _errorsCounted = _errorReplies;
         // A container's subcommand it does not have is refused by Redis before it runs: counted in no command's statistics.
@@ -69,7 +73,7 @@ internal sealed partial class Session
     private void Slow(CommandSpec spec, RespCommand command, long micros)
     {
         if (spec.Name == "exec") { return; } // Redis's skip_slowlog: its commands are logged one by one
-        server.SlowLog.Add(command, micros, Peer, Name, Redacted(spec, command));
+        server.SlowLog.Add(SlowLog.Arguments(command, Redacted(spec, command)), micros, Peer, Name);
     }
 
     // What Redis hides from the slowlog: AUTH's arguments, ACL SETUSER's, HELLO's AUTH username and password, CONFIG SET's
@@ -107,13 +111,16 @@ internal sealed partial class Session
     }
 
     // The wait of a blocked command ended (served, timed out, refused: -NOGROUP, -UNBLOCKED): it counts as one call of the
-    // time it ran, failed when its reply was an error, as Redis's updateStatsOnUnblock counts it.
+    // time it ran, failed when its reply was an error, and goes to the slowlog if that time reaches the threshold now, as
+    // Redis's updateStatsOnUnblock counts and logs it.
     private void FinishedBlocked()
     {
         if (_blockedSpec is not { } spec) { return; }
-        _blockedSpec = null;
+        var arguments = _blockedSlowArguments;
+        (_blockedSpec, _blockedSlowArguments) = (null, null);
         var failed = _errorReplies != _errorsCounted;
         _errorsCounted = _errorReplies;
         Counters.PerCommand.Record(spec.Id, _blockedMicros, failed);
+        if (arguments is not null && _blockedMicros >= server.SlowLog.ThresholdMicros) { server.SlowLog.Add(arguments, _blockedMicros, Peer, Name); }
     }
 }

@@ -36,9 +36,9 @@ internal sealed class SlowLog
         get { lock (_entries) { return _entries.Count; } }
     }
 
-    /// <summary>Logs a command that took <paramref name="micros"/> (at least <see cref="ThresholdMicros"/>).</summary>
+    /// <summary>A command's arguments as an entry shows them: at most 32, each at most 128 bytes.</summary>
     /// <param name="redacted">Which arguments show as "(redacted)" (AUTH's password), as Redis's redactClientCommandArgument hides them.</param>
-    public void Add(RespCommand command, long micros, string peer, string clientName, Func<int, bool> redacted)
+    public static byte[][] Arguments(RespCommand command, Func<int, bool> redacted)
     {
         var count = Math.Min(command.Count, MaxArguments);
         var arguments = new byte[count][];
@@ -48,6 +48,12 @@ internal sealed class SlowLog
                 : redacted(i) ? "(redacted)"u8.ToArray()
                 : Truncated(command[i]);
         }
+        return arguments;
+    }
+
+    /// <summary>Logs a command (its <see cref="Arguments"/>) that took <paramref name="micros"/>, at least <see cref="ThresholdMicros"/>.</summary>
+    public void Add(byte[][] arguments, long micros, string peer, string clientName)
+    {
         lock (_entries)
         {
             _entries.AddFirst(new SlowLogEntry(_nextId++, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), micros, arguments, peer, clientName));
