@@ -27,6 +27,27 @@ public sealed class ScriptingTests
         ]);
 
     [Fact]
+    public Task A_function_that_kept_the_loads_redis_table_can_neither_change_it_nor_register_as_in_redis() => SameAsRealRedis.RepliesAsync(
+        [
+            // Redis's unit/functions "malicious access test".
+            ["FUNCTION", "LOAD", "#!lua name=lib1\nlocal lib = redis\n" +
+                "lib.register_function('f1', function() lib.redis = redis return {ok='OK'} end)\n" +
+                "lib.register_function('f2', function() lib.register_function('f3', function() return 3 end) end)"],
+            ["FCALL", "f1", "0"], ["FCALL", "f2", "0"], ["FCALL", "f3", "0"],
+            ["FUNCTION", "LOAD", "#!lua name=lib2\nredis.math.random()"], ["FUNCTION", "LOAD", "#!lua name=lib2\nredis.redis.call('ping')"],
+        ]);
+
+    [Fact]
+    public Task Type_errors_are_worded_as_redis_lua_5_1_words_them() => SameAsRealRedis.RepliesAsync(
+        [
+            ["FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() redis.register_function('g', function() end) end)"],
+            ["FCALL", "f", "0"], // Redis's unit/functions "register function inside a function"
+            ["EVAL", "local t = nil\nt.x = 1", "0"], ["EVAL", "local t = {}\nreturn t.a.b", "0"], ["EVAL", "return redis.nope()", "0"],
+            ["EVAL", "local s = 'x'\nreturn s:nope()", "0"], ["EVAL", "local n\nreturn function() return n + 1 end ()", "0"],
+            ["EVAL", "return #nil", "0"], ["EVAL", "local t = {}\nreturn t.x .. 'y'", "0"], ["EVAL", "return {} < 1", "0"],
+        ]);
+
+    [Fact]
     public Task A_script_cannot_block_on_a_stream_and_is_told_as_redis_tells_it() => SameAsRealRedis.RepliesAsync(
         [
             ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"],

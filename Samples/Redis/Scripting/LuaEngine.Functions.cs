@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using KeraLua;
 
 namespace Loop.Samples.Redis.Scripting;
@@ -98,9 +99,16 @@ internal sealed partial class LuaEngine
             return text;
         }
         return "ERR " + (thread.Type(-1) is LuaType.String or LuaType.Number
-            ? Encoding.UTF8.GetString(thread.ToBuffer(-1, false))
+            ? AsLua51(Encoding.UTF8.GetString(thread.ToBuffer(-1, false)))
             : thread.TypeName(thread.Type(-1)));
     }
+
+    // Lua 5.4 names the variable after the value ("attempt to call a nil value (field 'f')"), Redis's Lua 5.1 before it
+    // ("attempt to call field 'f' (a nil value)"): the wording clients of Redis see, and match.
+    private static string AsLua51(string message) => Lua54TypeError().Replace(message, "attempt to $1 $3 '$4' (a $2 value)");
+
+    [GeneratedRegex(@"attempt to ([a-z ]+?) a (\w+) value \((global|local|field|method|upvalue) '([^']*)'\)")]
+    private static partial Regex Lua54TypeError();
 
     /// <summary>Loads the server's libraries again if they changed since this engine last did.</summary>
     public void SyncFunctions()

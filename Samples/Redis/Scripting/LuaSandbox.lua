@@ -263,6 +263,8 @@ local known_flags = { ['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'
   ['allow-cross-slot-keys'] = true }
 local load_redis = version_fields({
   register_function = function(...)
+    -- A function that kept the load's redis table (as a local) still finds it when it runs.
+    if not loading then raise('redis.register_function can only be called on FUNCTION LOAD command') end
     local name, callback, flags, description
     local first = ...
     if select('#', ...) == 1 then
