@@ -93,6 +93,32 @@ public sealed partial class ReplicationTests
         Assert.Equal(stream, await replica.ReadExactlyAsync(stream.Length));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_command_that_found_its_key_expired_and_failed_reaches_replicas_only_as_the_keys_DEL(Backend backend)
+    {
+        await using var master = await InProcessRedis.StartAsync(backend, activeExpiry: false);
+        using var client = new RespClient(await master.ConnectAsync());
+        var deadline = ServerMilliseconds(await client.CallAsync("TIME")) + 200;
+        await RedisContent.RunAsync(client, [["SET", "s", "str"], ["SET", "gone", "v", "PXAT", $"{deadline}"], ["SADD", "gone2", "a"], ["PEXPIREAT", "gone2", $"{deadline}"]]);
+        using var replica = await master.ConnectAsync();
+        await replica.SendAsync(RespSocket.Encode("PSYNC", "?", "-1"));
+        Assert.StartsWith("+FULLRESYNC ", await replica.ReadLineAsync());
+        await ReadRdbAsync(replica);
+        await Eventually.HoldsAsync(async () => ServerMilliseconds(await client.CallAsync("TIME")) > deadline, "the keys' deadline to pass");
+
+        // As Redis: the expired keys' DELs, and not the commands, which failed (RENAME: no such key; SINTERSTORE: a string).
+        Assert.Equal(new RespError("ERR no such key"), await client.CallAsync("RENAME", "gone", "x"));
+        Assert.StartsWith("WRONGTYPE", Assert.IsType<RespError>(await client.CallAsync("SINTERSTORE", "dst", "gone2", "s")).Message);
+        await client.CallAsync("SET", "last", "v");
+        const string stream = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*2\r\n$3\r\nDEL\r\n$4\r\ngone\r\n*2\r\n$3\r\nDEL\r\n$5\r\ngone2\r\n" +
+            "*3\r\n$3\r\nSET\r\n$4\r\nlast\r\n$1\r\nv\r\n";
+        Assert.Equal(stream, await replica.ReadExactlyAsync(stream.Length));
+    }
+
+    private static long ServerMilliseconds(object? time) =>
+        Assert.IsType<object?[]>(time) is [string seconds, string micros] ? long.Parse(seconds) * 1000 + long.Parse(micros) / 1000 : throw new FormatException();
+
     [Fact]
     public async Task MIGRATE_reaches_replicas_as_the_DEL_of_the_keys_it_moved()
     {

@@ -175,11 +175,14 @@ internal sealed partial class Database
     public object? Peek(ReadOnlySpan<byte> key) => PartitionOf(key).Data.TryGetValue(key, out var value) ? value : null;
 
     // Deletes a key whose deadline passed, and logs the deletion as Redis propagates it: the log's later commands
-    // see the key gone when loaded, which happens with expiry paused.
+    // see the key gone when loaded, which happens with expiry paused. Watchers are told, but the deletion is not the
+    // command's change (Redis's dirty stays): a command that found its key expired and then failed is not logged.
     private void Expire(Partition partition, ReadOnlySpan<byte> key)
     {
         Log?.Append(Index, DelCommand, key.ToArray());
+        var changes = t_changes;
         Remove(key);
+        t_changes = changes;
         partition.ExpiredKeys++;
         Notify(EventClass.Expired, "expired"u8, key);
     }
