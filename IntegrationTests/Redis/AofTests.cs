@@ -412,6 +412,31 @@ public sealed class AofTests
         Assert.Equal(InfoField(rewritten, "aof_base_size"), InfoField(rewritten, "aof_current_size"));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_restore_whose_absolute_deadline_passed_loads_for_the_commands_after_it_and_then_expires(Backend backend)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        string payload;
+        await using (var first = await StartAsync(backend, directory, "always"))
+        {
+            using var client = new RespClient(await first.ConnectAsync());
+            await client.CallAsync("SET", "source", "x");
+            payload = Assert.IsType<string>(await client.CallAsync("DUMP", "source"));
+        }
+        // As the file holds a RESTORE ... ABSTTL once its deadline has passed (1 ms after the epoch here): Redis's
+        // checkAlreadyExpired does not apply while loading, so BITOP reads the key, which expires once the file is loaded.
+        var incr = Path.Combine(directory, AofFileNames.DefaultDirectoryName, "appendonly.aof.1.incr.aof");
+        await File.AppendAllTextAsync(incr, RespSocket.Encode("RESTORE", "k", "1", payload, "ABSTTL") + RespSocket.Encode("BITOP", "NOT", "dst", "k"),
+            System.Text.Encoding.Latin1);
+
+        await using var loaded = await StartAsync(backend, directory, "always");
+        using var reader = new RespClient(await loaded.ConnectAsync());
+        Assert.Equal("\x87", await reader.CallAsync("GET", "dst")); // NOT 'x'
+        Assert.Equal(0L, await reader.CallAsync("EXISTS", "k"));
+        Directory.Delete(directory, recursive: true);
+    }
+
     [Fact]
     public async Task A_truncated_incr_file_loads_up_to_its_last_whole_command_or_is_refused_by_name()
     {

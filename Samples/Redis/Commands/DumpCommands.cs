@@ -55,9 +55,10 @@ internal static class DumpCommands
         // 0: no expiry. A relative TTL too large for the clock saturates to "never" instead of wrapping into the past.
         var now = Clock.NowMs;
         long? deadline = ttl == 0 ? null : absolute ? ttl : ttl > long.MaxValue - now ? long.MaxValue : now + ttl;
-        if (deadline <= now)
+        if (deadline <= now && !s.Db.ExpiryPaused)
         {
-            // As Redis: a deadline already past creates nothing (REPLACE has still deleted the old value).
+            // As Redis: a deadline already past creates nothing (REPLACE has still deleted the old value); but not while
+            // an append-only file loads (Redis's checkAlreadyExpired), where the commands after it may still read it.
             if (deleted) { s.Db.Notify(EventClass.Generic, "del"u8, c[1]); }
             s.Reply.Ok();
             return;
