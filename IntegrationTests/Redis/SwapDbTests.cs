@@ -6,10 +6,34 @@ namespace Loop.IntegrationTests.Redis;
 /// <summary>
 /// SWAPDB: two databases exchange their keys at once while clients stay in the database they selected; watchers on
 /// either side see the change as Redis's touchAllWatchedKeysInDb decides, blocked clients are served by keys the swap
-/// brings, and a BGSAVE the swap races still writes the keyspace of its instant.
+/// brings, a BGSAVE the swap races still writes the keyspace of its instant, and the swap is logged.
 /// </summary>
 public sealed class SwapDbTests
 {
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_swap_is_logged_so_a_restart_from_the_append_only_file_finds_the_keys_swapped(Backend backend)
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-swapdb-").FullName;
+        (string, string)[] aof = [("appendonly", "yes"), ("appendfsync", "always")];
+        await using (var first = await InProcessRedis.StartAsync(backend, dir: directory, settings: aof))
+        {
+            using var c = new RespClient(await first.ConnectAsync());
+            await RedisContent.RunAsync(c, [["SET", "zero", "0"], ["SELECT", "1"], ["SET", "one", "1"]]);
+            Assert.Equal("OK", await c.CallAsync("SWAPDB", "0", "1"));
+            Assert.Equal("OK", await c.CallAsync("SWAPDB", "2", "2")); // logged too, as Redis logs it
+        }
+        var incr = await File.ReadAllTextAsync(Path.Combine(directory, "appendonlydir", "appendonly.aof.1.incr.aof"));
+        Assert.EndsWith("*3\r\n$6\r\nSWAPDB\r\n$1\r\n0\r\n$1\r\n1\r\n*3\r\n$6\r\nSWAPDB\r\n$1\r\n2\r\n$1\r\n2\r\n", incr);
+
+        await using var restarted = await InProcessRedis.StartAsync(backend, dir: directory, settings: aof);
+        using var client = new RespClient(await restarted.ConnectAsync());
+        Assert.Equal(new object[] { "one" }, await client.CallAsync("KEYS", "*"));
+        await client.CallAsync("SELECT", "1");
+        Assert.Equal(new object[] { "zero" }, await client.CallAsync("KEYS", "*"));
+        Directory.Delete(directory, recursive: true);
+    }
+
     [Theory]
     [MemberData(nameof(Backends.Native), MemberType = typeof(Backends))]
     public async Task Indexes_are_checked_as_redis_checks_them(Backend backend)

@@ -185,6 +185,7 @@ internal static class KeyCommands
         var databases = s.Server.Keyspace.Databases;
         if (first < 0 || first >= databases.Length || second < 0 || second >= databases.Length) { s.Reply.Error("ERR DB index is out of range"); return; }
         s.Server.Keyspace.Swap((int)first, (int)second);
+        Database.CountChange(); // as Redis's dirty++, also for a database swapped with itself: logged and replicated
         s.Reply.Ok(); // clients blocked on keys the swap brought are served after it, as after a push
     }
 
