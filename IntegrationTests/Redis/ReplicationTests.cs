@@ -6,8 +6,9 @@ namespace Loop.IntegrationTests.Redis;
 
 /// <summary>
 /// The master side of replication with the real thing: redis-server 7.0 as a replica of this server (full sync, then the
-/// stream of writes), redis-cli --rdb, the wire format of PSYNC and SYNC, REPLCONF's replies, and a replica that stops
-/// reading disconnected by client-output-buffer-limit.
+/// stream of writes), redis-cli --rdb, the wire format of PSYNC and SYNC, REPLCONF's replies, a replica that stops
+/// reading disconnected by client-output-buffer-limit, and a concurrent write load after which the replica, the server
+/// and the server restarted from its append-only file hold the same keys.
 /// </summary>
 public sealed partial class ReplicationTests
 {
