@@ -72,7 +72,7 @@ internal sealed class ReplicationStream : ICommandLog
         lock (_gate)
         {
             AofCommandWriter.Command(BeforeCommand(db), arguments);
-            return Notified();
+            return _transaction.IsOpen ? _backlog.End : Notified(); // a transaction's commands go out when it ends
         }
     }
 
@@ -81,7 +81,7 @@ internal sealed class ReplicationStream : ICommandLog
         lock (_gate)
         {
             AofCommandWriter.Command(BeforeCommand(db), command);
-            return Notified();
+            return _transaction.IsOpen ? _backlog.End : Notified(); // a transaction's commands go out when it ends
         }
     }
 

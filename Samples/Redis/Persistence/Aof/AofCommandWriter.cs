@@ -65,7 +65,6 @@ internal static class AofCommandWriter
     }
 
     /// <summary><c>EXEC</c>, after a transaction of two commands or more.</summary>
-
     public static void Exec(IBufferWriter<byte> output) => output.Write("*1\r\n$4\r\nEXEC\r\n"u8);
 
     /// <summary>One argument that is an integer, in its decimal digits.</summary>
