@@ -9,10 +9,10 @@ namespace Loop.Samples.Redis.Replication;
 /// <summary>
 /// The master side's stream of changes: every command that changed the keyspace, as the append-only file logs it
 /// (<see cref="AofPropagation"/>, SELECT when the database changes, a transaction whole once it ends, in MULTI ... EXEC
-/// when it has two commands or more: <see cref="TransactionFrame"/>), appended to a
-/// <see cref="Backlog"/> under a short lock, and the replicas that read it. It joins the keyspace's logs
-/// (<see cref="Keyspace.ReplicationLog"/>) when the first replica syncs and stays, as Redis keeps its backlog, so
-/// <see cref="Offset"/> (master_repl_offset) only grows. Each append tells every replica's loop to send what it has not
+/// when it has two commands or more: <see cref="TransactionFrame"/>), appended to a <see cref="Backlog"/> under a short
+/// lock, and the replicas that read it. It joins the keyspace's logs (<see cref="Keyspace.ReplicationLog"/>) when the
+/// first replica syncs and stays, as Redis keeps its backlog, so <see cref="Offset"/> (master_repl_offset) only grows.
+/// Each append (of a transaction, its end) tells every replica's loop to send what it has not
 /// (<see cref="ReplicaLink.Notify"/>): the lock is a process-wide lock on the write path, taken only once a
 /// replica has synced, for the time it takes to copy a command (the append-only file's loops log into buffers of their
 /// own instead, merged by tick: <see cref="AofLog"/>).
