@@ -234,12 +234,7 @@ public sealed partial class ConcurrencyTests
             Assert.True(ttlMs < 10_000, "The key expired before WATCH each time");
             await Expect(watcher, "OK", "UNWATCH");
         }
-        // Wait on the server's clock, which reads no key.
-        await Eventually.HoldsAsync(async () =>
-        {
-            var time = Items(await clock.CallAsync("TIME")).Select(t => long.Parse(Assert.IsType<string>(t))).ToArray();
-            return time[0] * 1000 + time[1] / 1000 > deadline;
-        }, "the server's TIME passing the key's deadline");
+        await WaitForServerClockAsync(clock, deadline);
 
         await Expect(watcher, "OK", "MULTI");
         await Expect(watcher, "QUEUED", "SET", "k", "mine");

@@ -76,6 +76,17 @@ internal static class ConcurrentClients
         Eventually.HoldsAsync(async () => InfoField(await observer.CallAsync("INFO", "clients"), "blocked_clients") == count,
             $"INFO saying blocked_clients:{count}");
 
+    /// <summary>The server's clock (TIME: seconds and microseconds) in Unix milliseconds.</summary>
+    public static async Task<long> ServerMillisecondsAsync(RespClient client)
+    {
+        var time = Items(await client.CallAsync("TIME")).Select(part => long.Parse(Assert.IsType<string>(part))).ToArray();
+        return time[0] * 1000 + time[1] / 1000;
+    }
+
+    /// <summary>Waits until the server's clock passes <paramref name="deadline"/> (Unix milliseconds), reading no key.</summary>
+    public static Task WaitForServerClockAsync(RespClient client, long deadline) =>
+        Eventually.HoldsAsync(async () => await ServerMillisecondsAsync(client) > deadline, "the server's clock to pass the deadline");
+
     /// <summary>An array reply's items.</summary>
     public static object?[] Items(object? reply) => Assert.IsType<object?[]>(reply);
 }

@@ -32,8 +32,7 @@ public sealed partial class ReplicationTests
 
             var clients = await master.ConnectClientsOverLoopsAsync(LoadClients);
             await Task.WhenAll(clients.Select((c, i) => RunLoadAsync(c, new WriteLoad(new Random(i), payloads))));
-            var loadEnded = ServerMilliseconds(await client.CallAsync("TIME"));
-            await Eventually.HoldsAsync(async () => ServerMilliseconds(await client.CallAsync("TIME")) > loadEnded + ShortTtlMs, "the short deadlines to pass");
+            await ConcurrentClients.WaitForServerClockAsync(client, await ConcurrentClients.ServerMillisecondsAsync(client) + ShortTtlMs);
             await InSyncAsync(client, replicaClient);
 
             replicated = await AllKeysAsync(replicaClient);

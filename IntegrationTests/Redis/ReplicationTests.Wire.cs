@@ -99,13 +99,13 @@ public sealed partial class ReplicationTests
     {
         await using var master = await InProcessRedis.StartAsync(backend, activeExpiry: false);
         using var client = new RespClient(await master.ConnectAsync());
-        var deadline = ServerMilliseconds(await client.CallAsync("TIME")) + 200;
+        var deadline = await ConcurrentClients.ServerMillisecondsAsync(client) + 200;
         await RedisContent.RunAsync(client, [["SET", "s", "str"], ["SET", "gone", "v", "PXAT", $"{deadline}"], ["SADD", "gone2", "a"], ["PEXPIREAT", "gone2", $"{deadline}"]]);
         using var replica = await master.ConnectAsync();
         await replica.SendAsync(RespSocket.Encode("PSYNC", "?", "-1"));
         Assert.StartsWith("+FULLRESYNC ", await replica.ReadLineAsync());
         await ReadRdbAsync(replica);
-        await Eventually.HoldsAsync(async () => ServerMilliseconds(await client.CallAsync("TIME")) > deadline, "the keys' deadline to pass");
+        await ConcurrentClients.WaitForServerClockAsync(client, deadline);
 
         // As Redis: the expired keys' DELs, and not the commands, which failed (RENAME: no such key; SINTERSTORE: a string).
         Assert.Equal(new RespError("ERR no such key"), await client.CallAsync("RENAME", "gone", "x"));
@@ -115,9 +115,6 @@ public sealed partial class ReplicationTests
             "*3\r\n$3\r\nSET\r\n$4\r\nlast\r\n$1\r\nv\r\n";
         Assert.Equal(stream, await replica.ReadExactlyAsync(stream.Length));
     }
-
-    private static long ServerMilliseconds(object? time) =>
-        Assert.IsType<object?[]>(time) is [string seconds, string micros] ? long.Parse(seconds) * 1000 + long.Parse(micros) / 1000 : throw new FormatException();
 
     [Fact]
     public async Task MIGRATE_reaches_replicas_as_the_DEL_of_the_keys_it_moved()
