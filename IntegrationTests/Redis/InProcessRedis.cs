@@ -69,7 +69,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
         // Start blocks until every loop is up; run it aside so a loop that never starts fails the test.
         var server = await Task.Run(() => Server.Start(options, () => new Session(redis))).WaitAsync(StartStop);
         redis.Persistence.UseIoUring = backend == Backend.IoUring;
-        redis.StartLoops(server.Loops);
+        redis.StartLoops(server);
         if (activeExpiry) { redis.StartActiveExpiry(server.Loops[0]); }
         redis.Persistence.StartSavePoints(server.Loops[0]);
         redis.StartNetworkStatistics(server);
@@ -151,6 +151,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var client in _clients) { client.Dispose(); }
+        Redis.Master?.Stop();
         await Server.StopAsync().WaitAsync(StartStop);
         await Task.Run(Redis.Persistence.WaitUntilIdle).WaitAsync(StartStop);
         Redis.Aof.Stop();

@@ -95,13 +95,14 @@ var exitCode = await SampleHost.RunAsync(options, () => new Session(redis), serv
     redis.Log = options.LoggerFactory.CreateLogger("loop-redis");
     redis.Persistence.UseIoUring = server.BackendName == "iouring";
     redis.RequestShutdown = SampleHost.Stop;
-    redis.StartLoops(server.Loops);
+    redis.StartLoops(server);
     redis.StartActiveExpiry(server.Loops[0]);
     redis.StartNetworkStatistics(server);
     redis.Persistence.StartSavePoints(server.Loops[0]);
 });
-// The append-only file's last commands are written and synced; SIGTERM saves when save points are set, as Redis does
-// (SHUTDOWN has saved already, or was told not to).
+// The link to a master ends; the append-only file's last commands are written and synced; SIGTERM saves when save
+// points are set, as Redis does (SHUTDOWN has saved already, or was told not to).
+redis.Master?.Stop();
 redis.Aof.Stop();
 return exitCode == 0 && !redis.Persistence.SavedForShutdown && !redis.Persistence.SaveForShutdown(save: null) ? 1 : exitCode;
 

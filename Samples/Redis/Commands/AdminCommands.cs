@@ -2,13 +2,14 @@ using System.Buffers;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Server;
+using Microsoft.Extensions.Logging;
 using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
-/// What administration tools ask a standalone server without replicas, cluster or modules, answered as redis-server 7.0
-/// answers them then: ROLE, REPLICAOF/SLAVEOF NO ONE, FAILOVER, READONLY, READWRITE, ASKING, MODULE, LOLWUT, and MEMORY (USAGE as the value's serialized size plus the key's, an estimate:
+/// What administration tools ask a server without cluster or modules, answered as redis-server 7.0 answers them then:
+/// ROLE, REPLICAOF/SLAVEOF (see <see cref="Replication.MasterLink"/>), FAILOVER, READONLY, READWRITE, ASKING, MODULE, LOLWUT, and MEMORY (USAGE as the value's serialized size plus the key's, an estimate:
 /// the sample keeps values its own way).
 /// </summary>
 internal static class AdminCommands
@@ -28,14 +29,35 @@ internal static class AdminCommands
         t.Add("memory", -2, ReadOnly, new KeySpec(2, 2, 1), Memory);
     }
 
-    // A master with no replicas: ["master", offset 0, []].
     private static void Role(Session s, RespCommand c) => ReplicationCommands.Role(s);
 
-    // NO ONE is what it already is; replicating another server is not something this server does.
+    // REPLICAOF host port follows that master (OK at once: the link syncs in the background), NO ONE stops following,
+    // as Redis's replicaofCommand answers and logs them.
     private static void ReplicaOf(Session s, RespCommand c)
     {
-        if (Args.Is(c[1], "NO") && Args.Is(c[2], "ONE")) { s.Reply.Ok(); return; }
-        s.Reply.Error("ERR replication is not supported by this server");
+        var server = s.Server;
+        var client = $"id={s.Id} addr={s.Peer} laddr={s.LocalAddress} fd=0 name={s.Name}";
+        if (Args.Is(c[1], "NO") && Args.Is(c[2], "ONE"))
+        {
+            if (server.Master is not null)
+            {
+                server.Unfollow();
+                server.Log.LogInformation("MASTER MODE enabled (user request from '{Client}')", client);
+            }
+            s.Reply.Ok();
+            return;
+        }
+        if (!Args.TryLong(c[2], out var port) || port is < 0 or > 65535) { s.Reply.Error("ERR Invalid master port"); return; }
+        var host = Args.Text(c[1]);
+        if (server.Master is { } master && master.Host.Equals(host, StringComparison.OrdinalIgnoreCase) && master.Port == port)
+        {
+            server.Log.LogInformation("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.");
+            s.Reply.SimpleString("OK Already connected to specified master");
+            return;
+        }
+        server.Follow(s.Client.Loop, host, (int)port);
+        server.Log.LogInformation("REPLICAOF {Host}:{Port} enabled (user request from '{Client}')", host, port, client);
+        s.Reply.Ok();
     }
 
     private static void Module(Session s, RespCommand c)

@@ -8,7 +8,7 @@ namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
 /// The master side of replication: SYNC, PSYNC (always a full resync), REPLCONF, and what INFO replication and ROLE say
-/// about the replicas (see <see cref="ReplicationMaster"/>).
+/// about the replicas (see <see cref="ReplicationMaster"/>) or, on a replica, about its master (<see cref="MasterLink"/>).
 /// </summary>
 internal static class ReplicationCommands
 {
@@ -80,12 +80,16 @@ internal static class ReplicationCommands
         s.Reply.Ok();
     }
 
-    /// <summary>INFO replication's fields for a master, as Redis 7.0 lists them.</summary>
+    /// <summary>INFO replication's fields, as Redis 7.0 lists them for a master or a replica.</summary>
     public static (string Key, object Value)[] Info(RedisServer server)
     {
         var stream = server.Replication.Stream;
         var replicas = stream.Replicas;
-        var fields = new List<(string, object)> { ("role", "master"), ("connected_slaves", replicas.Length) };
+        var master = server.Master;
+        var fields = new List<(string, object)>();
+        if (master is null) { fields.Add(("role", "master")); }
+        else { fields.AddRange(ReplicaInfo(server, master)); }
+        fields.Add(("connected_slaves", replicas.Length));
         var now = Clock.NowMs;
         for (var i = 0; i < replicas.Length; i++)
         {
@@ -94,16 +98,51 @@ internal static class ReplicationCommands
             fields.Add(($"slave{i}", $"ip={r.Ip},port={r.Handshake.ListeningPort},state={state},offset={r.AckOffset},lag={(now - r.LastAckMs) / 1000}"));
         }
         var (firstByte, length) = stream.Window;
-        fields.AddRange([("master_failover_state", "no-failover"), ("master_replid", stream.Id), ("master_replid2", new string('0', 40)),
-            ("master_repl_offset", stream.Offset), ("second_repl_offset", -1), ("repl_backlog_active", stream.Active ? 1 : 0),
+        // A replica shows its master's id and the master's offset it has applied, as a Redis replica (which keeps
+        // the master's stream as its own) shows them.
+        var (id, offset) = master is { MasterId: { } masterId } ? (masterId, Math.Max(0, master.Offset)) : (stream.Id, stream.Offset);
+        fields.AddRange([("master_failover_state", "no-failover"), ("master_replid", id), ("master_replid2", new string('0', 40)),
+            ("master_repl_offset", offset), ("second_repl_offset", -1), ("repl_backlog_active", stream.Active ? 1 : 0),
             ("repl_backlog_size", server.Config.GetNumber("repl-backlog-size")), ("repl_backlog_first_byte_offset", firstByte),
             ("repl_backlog_histlen", length)]);
         return [.. fields];
     }
 
-    /// <summary>ROLE: master, its offset, and each online replica's address, port and acknowledged offset.</summary>
+    private static IEnumerable<(string, object)> ReplicaInfo(RedisServer server, MasterLink master)
+    {
+        var up = master.State == MasterLinkState.Connected;
+        var now = Clock.NowMs;
+        var applied = Math.Max(0, master.Offset);
+        yield return ("role", "slave");
+        yield return ("master_host", master.Host);
+        yield return ("master_port", master.Port);
+        yield return ("master_link_status", up ? "up" : "down");
+        yield return ("master_last_io_seconds_ago", up ? (now - master.LastIoMs) / 1000 : -1);
+        yield return ("master_sync_in_progress", master.State == MasterLinkState.Sync ? 1 : 0);
+        yield return ("slave_read_repl_offset", applied);
+        yield return ("slave_repl_offset", applied);
+        if (!up) { yield return ("master_link_down_since_seconds", (now - master.DownSinceMs) / 1000); }
+        yield return ("slave_priority", server.Config.GetNumber("replica-priority"));
+        yield return ("slave_read_only", server.Config.Get("replica-read-only") == "yes" ? 1 : 0);
+        yield return ("replica_announced", server.Config.Get("replica-announced") == "yes" ? 1 : 0);
+    }
+
+    /// <summary>
+    /// ROLE: master, its offset, and each online replica's address, port and acknowledged offset; or slave, its
+    /// master's address and port, the link's state and the offset applied (-1 before the first sync).
+    /// </summary>
     public static void Role(Session s)
     {
+        if (s.Server.Master is { } master)
+        {
+            s.Reply.Array(5);
+            s.Reply.Bulk("slave"u8);
+            s.Reply.Bulk(master.Host);
+            s.Reply.Integer(master.Port);
+            s.Reply.Bulk(master.State.ToString().ToLowerInvariant());
+            s.Reply.Integer(master.Offset);
+            return;
+        }
         var stream = s.Server.Replication.Stream;
         var online = stream.Replicas.Where(r => r.State == ReplicaState.Online).ToList();
         s.Reply.Array(3);

@@ -23,9 +23,15 @@ internal static class ServerCommands
         t.Add("wait", 3, NoScript | NoKeyspace, 0, 0, 0, Wait);
     }
 
-    // WAIT numreplicas timeout: no replica ever acknowledges, so 0, at once (Redis would wait out the timeout for one or more).
+    // WAIT numreplicas timeout: no replica ever acknowledges, so 0, at once (Redis would wait out the timeout for one or more);
+    // refused on a replica, as Redis refuses it.
     private static void Wait(Session s, RespCommand c)
     {
+        if (s.Server.Master is not null)
+        {
+            s.Reply.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+            return;
+        }
         if (!Args.TryLong(c[1], out _)) { s.Reply.Error("ERR value is not an integer or out of range"); return; }
         if (Args.TimeoutError(c[2], out _) is { } error) { s.Reply.Error(error); return; }
         s.Reply.Integer(0);

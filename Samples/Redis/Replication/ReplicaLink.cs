@@ -84,6 +84,9 @@ internal sealed class ReplicaLink(Session session, ReplicationStream stream, Rep
         if (Alive) { _connection.Close(); }
     }
 
+    /// <summary><see cref="Fail"/>, from any thread.</summary>
+    public void FailOnItsLoop() => _connection.Loop.Post(Fail);
+
     private bool Alive => session.Id == _sessionId && !_connection.IsClosing;
 
     private void Pump()

@@ -33,6 +33,12 @@ internal sealed class ReplicationMaster(RedisServer server)
         TrySnapshot(session, link, psync);
     }
 
+    /// <summary>Closes every replica's connection, each on its loop: this server became a replica, and they must sync again.</summary>
+    public void DisconnectReplicas()
+    {
+        foreach (var replica in Stream.Replicas) { replica.FailOnItsLoop(); }
+    }
+
     // Takes the keyspace's snapshot, or tries again in a while when a save holds it.
     private void TrySnapshot(Session session, ReplicaLink link, bool psync)
     {

@@ -82,6 +82,13 @@ internal sealed class RedisConfig
         lock (_gate) { return _values[parameter]; }
     }
 
+    /// <summary>Stores a value the server itself changed (replicaof, by REPLICAOF), which CONFIG GET and REWRITE then show.</summary>
+    public void Replace(string name, string value)
+    {
+        var parameter = ConfigParameters.Find(name) ?? throw new KeyNotFoundException(name);
+        lock (_gate) { _values[parameter] = value; }
+    }
+
     /// <summary>A numeric parameter's value (the encodings' thresholds, maxmemory in bytes); one beyond a long reads as long.MaxValue.</summary>
     public long GetNumber(string name) => long.TryParse(Get(name), out var value) ? value : long.MaxValue;
 

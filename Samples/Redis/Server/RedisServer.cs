@@ -16,7 +16,9 @@ internal sealed class RedisServer
     public RedisServer(RedisServerOptions options)
     {
         Options = options;
-        Keyspace = new Keyspace(options.Databases) { ExpiryDeferred = () => ClientPause.Current is not null };
+        // Keys past their deadline read as gone but stay while clients are paused, and on a replica, whose master's DEL
+        // expires them (Redis's expireIfNeeded).
+        Keyspace = new Keyspace(options.Databases) { ExpiryDeferred = () => ClientPause.Current is not null || Master is not null };
         Config = new RedisConfig(options);
         SlowLog = new SlowLog(Config);
         Latency = new LatencyMonitor(Config);
@@ -67,6 +69,39 @@ internal sealed class RedisServer
     public RdbPersistence Persistence { get; }
     public AppendOnlyFile Aof { get; }
     public ReplicationMaster Replication { get; }
+
+    /// <summary>The master this server replicates (REPLICAOF host port), or null while it is a master itself.</summary>
+    public MasterLink? Master { get; private set; }
+
+    /// <summary>
+    /// Makes this server a replica of <paramref name="host"/>:<paramref name="port"/> (or of none), replacing any master
+    /// it had; the master's commands run on <paramref name="loop"/>. Replicas of this server are disconnected, as
+    /// Redis's replicationSetMaster does: they sync again with what this server becomes.
+    /// </summary>
+    public void Follow(EventLoop loop, string host, int port)
+    {
+        var link = new MasterLink(this, loop, host, port);
+        SetMaster(link);
+        Replication.DisconnectReplicas();
+        link.Start();
+    }
+
+    /// <summary>REPLICAOF NO ONE: the link ends and this server keeps its keys, a master again.</summary>
+    public void Unfollow() => SetMaster(null);
+
+    // Holding the keyspace, so that no change of the old link runs after this (see MasterLink).
+    private void SetMaster(MasterLink? link)
+    {
+        using (Keyspace.Lock.Exclusive())
+        {
+            Master?.Stop();
+            Master = link;
+        }
+        Config.Replace("replicaof", link is null ? "" : $"{link.Host} {link.Port}");
+    }
+
+    /// <summary>The port the loops listen on (the one chosen when asked for 0), which a replica tells its master.</summary>
+    public int ListeningPort { get; private set; }
     public Scripting.Scripting Scripting { get; }
     public Eviction Eviction { get; }
 
@@ -206,11 +241,14 @@ internal sealed class RedisServer
 
     /// <summary>
     /// Gives each loop its side of the append-only file before any client comes (<see cref="HeldReplies"/>): whatever a
-    /// loop logs, a client's write or the expiry cycle's DEL, goes to the file after its batch.
+    /// loop logs, a client's write or the expiry cycle's DEL, goes to the file after its batch. Then follows the master
+    /// the configuration names (replicaof), on the first loop.
     /// </summary>
-    public void StartLoops(IEnumerable<EventLoop> loops)
+    public void StartLoops(global::Loop.Server server)
     {
-        foreach (var loop in loops) { loop.Post(() => HeldReplies.Of(loop, Aof)); }
+        ListeningPort = server.EndPoint.Port;
+        foreach (var loop in server.Loops) { loop.Post(() => HeldReplies.Of(loop, Aof)); }
+        if (Config.Get("replicaof").Split(' ') is [var host, var port]) { Follow(server.Loops[0], host, int.Parse(port)); }
     }
 
     /// <summary>
@@ -222,10 +260,10 @@ internal sealed class RedisServer
 
     private void ExpireCycle()
     {
-        // Keys do not change while clients are paused; DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off. Behind a script
+        // Keys do not change while clients are paused, nor on a replica but by its master; DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off. Behind a script
         // (or anything holding the keyspace) the cycle waits for its next turn, so loop 0 still answers BUSY meanwhile.
         var tracking = Keyspace.Tracking.Active;
-        if (ClientPause.Current is not null || !(ActiveExpiryEnabled || tracking) || !Keyspace.Lock.TryExclusive(out var hold)) { return; }
+        if (ClientPause.Current is not null || Master is not null || !(ActiveExpiryEnabled || tracking) || !Keyspace.Lock.TryExclusive(out var hold)) { return; }
         using (hold)
         {
             for (var i = 0; ActiveExpiryEnabled && i < Keyspace.Databases.Length; i++) { Keyspace.Databases[i].ExpireSample(20); }

@@ -46,11 +46,12 @@ internal sealed partial class Session
         return true;
     }
 
-    // Why a write is refused now, or null: a failed background save (MISCONF), a failed append-only file.
+    // Why a write is refused now, or null: a failed background save (MISCONF), a failed append-only file, a read-only replica.
     private string? WritesRefused()
     {
         if (server.Persistence.RefusesWrites) { return RdbPersistence.MisconfError; }
-        return server.Aof.Log?.Failure is { } failure ? $"MISCONF Errors writing to the AOF file: {failure.Message}" : null;
+        if (server.Aof.Log?.Failure is { } failure) { return $"MISCONF Errors writing to the AOF file: {failure.Message}"; }
+        return server.Master is not null && server.Config.Get("replica-read-only") == "yes" ? "READONLY You can't write against a read only replica." : null;
     }
 
     /// <summary>EXEC's commands go to the log between MULTI and EXEC. Exclusive.</summary>

@@ -1,8 +1,13 @@
+using System.Buffers;
+using Loop.Samples.Redis.Commands;
+using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Replication;
+using Microsoft.Extensions.Logging;
 
 namespace Loop.Samples.Redis.Server;
 
-// The session's side of replication, when its client is a replica of this server (or redis-cli --rdb).
+// The session's side of replication: its client is a replica of this server (or redis-cli --rdb), or the session is
+// this replica's master client, running the master's stream.
 internal sealed partial class Session
 {
     private ReplicaHandshake? _handshake;
@@ -18,5 +23,47 @@ internal sealed partial class Session
         AsReplica?.Detach();
         AsReplica = null;
         _handshake = null;
+    }
+
+    /// <summary>The master's client of a replica (<see cref="MasterLink"/>), on <paramref name="loop"/>: no connection, replies dropped.</summary>
+    public static Session ForMaster(RedisServer server, EventLoop loop)
+    {
+        var session = new Session(server)
+        {
+            Authenticated = true, User = server.Acl.Default, Db = server.Keyspace.Databases[0], Counters = server.CountersOf(loop),
+        };
+        session.Writer.Output = new ArrayBufferWriter<byte>();
+        session.Writer.ErrorWritten = error =>
+        {
+            Interlocked.Increment(ref server.UnexpectedErrorReplies);
+            server.Log.LogWarning("== CRITICAL == This replica is sending an error to its master: '{Error}' after processing the command '{Command}'",
+                error, session.LastCommand);
+        };
+        return session;
+    }
+
+    /// <summary>
+    /// Runs a command of the master's stream as Redis runs its master client's: none of a client's checks (a read-only
+    /// replica obeys its master), changes logged and counted as any write's. A transaction comes whole within one call of
+    /// the caller, which holds the keyspace exclusively with expiry paused.
+    /// </summary>
+    public void FromMaster(IReadOnlyList<byte[]> arguments)
+    {
+        var name = arguments[0];
+        LastCommand = Args.Text(name).ToLowerInvariant();
+        if (Args.Is(name, "MULTI") || Args.Is(name, "EXEC"))
+        {
+            InExec = Args.Is(name, "MULTI");
+            LogTransaction(begin: InExec); // blocked readers of what it added are served after it, as after a client's EXEC
+            return;
+        }
+        if (server.Commands.Find(name) is not { } spec || !spec.AcceptsArgumentCount(arguments.Count))
+        {
+            Reply.Error($"ERR unknown command '{LastCommand}', or wrong number of arguments");
+            return;
+        }
+        Counters.Commands++;
+        Handle(spec, AofReplay.ToCommand(arguments));
+        ((ArrayBufferWriter<byte>)Writer.Output).ResetWrittenCount();
     }
 }

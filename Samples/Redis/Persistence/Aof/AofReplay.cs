@@ -23,6 +23,13 @@ internal sealed class AofReplay(RedisServer server) : IAofCommandSink
         {
             throw new InvalidDataException($"Unknown command '{System.Text.Encoding.UTF8.GetString(name)}' reading the append only file");
         }
+        _session.Replay(spec, ToCommand(arguments));
+        Commands++;
+    }
+
+    /// <summary>A command read as separate arguments, in the form the command table's handlers take.</summary>
+    public static RespCommand ToCommand(IReadOnlyList<byte[]> arguments)
+    {
         var length = 0;
         foreach (var argument in arguments) { length += argument.Length; }
         var buffer = new byte[length];
@@ -34,7 +41,6 @@ internal sealed class AofReplay(RedisServer server) : IAofCommandSink
             positions[i] = new RespArgument(at, arguments[i].Length, InScratch: false);
             at += arguments[i].Length;
         }
-        _session.Replay(spec, new RespCommand(buffer, default, positions));
-        Commands++;
+        return new RespCommand(buffer, default, positions);
     }
 }

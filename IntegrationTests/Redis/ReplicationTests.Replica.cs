@@ -1,0 +1,180 @@
+using Loop.IntegrationTests.Infrastructure;
+
+namespace Loop.IntegrationTests.Redis;
+
+/// <summary>
+/// The replica side: this server following redis-server 7.0 (REPLICAOF): the full sync's snapshot, the stream after it,
+/// a concurrent write load, a broken link continued with a partial resync, keys past their deadline, REPLICAOF NO ONE;
+/// and following another loop-redis from its configuration, with the append-only file starting over from the sync.
+/// </summary>
+public sealed partial class ReplicationTests
+{
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task As_a_replica_of_redis_server_it_loads_the_snapshot_and_follows_the_stream_read_only(Backend backend)
+    {
+        await using var pair = await FollowerPair.StartAsync(backend, [.. RedisContent.Fill, .. OtherDatabase]);
+        var (master, masterClient, client) = (pair.Master, pair.MasterClient, pair.Client);
+        await SameKeysAsync(masterClient, client);
+        await RedisContent.RunAsync(masterClient, AfterSync);
+        // WAIT counts this server's acknowledgement: it answers the master's GETACK with the offset it has applied.
+        Assert.Equal(1L, await masterClient.CallAsync("WAIT", "1", "10000"));
+        await SameKeysAsync(masterClient, client);
+
+        Assert.Equal("0", Field((string)(await client.CallAsync("INFO", "stats"))!, "total_error_replies"));
+        var info = (string)(await client.CallAsync("INFO", "replication"))!;
+        Assert.Contains("role:slave\r\n", info);
+        Assert.Contains($"master_port:{master.EndPoint.Port}\r\n", info);
+        Assert.Contains("master_link_status:up\r\n", info);
+        Assert.Equal(Field((string)(await masterClient.CallAsync("INFO", "replication"))!, "master_replid"), Field(info, "master_replid"));
+        var role = Assert.IsType<object?[]>(await client.CallAsync("ROLE"));
+        Assert.Equal(["slave", "127.0.0.1", (long)master.EndPoint.Port, "connected", Count(info, "master_repl_offset")], role);
+        Assert.Equal(["replicaof", $"127.0.0.1 {master.EndPoint.Port}"], Assert.IsType<object?[]>(await client.CallAsync("CONFIG", "GET", "replicaof")));
+        Assert.Equal("READONLY You can't write against a read only replica.", Assert.IsType<RespError>(await client.CallAsync("SET", "mine", "1")).Message);
+        Assert.StartsWith("ERR WAIT cannot be used with replica instances.", Assert.IsType<RespError>(await client.CallAsync("WAIT", "0", "0")).Message);
+        Assert.Equal("OK Already connected to specified master", await client.CallAsync("REPLICAOF", "127.0.0.1", master.EndPoint.Port.ToString()));
+    }
+
+    /// <summary>The mirror of the master-side load test: redis-server's stream of a concurrent load, applied here, leaves the same keys.</summary>
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_concurrent_write_load_on_redis_server_leaves_this_replica_with_the_same_keys(Backend backend)
+    {
+        await using var pair = await FollowerPair.StartAsync(backend, ["RPUSH", "source", "a", "b"], ["SADD", "source-set", "1", "x"]);
+        var (master, masterClient, client) = (pair.Master, pair.MasterClient, pair.Client);
+        string[] payloads = [Assert.IsType<string>(await masterClient.CallAsync("DUMP", "source")), Assert.IsType<string>(await masterClient.CallAsync("DUMP", "source-set"))];
+
+        var clients = new List<RespClient>();
+        for (var i = 0; i < LoadClients; i++) { clients.Add(await master.ConnectAsync()); }
+        await Task.WhenAll(clients.Select((c, i) => RunLoadAsync(c, new WriteLoad(new Random(i), payloads))));
+        await ConcurrentClients.WaitForServerClockAsync(masterClient, await ConcurrentClients.ServerMillisecondsAsync(masterClient) + ShortTtlMs);
+        await InSyncAsync(masterClient, client);
+
+        Assert.Equal(await AllKeysAsync(masterClient), await AllKeysAsync(client));
+        Assert.Equal("0", Field((string)(await client.CallAsync("INFO", "stats"))!, "total_error_replies"));
+        foreach (var c in clients) { c.Dispose(); }
+    }
+
+    [Fact]
+    public async Task A_broken_link_is_continued_where_it_stopped_with_a_partial_resync()
+    {
+        await using var pair = await FollowerPair.StartAsync(Backend.Auto, RedisContent.Fill);
+        var (masterClient, client) = (pair.MasterClient, pair.Client);
+
+        Assert.Equal(1L, await masterClient.CallAsync("CLIENT", "KILL", "TYPE", "replica"));
+        await RedisContent.RunAsync(masterClient, AfterSync);
+        await InSyncAsync(masterClient, client);
+        await SameKeysAsync(masterClient, client);
+        var stats = (string)(await masterClient.CallAsync("INFO", "stats"))!;
+        Assert.Equal(("1", "1"), (Field(stats, "sync_full"), Field(stats, "sync_partial_ok")));
+    }
+
+    /// <summary>As on a Redis replica: a key past its deadline reads as gone, and stays until the master's DEL.</summary>
+    [Fact]
+    public async Task A_key_past_its_deadline_reads_as_gone_and_stays_until_the_masters_DEL()
+    {
+        await using var pair = await FollowerPair.StartAsync(Backend.Auto, ["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+        var (masterClient, client) = (pair.MasterClient, pair.Client);
+
+        await masterClient.CallAsync("SET", "short", "v", "PX", "100");
+        Assert.Equal(1L, await masterClient.CallAsync("WAIT", "1", "10000"));
+        await ConcurrentClients.WaitForServerClockAsync(client, Assert.IsType<long>(await client.CallAsync("PEXPIRETIME", "short")));
+        Assert.Null(await client.CallAsync("GET", "short"));
+        Assert.Equal(1L, await client.CallAsync("DBSIZE"));
+
+        Assert.Null(await masterClient.CallAsync("GET", "short")); // the master expires it, and sends DEL
+        Assert.Equal(1L, await masterClient.CallAsync("WAIT", "1", "10000"));
+        Assert.Equal(0L, await client.CallAsync("DBSIZE"));
+    }
+
+    [Fact]
+    public async Task A_reader_blocked_on_the_replica_is_served_by_a_transaction_of_the_master()
+    {
+        await using var pair = await FollowerPair.StartAsync(Backend.Auto);
+        var (replica, masterClient, client) = (pair.Replica, pair.MasterClient, pair.Client);
+
+        using var reader = new RespClient(await replica.ConnectAsync());
+        reader.Queue(["XREAD", "BLOCK", "0", "STREAMS", "s", "$"]);
+        await reader.FlushAsync();
+        await Eventually.HoldsAsync(async () => Field((string)(await client.CallAsync("INFO", "clients"))!, "blocked_clients") == "1", "the reader to block");
+        await RedisContent.RunAsync(masterClient, [["MULTI"], ["XADD", "s", "1-1", "f", "v"], ["EXEC"]]);
+        Assert.Contains("1-1", SameAsRealRedis.Show(await reader.ReadAsync()));
+    }
+
+    [Fact]
+    public async Task REPLICAOF_NO_ONE_keeps_the_keys_and_takes_writes_again()
+    {
+        await using var pair = await FollowerPair.StartAsync(Backend.Auto, RedisContent.Fill);
+        var (masterClient, client) = (pair.MasterClient, pair.Client);
+
+        Assert.Equal("OK", await client.CallAsync("REPLICAOF", "NO", "ONE"));
+        Assert.Equal("OK", await client.CallAsync("SET", "mine", "1"));
+        await masterClient.CallAsync("SET", "after", "1");
+        Assert.Null(await client.CallAsync("GET", "after"));
+        Assert.Equal((long)RedisContent.Keys.Length + 1, await client.CallAsync("DBSIZE"));
+        Assert.Equal("master", Assert.IsType<object?[]>(await client.CallAsync("ROLE"))[0]);
+        Assert.Equal(["replicaof", ""], Assert.IsType<object?[]>(await client.CallAsync("CONFIG", "GET", "replicaof")));
+    }
+
+    /// <summary>
+    /// loop-redis following loop-redis from its configuration, with its append-only file on: the file starts over from
+    /// the sync's snapshot, so the replica restarted on its own has the master's keys.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Following_another_loop_redis_from_the_configuration_keeps_its_keys_in_the_append_only_file(Backend backend)
+    {
+        await using var master = await InProcessRedis.StartAsync(backend);
+        using var masterClient = new RespClient(await master.ConnectAsync());
+        await RedisContent.RunAsync(masterClient, RedisContent.Fill);
+        await RedisContent.RunAsync(masterClient, OtherDatabase);
+        var directory = Directory.CreateTempSubdirectory("loop-redis-replica-").FullName;
+        (string, string)[] aof = [("appendonly", "yes"), ("appendfsync", "always")];
+        string[] replicated;
+        await using (var replica = await InProcessRedis.StartAsync(backend, dir: directory, settings: [.. aof, ("replicaof", $"127.0.0.1 {master.EndPoint.Port}")]))
+        {
+            using var client = new RespClient(await replica.ConnectAsync());
+            await InSyncAsync(masterClient, client);
+            // The rewrite that the sync started: until it is done, the file holds the keys of before the sync.
+            await Eventually.HoldsAsync(async () => Field((string)(await client.CallAsync("INFO", "persistence"))!, "aof_rewrites") == "1"
+                && Field((string)(await client.CallAsync("INFO", "persistence"))!, "aof_rewrite_in_progress") == "0", "the rewrite after the sync");
+            await RedisContent.RunAsync(masterClient, AfterSync);
+            await InSyncAsync(masterClient, client);
+            await SameKeysAsync(masterClient, client);
+            replicated = await AllKeysAsync(client);
+        }
+        await using var restarted = await InProcessRedis.StartAsync(backend, dir: directory, settings: aof);
+        using var reader = new RespClient(await restarted.ConnectAsync());
+        Assert.Equal(replicated, await AllKeysAsync(reader));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>redis-server (DEBUG allowed) holding what <c>fill</c> wrote, and this server following it (REPLICAOF), in sync.</summary>
+    private sealed class FollowerPair : IAsyncDisposable
+    {
+        public required RealRedis Master { get; init; }
+        public required RespClient MasterClient { get; init; }
+        public required InProcessRedis Replica { get; init; }
+        public required RespClient Client { get; init; }
+
+        public static async Task<FollowerPair> StartAsync(Backend backend, params string[][] fill)
+        {
+            var master = await RealRedis.StartAsync(null, "--enable-debug-command", "yes");
+            var masterClient = await master.ConnectAsync();
+            await RedisContent.RunAsync(masterClient, fill);
+            var replica = await InProcessRedis.StartAsync(backend);
+            var client = new RespClient(await replica.ConnectAsync());
+            Assert.Equal("OK", await client.CallAsync("REPLICAOF", "127.0.0.1", master.EndPoint.Port.ToString()));
+            await InSyncAsync(masterClient, client);
+            return new FollowerPair { Master = master, MasterClient = masterClient, Replica = replica, Client = client };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Replica.DisposeAsync();
+            MasterClient.Dispose();
+            await Master.DisposeAsync();
+        }
+    }
+}
