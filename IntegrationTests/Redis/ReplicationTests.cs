@@ -53,6 +53,31 @@ public sealed partial class ReplicationTests
         Assert.Equal("v", await replicaClient.CallAsync("GET", "late"));
     }
 
+    /// <summary>WAIT asks the replicas for their offset and answers once enough acknowledged the writes before it, or at its timeout.</summary>
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task WAIT_answers_how_many_replicas_acknowledged_the_writes_before_it(Backend backend)
+    {
+        await using var master = await InProcessRedis.StartAsync(backend);
+        using var client = new RespClient(await master.ConnectAsync());
+        Assert.Equal(0L, await client.CallAsync("WAIT", "1", "20")); // no replica yet: none, once the timeout passed
+        await RedisContent.RunAsync(client, RedisContent.Fill);
+        await using var replica = await RealRedis.StartAsync(null, "--replicaof", "127.0.0.1", master.EndPoint.Port.ToString());
+        using var replicaClient = await replica.ConnectAsync();
+        await InSyncAsync(client, replicaClient);
+
+        using var waiting = new RespClient(await master.ConnectAsync());
+        waiting.Queue(["WAIT", "2", "0"]); // two replicas, however long: it waits until its client leaves
+        await waiting.FlushAsync();
+        await RedisContent.RunAsync(client, AfterSync);
+        Assert.Equal(1L, await client.CallAsync("WAIT", "1", "0"));
+        Assert.Equal("v", await replicaClient.CallAsync("GET", "late")); // acknowledged: already on the replica
+        Assert.Equal(1L, await client.CallAsync("WAIT", "2", "20"));
+        await client.CallAsync("MULTI");
+        await client.CallAsync("WAIT", "5", "0");
+        Assert.Equal(new object?[] { 1L }, await client.CallAsync("EXEC")); // in a transaction, at once
+    }
+
     [Fact]
     public async Task With_the_append_only_file_on_a_replica_still_gets_every_write()
     {

@@ -74,7 +74,7 @@ internal static class MigrateCommand
     private static void Finish(Session s, long id, Database db, bool copy, MigrateRequest request, MigrateOutcome outcome)
     {
         if (!copy) { s.Counters.Changes += DeleteMigrated(s.Server, db, request, outcome.Restored); }
-        if (s.Id != id || s.Client.IsClosing) { return; }
+        if (!s.StillServes(id)) { return; }
         if (outcome.Error is { } error) { s.Reply.Error(error); } else { s.Reply.Ok(); }
         s.Resume();
     }

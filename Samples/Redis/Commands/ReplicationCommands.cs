@@ -7,7 +7,7 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
-/// The master side of replication: SYNC, PSYNC (always a full resync), REPLCONF, and what INFO replication and ROLE say
+/// The master side of replication: SYNC, PSYNC (always a full resync), REPLCONF, WAIT, and what INFO replication and ROLE say
 /// about the replicas (see <see cref="ReplicationMaster"/>) or, on a replica, about its master (<see cref="MasterLink"/>).
 /// </summary>
 internal static class ReplicationCommands
@@ -17,6 +17,31 @@ internal static class ReplicationCommands
         t.Add("sync", 1, NoScript | NoMulti | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: false, continuing: false));
         t.Add("psync", -3, NoScript | NoMulti | NoKeyspace, 0, 0, 0, (s, c) => Sync(s, psync: true, continuing: !Args.Is(c[1], "?")));
         t.Add("replconf", -1, NoScript | NoKeyspace, 0, 0, 0, ReplConf);
+        t.Add("wait", 3, NoScript | NoKeyspace, 0, 0, 0, Wait);
+    }
+
+    // WAIT numreplicas timeout, as Redis's waitCommand: the replicas that acknowledged the stream's writes so far, at once
+    // when there are enough (or inside a transaction), else once there are or the timeout passed, the replicas asked at
+    // once for their offset. Refused on a replica.
+    private static void Wait(Session s, RespCommand c)
+    {
+        if (s.Server.Master is not null)
+        {
+            s.Reply.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+            return;
+        }
+        if (!Args.TryLong(c[1], out var needed)) { s.Reply.Error("ERR value is not an integer or out of range"); return; }
+        if (Args.TimeoutError(c[2], out var timeout) is { } error) { s.Reply.Error(error); return; }
+        var replication = s.Server.Replication;
+        var offset = replication.Stream.WrittenUpTo;
+        var acknowledged = replication.Acks.Acknowledged(offset);
+        if (acknowledged >= needed || s.InExec)
+        {
+            s.Reply.Integer(acknowledged);
+            return;
+        }
+        replication.Acks.Wait(s, offset, needed, timeout);
+        replication.RequestAcks();
     }
 
     // A connection already a replica asking again is ignored, as Redis ignores it. One that asked to continue a stream
@@ -50,7 +75,11 @@ internal static class ReplicationCommands
             else if (Args.Is(option, "capa")) { } // eof, psync2: this master sends neither EOF-marked RDBs nor partial resyncs
             else if (Args.Is(option, "ack"))
             {
-                if (s.AsReplica is { } replica && Args.TryLong(value, out var offset) && offset > replica.AckOffset) { replica.Acknowledge(offset); }
+                if (s.AsReplica is { } replica && Args.TryLong(value, out var offset) && offset > replica.AckOffset)
+                {
+                    replica.Acknowledge(offset);
+                    s.Server.Replication.Acks.Acknowledge();
+                }
                 return;
             }
             else if (Args.Is(option, "getack")) { return; }

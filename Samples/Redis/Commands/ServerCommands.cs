@@ -20,21 +20,6 @@ internal static class ServerCommands
         t.Add("flushall", -1, Write, 0, 0, 0, FlushAll);
         t.Add("time", 1, Fast | NoKeyspace, 0, 0, 0, Time);
         t.Add("cluster", -2, NoScript, 0, 0, 0, (s, c) => s.Reply.Error("ERR This instance has cluster support disabled"));
-        t.Add("wait", 3, NoScript | NoKeyspace, 0, 0, 0, Wait);
-    }
-
-    // WAIT numreplicas timeout: no replica ever acknowledges, so 0, at once (Redis would wait out the timeout for one or more);
-    // refused on a replica, as Redis refuses it.
-    private static void Wait(Session s, RespCommand c)
-    {
-        if (s.Server.Master is not null)
-        {
-            s.Reply.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
-            return;
-        }
-        if (!Args.TryLong(c[1], out _)) { s.Reply.Error("ERR value is not an integer or out of range"); return; }
-        if (Args.TimeoutError(c[2], out _) is { } error) { s.Reply.Error(error); return; }
-        s.Reply.Integer(0);
     }
 
     private static void FlushDb(Session s, RespCommand c)

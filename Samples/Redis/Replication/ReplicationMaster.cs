@@ -13,11 +13,30 @@ namespace Loop.Samples.Redis.Replication;
 /// and sent from there; the snapshot is the keyspace's one (a BGSAVE or an AOF rewrite running first makes the sync
 /// wait for it, as Redis waits for its child).
 /// </summary>
-internal sealed class ReplicationMaster(RedisServer server)
+internal sealed class ReplicationMaster
 {
+    private readonly RedisServer server;
     private int _pinging;
 
+    public ReplicationMaster(RedisServer server)
+    {
+        this.server = server;
+        Acks = new AckWaiters(Stream);
+    }
+
     public ReplicationStream Stream { get; } = new();
+
+    /// <summary>WAIT's clients.</summary>
+    public AckWaiters Acks { get; }
+
+    /// <summary>
+    /// WAIT: asks every replica for its offset (REPLCONF GETACK * into the stream, as Redis's beforeSleep sends it).
+    /// Holds the keyspace, so the request never lands inside a transaction's MULTI ... EXEC.
+    /// </summary>
+    public void RequestAcks()
+    {
+        using (server.Keyspace.Lock.Exclusive()) { Stream.RequestAcks(); }
+    }
 
     /// <summary>Full syncs served (INFO's sync_full).</summary>
     public long FullSyncs;

@@ -19,9 +19,11 @@ namespace Loop.Samples.Redis.Replication;
 /// </summary>
 internal sealed class ReplicationStream : ICommandLog
 {
-    private static readonly byte[] Ping = "PING"u8.ToArray();
+    private static readonly byte[][] PingCommand = ["PING"u8.ToArray()];
+    private static readonly byte[][] GetAckCommand = ["REPLCONF"u8.ToArray(), "GETACK"u8.ToArray(), "*"u8.ToArray()];
 
     private readonly Lock _gate = new();
+    private long _writtenUpTo;
     private readonly Backlog _backlog;
     private readonly List<ReplicaLink> _replicas = [];
     private readonly ArrayBufferWriter<byte> _transactionBytes = new();
@@ -46,6 +48,15 @@ internal sealed class ReplicationStream : ICommandLog
     }
 
     public long Appended => Offset;
+
+    /// <summary>
+    /// Where the stream ended after its last write, PINGs and GETACKs left out: what WAIT waits for replicas to acknowledge
+    /// (Redis waits for the client's own last write; this is it or later).
+    /// </summary>
+    public long WrittenUpTo
+    {
+        get { lock (_gate) { return _writtenUpTo; } }
+    }
 
     /// <summary>What INFO's repl_backlog_first_byte_offset and repl_backlog_histlen say: the last backlog-size bytes at most.</summary>
     public (long FirstByte, long Length) Window
@@ -122,20 +133,27 @@ internal sealed class ReplicationStream : ICommandLog
     /// repl-ping-replica-period: a PING into the stream, in no database, so replicas can tell the link lives. Exclusive,
     /// so it never lands inside an EXEC's MULTI ... EXEC.
     /// </summary>
-    public void PingReplicas()
+    public void PingReplicas() => Control(PingCommand);
+
+    /// <summary>WAIT: REPLCONF GETACK *, which replicas answer with their offset. Exclusive, as <see cref="PingReplicas"/>.</summary>
+    public void RequestAcks() => Control(GetAckCommand);
+
+    // A command for the replicas themselves, in no database.
+    private void Control(byte[][] command)
     {
         lock (_gate)
         {
             if (_replicas.Count == 0) { return; }
-            AofCommandWriter.Command(_backlog, [Ping]);
-            Notified();
+            AofCommandWriter.Command(_backlog, command);
+            Notified(written: false);
         }
     }
 
-    // Under the lock: every replica hears there is more.
-    private long Notified()
+    // Under the lock: every replica hears there is more. Returns where the stream ends.
+    private long Notified(bool written = true)
     {
         foreach (var replica in _replicas) { replica.Notify(); }
+        if (written) { _writtenUpTo = _backlog.End; }
         return _backlog.End;
     }
 

@@ -23,6 +23,12 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
 
     public long Id { get; private set; }
 
+    /// <summary>
+    /// Whether this session still serves the open client it had as <paramref name="id"/>: work that comes back later
+    /// checks before it replies, since a session is reset once its client leaves, and reused for another.
+    /// </summary>
+    public bool StillServes(long id) => Id == id && Connection is { IsClosing: false };
+
     /// <summary>Its loop's INFO counters.</summary>
     public RedisLoopCounters Counters { get; private set; } = null!;
     public Database Db { get; private set; } = null!;

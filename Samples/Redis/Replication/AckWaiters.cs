@@ -1,0 +1,59 @@
+using Loop.Samples.Redis.Server;
+
+namespace Loop.Samples.Redis.Replication;
+
+/// <summary>
+/// WAIT's clients, as Redis's clients_waiting_acks: each is blocked until enough online replicas acknowledged the
+/// stream's offset of when it asked, or its timeout passed, and is then answered how many did, on its own loop. A
+/// replica's ACK arrives on the replica's loop and is checked against every waiter.
+/// </summary>
+internal sealed class AckWaiters(ReplicationStream stream)
+{
+    private sealed record Waiter(Session Session, long SessionId, EventLoop Loop, long Offset, long Needed);
+
+    private readonly Lock _gate = new();
+    private readonly List<Waiter> _waiting = [];
+    private volatile int _count;
+
+    /// <summary>How many online replicas acknowledged <paramref name="offset"/> or beyond.</summary>
+    public int Acknowledged(long offset) => stream.Replicas.Count(r => r.State == ReplicaState.Online && r.AckOffset >= offset);
+
+    /// <summary>Blocks <paramref name="session"/> until <paramref name="needed"/> replicas acknowledged <paramref name="offset"/> (timeout 0: however long). Loop thread.</summary>
+    public void Wait(Session session, long offset, long needed, long timeoutMs)
+    {
+        var waiter = new Waiter(session, session.Id, session.Client.Loop, offset, needed);
+        session.Block();
+        lock (_gate)
+        {
+            _waiting.Add(waiter);
+            _count = _waiting.Count;
+        }
+        if (timeoutMs > 0) { waiter.Loop.Schedule(TimeSpan.FromMilliseconds(timeoutMs), () => Answer(waiter)); }
+    }
+
+    /// <summary>A replica acknowledged: the waiters it satisfied, and those whose client left, are answered. Any thread.</summary>
+    public void Acknowledge()
+    {
+        if (_count == 0) { return; }
+        lock (_gate)
+        {
+            foreach (var waiter in _waiting)
+            {
+                if (!waiter.Session.StillServes(waiter.SessionId) || Acknowledged(waiter.Offset) >= waiter.Needed) { waiter.Loop.Post(() => Answer(waiter)); }
+            }
+        }
+    }
+
+    // On the waiter's loop, once: by an acknowledgement or by the timeout, whichever comes first.
+    private void Answer(Waiter waiter)
+    {
+        lock (_gate)
+        {
+            if (!_waiting.Remove(waiter)) { return; }
+            _count = _waiting.Count;
+        }
+        if (!waiter.Session.StillServes(waiter.SessionId)) { return; }
+        waiter.Session.Reply.Integer(Acknowledged(waiter.Offset));
+        waiter.Session.Resume();
+    }
+}
