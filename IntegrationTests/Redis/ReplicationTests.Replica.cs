@@ -118,7 +118,8 @@ public sealed partial class ReplicationTests
 
     /// <summary>
     /// loop-redis following loop-redis from its configuration, with its append-only file on: the file starts over from
-    /// the sync's snapshot, so the replica restarted on its own has the master's keys.
+    /// the sync's snapshot, so the replica restarted on its own has the master's keys. A broken link is continued, and
+    /// WAIT on the master counts this replica's acknowledgement.
     /// </summary>
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
@@ -138,9 +139,11 @@ public sealed partial class ReplicationTests
             // The rewrite that the sync started: until it is done, the file holds the keys of before the sync.
             await Eventually.HoldsAsync(async () => Field((string)(await client.CallAsync("INFO", "persistence"))!, "aof_rewrites") == "1"
                 && Field((string)(await client.CallAsync("INFO", "persistence"))!, "aof_rewrite_in_progress") == "0", "the rewrite after the sync");
+            Assert.Equal(1L, await masterClient.CallAsync("CLIENT", "KILL", "TYPE", "replica")); // continued, below
             await RedisContent.RunAsync(masterClient, AfterSync);
             Assert.Equal(1L, await masterClient.CallAsync("WAIT", "1", "0")); // this replica acknowledges to that master
             await SameKeysAsync(masterClient, client);
+            Assert.Equal("1", Field((string)(await masterClient.CallAsync("INFO", "stats"))!, "sync_partial_ok"));
             replicated = await AllKeysAsync(client);
         }
         await using var restarted = await InProcessRedis.StartAsync(backend, dir: directory, settings: aof);

@@ -53,6 +53,26 @@ public sealed partial class ReplicationTests
         Assert.Equal("v", await replicaClient.CallAsync("GET", "late"));
     }
 
+    /// <summary>A real replica whose connection was killed asks to continue (PSYNC id offset) and is sent the writes it missed from the backlog.</summary>
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_replica_whose_link_broke_continues_from_the_backlog(Backend backend)
+    {
+        await using var master = await InProcessRedis.StartAsync(backend);
+        using var client = new RespClient(await master.ConnectAsync());
+        await RedisContent.RunAsync(client, RedisContent.Fill);
+        await using var replica = await RealRedis.StartAsync(null, "--replicaof", "127.0.0.1", master.EndPoint.Port.ToString());
+        using var replicaClient = await replica.ConnectAsync();
+        await InSyncAsync(client, replicaClient);
+
+        Assert.Equal(1L, await client.CallAsync("CLIENT", "KILL", "TYPE", "replica"));
+        await RedisContent.RunAsync(client, AfterSync);
+        await InSyncAsync(client, replicaClient);
+        await SameKeysAsync(client, replicaClient);
+        var stats = (string)(await client.CallAsync("INFO", "stats"))!;
+        Assert.Equal(("1", "1", "0"), (Field(stats, "sync_full"), Field(stats, "sync_partial_ok"), Field(stats, "sync_partial_err")));
+    }
+
     /// <summary>WAIT asks the replicas for their offset and answers once enough acknowledged the writes before it, or at its timeout.</summary>
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]

@@ -7,7 +7,7 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
-/// The master side of replication: SYNC, PSYNC (always a full resync), REPLCONF, WAIT, and what INFO replication and ROLE say
+/// The master side of replication: SYNC, PSYNC (a partial resync from the backlog, else a full one), REPLCONF, WAIT, and what INFO replication and ROLE say
 /// about the replicas (see <see cref="ReplicationMaster"/>) or, on a replica, about its master (<see cref="MasterLink"/>).
 /// </summary>
 internal static class ReplicationCommands
@@ -15,7 +15,7 @@ internal static class ReplicationCommands
     public static void Register(CommandTable t)
     {
         t.Add("sync", 1, NoScript | NoMulti | NoKeyspace, 0, 0, 0, (s, _) => Sync(s, psync: false, continuing: false));
-        t.Add("psync", -3, NoScript | NoMulti | NoKeyspace, 0, 0, 0, (s, c) => Sync(s, psync: true, continuing: !Args.Is(c[1], "?")));
+        t.Add("psync", -3, NoScript | NoMulti | NoKeyspace, 0, 0, 0, PartialSync);
         t.Add("replconf", -1, NoScript | NoKeyspace, 0, 0, 0, ReplConf);
         t.Add("wait", 3, NoScript | NoKeyspace, 0, 0, 0, Wait);
     }
@@ -44,8 +44,17 @@ internal static class ReplicationCommands
         replication.RequestAcks();
     }
 
-    // A connection already a replica asking again is ignored, as Redis ignores it. One that asked to continue a stream
-    // (PSYNC with its id) gets a full resync too, counted as sync_partial_err.
+    // PSYNC replid offset continues the stream when this server's backlog still has it; otherwise, or with PSYNC ? -1, a
+    // full resync (a refused continuation counted as sync_partial_err).
+    private static void PartialSync(Session s, RespCommand c)
+    {
+        if (s.AsReplica is not null) { return; }
+        var continuing = !Args.Is(c[1], "?");
+        if (continuing && Args.TryLong(c[2], out var offset) && s.Server.Replication.TryContinue(s, Args.Text(c[1]), offset)) { return; }
+        Sync(s, psync: true, continuing);
+    }
+
+    // A connection already a replica asking again is ignored, as Redis ignores it.
     private static void Sync(Session s, bool psync, bool continuing)
     {
         if (s.AsReplica is not null) { return; }
@@ -72,7 +81,7 @@ internal static class ReplicationCommands
                 if (value.Length >= 46) { s.Reply.Error($"ERR REPLCONF ip-address provided by replica instance is too long: {value.Length} bytes"); return; }
                 s.Handshake.AnnouncedIp = Args.Text(value);
             }
-            else if (Args.Is(option, "capa")) { } // eof, psync2: this master sends neither EOF-marked RDBs nor partial resyncs
+            else if (Args.Is(option, "capa")) { s.Handshake.Psync2 |= Args.Is(value, "psync2"); } // eof: RDBs are sent with their length
             else if (Args.Is(option, "ack"))
             {
                 if (s.AsReplica is { } replica && Args.TryLong(value, out var offset) && offset > replica.AckOffset)

@@ -128,7 +128,7 @@ internal static class ServerCommands
             ("instantaneous_input_kbps", TwoDecimals(rates.InputKbps)),
             ("instantaneous_output_kbps", TwoDecimals(rates.OutputKbps)), ("instantaneous_input_repl_kbps", TwoDecimals(0)),
             ("rejected_connections", network.Rejected + Interlocked.Read(ref server.RejectedConnections)),
-            ("sync_full", Interlocked.Read(ref replication.FullSyncs)), ("sync_partial_ok", 0),
+            ("sync_full", Interlocked.Read(ref replication.FullSyncs)), ("sync_partial_ok", Interlocked.Read(ref replication.PartialSyncs)),
             ("sync_partial_err", Interlocked.Read(ref replication.PartialSyncsRefused)), ("expired_keys", server.Keyspace.ExpiredKeys),
             ("evicted_keys", server.Eviction.EvictedKeys), ("keyspace_hits", totals.KeyspaceHits), ("keyspace_misses", totals.KeyspaceMisses),
             ("pubsub_channels", server.PubSub.ChannelCount(shard: false)), ("pubsub_patterns", server.PubSub.PatternCount),

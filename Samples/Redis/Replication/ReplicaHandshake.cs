@@ -16,4 +16,7 @@ internal sealed class ReplicaHandshake
     public bool RdbIncludesKeys { get; set; } = true;
 
     public bool RdbIncludesFunctions { get; set; } = true;
+
+    /// <summary>REPLCONF capa psync2: +CONTINUE names the replication id.</summary>
+    public bool Psync2 { get; set; }
 }

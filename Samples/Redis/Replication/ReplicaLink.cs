@@ -70,6 +70,13 @@ internal sealed class ReplicaLink(Session session, ReplicationStream stream, Rep
         Pump();
     }
 
+    /// <summary>A partial resync was accepted (+CONTINUE is written): the stream follows at once. Loop thread.</summary>
+    public void Continue()
+    {
+        State = ReplicaState.Online;
+        Pump();
+    }
+
     /// <summary>Stops feeding this replica: its connection closed, or the sync failed.</summary>
     public void Detach()
     {

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Loop.Samples.Redis.Replication;
 
 /// <summary>
-/// The master side of Redis's replication: SYNC and PSYNC start a full sync (partial resync is never offered: PSYNC
-/// always answers +FULLRESYNC, which every replica accepts), a <see cref="Snapshot"/> taken as BGSAVE takes it (the loops
+/// The master side of Redis's replication: PSYNC with this server's replication id continues from the backlog while it
+/// holds the replica's offset (<see cref="TryContinue"/>); otherwise SYNC and PSYNC start a full sync, a <see cref="Snapshot"/> taken as BGSAVE takes it (the loops
 /// go on) at the same instant as the replica's offset in the <see cref="ReplicationStream"/>, then the stream. Unlike
 /// Redis, which writes the RDB to disk or streams it from a child, the RDB is built in memory by a thread of its own
 /// and sent from there; the snapshot is the keyspace's one (a BGSAVE or an AOF rewrite running first makes the sync
@@ -41,8 +41,29 @@ internal sealed class ReplicationMaster
     /// <summary>Full syncs served (INFO's sync_full).</summary>
     public long FullSyncs;
 
+    /// <summary>PSYNCs that continued the stream (INFO sync_partial_ok).</summary>
+    public long PartialSyncs;
+
     /// <summary>PSYNCs that asked to continue a stream and got a full resync instead (INFO sync_partial_err).</summary>
     public long PartialSyncsRefused;
+
+    /// <summary>
+    /// PSYNC id offset, as Redis's masterTryPartialResynchronization: when <paramref name="id"/> is this stream's and the
+    /// backlog still holds the bytes from <paramref name="offset"/> (the replica's offset plus one) on, the replica is
+    /// answered +CONTINUE and sent the stream from there; false when it needs a full sync. Loop thread.
+    /// </summary>
+    public bool TryContinue(Session session, string id, long offset)
+    {
+        if (id != Stream.Id) { return false; }
+        var link = new ReplicaLink(session, Stream, session.Handshake);
+        if (!Stream.TryContinue(link, offset - 1)) { return false; }
+        session.AsReplica = link;
+        session.Reply.Raw(System.Text.Encoding.ASCII.GetBytes(session.Handshake.Psync2 ? $"+CONTINUE {Stream.Id}\r\n" : "+CONTINUE\r\n"));
+        Interlocked.Increment(ref PartialSyncs);
+        StartPinging(session.Client.Loop);
+        link.Continue();
+        return true;
+    }
 
     /// <summary>SYNC (<paramref name="psync"/> false: no +FULLRESYNC line) or PSYNC from <paramref name="session"/>, which becomes a replica. Loop thread.</summary>
     public void StartFullSync(Session session, bool psync)

@@ -173,6 +173,21 @@ internal sealed class ReplicationStream : ICommandLog
         }
     }
 
+    /// <summary>
+    /// PSYNC with this stream's id: attaches <paramref name="replica"/> from offset <paramref name="next"/> (the first byte
+    /// it lacks) when the backlog still holds it; false when it does not, and the replica needs a full sync.
+    /// </summary>
+    public bool TryContinue(ReplicaLink replica, long next)
+    {
+        lock (_gate)
+        {
+            if (!Active || next < _backlog.Start || next > _backlog.End) { return false; }
+            replica.Position = next;
+            _replicas.Add(replica);
+            return true;
+        }
+    }
+
     public void Detach(ReplicaLink replica)
     {
         lock (_gate) { _replicas.Remove(replica); }

@@ -180,6 +180,7 @@ internal sealed class RedisServer
         Interlocked.Exchange(ref RejectedConnections, 0);
         Interlocked.Exchange(ref _memoryPeak, 0);
         Interlocked.Exchange(ref Replication.FullSyncs, 0);
+        Interlocked.Exchange(ref Replication.PartialSyncs, 0);
         Interlocked.Exchange(ref Replication.PartialSyncsRefused, 0);
         _networkAtReset = Traffic();
         Eviction.ResetStatistics();
