@@ -56,6 +56,19 @@ public sealed partial class ReplicationTests
     }
 
     [Fact]
+    public async Task A_master_that_requires_a_password_is_followed_with_masterauth()
+    {
+        await using var master = await RealRedis.StartAsync();
+        using var masterClient = await master.ConnectAsync(); // stays signed in as the default user
+        await RedisContent.RunAsync(masterClient, [["CONFIG", "SET", "requirepass", "secret"], ["SET", "k", "v"]]);
+        await using var replica = await InProcessRedis.StartAsync(Backend.Auto, settings: ("masterauth", "secret"));
+        using var client = new RespClient(await replica.ConnectAsync());
+        await client.CallAsync("REPLICAOF", "127.0.0.1", master.EndPoint.Port.ToString());
+        await InSyncAsync(masterClient, client);
+        Assert.Equal("v", await client.CallAsync("GET", "k"));
+    }
+
+    [Fact]
     public async Task A_broken_link_is_continued_where_it_stopped_with_a_partial_resync()
     {
         await using var pair = await FollowerPair.StartAsync(Backend.Auto, RedisContent.Fill);

@@ -99,7 +99,7 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
     }
 
     // As Redis's syncWithMaster: a PING first (an error other than an authentication one ends the try), AUTH when
-    // masterauth is set, REPLCONF (errors only noted: older masters do not know them), then PSYNC with what this replica has.
+    // masterauth is set, REPLCONF (errors ignored: older masters do not know them), then PSYNC with what this replica has.
     private void Handshake(NetworkStream stream)
     {
         var pong = Call(stream, "PING");
