@@ -9,8 +9,9 @@ namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
 /// What administration tools ask a server without cluster or modules, answered as redis-server 7.0 answers them then:
-/// ROLE, REPLICAOF/SLAVEOF (see <see cref="Replication.MasterLink"/>), FAILOVER, READONLY, READWRITE, ASKING, MODULE, LOLWUT, and MEMORY (USAGE as the value's serialized size plus the key's, an estimate:
-/// the sample keeps values its own way).
+/// ROLE, REPLICAOF/SLAVEOF (see <see cref="Replication.MasterLink"/>), FAILOVER, READONLY, READWRITE, ASKING, MODULE,
+/// LOLWUT, and MEMORY (USAGE as the value's serialized size plus the key's, an estimate: the sample keeps values its own
+/// way).
 /// </summary>
 internal static class AdminCommands
 {

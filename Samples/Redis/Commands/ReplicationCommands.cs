@@ -7,8 +7,9 @@ using static Loop.Samples.Redis.Commands.CommandFlags;
 namespace Loop.Samples.Redis.Commands;
 
 /// <summary>
-/// The master side of replication: SYNC, PSYNC (a partial resync from the backlog, else a full one), REPLCONF, WAIT, and what INFO replication and ROLE say
-/// about the replicas (see <see cref="ReplicationMaster"/>) or, on a replica, about its master (<see cref="MasterLink"/>).
+/// The master side of replication: SYNC, PSYNC (a partial resync from the backlog, else a full one), REPLCONF, WAIT,
+/// and what INFO replication and ROLE say about the replicas (see <see cref="ReplicationMaster"/>) or, on a replica,
+/// about its master (<see cref="MasterLink"/>).
 /// </summary>
 internal static class ReplicationCommands
 {
