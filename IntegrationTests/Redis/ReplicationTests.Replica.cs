@@ -55,6 +55,36 @@ public sealed partial class ReplicationTests
         foreach (var c in clients) { c.Dispose(); }
     }
 
+    /// <summary>replica-serve-stale-data no: with the link down, only the commands Redis flags stale run.</summary>
+    [Fact]
+    public Task A_replica_whose_link_is_down_refuses_commands_as_redis_does_with_replica_serve_stale_data_no() => SameAsRealRedis.RepliesAsync(
+    [
+        ["SET", "xx", "1"], ["CONFIG", "SET", "replica-serve-stale-data", "no"], ["REPLICAOF", "127.0.0.1", "0"],
+        ["GET", "xx"], ["PING"], ["SET", "xx", "2"], ["CONFIG", "GET", "replica-serve-stale-data"], ["ROLE"],
+        ["MULTI"], ["GET", "xx"], ["EXEC"], ["MULTI"], ["CONFIG", "GET", "replica-serve-stale-data"], ["EXEC"],
+        ["CONFIG", "SET", "replica-serve-stale-data", "yes"], ["GET", "xx"], ["REPLICAOF", "NO", "ONE"], ["SET", "xx", "3"],
+    ], reply => SameAsRealRedis.Show(reply) is var shown && shown.StartsWith("[slave") ? "[slave, 127.0.0.1, 0, (state), -1]" : shown);
+
+    /// <summary>A transaction queued while the link was up is discarded at EXEC once it is down, as Redis's execCommandAbort says.</summary>
+    [Fact]
+    public async Task EXEC_of_commands_that_cannot_run_stale_is_discarded_with_the_reason()
+    {
+        async Task<string[]> RunAsync(RespClient client, RespClient other) => [
+            SameAsRealRedis.Show(await client.CallAsync("CONFIG", "SET", "replica-serve-stale-data", "no")),
+            SameAsRealRedis.Show(await client.CallAsync("MULTI")), SameAsRealRedis.Show(await client.CallAsync("GET", "xx")),
+            SameAsRealRedis.Show(await other.CallAsync("REPLICAOF", "127.0.0.1", "0")), SameAsRealRedis.Show(await client.CallAsync("EXEC")),
+            SameAsRealRedis.Show(await client.CallAsync("EXEC")), SameAsRealRedis.Show(await other.CallAsync("REPLICAOF", "NO", "ONE"))];
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync();
+        using var ourClient = new RespClient(await ours.ConnectAsync());
+        using var ourOther = new RespClient(await ours.ConnectAsync());
+        using var theirClient = await real.ConnectAsync();
+        using var theirOther = await real.ConnectAsync();
+        var expected = await RunAsync(theirClient, theirOther);
+        Assert.Contains("EXECABORT Transaction discarded because of: MASTERDOWN", expected[4]);
+        Assert.Equal(expected, await RunAsync(ourClient, ourOther));
+    }
+
     [Fact]
     public async Task A_master_that_requires_a_password_is_followed_with_masterauth()
     {

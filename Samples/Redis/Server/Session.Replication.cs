@@ -1,4 +1,5 @@
 using System.Buffers;
+using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Replication;
@@ -24,6 +25,13 @@ internal sealed partial class Session
         AsReplica = null;
         _handshake = null;
     }
+
+    // replica-serve-stale-data no, with the link to the master down: only the commands Redis flags stale run (INFO,
+    // REPLICAOF, CONFIG, ...), and EXEC only when all it queued are such.
+    private bool RefusedWhileStale(CommandSpec spec, CommandSpec called) =>
+        server.Config.Get("replica-serve-stale-data") == "no"
+        && (!called.Recorded.HasFlag("stale") || (spec.Name == "exec" && _queued.Exists(queued =>
+            !queued.Spec.Recorded.Called(new RespCommand(queued.Buffer, default, queued.Arguments)).HasFlag("stale"))));
 
     /// <summary>The master's client of a replica (<see cref="MasterLink"/>), on <paramref name="loop"/>: no connection, replies dropped.</summary>
     public static Session ForMaster(RedisServer server, EventLoop loop)

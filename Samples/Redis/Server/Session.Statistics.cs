@@ -31,7 +31,13 @@ internal sealed partial class Session
     private void Reject(CommandSpec spec, RespCommand command, string error)
     {
         FlagTransactionError();
-        Reply.Error(error);
+        if (InMulti && spec.Name == "exec")
+        {
+            // As Redis's execCommandAbort: the transaction is discarded, the reason given.
+            using (server.Keyspace.Lock.Exclusive()) { EndTransaction(); }
+            Reply.Error($"EXECABORT Transaction discarded because of: {error}");
+        }
+        else { Reply.Error(error); }
         if (spec.CountedAs(command) is { } counted) { Counters.PerCommand.RejectedCalls[counted.Id]++; }
     }
 

@@ -1,6 +1,7 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Persistence;
+using Loop.Samples.Redis.Replication;
 using Loop.Samples.Redis.Store;
 using Microsoft.Extensions.Logging;
 
@@ -191,6 +192,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         if ((called.Flags & CommandFlags.Write) != 0 && WritesRefused() is { } refusal)
         {
             Reject(spec, command, refusal);
+            return true;
+        }
+        if (server.Master is { State: not MasterLinkState.Connected } && RefusedWhileStale(spec, called))
+        {
+            Reject(spec, command, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return true;
         }
         if (server.ClientPause.Current is { } pause && pause.Holds(called, command, this))
