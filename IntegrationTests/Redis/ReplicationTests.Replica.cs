@@ -85,6 +85,42 @@ public sealed partial class ReplicationTests
         Assert.Equal(expected, await RunAsync(ourClient, ourOther));
     }
 
+    /// <summary>
+    /// A full resync whose RDB fails to load has emptied the keys: the next try asks for a full sync (PSYNC ? -1), never
+    /// to continue the stream of the sync before. The master here is a socket that plays one.
+    /// </summary>
+    [Fact]
+    public async Task A_full_resync_that_failed_half_way_is_followed_by_a_full_one_not_a_continuation()
+    {
+        byte[] rdb;
+        await using (var real = await RealRedis.StartAsync())
+        {
+            using var realClient = await real.ConnectAsync();
+            await realClient.CallAsync("SAVE");
+            rdb = await File.ReadAllBytesAsync(Path.Combine(real.Directory, "dump.rdb"));
+        }
+        using var master = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        master.Start();
+        await using var replica = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = new RespClient(await replica.ConnectAsync());
+        await client.CallAsync("REPLICAOF", "127.0.0.1", ((System.Net.IPEndPoint)master.LocalEndpoint).Port.ToString());
+        var id = new string('a', 40);
+
+        using var first = await master.AcceptSocketAsync().WaitAsync(Timeouts.StartStop);
+        Assert.Equal(["PSYNC", "?", "-1"], await FakeMaster.HandshakeAsync(first));
+        await FakeMaster.SendAsync(first, $"+FULLRESYNC {id} 100\r\n${rdb.Length}\r\n", rdb);
+        await Eventually.HoldsAsync(async () => Field((string)(await client.CallAsync("INFO", "replication"))!, "master_link_status") == "up", "the first sync");
+        first.Close();
+
+        using var second = await master.AcceptSocketAsync().WaitAsync(Timeouts.StartStop);
+        Assert.Equal(["PSYNC", id, "101"], await FakeMaster.HandshakeAsync(second));
+        await FakeMaster.SendAsync(second, $"+FULLRESYNC {id} 500\r\n${rdb.Length}\r\n", rdb[..^4]); // the checksum cut short
+        second.Close();
+
+        using var third = await master.AcceptSocketAsync().WaitAsync(Timeouts.StartStop);
+        Assert.Equal(["PSYNC", "?", "-1"], await FakeMaster.HandshakeAsync(third));
+    }
+
     [Fact]
     public async Task A_master_that_requires_a_password_is_followed_with_masterauth()
     {
@@ -221,6 +257,41 @@ public sealed partial class ReplicationTests
             await Replica.DisposeAsync();
             MasterClient.Dispose();
             await Master.DisposeAsync();
+        }
+    }
+
+    /// <summary>The master's side of the wire, for <see cref="A_full_resync_that_failed_half_way_is_followed_by_a_full_one_not_a_continuation"/>.</summary>
+    private static class FakeMaster
+    {
+        /// <summary>Answers the replica's handshake as a master does, up to PSYNC, whose arguments it returns.</summary>
+        public static async Task<string[]> HandshakeAsync(System.Net.Sockets.Socket replica)
+        {
+            var reader = new StreamReader(new System.Net.Sockets.NetworkStream(replica), System.Text.Encoding.Latin1);
+            while (true)
+            {
+                var command = await ReadCommandAsync(reader).WaitAsync(Timeouts.StartStop);
+                if (command[0] == "PSYNC") { return command; }
+                await SendAsync(replica, command[0] == "PING" ? "+PONG\r\n" : "+OK\r\n", []);
+            }
+        }
+
+        public static async Task SendAsync(System.Net.Sockets.Socket replica, string text, byte[] bytes)
+        {
+            byte[] data = [.. System.Text.Encoding.Latin1.GetBytes(text), .. bytes];
+            await replica.SendAsync(data);
+        }
+
+        // *N, then $LEN and the argument for each: the replica's arguments are one line each.
+        private static async Task<string[]> ReadCommandAsync(StreamReader reader)
+        {
+            var count = int.Parse((await reader.ReadLineAsync())![1..]);
+            var arguments = new string[count];
+            for (var i = 0; i < count; i++)
+            {
+                await reader.ReadLineAsync();
+                arguments[i] = (await reader.ReadLineAsync())!;
+            }
+            return arguments;
         }
     }
 }

@@ -61,10 +61,16 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
         while (!_stop.IsCancellationRequested)
         {
             try { Follow(); }
+            catch (Exception) when (_stop.IsCancellationRequested) { } // REPLICAOF ended or replaced this link
             catch (Exception e) when (e is IOException or SocketException or InvalidDataException or AofFormatException or RdbFormatException
-                                          or TimeoutException or OperationCanceledException or ObjectDisposedException or UnauthorizedAccessException)
+                                          or TimeoutException or OperationCanceledException or UnauthorizedAccessException)
             {
-                if (!_stop.IsCancellationRequested) { server.Log.LogWarning("MASTER <-> REPLICA sync with {Host}:{Port}: {Error}", host, port, e.Message); }
+                server.Log.LogWarning("MASTER <-> REPLICA sync with {Host}:{Port}: {Error}", host, port, e.Message);
+            }
+            catch (Exception e)
+            {
+                // Anything else is a bug here; the server goes on, and the link tries again.
+                server.Log.LogError(e, "MASTER <-> REPLICA sync with {Host}:{Port} failed", host, port);
             }
             finally
             {
@@ -121,6 +127,9 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
         {
             server.Log.LogInformation("Full resync from master: {Id}:{Offset}", words[1], start);
             SetState(MasterLinkState.Sync);
+            // A sync that fails half-way has changed the keys: the next try must be a full one, not a continuation.
+            _masterId = null;
+            Interlocked.Exchange(ref _offset, -1);
             LoadRdb(stream);
             _masterId = words[1];
             Interlocked.Exchange(ref _offset, start);
@@ -171,11 +180,11 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
     // append-only file starts over from what was loaded.
     private void Replace(string rdb)
     {
-        server.Replication.DisconnectReplicas();
         var keyspace = server.Keyspace;
         using (keyspace.Lock.Exclusive())
         {
             StillFollowed();
+            server.Replication.DisconnectReplicas();
             server.Log.LogInformation("MASTER <-> REPLICA sync: Flushing old data");
             foreach (var db in keyspace.Databases) { db.Clear(); }
             server.Scripting.Functions.Flush();
@@ -211,12 +220,24 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
                 keyspace.ExpiryPaused = true;
                 try
                 {
-                    foreach (var command in commands) { _master.FromMaster(command); }
+                    foreach (var command in commands) { Run(command); }
                 }
                 finally { keyspace.ExpiryPaused = false; }
             }
         });
         Interlocked.Exchange(ref _offset, end);
+    }
+
+    // A command that fails in a way no reply says (a bug) is logged and skipped, as a client's is answered and closed:
+    // the stream goes on, since running the batch again would repeat the commands before it.
+    private void Run(IReadOnlyList<byte[]> command)
+    {
+        try { _master!.FromMaster(command); }
+        catch (Exception e)
+        {
+            Interlocked.Increment(ref server.UnexpectedErrorReplies);
+            server.Log.LogError(e, "The master's command {Command} failed", Encoding.UTF8.GetString(command[0]));
+        }
     }
 
     // A link that REPLICAOF replaced or ended changes nothing more: the server sets its master holding the keyspace, and
