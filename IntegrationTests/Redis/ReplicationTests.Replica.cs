@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Loop.IntegrationTests.Infrastructure;
 
 namespace Loop.IntegrationTests.Redis;
@@ -99,11 +102,11 @@ public sealed partial class ReplicationTests
             await realClient.CallAsync("SAVE");
             rdb = await File.ReadAllBytesAsync(Path.Combine(real.Directory, "dump.rdb"));
         }
-        using var master = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        using var master = new TcpListener(IPAddress.Loopback, 0);
         master.Start();
         await using var replica = await InProcessRedis.StartAsync(Backend.Auto);
         using var client = new RespClient(await replica.ConnectAsync());
-        await client.CallAsync("REPLICAOF", "127.0.0.1", ((System.Net.IPEndPoint)master.LocalEndpoint).Port.ToString());
+        await client.CallAsync("REPLICAOF", "127.0.0.1", ((IPEndPoint)master.LocalEndpoint).Port.ToString());
         var id = new string('a', 40);
 
         using var first = await master.AcceptSocketAsync().WaitAsync(Timeouts.StartStop);
@@ -264,9 +267,9 @@ public sealed partial class ReplicationTests
     private static class FakeMaster
     {
         /// <summary>Answers the replica's handshake as a master does, up to PSYNC, whose arguments it returns.</summary>
-        public static async Task<string[]> HandshakeAsync(System.Net.Sockets.Socket replica)
+        public static async Task<string[]> HandshakeAsync(Socket replica)
         {
-            var reader = new StreamReader(new System.Net.Sockets.NetworkStream(replica), System.Text.Encoding.Latin1);
+            var reader = new StreamReader(new NetworkStream(replica), Encoding.Latin1);
             while (true)
             {
                 var command = await ReadCommandAsync(reader).WaitAsync(Timeouts.StartStop);
@@ -275,9 +278,9 @@ public sealed partial class ReplicationTests
             }
         }
 
-        public static async Task SendAsync(System.Net.Sockets.Socket replica, string text, byte[] bytes)
+        public static async Task SendAsync(Socket replica, string text, byte[] bytes)
         {
-            byte[] data = [.. System.Text.Encoding.Latin1.GetBytes(text), .. bytes];
+            byte[] data = [.. Encoding.Latin1.GetBytes(text), .. bytes];
             await replica.SendAsync(data);
         }
 
