@@ -19,6 +19,7 @@ public sealed partial class ReplicationTests
         await using var pair = await FollowerPair.StartAsync(backend, [.. RedisContent.Fill, .. OtherDatabase]);
         var (master, masterClient, client) = (pair.Master, pair.MasterClient, pair.Client);
         await SameKeysAsync(masterClient, client);
+        Assert.False(File.Exists(Path.Combine(master.Directory, "dump.rdb"))); // streamed to this replica (capa eof), no file
         await RedisContent.RunAsync(masterClient, AfterSync);
         // WAIT counts this server's acknowledgement: it answers the master's GETACK with the offset it has applied.
         Assert.Equal(1L, await masterClient.CallAsync("WAIT", "1", "10000"));
@@ -124,10 +125,11 @@ public sealed partial class ReplicationTests
         Assert.Equal(["PSYNC", "?", "-1"], await FakeMaster.HandshakeAsync(third));
     }
 
+    /// <summary>Also a master that writes its RDB to disk first (repl-diskless-sync no), and sends it with its length.</summary>
     [Fact]
     public async Task A_master_that_requires_a_password_is_followed_with_masterauth()
     {
-        await using var master = await RealRedis.StartAsync();
+        await using var master = await RealRedis.StartAsync(null, "--repl-diskless-sync", "no");
         using var masterClient = await master.ConnectAsync(); // stays signed in as the default user
         await RedisContent.RunAsync(masterClient, [["CONFIG", "SET", "requirepass", "secret"], ["SET", "k", "v"]]);
         await using var replica = await InProcessRedis.StartAsync(Backend.Auto, settings: ("masterauth", "secret"));
@@ -135,6 +137,7 @@ public sealed partial class ReplicationTests
         await client.CallAsync("REPLICAOF", "127.0.0.1", master.EndPoint.Port.ToString());
         await InSyncAsync(masterClient, client);
         Assert.Equal("v", await client.CallAsync("GET", "k"));
+        Assert.True(File.Exists(Path.Combine(master.Directory, "dump.rdb")));
     }
 
     [Fact]
@@ -234,7 +237,10 @@ public sealed partial class ReplicationTests
         Directory.Delete(directory, recursive: true);
     }
 
-    /// <summary>redis-server (DEBUG allowed) holding what <c>fill</c> wrote, and this server following it (REPLICAOF), in sync.</summary>
+    /// <summary>
+    /// redis-server (DEBUG allowed; repl-diskless-sync, Redis 7.0's default, without its delay) holding what <c>fill</c>
+    /// wrote, and this server following it (REPLICAOF), in sync.
+    /// </summary>
     private sealed class FollowerPair : IAsyncDisposable
     {
         public required RealRedis Master { get; init; }
@@ -244,7 +250,7 @@ public sealed partial class ReplicationTests
 
         public static async Task<FollowerPair> StartAsync(Backend backend, params string[][] fill)
         {
-            var master = await RealRedis.StartAsync(null, "--enable-debug-command", "yes");
+            var master = await RealRedis.StartAsync(null, "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0");
             var masterClient = await master.ConnectAsync();
             await RedisContent.RunAsync(masterClient, fill);
             var replica = await InProcessRedis.StartAsync(backend);

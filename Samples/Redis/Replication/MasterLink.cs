@@ -13,7 +13,7 @@ internal enum MasterLinkState { Connect, Connecting, Sync, Connected }
 
 /// <summary>
 /// The replica's side of replication (REPLICAOF host port): a thread of its own talks to the master as a Redis 7.0
-/// replica does (PING, AUTH with masterauth, REPLCONF listening-port and capa psync2, PSYNC), loads the RDB of a full
+/// replica does (PING, AUTH with masterauth, REPLCONF listening-port and capa eof psync2, PSYNC), loads the RDB of a full
 /// resync (kept as dump.rdb, as Redis keeps it) or continues from its offset after +CONTINUE, then reads the command
 /// stream. The keyspace is only ever changed on <see cref="_loop"/>: each read's commands run there as one batch,
 /// holding the keyspace exclusively with expiry paused (the master's DEL expires keys, as on a Redis replica), through
@@ -119,7 +119,7 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
             if (auth.StartsWith('-')) { throw new InvalidDataException($"Unable to AUTH to MASTER: {auth}"); }
         }
         Call(stream, "REPLCONF", "listening-port", server.ListeningPort.ToString());
-        Call(stream, "REPLCONF", "capa", "psync2");
+        Call(stream, "REPLCONF", "capa", "eof", "capa", "psync2");
         var (id, offset) = (_masterId, Offset);
         var reply = Call(stream, "PSYNC", id ?? "?", id is null ? "-1" : (offset + 1).ToString());
         var words = reply.Split(' ');
@@ -133,6 +133,8 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
             LoadRdb(stream);
             _masterId = words[1];
             Interlocked.Exchange(ref _offset, start);
+            Acknowledge(start); // a master that streamed the RDB (diskless) sends the stream once the replica acknowledges
+
         }
         else if (words[0] == "+CONTINUE")
         {
@@ -142,13 +144,16 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
         else { throw new InvalidDataException($"Unexpected reply to PSYNC from master: {reply}"); }
     }
 
-    // The RDB as a bulk, after the newlines a master sends while it prepares one: written to a temp file, loaded, and
-    // renamed over dbfilename, as Redis's disk load does; the keys are replaced on the loop, holding the keyspace.
+    // The RDB after the newlines a master sends while it prepares one: a bulk of known length ($len), or, from a master
+    // that streams it (capa eof, repl-diskless-sync), the bytes up to an end mark of 40 bytes ($EOF:mark). Written to a
+    // temp file, loaded, and renamed over dbfilename, as Redis's disk load does; the keys are replaced on the loop.
     private void LoadRdb(NetworkStream stream)
     {
         string header;
         do { header = ReadLine(stream); } while (header.Length == 0);
-        if (!header.StartsWith('$') || !long.TryParse(header.AsSpan(1), out var length) || length < 0)
+        var mark = header.StartsWith("$EOF:") && header.Length == 5 + EndMarkLength ? Encoding.ASCII.GetBytes(header[5..]) : null;
+        var length = 0L;
+        if (mark is null && (!header.StartsWith('$') || !long.TryParse(header.AsSpan(1), out length) || length < 0))
         {
             throw new InvalidDataException($"Bad protocol from MASTER, the first byte is not '$' (we received '{header}')");
         }
@@ -156,23 +161,56 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
         var temp = Path.Combine(directory, $"temp-{Environment.ProcessId}.{Stopwatch.GetTimestamp()}.rdb");
         try
         {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
-                var buffer = new byte[1 << 16];
-                for (var left = length; left > 0;)
-                {
-                    var read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
-                    if (read == 0) { throw new IOException("the master closed the connection during the RDB transfer"); }
-                    file.Write(buffer, 0, read);
-                    left -= read;
-                    Heard();
-                }
+                if (mark is null) { CopyBulk(stream, file, length); } else { CopyUpToMark(stream, file, mark); }
                 file.Flush(flushToDisk: true);
             }
             OnLoop(() => Replace(temp));
             File.Move(temp, Path.Combine(directory, server.Config.Get("dbfilename")), overwrite: true);
         }
         finally { File.Delete(temp); }
+    }
+
+    private const int EndMarkLength = 40;
+
+    private void CopyBulk(NetworkStream stream, FileStream file, long length)
+    {
+        var buffer = new byte[1 << 16];
+        for (var left = length; left > 0;)
+        {
+            var read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0) { throw new IOException("the master closed the connection during the RDB transfer"); }
+            file.Write(buffer, 0, read);
+            left -= read;
+            Heard();
+        }
+    }
+
+    // Until the bytes read end with the mark (the master sends nothing after it until this replica acknowledges); the mark
+    // itself is cut off the file.
+    private void CopyUpToMark(NetworkStream stream, FileStream file, byte[] mark)
+    {
+        var buffer = new byte[1 << 16];
+        var tail = new byte[EndMarkLength];
+        while (true)
+        {
+            var read = stream.Read(buffer, 0, buffer.Length);
+            if (read == 0) { throw new IOException("the master closed the connection during the RDB transfer"); }
+            file.Write(buffer, 0, read);
+            Heard();
+            if (read >= EndMarkLength) { buffer.AsSpan(read - EndMarkLength, EndMarkLength).CopyTo(tail); }
+            else
+            {
+                tail.AsSpan(read).CopyTo(tail);
+                buffer.AsSpan(0, read).CopyTo(tail.AsSpan(EndMarkLength - read));
+            }
+            if (file.Length >= EndMarkLength && tail.AsSpan().SequenceEqual(mark))
+            {
+                file.SetLength(file.Length - EndMarkLength);
+                return;
+            }
+        }
     }
 
     // Redis's readSyncBulkPayload after the transfer: the replicas of this server must sync again (they hold the old
