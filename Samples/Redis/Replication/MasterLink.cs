@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Server;
 using Loop.Samples.Redis.Store;
@@ -358,7 +359,7 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
         {
             link.Heard();
             var at = _start + offset;
-            if (arguments.Count == 3 && IsAscii(arguments[0], "REPLCONF") && IsAscii(arguments[1], "GETACK"))
+            if (arguments.Count == 3 && Args.Is(arguments[0], "REPLCONF") && Args.Is(arguments[1], "GETACK"))
             {
                 Flush();
                 link.Acknowledge(at);
@@ -377,8 +378,6 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
             link.Apply([.. _batch], _end);
             _batch.Clear();
         }
-
-        private static bool IsAscii(byte[] value, string text) => Encoding.ASCII.GetString(value).Equals(text, StringComparison.OrdinalIgnoreCase);
 
         // The command's size in the stream: *N, then $LEN, the bytes and CRLF for each argument.
         private static long Length(IReadOnlyList<byte[]> arguments)

@@ -9,10 +9,9 @@ namespace Loop.Samples.Redis.Replication;
 /// The master side of Redis's replication: PSYNC with this server's replication id continues from the backlog while it
 /// holds the replica's offset (<see cref="TryContinue"/>); otherwise SYNC and PSYNC start a full sync, a
 /// <see cref="Snapshot"/> taken as BGSAVE takes it (the loops go on) at the same instant as the replica's offset in the
-/// <see cref="ReplicationStream"/>, then the stream. Unlike
-/// Redis, which writes the RDB to disk or streams it from a child, the RDB is built in memory by a thread of its own
-/// and sent from there; the snapshot is the keyspace's one (a BGSAVE or an AOF rewrite running first makes the sync
-/// wait for it, as Redis waits for its child).
+/// <see cref="ReplicationStream"/>, then the stream. Unlike Redis, which writes the RDB to disk or streams it from a
+/// child, the RDB is built in memory by a thread of its own and sent from there; the snapshot is the keyspace's one (a
+/// BGSAVE or an AOF rewrite running first makes the sync wait for it, as Redis waits for its child).
 /// </summary>
 internal sealed class ReplicationMaster
 {

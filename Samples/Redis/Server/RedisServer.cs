@@ -261,8 +261,9 @@ internal sealed class RedisServer
 
     private void ExpireCycle()
     {
-        // Keys do not change while clients are paused, nor on a replica but by its master; DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off. Behind a script
-        // (or anything holding the keyspace) the cycle waits for its next turn, so loop 0 still answers BUSY meanwhile.
+        // Keys do not change while clients are paused, nor on a replica but by its master; DEBUG SET-ACTIVE-EXPIRE 0 turns
+        // the cycle off. Behind a script (or anything holding the keyspace) the cycle waits for its next turn, so loop 0
+        // still answers BUSY meanwhile.
         var tracking = Keyspace.Tracking.Active;
         if (ClientPause.Current is not null || Master is not null || !(ActiveExpiryEnabled || tracking) || !Keyspace.Lock.TryExclusive(out var hold)) { return; }
         using (hold)

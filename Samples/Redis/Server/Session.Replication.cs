@@ -58,7 +58,6 @@ internal sealed partial class Session
     public void FromMaster(IReadOnlyList<byte[]> arguments)
     {
         var name = arguments[0];
-        LastCommand = Args.Text(name).ToLowerInvariant();
         if (Args.Is(name, "MULTI") || Args.Is(name, "EXEC"))
         {
             InExec = Args.Is(name, "MULTI");
@@ -67,9 +66,11 @@ internal sealed partial class Session
         }
         if (server.Commands.Find(name) is not { } spec || !spec.AcceptsArgumentCount(arguments.Count))
         {
+            LastCommand = Args.Text(name).ToLowerInvariant();
             Reply.Error($"ERR unknown command '{LastCommand}', or wrong number of arguments");
             return;
         }
+        LastCommand = spec.Name; // named by the table, as a client's: no string made per command
         Counters.Commands++;
         Handle(spec, AofReplay.ToCommand(arguments));
         ((ArrayBufferWriter<byte>)Writer.Output).ResetWrittenCount();
