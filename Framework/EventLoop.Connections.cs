@@ -102,7 +102,7 @@ public abstract partial class EventLoop
     {
         if (connection.FlushQueued || connection.State == ConnectionState.Closed) { return; }
         connection.FlushQueued = true;
-        _flushQueue.Add(connection);
+        (_servingWhileBusy ? _flushQueueWhileBusy : _flushQueue).Add(connection);
     }
 
     internal void QueueRedelivery(Connection connection)
@@ -254,7 +254,7 @@ public abstract partial class EventLoop
         RunPostedAndTimers();
         Redeliver();
         foreach (var callback in _beforeSends) { Run(static s => ((Action)s!)(), callback); }
-        FlushSends();
+        FlushSends(_flushQueue);
         foreach (var connection in _releasedThisBatch) { Release(connection); }
         _releasedThisBatch.Clear();
         untilTimer = UntilNextTimer();
@@ -277,13 +277,18 @@ public abstract partial class EventLoop
         _redeliveryQueue.Clear();
     }
 
-    /// <summary>Starts a send for every connection that wrote since the last flush and has none pending.</summary>
-    private void FlushSends()
+    /// <summary>Starts a send for every connection of <paramref name="queue"/> (that wrote since the last flush) with none pending.</summary>
+    private void FlushSends(List<Connection> queue)
     {
         // A send that completes at once (epoll) may queue the same connection again: the list grows while read.
-        for (var i = 0; i < _flushQueue.Count; i++)
+        for (var i = 0; i < queue.Count; i++)
         {
-            var connection = _flushQueue[i];
+            var connection = queue[i];
+            if (queue != _flushQueue && connection == _delivering)
+            {
+                _flushQueue.Add(connection); // its handler is still running: what it writes waits for the loop's turn
+                continue;
+            }
             connection.FlushQueued = false;
             if (connection.State == ConnectionState.Closed || connection.SendInFlight || connection.OutputHeld) { continue; }
             if (connection.Output.Length == 0)
@@ -300,13 +305,20 @@ public abstract partial class EventLoop
                 Failed(connection, 0);
             }
         }
-        _flushQueue.Clear();
+        queue.Clear();
     }
 
     /// <summary>Hands received bytes to the handler, keeping what it leaves for next time.</summary>
     private void Deliver(Connection connection, ReadOnlySpan<byte> data)
     {
         if (connection.State != ConnectionState.Open) { return; }
+        if (_servingWhileBusy && connection == _delivering)
+        {
+            HoldWhileBusy(connection, data);
+            return;
+        }
+        var outer = _delivering;
+        _delivering = connection;
         try
         {
             if (connection.Carry.Length == 0)
@@ -329,6 +341,8 @@ public abstract partial class EventLoop
             Logger.LogError(e, "Handler failed on connection {Id}; closing it", connection.Id);
             Close(connection, CloseReason.HandlerError, abort: true);
         }
+        finally { _delivering = outer; }
+        if (outer is null && _arrivedWhileBusy is not null) { TakeBackHeldInput(connection); }
     }
 
     private static void CheckConsumed(int consumed, int length)
@@ -342,9 +356,14 @@ public abstract partial class EventLoop
     private bool Keep(Connection connection, ReadOnlySpan<byte> rest)
     {
         if (connection.Carry.TryAppend(rest, Options.MaxUnconsumedBytes)) { return true; }
-        Logger.LogWarning("Connection {Id} closed: {Bytes} unconsumed bytes passed MaxUnconsumedBytes ({Limit})",
-            connection.Id, (long)connection.Carry.Length + rest.Length, Options.MaxUnconsumedBytes);
-        Close(connection, CloseReason.InputLimit, abort: true);
+        InputLimitPassed(connection, (long)connection.Carry.Length + rest.Length);
         return false;
+    }
+
+    private void InputLimitPassed(Connection connection, long bytes)
+    {
+        Logger.LogWarning("Connection {Id} closed: {Bytes} unconsumed bytes passed MaxUnconsumedBytes ({Limit})",
+            connection.Id, bytes, Options.MaxUnconsumedBytes);
+        Close(connection, CloseReason.InputLimit, abort: true);
     }
 }

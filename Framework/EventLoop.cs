@@ -17,7 +17,7 @@ namespace Loop;
 /// </summary>
 public abstract partial class EventLoop
 {
-    private readonly ConcurrentQueue<(Action<object?> Callback, object? State)> _posted = new();
+    private readonly ConcurrentQueue<Posted> _posted = new();
     private readonly PriorityQueue<LoopTimer, long> _timers = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,9 +63,16 @@ public abstract partial class EventLoop
     public void Post(Action callback) => Post(static s => ((Action)s!)(), callback);
 
     /// <summary>Runs <paramref name="callback"/> with <paramref name="state"/> on this loop's thread soon. Safe from any thread.</summary>
-    public void Post(Action<object?> callback, object? state)
+    public void Post(Action<object?> callback, object? state) => Post(new Posted(callback, state, IsIo: false));
+
+    /// <summary>A backend's own event (a read, an accept) from another thread: unlike other posts, also run while busy.</summary>
+    internal void PostIo(Action<object?> callback, object? state) => Post(new Posted(callback, state, IsIo: true));
+
+    private readonly record struct Posted(Action<object?> Callback, object? State, bool IsIo);
+
+    private void Post(Posted posted)
     {
-        _posted.Enqueue((callback, state));
+        _posted.Enqueue(posted);
         if (Interlocked.Exchange(ref _wakeRequested, 1) != 0) { return; }
         // A post that races the loop's end (a file write completing on a pool thread) must not touch its closed
         // eventfd, whose number may already be another file's: what is posted then is dropped with the loop.
@@ -265,7 +272,7 @@ public abstract partial class EventLoop
     private void RunPostedAndTimers()
     {
         Volatile.Write(ref _wakeRequested, 0);
-        while (_posted.TryDequeue(out var item)) { Run(item.Callback, item.State); }
+        while (_postedWhileBusy.TryDequeue(out var item) || _posted.TryDequeue(out item)) { Run(item.Callback, item.State); }
 
         var now = Stopwatch.GetTimestamp();
         while (_timers.TryPeek(out var timer, out var due) && (timer.IsCancelled || due <= now))
@@ -296,6 +303,19 @@ public abstract partial class EventLoop
             return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
         }
         return null;
+    }
+
+    // Posts passed over while busy, in their order: they run first at the loop's next turn.
+    private readonly Queue<Posted> _postedWhileBusy = new();
+
+    /// <summary>Serving while busy: runs the backend's posted events, and keeps the rest in order for the next turn.</summary>
+    private protected void RunPostedIo()
+    {
+        for (var count = _posted.Count; count > 0 && _posted.TryDequeue(out var item); count--)
+        {
+            if (item.IsIo) { Run(item.Callback, item.State); }
+            else { _postedWhileBusy.Enqueue(item); }
+        }
     }
 
     private void Run(Action<object?> callback, object? state)

@@ -150,6 +150,53 @@ public sealed class ScriptingTests
         Assert.Equal("+PONG\r\n", await runner.CommandAsync("PING"));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task The_loop_running_a_busy_script_answers_its_other_clients_and_takes_script_kill(Backend backend)
+    {
+        await using var redis = await InProcessRedis.StartAsync(backend, loops: 1, settings: ("busy-reply-threshold", "50"));
+        using var runner = await redis.ConnectAsync();
+        const string Spin = "local n = 0 while true do n = n + 1 end";
+        await runner.SendAsync(RespSocket.Encode("EVAL", Spin, "0"));
+        // Connected while the script runs, to the one loop: accepted and answered by it.
+        using var other = await redis.ConnectAsync();
+        Assert.True(await Polling.Eventually(async () => (await other.CommandAsync("PING")).StartsWith("-BUSY")));
+        Assert.StartsWith("*4\r\n$14\r\nrunning_script\r\n", await other.CommandAsync("FUNCTION", "STATS"));
+        // Redis's allow-busy commands run; a transaction's other commands are refused, and so is its EXEC.
+        Assert.Equal("+OK\r\n", await other.CommandAsync("MULTI"));
+        Assert.StartsWith("-BUSY", await other.CommandAsync("SET", "x", "1"));
+        Assert.Equal("-EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n",
+            await other.CommandAsync("EXEC"));
+        // The runner's next command waits for its script.
+        await runner.SendAsync(RespSocket.Encode("PING"));
+        Assert.Equal("+OK\r\n", await other.CommandAsync("SCRIPT", "KILL"));
+        Assert.Equal($"-ERR Script killed by user with SCRIPT KILL... script: {Sha1(Spin)}, on @user_script:1.\r\n", await runner.ReadReplyAsync());
+        Assert.Equal("+PONG\r\n", await runner.ReadReplyAsync());
+        Assert.Equal("$-1\r\n", await other.CommandAsync("GET", "x"));
+    }
+
+    [Fact]
+    public async Task Exec_refused_while_a_script_is_busy_on_another_loop_leaves_its_loop_free()
+    {
+        var (redis, runner, other) = await StartForBusyScriptsAsync("busy-reply-threshold");
+        await using var _ = redis;
+        Assert.Equal("+OK\r\n", await other.CommandAsync("WATCH", "w"));
+        Assert.Equal("+OK\r\n", await other.CommandAsync("MULTI"));
+        Assert.Equal("+QUEUED\r\n", await other.CommandAsync("INCR", "w"));
+        await runner.SendAsync(RespSocket.Encode("EVAL", "while true do end", "0"));
+        Assert.True(await Polling.Eventually(async () => (await other.CommandAsync("PING")).StartsWith("-BUSY")));
+        // Discarding the transaction lets go of the watch without waiting for the keyspace the script holds.
+        Assert.StartsWith("-EXECABORT Transaction discarded because of: BUSY", await other.CommandAsync("EXEC"));
+        Assert.Equal("+OK\r\n", await other.CommandAsync("SCRIPT", "KILL"));
+        Assert.StartsWith("-ERR Script killed by user", await runner.ReadReplyAsync());
+        // No longer in a transaction, nor watching.
+        Assert.Equal("$-1\r\n", await other.CommandAsync("GET", "w"));
+        Assert.Equal("+OK\r\n", await other.CommandAsync("MULTI"));
+        Assert.Equal("+QUEUED\r\n", await other.CommandAsync("INCR", "w"));
+        Assert.Equal(":1\r\n", await runner.CommandAsync("INCR", "w"));
+        Assert.Equal("*1\r\n:2\r\n", await other.CommandAsync("EXEC"));
+    }
+
     [Fact]
     public async Task A_command_with_keys_that_waits_for_a_busy_script_is_answered_busy_and_its_loop_can_kill_the_script()
     {

@@ -3,28 +3,18 @@ using Loop.Internal.Interop;
 
 namespace Loop.Internal.Epoll;
 
-/// <summary>
-/// An epoll instance and its event array. struct epoll_event is packed (12 bytes) on x86-64 and
-/// naturally aligned (16 bytes) elsewhere, so events are read by offset rather than through a struct.
-/// </summary>
+/// <summary>An epoll instance.</summary>
 internal sealed unsafe class Epoll : IDisposable
 {
     public const uint In = 0x001, Out = 0x004, Err = 0x008, Hup = 0x010, RdHup = 0x2000;
     private const int CtlAdd = 1, CtlDel = 2, CtlMod = 3;
 
-    private static readonly int Stride = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
-    private static readonly int DataOffset = Stride == 12 ? 4 : 8;
-
     private readonly int _fd;
-    private readonly byte* _events;
-    private readonly int _capacity;
 
-    public Epoll(int capacity)
+    public Epoll()
     {
         _fd = Libc.EpollCreate1(Libc.EFD_CLOEXEC);
         if (_fd < 0) { throw new InvalidOperationException($"epoll_create1 failed: errno {Libc.LastErrno}"); }
-        _capacity = capacity;
-        _events = (byte*)NativeMemory.AllocZeroed((nuint)(capacity * Stride));
     }
 
     public void Add(int fd, uint events, ulong data) => Control(CtlAdd, fd, events, data);
@@ -37,29 +27,40 @@ internal sealed unsafe class Epoll : IDisposable
     {
         var ev = stackalloc byte[16];
         *(uint*)ev = events;
-        *(ulong*)(ev + DataOffset) = data;
+        *(ulong*)(ev + EpollEvents.DataOffset) = data;
         if (Libc.EpollCtl(_fd, op, fd, ev) < 0)
         {
             throw new InvalidOperationException($"epoll_ctl({op}) on fd {fd} failed: errno {Libc.LastErrno}");
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeoutMs"/> (-1: forever); returns the number of ready events.</summary>
-    public int Wait(int timeoutMs)
+    /// <summary>Waits up to <paramref name="timeoutMs"/> (-1: forever); returns the number of ready events in <paramref name="events"/>.</summary>
+    public int Wait(EpollEvents events, int timeoutMs)
     {
-        var n = Libc.EpollWait(_fd, _events, _capacity, timeoutMs);
+        var n = Libc.EpollWait(_fd, events.Array, events.Capacity, timeoutMs);
         if (n >= 0) { return n; }
         var errno = Libc.LastErrno;
         return errno == Libc.EINTR ? 0 : throw new InvalidOperationException($"epoll_wait failed: errno {errno}");
     }
 
-    public uint Events(int i) => *(uint*)(_events + i * Stride);
+    public void Dispose() => Libc.Close(_fd);
+}
 
-    public ulong Data(int i) => *(ulong*)(_events + i * Stride + DataOffset);
+/// <summary>
+/// An array for epoll_wait's events. struct epoll_event is packed (12 bytes) on x86-64 and naturally aligned (16 bytes)
+/// elsewhere, so events are read by offset rather than through a struct.
+/// </summary>
+internal sealed unsafe class EpollEvents(int capacity) : IDisposable
+{
+    private static readonly int Stride = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+    internal static readonly int DataOffset = Stride == 12 ? 4 : 8;
 
-    public void Dispose()
-    {
-        Libc.Close(_fd);
-        NativeMemory.Free(_events);
-    }
+    public byte* Array { get; } = (byte*)NativeMemory.AllocZeroed((nuint)(capacity * Stride));
+    public int Capacity => capacity;
+
+    public uint Events(int i) => *(uint*)(Array + i * Stride);
+
+    public ulong Data(int i) => *(ulong*)(Array + i * Stride + DataOffset);
+
+    public void Dispose() => NativeMemory.Free(Array);
 }

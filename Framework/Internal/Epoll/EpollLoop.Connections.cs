@@ -85,12 +85,13 @@ internal sealed unsafe partial class EpollLoop
     private void ReadAvailable(Connection connection)
     {
         var fd = _sockets[connection.Index].Fd;
+        var buffer = IsServingWhileBusy ? _receiveBufferWhileBusy : _receiveBuffer;
         for (var i = 0; i < ReadsPerWake && connection.State == ConnectionState.Open && !connection.ReceivePaused; i++)
         {
-            var n = (int)Libc.Read(fd, _receiveBuffer, (nuint)Options.ReceiveBufferSize);
+            var n = (int)Libc.Read(fd, buffer, (nuint)Options.ReceiveBufferSize);
             if (n > 0)
             {
-                Received(connection, new ReadOnlySpan<byte>(_receiveBuffer, n));
+                Received(connection, new ReadOnlySpan<byte>(buffer, n));
                 if (n < Options.ReceiveBufferSize) { return; }
             }
             else if (n == 0)

@@ -17,8 +17,11 @@ internal sealed unsafe partial class EpollLoop : EventLoop
 
     private readonly Socket _listener;
     private Epoll _epoll = null!;
+    private EpollEvents _events = null!, _eventsWhileBusy = null!;
     private ChunkPool _chunks = null!;
-    private byte* _receiveBuffer;
+    // Reads land in the first; serving while busy, in the second, since a handler may be reading the first.
+    private byte* _receiveBuffer, _receiveBufferWhileBusy;
+    private ulong _wakeCount;
     private int _eventFd = -1;
     private bool _listening;
 
@@ -30,7 +33,9 @@ internal sealed unsafe partial class EpollLoop : EventLoop
 
     private protected override void SetUp()
     {
-        _epoll = new Epoll(MaxEvents);
+        _epoll = new Epoll();
+        _events = new EpollEvents(MaxEvents);
+        _eventsWhileBusy = new EpollEvents(MaxEvents);
         _chunks = new ChunkPool(Options.OutputChunkCount, Options.OutputChunkSize);
         _receiveBuffer = (byte*)NativeMemory.Alloc((nuint)Options.ReceiveBufferSize);
         _sockets = new EpollSocket[Options.MaxConnectionsPerLoop];
@@ -47,15 +52,26 @@ internal sealed unsafe partial class EpollLoop : EventLoop
         {
             var timeoutMs = untilTimer is { } wait ? (int)Math.Ceiling(Math.Max(wait.TotalMilliseconds, 0)) : -1;
             Counters.Waits++;
-            var ready = _epoll.Wait(timeoutMs);
-            Counters.Completions += ready;
-            for (var i = 0; i < ready; i++)
-            {
-                var token = _epoll.Data(i);
-                if (token == ListenerToken) { AcceptAll(); }
-                else if (token == WakeToken) { Libc.Read(_eventFd, _receiveBuffer, sizeof(ulong)); }
-                else { OnReady(ConnectionAt((int)token), _epoll.Events(i)); }
-            }
+            Handle(_events, _epoll.Wait(_events, timeoutMs));
+        }
+    }
+
+    // Serving while busy: the events ready now, into an array of their own (the batch being handled is in the other).
+    private protected override void TakeInReady()
+    {
+        if (_receiveBufferWhileBusy is null) { _receiveBufferWhileBusy = (byte*)NativeMemory.Alloc((nuint)Options.ReceiveBufferSize); }
+        Handle(_eventsWhileBusy, _epoll.Wait(_eventsWhileBusy, 0));
+    }
+
+    private void Handle(EpollEvents events, int ready)
+    {
+        Counters.Completions += ready;
+        for (var i = 0; i < ready; i++)
+        {
+            var token = events.Data(i);
+            if (token == ListenerToken) { AcceptAll(); }
+            else if (token == WakeToken) { fixed (ulong* count = &_wakeCount) { Libc.Read(_eventFd, count, sizeof(ulong)); } }
+            else { OnReady(ConnectionAt((int)token), events.Events(i)); }
         }
     }
 
@@ -67,9 +83,12 @@ internal sealed unsafe partial class EpollLoop : EventLoop
     {
         foreach (var connection in OpenConnections()) { Libc.Close(_sockets[connection.Index].Fd); }
         _epoll?.Dispose();
+        _events?.Dispose();
+        _eventsWhileBusy?.Dispose();
         _chunks?.Dispose();
         if (_eventFd >= 0) { Libc.Close(_eventFd); }
         NativeMemory.Free(_receiveBuffer);
+        NativeMemory.Free(_receiveBufferWhileBusy);
         _listener.Dispose();
     }
 }

@@ -142,16 +142,10 @@ internal sealed unsafe class RingFileWriter : FileWriter
 
     private void HandleCompletions()
     {
-        while (true)
+        while (_ring.TryTakeCompletion(out var cqe))
         {
-            var batch = _ring.PeekCompletions();
-            if (batch.IsEmpty) { return; }
-            foreach (ref readonly var cqe in batch)
-            {
-                if (cqe.UserData == SyncUserData) { Synced(cqe.Res); }
-                else { Written((int)cqe.UserData, cqe.Res); }
-            }
-            _ring.AdvanceCompletions(batch.Length);
+            if (cqe.UserData == SyncUserData) { Synced(cqe.Res); }
+            else { Written((int)cqe.UserData, cqe.Res); }
         }
     }
 

@@ -125,15 +125,22 @@ internal sealed unsafe partial class IoUringLoop : EventLoop
 
     private void ProcessCompletions()
     {
-        while (true)
+        while (_ring.TryTakeCompletion(out var cqe))
         {
-            var batch = _ring.PeekCompletions();
-            if (batch.IsEmpty) { return; }
-            foreach (ref readonly var cqe in batch) { Dispatch(in cqe); }
-            Counters.Completions += batch.Length;
-            _ring.AdvanceCompletions(batch.Length);
+            Counters.Completions++;
+            Dispatch(in cqe);
         }
     }
+
+    // Serving while busy: what the kernel has ready now, without waiting.
+    private protected override void TakeInReady()
+    {
+        _ring.SubmitAndReap();
+        ProcessCompletions();
+        CheckOverflow();
+    }
+
+    private protected override void SubmitWhileBusy() => _ring.Submit();
 
     // The kernel counts completions it had no room for; with FEAT_NODROP they wait, but the loop should know.
     private void CheckOverflow()

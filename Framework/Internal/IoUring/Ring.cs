@@ -161,6 +161,9 @@ internal sealed unsafe class Ring : IDisposable
     /// <summary>Submits every queued SQE without waiting.</summary>
     public void Submit() => Submit(0, null);
 
+    /// <summary>Submits every queued SQE and posts the completions ready now (deferred task work included), without waiting.</summary>
+    public void SubmitAndReap() => Submit(0, null, getEvents: true);
+
     /// <summary>A zeroed SQE to fill; submits what is queued first if the queue is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public IoUringSqe* NextSqe()
@@ -182,11 +185,11 @@ internal sealed unsafe class Ring : IDisposable
     /// </summary>
     public void SubmitAndWait(KernelTimespec* timeout) => Submit(1, timeout);
 
-    private void Submit(uint minComplete, KernelTimespec* timeout)
+    private void Submit(uint minComplete, KernelTimespec* timeout, bool getEvents = false)
     {
         Volatile.Write(ref *_sqTail, _sqLocalTail);
         var arg = new IoUringGeteventsArg { Ts = (ulong)timeout };
-        var flags = _enterFlags | EnterExtArg | (minComplete > 0 ? EnterGetEvents : 0);
+        var flags = _enterFlags | EnterExtArg | (minComplete > 0 || getEvents ? EnterGetEvents : 0);
         while (true)
         {
             var rc = Libc.IoUringEnter(_enterFd, _toSubmit, minComplete, flags, &arg, (nuint)sizeof(IoUringGeteventsArg));
@@ -208,19 +211,22 @@ internal sealed unsafe class Ring : IDisposable
         }
     }
 
-    /// <summary>Completions not yet consumed: a span over the CQ ring (may wrap: call twice).</summary>
-    public ReadOnlySpan<IoUringCqe> PeekCompletions()
+    /// <summary>
+    /// Takes the next completion, if any: copied out and consumed before the caller handles it, so that handling it may
+    /// take further completions itself (a loop serving while busy) without either seeing one twice.
+    /// </summary>
+    public bool TryTakeCompletion(out IoUringCqe cqe)
     {
         var head = *_cqHead;
-        var tail = Volatile.Read(ref *_cqTail);
-        var count = tail - head;
-        if (count == 0) { return default; }
-        var start = head & _cqMask;
-        var contiguous = Math.Min(count, CqEntries - start);
-        return new ReadOnlySpan<IoUringCqe>(_cqes + start, (int)contiguous);
+        if (head == Volatile.Read(ref *_cqTail))
+        {
+            cqe = default;
+            return false;
+        }
+        cqe = _cqes[head & _cqMask];
+        Volatile.Write(ref *_cqHead, head + 1);
+        return true;
     }
-
-    public void AdvanceCompletions(int count) => Volatile.Write(ref *_cqHead, *_cqHead + (uint)count);
 
     public uint OverflowCount => Volatile.Read(ref *_cqOverflow);
 

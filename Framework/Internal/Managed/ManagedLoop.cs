@@ -40,6 +40,9 @@ internal sealed partial class ManagedLoop : EventLoop
 
     private protected override void Wake() => _signal.Set();
 
+    // Serving while busy: the reads, accepts and flushes the thread pool posted.
+    private protected override void TakeInReady() => RunPostedIo();
+
     private protected override void StopAccepting()
     {
         _stopAccepting.Cancel();
@@ -62,7 +65,7 @@ internal sealed partial class ManagedLoop : EventLoop
             while (true)
             {
                 var socket = await _listener.AcceptAsync(_stopAccepting.Token);
-                Post(static s => ((ManagedLoop)((object[])s!)[0]).OnAccepted((Socket)((object[])s!)[1]), new object[] { this, socket });
+                PostIo(static s => ((ManagedLoop)((object[])s!)[0]).OnAccepted((Socket)((object[])s!)[1]), new object[] { this, socket });
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)

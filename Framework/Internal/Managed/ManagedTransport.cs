@@ -34,7 +34,7 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
             {
                 _read = await Pipe.Input.ReadAsync();
                 if (_read.IsCanceled || Closed) { break; }
-                loop.Post(static s => { var t = (ManagedTransport)s!; t.Loop.OnRead(t, t._read.Buffer, t._read.IsCompleted); }, this);
+                loop.PostIo(static s => { var t = (ManagedTransport)s!; t.Loop.OnRead(t, t._read.Buffer, t._read.IsCompleted); }, this);
                 await _turn.WaitAsync();
                 Pipe.Input.AdvanceTo(_read.Buffer.End);
                 if (_read.IsCompleted) { break; }
@@ -43,7 +43,7 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
         catch (Exception e)
         {
             _failureErrno = ErrnoOf(e);
-            loop.Post(static s => { var t = (ManagedTransport)s!; t.Loop.OnReadFailed(t, t._failureErrno); }, this);
+            loop.PostIo(static s => { var t = (ManagedTransport)s!; t.Loop.OnReadFailed(t, t._failureErrno); }, this);
         }
         finally
         {
@@ -68,7 +68,7 @@ internal sealed class ManagedTransport(ManagedLoop loop, Connection connection, 
             _flushErrno = ErrnoOf(e);
         }
         // A connection closed meanwhile may already serve a new client: only a live one hears of its flush.
-        loop.Post(static s =>
+        loop.PostIo(static s =>
         {
             var t = (ManagedTransport)s!;
             if (!t.Closed) { t.Loop.AfterFlush(t.Connection, t._flushLength, t._flushPeerGone, t._flushErrno); }

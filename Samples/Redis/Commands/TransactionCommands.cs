@@ -11,10 +11,10 @@ internal static class TransactionCommands
     {
         t.Add("multi", 1, NoScript | NotQueued | Fast | NoKeyspace, 0, 0, 0, Multi);
         t.Add("exec", 1, NoScript | NotQueued, 0, 0, 0, Exec);
-        t.Add("discard", 1, NoScript | NotQueued | Fast, 0, 0, 0, Discard);
+        t.Add("discard", 1, NoScript | NotQueued | Fast | NoKeyspace, 0, 0, 0, Discard);
         t.Add("watch", -2, NoScript | NotQueued | Fast | Exclusive, 1, -1, 1, Watch);
         // Unlike WATCH, UNWATCH inside MULTI is queued, as Redis does: EXEC has an answer for it.
-        t.Add("unwatch", 1, NoScript | Fast, 0, 0, 0, Unwatch);
+        t.Add("unwatch", 1, NoScript | Fast | NoKeyspace, 0, 0, 0, Unwatch);
     }
 
     private static void Multi(Session s, RespCommand c)

@@ -256,14 +256,23 @@ internal sealed partial class LuaEngine
         return message;
     }
 
-    // Every HookInstructions instructions: stops a script SCRIPT KILL asked to stop or whose server is stopping (as
-    // SHUTDOWN NOSAVE stops one, written or not: the stop would wait for it forever), or a library's code that ran past
-    // its load timeout, where it may yield.
+    // Every HookInstructions instructions: once past busy-reply-threshold, lets the loop serve its other clients (BUSY,
+    // or the SCRIPT KILL that stops this script); then stops a script SCRIPT KILL asked to stop or whose server is
+    // stopping (as SHUTDOWN NOSAVE stops one, written or not: the stop would wait for it forever), or a library's code
+    // that ran past its load timeout, where it may yield.
     private void Hook(IntPtr state, IntPtr debug)
     {
+        if (_run is { Busy: true, Loop: { } loop }) { ServeWhileBusy(loop); }
         var stop = _run is { MustStop: true } || (_loadDeadline != 0 && Stopwatch.GetTimestamp() > _loadDeadline);
         if (!stop || lua_isyieldable(state) == 0) { return; }
         lua_yieldk(state, 0, IntPtr.Zero, IntPtr.Zero);
+    }
+
+    // Nothing may unwind through Lua's native frames: a failure here is logged, and the script goes on.
+    private void ServeWhileBusy(EventLoop loop)
+    {
+        try { loop.ServeWhileBusy(); }
+        catch (Exception e) { _server.Log.LogError(e, "Serving clients while a script runs failed"); }
     }
 
     [DllImport("lua54", CallingConvention = CallingConvention.Cdecl)]

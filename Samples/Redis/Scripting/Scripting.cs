@@ -79,19 +79,19 @@ internal sealed class Scripting(RedisServer server)
     }
 
     /// <summary>
-    /// Redis's BUSY for a command from another loop than the script's, once the script ran past the threshold; null
-    /// for the commands Redis still runs then (SCRIPT KILL, FUNCTION KILL and STATS, SHUTDOWN NOSAVE).
+    /// Redis's BUSY for a command that comes while a script runs past the threshold: from another loop, or taken in by
+    /// the script's own loop while it serves busy. Null for the commands Redis still runs then (its allow-busy ones).
     /// </summary>
-    public string? BusyRefusal(CommandSpec spec, Protocols.Resp.RespCommand command, EventLoop? loop)
+    public string? BusyRefusal(CommandSpec spec, Protocols.Resp.RespCommand command)
     {
-        if (!BusyElsewhere(loop)) { return null; }
+        if (_running is not { Busy: true }) { return null; }
         var sub = command.Count > 1 ? command[1] : default;
         var allowed = spec.Name switch
         {
             "script" => Args.Is(sub, "KILL"),
             "function" => Args.Is(sub, "KILL") || Args.Is(sub, "STATS"),
             "shutdown" => command.Count > 1 && Args.Is(sub, "NOSAVE"),
-            "auth" or "hello" => true,
+            "auth" or "hello" or "multi" or "discard" or "watch" or "unwatch" or "quit" or "reset" or "replconf" => true,
             _ => false,
         };
         return allowed ? null : BusyError();

@@ -34,7 +34,7 @@ internal sealed partial class Session
         if (InMulti && spec.Name == "exec")
         {
             // As Redis's execCommandAbort: the transaction is discarded, the reason given.
-            using (server.Keyspace.Lock.Exclusive()) { EndTransaction(); }
+            EndTransaction();
             Reply.Error($"EXECABORT Transaction discarded because of: {error}");
         }
         else { Reply.Error(error); }

@@ -81,16 +81,19 @@ internal sealed partial class Session
         }
     }
 
-    /// <summary>Forgets the queue and every watch. Caller holds the keyspace exclusively.</summary>
+    /// <summary>
+    /// Forgets the queue and every watch. Needs no hold of the keyspace: the watches go first, so no change made
+    /// meanwhile on another loop can mark the next transaction.
+    /// </summary>
     public void EndTransaction()
     {
+        foreach (var (db, key, _) in _watched) { db.Unwatch(key, this); }
+        _watched.Clear();
         InMulti = false;
         TransactionAborted = false;
         WatchedKeyChanged = false;
         _queued.Clear();
         (QueuedCount, QueuedBytes) = (0, 0);
-        foreach (var (db, key, _) in _watched) { db.Unwatch(key, this); }
-        _watched.Clear();
     }
 
     // A watched key that was live and whose deadline has passed counts as changed, as in Redis, even if nothing

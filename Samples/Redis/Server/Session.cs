@@ -81,10 +81,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
                 Id, connection.RemoteEndPoint, Name, server.Options.QueryBufferLimit);
         }
         server.Clients.TryRemove(Id, out _);
-        if (InMulti || _watched.Count > 0)
-        {
-            using (server.Keyspace.Lock.Exclusive()) { EndTransaction(); }
-        }
+        EndTransaction();
         LeaveAllChannels();
         StopTracking();
         CancelBlocking();
@@ -169,7 +166,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, command, "ERR Command not allowed inside a transaction");
             return true;
         }
-        if (server.Scripting.Running is not null && server.Scripting.BusyRefusal(spec, command, Client?.Loop) is { } busy)
+        if (server.Scripting.Running is not null && server.Scripting.BusyRefusal(spec, command) is { } busy)
         {
             Reject(spec, command, busy);
             return true;

@@ -31,11 +31,14 @@ internal sealed partial class Database
     // what WATCH saw), and a key absent here (replaced by nothing, or by an expired one) is unchanged.
     private void TouchWatchers(Database? replacement)
     {
-        foreach (var (key, watchers) in _watchers)
+        lock (_watchGate)
         {
-            if (replacement?.IsLive(key) == true) { foreach (var watcher in watchers) { watcher.KeyChanged(); } }
-            else if (IsLive(key)) { foreach (var watcher in watchers) { watcher.KeyChanged(); } }
-            else if (PartitionOf(key).Data.ContainsKey(key)) { foreach (var watcher in watchers) { watcher.ExpiredKeyReplaced(this, key); } }
+            foreach (var (key, watchers) in _watchers)
+            {
+                if (replacement?.IsLive(key) == true) { foreach (var watcher in watchers) { watcher.KeyChanged(); } }
+                else if (IsLive(key)) { foreach (var watcher in watchers) { watcher.KeyChanged(); } }
+                else if (PartitionOf(key).Data.ContainsKey(key)) { foreach (var watcher in watchers) { watcher.ExpiredKeyReplaced(this, key); } }
+            }
         }
     }
 

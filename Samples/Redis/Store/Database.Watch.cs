@@ -1,22 +1,33 @@
 namespace Loop.Samples.Redis.Store;
 
-// WATCH: whoever watches a key is told of any change to it, from any loop.
+// WATCH: whoever watches a key is told of any change to it, from any loop. Watches are added under the exclusive hold
+// (WATCH sees the key as it is), but removed under the table's own gate only, so that a client ends its transaction (EXEC
+// refused, DISCARD, leaving) without waiting for the keyspace, which a script may hold on another loop for long.
 internal sealed partial class Database
 {
     private readonly Dictionary<byte[], List<IKeyWatcher>> _watchers = new(ByteArrayComparer.Instance);
     private readonly Dictionary<byte[], List<IKeyWatcher>>.AlternateLookup<ReadOnlySpan<byte>> _watchersBySpan;
+    private readonly Lock _watchGate = new();
 
+    /// <summary>Exclusive.</summary>
     public void Watch(ReadOnlySpan<byte> key, IKeyWatcher watcher)
     {
-        if (!_watchersBySpan.TryGetValue(key, out var watchers)) { _watchersBySpan[key] = watchers = new List<IKeyWatcher>(); }
-        if (!watchers.Contains(watcher)) { watchers.Add(watcher); }
+        lock (_watchGate)
+        {
+            if (!_watchersBySpan.TryGetValue(key, out var watchers)) { _watchersBySpan[key] = watchers = new List<IKeyWatcher>(); }
+            if (!watchers.Contains(watcher)) { watchers.Add(watcher); }
+        }
     }
 
+    /// <summary>Any thread, holding nothing: once it returns, <paramref name="watcher"/> hears of no change to the key.</summary>
     public void Unwatch(ReadOnlySpan<byte> key, IKeyWatcher watcher)
     {
-        if (_watchersBySpan.TryGetValue(key, out var watchers) && watchers.Remove(watcher) && watchers.Count == 0)
+        lock (_watchGate)
         {
-            _watchersBySpan.Remove(key);
+            if (_watchersBySpan.TryGetValue(key, out var watchers) && watchers.Remove(watcher) && watchers.Count == 0)
+            {
+                _watchersBySpan.Remove(key);
+            }
         }
     }
 
@@ -29,8 +40,12 @@ internal sealed partial class Database
         t_changes++;
         SignalReady(key);
         if (_tracking.Active) { _tracking.Changed(key); }
-        if (_watchers.Count == 0 || !_watchersBySpan.TryGetValue(key, out var watchers)) { return; }
-        foreach (var watcher in watchers) { watcher.KeyChanged(); }
+        if (_watchers.Count == 0) { return; } // a table with none grows only under the exclusive hold: not now
+        lock (_watchGate)
+        {
+            if (!_watchersBySpan.TryGetValue(key, out var watchers)) { return; }
+            foreach (var watcher in watchers) { watcher.KeyChanged(); }
+        }
     }
 
     /// <summary>
