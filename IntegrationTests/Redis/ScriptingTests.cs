@@ -243,6 +243,18 @@ public sealed class ScriptingTests
     }
 
     [Fact]
+    public async Task A_set_sorted_by_a_constant_is_sorted_by_its_elements_for_a_script()
+    {
+        await using var redis = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = await redis.ConnectAsync();
+        Assert.Equal(":6\r\n", await client.CommandAsync("SADD", "s", "b", "a", "c", "aa", "z", "azz"));
+        // Its own order would differ between servers, and so would what a script writes with it (Redis's sortCommand).
+        Assert.Equal("*6\r\n$1\r\na\r\n$2\r\naa\r\n$3\r\nazz\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nz\r\n",
+            await client.CommandAsync("EVAL", "return redis.call('SORT', KEYS[1], 'BY', '_')", "1", "s"));
+        Assert.Equal("*6\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n$2\r\naa\r\n$1\r\nz\r\n$3\r\nazz\r\n", await client.CommandAsync("SORT", "s", "BY", "_"));
+    }
+
+    [Fact]
     public async Task Eval_and_fcall_name_their_keys_after_numkeys()
     {
         await using var redis = await InProcessRedis.StartAsync(Backend.Auto);

@@ -27,14 +27,20 @@ public sealed class RespWriter(IBufferWriter<byte> output)
     /// <summary>A simple string from ASCII text.</summary>
     public void SimpleString(string value) => Line((byte)'+', value);
 
-    /// <summary>Told of every error written (a server counting its error replies), or null.</summary>
-    public Action<string>? ErrorWritten { get; set; }
+    /// <summary>
+    /// Told of every error written (a server counting its error replies), or null: the message, and whether it is still
+    /// to be counted (false for one the server counted where it arose).
+    /// </summary>
+    public Action<string, bool>? ErrorWritten { get; set; }
 
-    /// <summary>An error line; <paramref name="message"/> starts with its code (<c>ERR</c>, <c>WRONGTYPE</c>, ...).</summary>
-    public void Error(string message)
+    /// <summary>
+    /// An error line; <paramref name="message"/> starts with its code (<c>ERR</c>, <c>WRONGTYPE</c>, ...).
+    /// <paramref name="counted"/> is false for an error already counted where it arose (<see cref="ErrorWritten"/>).
+    /// </summary>
+    public void Error(string message, bool counted = true)
     {
         Line((byte)'-', message);
-        ErrorWritten?.Invoke(message);
+        ErrorWritten?.Invoke(message, counted);
     }
 
     /// <summary>An integer: <c>:n</c>.</summary>

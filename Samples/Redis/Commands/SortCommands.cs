@@ -30,9 +30,10 @@ internal static class SortCommands
         if (value is not (null or RedisList or RedisSet or RedisSortedSet)) { s.Reply.Error(Args.WrongType); return; }
         // Redis converts a sorted set to its skiplist encoding for SORT, for good.
         if (value is RedisSortedSet sorted) { sorted.ForcedSkipList = true; }
-        if (request.DontSort && value is RedisSet && request.Store is not null)
+        if (request.DontSort && value is RedisSet && (request.Store is not null || s.IsScriptClient))
         {
-            // A set's order is not stable: one that is stored is sorted, by its elements' bytes.
+            // A set's order is not stable: one that is stored, or given to a script (which may write with it), is sorted
+            // by its elements, as Redis does so that replicas and the append-only file come out alike.
             (request.DontSort, request.Alpha, request.By) = (false, true, null);
         }
 

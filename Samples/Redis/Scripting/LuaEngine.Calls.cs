@@ -27,13 +27,19 @@ internal sealed partial class LuaEngine
             if (count == 0) { return Failed(lua, raise, "ERR Please specify at least one argument for this redis lib call"); }
             if (!TryReadArguments(lua, count)) { return Failed(lua, raise, "ERR Lua redis lib command arguments must be strings or integers"); }
             var command = new RespCommand(_argumentBytes, default, _arguments.AsSpan(0, count));
-            if (Refusal(command) is { } refusal) { return Failed(lua, raise, refusal); }
+            if (Refusal(command, out var called) is { } refusal)
+            {
+                _client.RefusedInScript(called, refusal);
+                return Failed(lua, raise, refusal, counted: true);
+            }
             _replies.ResetWrittenCount();
             if (_client.RunFromScript(_server.Commands.Find(command[0])!, command)) { _run!.Wrote = true; }
             var reply = _replies.WrittenSpan;
             var at = 0;
             LuaReplies.Push(lua, reply, ref at);
-            if (reply[0] != (byte)'-' || !raise) { return 1; }
+            if (reply[0] != (byte)'-') { return 1; }
+            LuaReplies.MarkCounted(lua); // the command's failure was counted as it replied
+            if (!raise) { return 1; }
             lua.PushBoolean(true);
             return 2;
         }
@@ -44,33 +50,37 @@ internal sealed partial class LuaEngine
         }
     }
 
-    // Why the script may not run this command, in scriptCall's order, or null.
-    private string? Refusal(RespCommand command)
+    // Why the script may not run this command, in scriptCall's order, or null; called is the command looked up.
+    private string? Refusal(RespCommand command, out CommandSpec? called)
     {
         // A container's subcommand is looked up too (lookupCommand): unknown, it is an unknown command; its arity and its
         // noscript flag are its own.
-        if (_server.Commands.Find(command[0]) is not { } spec || spec.CountedAs(command) is not { } called)
+        called = null;
+        if (_server.Commands.Find(command[0]) is not { } spec || spec.CountedAs(command) is not { } found)
         {
             return "ERR Unknown Redis command called from script";
         }
-        if (!spec.AcceptsArgumentCount(command.Count) || !called.AcceptsArgumentCount(command.Count))
+        called = found;
+        if (!spec.AcceptsArgumentCount(command.Count) || !found.AcceptsArgumentCount(command.Count))
         {
             return "ERR Wrong number of args calling Redis command from script";
         }
-        if ((called.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
-        if (_client.ScriptAclRefusal(spec, called, command) is { } denied) { return denied; }
+        if ((found.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
+        if (_client.ScriptAclRefusal(spec, found, command) is { } denied) { return denied; }
         // A command Redis may propagate (PUBLISH, PFCOUNT) counts as a write here, so a read-only script is one CLIENT
         // PAUSE WRITE may let run; the checks after are for writes only (scriptVerifyWriteCommandAllow).
-        if (_run!.ReadOnly && called.Recorded.WritesOrMayReplicate) { return "ERR Write commands are not allowed from read-only scripts."; }
-        if ((called.Flags & CommandFlags.Write) == 0) { return null; }
+        if (_run!.ReadOnly && found.Recorded.WritesOrMayReplicate) { return "ERR Write commands are not allowed from read-only scripts."; }
+        if ((found.Flags & CommandFlags.Write) == 0) { return null; }
         if (_client.WriteRefusal is { } refusal) { return refusal; }
         // Redis's scriptVerifyOOM: only before the script's first write, which it could not undo.
-        return _run.RefusesGrowth && !_run.Wrote && called.Recorded.HasFlag("denyoom") ? Server.Eviction.OutOfMemoryError : null;
+        return _run.RefusesGrowth && !_run.Wrote && found.Recorded.HasFlag("denyoom") ? Server.Eviction.OutOfMemoryError : null;
     }
 
-    private static int Failed(Lua lua, bool raise, string error)
+    // The error as the call's result, raised or returned; counted when the statistics already have it.
+    private static int Failed(Lua lua, bool raise, string error, bool counted = false)
     {
         LuaReplies.PushError(lua, error);
+        if (counted) { LuaReplies.MarkCounted(lua); }
         if (!raise) { return 1; }
         lua.PushBoolean(true);
         return 2;

@@ -228,7 +228,8 @@ internal sealed partial class LuaEngine
             }
             else
             {
-                caller.Reply.Error(WithPlace(thread, ErrorText(thread), run.Name));
+                var counted = thread.Type(-1) == LuaType.Table && LuaReplies.IsCounted(thread, -1);
+                caller.Reply.Error(WithPlace(thread, ErrorText(thread), run.Name), counted: !counted);
             }
         }
         finally

@@ -26,6 +26,28 @@ internal static class LuaReplies
         lua.SetField(-2, "err");
     }
 
+    private const string CountedField = "ignore_error_stats_update";
+
+    /// <summary>
+    /// Marks the error table on top of the stack as counted in the error statistics already (a redis.call that failed or
+    /// was refused), in Redis's own field, so the script's reply does not count it again.
+    /// </summary>
+    public static void MarkCounted(Lua lua)
+    {
+        lua.PushBoolean(true);
+        lua.SetField(-2, CountedField);
+    }
+
+    /// <summary>Whether the table at <paramref name="index"/> is an error counted already (<see cref="MarkCounted"/>).</summary>
+    public static bool IsCounted(Lua lua, int index)
+    {
+        lua.PushString(CountedField);
+        lua.RawGet(index < 0 ? index - 1 : index);
+        var counted = lua.ToBoolean(-1);
+        lua.Pop(1);
+        return counted;
+    }
+
     /// <summary>Pushes the reply that starts at <paramref name="at"/> as a Lua value; moves past it.</summary>
     public static void Push(Lua lua, ReadOnlySpan<byte> reply, ref int at)
     {
@@ -156,7 +178,7 @@ internal static class LuaReplies
         lua.CheckStack(4);
         if (Field(lua, index, "err") == LuaType.String)
         {
-            reply.Error(Sanitized(lua));
+            reply.Error(Sanitized(lua), counted: !IsCounted(lua, index));
         }
         else if (Popped(lua) && Field(lua, index, "ok") == LuaType.String)
         {

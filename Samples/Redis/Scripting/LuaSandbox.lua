@@ -72,13 +72,17 @@ local bit = {
   end,
 }
 
-local function error_reply(e)
-  if type(e) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
+-- As Redis's luaPushErrorBuff: a message whose first word is not followed by more (no code given) gets ERR.
+local function error_reply(...)
+  local e = ...
+  if select('#', ...) ~= 1 or type(e) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
   if e:sub(1, 1) == '-' then e = e:sub(2) end
+  if not e:find(' ', 1, true) then e = 'ERR ' .. e end
   return { err = e }
 end
-local function status_reply(s)
-  if type(s) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
+local function status_reply(...)
+  local s = ...
+  if select('#', ...) ~= 1 or type(s) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
   return { ok = s }
 end
 

@@ -67,7 +67,7 @@ internal sealed partial class Session
     {
         var session = new Session(server) { Authenticated = true, User = server.Acl.Default, Db = server.Keyspace.Databases[0], Counters = new RedisLoopCounters(server.Commands.Counted.Count) };
         session.Writer.Output = replies;
-        session.Writer.ErrorWritten = _ => Interlocked.Increment(ref server.UnexpectedErrorReplies);
+        session.Writer.ErrorWritten = (_, _) => Interlocked.Increment(ref server.UnexpectedErrorReplies);
         return session;
     }
 

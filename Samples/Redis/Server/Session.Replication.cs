@@ -41,7 +41,7 @@ internal sealed partial class Session
             Authenticated = true, User = server.Acl.Default, Db = server.Keyspace.Databases[0], Counters = server.CountersOf(loop),
         };
         session.Writer.Output = new ArrayBufferWriter<byte>();
-        session.Writer.ErrorWritten = error =>
+        session.Writer.ErrorWritten = (error, _) =>
         {
             Interlocked.Increment(ref server.UnexpectedErrorReplies);
             server.Log.LogWarning("== CRITICAL == This replica is sending an error to its master: '{Error}' after processing the command '{Command}'",

@@ -16,6 +16,7 @@ internal sealed partial class Session
     {
         var session = new Session(server) { Authenticated = true, User = server.Acl.Default, Db = server.Keyspace.Databases[0], Counters = counters, InExec = true, IsScriptClient = true };
         session.Writer.Output = replies;
+        session.Writer.ErrorWritten = session.CountError; // as Redis counts them: when the command fails, not again when the script returns the error
         return session;
     }
 
@@ -69,6 +70,16 @@ internal sealed partial class Session
     public void LogAsReceived(RespCommand command)
     {
         if (Db.Log is AofLog log) { _loggedUpTo = log.Append(Db.Index, command); }
+    }
+
+    /// <summary>
+    /// A command the script may not run, refused with <paramref name="error"/> (Redis's scriptCall): counted in the error
+    /// statistics, and as a rejected call of <paramref name="called"/> when the command is known.
+    /// </summary>
+    public void RefusedInScript(CommandSpec? called, string error)
+    {
+        Counters.PerCommand.CountError(error);
+        if (called is not null) { Counters.PerCommand.RejectedCalls[called.Id]++; }
     }
 
     /// <summary>Why a write is refused now (MISCONF), or null.</summary>

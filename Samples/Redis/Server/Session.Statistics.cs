@@ -21,10 +21,12 @@ internal sealed partial class Session
     private long _blockedMicros;
     private byte[][]? _blockedSlowArguments;
 
-    private void CountError(string message)
+    // An error reply: its command failed; counted in the error statistics unless it already was where it arose (a
+    // script's redis.call, whose error the script returned).
+    private void CountError(string message, bool counted)
     {
         _errorReplies++;
-        Counters.PerCommand.CountError(message);
+        if (counted) { Counters.PerCommand.CountError(message); }
     }
 
     /// <summary>Refuses a command before it runs (arity, authentication, MISCONF): Redis's rejectCommand.</summary>
