@@ -187,6 +187,16 @@ public sealed partial class ReplicationTests
     }
 
     [Fact]
+    public async Task A_subscriber_of_the_replica_hears_what_is_published_on_the_master()
+    {
+        await using var pair = await FollowerPair.StartAsync(Backend.Auto);
+        using var subscriber = await pair.Replica.ConnectAsync();
+        Assert.Equal("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", await subscriber.CommandAsync("SUBSCRIBE", "news"));
+        Assert.Equal(0L, await pair.MasterClient.CallAsync("PUBLISH", "news", "hello")); // nobody listens on the master
+        Assert.Equal("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n", await subscriber.ReadReplyAsync());
+    }
+
+    [Fact]
     public async Task REPLICAOF_NO_ONE_keeps_the_keys_and_takes_writes_again()
     {
         await using var pair = await FollowerPair.StartAsync(Backend.Auto, RedisContent.Fill);

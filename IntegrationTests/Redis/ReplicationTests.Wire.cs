@@ -38,14 +38,18 @@ public sealed partial class ReplicationTests
     }
 
     // A transaction or script of one write goes as that write; of more, inside MULTI ... EXEC, the SELECT of its first
-    // command ahead of the MULTI; one that wrote nothing, not at all.
+    // command ahead of the MULTI; one that wrote nothing, not at all. And the commands Redis propagates otherwise.
     private static readonly string[][] Transactions =
     [
         ["MULTI"], ["SET", "one", "1"], ["GET", "one"], ["EXEC"],
         ["MULTI"], ["SELECT", "1"], ["SET", "a", "1"], ["SELECT", "2"], ["SET", "b", "2"], ["INCR", "b"], ["EXEC"],
         ["MULTI"], ["GET", "b"], ["EXEC"],
         ["SELECT", "3"], ["EVAL", "redis.call('set', KEYS[1], 'x')", "1", "k1"],
-        ["EVAL", "redis.call('set', KEYS[1], 'x') return redis.call('incr', KEYS[2])", "2", "k2", "k3"], ["SET", "last", "v"],
+        ["EVAL", "redis.call('set', KEYS[1], 'x') return redis.call('incr', KEYS[2])", "2", "k2", "k3"],
+        // The float increments as the values they came to; PUBLISH goes to replicas too, inside a transaction as any command.
+        ["INCRBYFLOAT", "f", "1.1"], ["HINCRBYFLOAT", "h", "x", "2.5e3"], ["EVAL", "redis.call('incrbyfloat', KEYS[1], 1)", "1", "f"],
+        ["PUBLISH", "news", "hello"], ["MULTI"], ["PUBLISH", "news", "in"], ["INCR", "n"], ["EXEC"], ["SPUBLISH", "shard", "m"],
+        ["SET", "last", "v"],
     ];
 
     [Fact]

@@ -9,6 +9,8 @@ namespace Loop.Samples.Redis.Commands;
 /// <summary>HSET, HGET, HGETALL and the other hash commands.</summary>
 internal static class HashCommands
 {
+    private static readonly byte[] HSetCommand = "HSET"u8.ToArray();
+
     public static void Register(CommandTable t)
     {
         t.Add("hset", -4, Write | Fast, 1, 1, 1, (s, c) => HSet(s, c, replyOk: false));
@@ -112,6 +114,7 @@ internal static class HashCommands
         if (value.IsInfinite) { s.Reply.Error("ERR increment would produce NaN or Infinity"); return; }
         var bytes = value.ToHumanBytes();
         Store(s, c, hash, bytes, "hincrbyfloat"u8);
+        s.Db.Log?.Append(s.Db.Index, HSetCommand, c[1].ToArray(), c[2].ToArray(), bytes); // as Redis logs it: the result, exactly
         s.Reply.Bulk(bytes);
     }
 

@@ -25,8 +25,8 @@ internal static class PubSubCommands
         t.Add("unsubscribe", -1, Subscribing, 0, 0, 0, (s, c) => Unsubscribe(s, c, Subscription.Channel));
         t.Add("punsubscribe", -1, Subscribing, 0, 0, 0, (s, c) => Unsubscribe(s, c, Subscription.Pattern));
         t.Add("sunsubscribe", -1, Subscribing, ShardChannels, (s, c) => Unsubscribe(s, c, Subscription.Shard));
-        t.Add("publish", 3, Fast | NoKeyspace, 0, 0, 0, Publish);
-        t.Add("spublish", 3, Fast | NoKeyspace, new KeySpec(1, 1, 1, NotKey: true), (s, c) => s.Reply.Integer(s.Server.PubSub.PublishShard(c[1], c[2])));
+        t.Add("publish", 3, Fast | NoKeyspace, 0, 0, 0, (s, c) => Publish(s, c, static (pubSub, c) => pubSub.Publish(c[1], c[2])));
+        t.Add("spublish", 3, Fast | NoKeyspace, new KeySpec(1, 1, 1, NotKey: true), (s, c) => Publish(s, c, static (pubSub, c) => pubSub.PublishShard(c[1], c[2])));
         t.Add("pubsub", -2, NoKeyspace, 0, 0, 0, Introspect);
     }
 
@@ -89,7 +89,24 @@ internal static class PubSubCommands
         s.Reply.Integer(left);
     }
 
-    private static void Publish(Session s, RespCommand c) => s.Reply.Integer(s.Server.PubSub.Publish(c[1], c[2]));
+    // Redis sends PUBLISH and SPUBLISH to its replicas too (not to the append-only file), so that their subscribers hear
+    // the message. It goes into the stream holding its channel's stripe of the keyspace, so that it never lands inside
+    // another loop's transaction (one is open only under the exclusive hold).
+    private static void Publish(Session s, RespCommand c, Func<PubSubHub, RespCommand, int> deliver)
+    {
+        if (s.Server.Keyspace.ReplicationLog is not { } replicas)
+        {
+            s.Reply.Integer(deliver(s.Server.PubSub, c));
+            return;
+        }
+        int receivers;
+        using (s.HoldStripeOf(c[1]))
+        {
+            receivers = deliver(s.Server.PubSub, c);
+            replicas.Append(s.Db.Index, c);
+        }
+        s.Reply.Integer(receivers);
+    }
 
     private static readonly string[] Help =
     [

@@ -8,6 +8,8 @@ namespace Loop.Samples.Redis.Commands;
 /// <summary>GET, SET and the other string commands; numbers are strings that parse as integers or floats.</summary>
 internal static class StringCommands
 {
+    private static readonly byte[] SetCommand = "SET"u8.ToArray(), KeepTtl = "KEEPTTL"u8.ToArray();
+
     public static void Register(CommandTable t)
     {
         t.Add("get", 2, ReadOnly | Fast, 1, 1, 1, Get);
@@ -193,6 +195,7 @@ internal static class StringCommands
         var bytes = value.ToHumanBytes();
         s.Db.Set(c[1], bytes, keepTtl: true);
         s.Db.Notify(EventClass.String, "incrbyfloat"u8, c[1]);
+        s.Db.Log?.Append(s.Db.Index, SetCommand, c[1].ToArray(), bytes, KeepTtl); // as Redis logs it: the result, exactly
         s.Reply.Bulk(bytes);
     }
 

@@ -267,6 +267,12 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     // The stripes of the running multi-key command, reused from command to command.
     private int[] _stripes = new int[8];
 
+    /// <summary>
+    /// Holds <paramref name="key"/>'s stripe shared, for a command that runs holding nothing (NoKeyspace) but must not
+    /// interleave with another loop's transaction; a script busy elsewhere makes it give up (BUSY).
+    /// </summary>
+    public KeyspaceLock.SharedScope HoldStripeOf(ReadOnlySpan<byte> key) => server.Keyspace.Lock.Shared(KeyspaceLock.StripeOf(key), BusyScriptElsewhere);
+
     // Asked while a command waits for the keyspace: true once a script of another loop has held it past
     // busy-reply-threshold, and the command gives up, answered BUSY (so this loop can take SCRIPT KILL).
     private Func<bool>? _busyScriptWaited;

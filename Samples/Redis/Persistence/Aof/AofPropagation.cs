@@ -53,6 +53,7 @@ internal static class AofPropagation
     {
         "lmpop" or "zmpop" or "blpop" or "brpop" or "blmpop" or "bzpopmin" or "bzpopmax" or "bzmpop" or "spop" => Propagation.ByItself,
         "xadd" or "xreadgroup" or "xclaim" or "xautoclaim" => Propagation.ByItself,
+        "incrbyfloat" or "hincrbyfloat" => Propagation.ByItself, // the value it came to, so no replica rounds otherwise
         "migrate" => Propagation.ByItself, // its keys leave later, logged as DEL then (a key it found expired is logged as DEL now)
         "blmove" => Propagation.AsLMove,
         "brpoplpush" => Propagation.AsRPopLPush,
