@@ -98,6 +98,46 @@ public sealed partial class ReplicationTests
         Assert.Equal(new object?[] { 1L }, await client.CallAsync("EXEC")); // in a transaction, at once
     }
 
+    // min-replicas-to-write 1 on a master with no replica: what Redis refuses with NOREPLICAS, and what it still runs.
+    private static readonly string[][] TooFewReplicas =
+    [
+        ["SET", "x", "some value"], ["FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('w', function(keys) return redis.call('get', keys[1]) end)\n" +
+            "redis.register_function{function_name='r', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}}"],
+        ["CONFIG", "SET", "min-replicas-to-write", "1"], ["INFO", "replication"],
+        ["SET", "x", "1"], ["GET", "x"], ["EVAL", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", "1", "x"],
+        ["EVAL", "return redis.call('get', KEYS[1])", "1", "x"], ["EVAL", "#!lua\nreturn redis.call('get', KEYS[1])", "1", "x"],
+        ["EVAL", "return redis.call('set', KEYS[1], 1)", "1", "x"], ["FCALL", "w", "1", "x"], ["FCALL", "r", "1", "x"],
+        ["MULTI"], ["SET", "x", "2"], ["EXEC"], ["MULTI"], ["GET", "x"], ["EXEC"],
+        ["MULTI"], ["EVAL", "#!lua\nreturn 1", "0"], ["EXEC"], ["MULTI"], ["EVAL", "return 1", "0"], ["EXEC"],
+        ["CONFIG", "SET", "min-replicas-max-lag", "0"], ["SET", "x", "3"], ["INFO", "replication"],
+    ];
+
+    [Fact]
+    public async Task Min_replicas_to_write_refuses_writes_as_redis_does()
+    {
+        await using var pair = await ServerPair.StartAsync(protocol: 2);
+        foreach (var command in TooFewReplicas)
+        {
+            var expected = Regex.Replace(await pair.Theirs.CommandAsync(command), "master_replid:[0-9a-f]{40}", "(id)");
+            Assert.Equal(expected, Regex.Replace(await pair.Ours.CommandAsync(command), "master_replid:[0-9a-f]{40}", "(id)"));
+        }
+    }
+
+    [Fact]
+    public async Task Min_replicas_to_write_takes_writes_while_enough_replicas_acknowledge()
+    {
+        await using var master = await InProcessRedis.StartAsync(Backend.Auto, settings: ("min-replicas-to-write", "1"));
+        using var client = new RespClient(await master.ConnectAsync());
+        Assert.Equal(new RespError("NOREPLICAS Not enough good replicas to write."), await client.CallAsync("SET", "k", "v"));
+        await using var replica = await RealRedis.StartAsync(null, "--replicaof", "127.0.0.1", master.EndPoint.Port.ToString());
+        using var replicaClient = await replica.ConnectAsync();
+        await InSyncAsync(client, replicaClient);
+        Assert.Contains("min_slaves_good_slaves:1\r\n", (string)(await client.CallAsync("INFO", "replication"))!);
+        Assert.Equal("OK", await client.CallAsync("SET", "k", "v"));
+        await InSyncAsync(client, replicaClient);
+        Assert.Equal("v", await replicaClient.CallAsync("GET", "k"));
+    }
+
     [Fact]
     public async Task With_the_append_only_file_on_a_replica_still_gets_every_write()
     {

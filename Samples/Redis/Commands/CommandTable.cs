@@ -57,6 +57,12 @@ internal sealed record CommandSpec(string Name, int Arity, CommandFlags Flags, K
     /// </summary>
     public CommandPredicate? MayBlockWhen { get; init; }
 
+    /// <summary>
+    /// Whether it writes depends on what it runs, as Redis's getCommandFlags finds it: EXEC its queue, a script the flags it
+    /// declares (see Session.IsWrite).
+    /// </summary>
+    public bool WritesByContent { get; } = Name is "exec" or "eval" or "evalsha" or "eval_ro" or "evalsha_ro" or "fcall" or "fcall_ro";
+
     /// <summary>How the append-only file and the replication stream log it.</summary>
     public Propagation Propagation { get; } = AofPropagation.Of(Name);
 

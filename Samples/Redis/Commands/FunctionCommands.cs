@@ -73,7 +73,7 @@ internal static class FunctionCommands
         if (s.Server.Scripting.Functions.Find(Args.Text(c[1])) is not { } function) { s.Reply.Error("ERR Function not found"); return; }
         if (ScriptingCommands.ReadNumKeys(c, out var numKeys, "ERR Bad number of keys provided") is { } invalid) { s.Reply.Error(invalid); return; }
         var noWrites = (function.Flags & ScriptFlags.NoWrites) != 0;
-        if (readOnly && !noWrites) { s.Reply.Error("ERR Can not execute a script with write flag using *_ro command."); return; }
+        if (ScriptingCommands.FlagsRefusal(s, function.Flags, readOnly) is { } refused) { s.Reply.Error(refused); return; }
         var engine = s.Server.Scripting.EngineFor(s);
         engine.SyncFunctions();
         engine.RunFunction(s, function.Name, c, numKeys, readOnly || noWrites, (function.Flags & ScriptFlags.AllowOom) != 0);

@@ -129,6 +129,7 @@ internal static class ReplicationCommands
         if (master is null) { fields.Add(("role", "master")); }
         else { fields.AddRange(ReplicaInfo(server, master)); }
         fields.Add(("connected_slaves", replicas.Length));
+        if (server.Replication.CountsGoodReplicas) { fields.Add(("min_slaves_good_slaves", server.Replication.GoodReplicas)); }
         var now = Clock.NowMs;
         for (var i = 0; i < replicas.Length; i++)
         {

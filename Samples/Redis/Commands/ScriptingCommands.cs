@@ -76,12 +76,40 @@ internal static class ScriptingCommands
         var engine = scripting.EngineFor(s);
         if (engine.Compile(sha, body) is { } compileError) { s.Reply.Error(compileError); return; }
         scripting.AddScript(sha, body);
-        var declaresWrites = Shebang.Has(body) && (flags & ScriptFlags.NoWrites) == 0;
-        if (readOnly && declaresWrites) { s.Reply.Error("ERR Can not execute a script with write flag using *_ro command."); return; }
+        if (Shebang.Has(body) && FlagsRefusal(s, flags, readOnly) is { } refused) { s.Reply.Error(refused); return; }
         engine.RunScript(s, sha, c, numKeys, readOnly || (flags & ScriptFlags.NoWrites) != 0, Shebang.Has(body) && (flags & ScriptFlags.AllowOom) != 0);
     }
 
     public static string Sha1Hex(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA1.HashData(body));
+
+    /// <summary>
+    /// Why Redis's scriptPrepareForRun refuses a script that declares its flags (a shebang, a function), in its order:
+    /// stale data without allow-stale; then, unless no-writes, a read-only replica, failing persistence, a *_RO command,
+    /// too few good replicas. Dispatch refuses most of these first, with the plain errors (such a script is a write to
+    /// it): these come inside EXEC.
+    /// </summary>
+    public static string? FlagsRefusal(Session s, ScriptFlags flags, bool readOnly)
+    {
+        var server = s.Server;
+        var obeyed = s.Client is null && !s.IsScriptClient; // the master's commands, a file being loaded
+        if (server.Master is { State: not Replication.MasterLinkState.Connected } && server.Config.Get("replica-serve-stale-data") == "no"
+            && (flags & ScriptFlags.AllowStale) == 0)
+        {
+            return "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set";
+        }
+        if ((flags & ScriptFlags.NoWrites) != 0) { return null; }
+        if (server.Master is not null && server.Config.Get("replica-read-only") == "yes" && !obeyed)
+        {
+            return "READONLY Can not run script with write flag on readonly replica";
+        }
+        if (server.Persistence.RefusesWrites && !obeyed)
+        {
+            return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+        }
+        if (server.Aof.Log?.Failure is { } failure && !obeyed) { return $"MISCONF Errors writing to the AOF file: {failure.Message}"; }
+        if (readOnly) { return "ERR Can not execute a script with write flag using *_ro command."; }
+        return server.Replication.TooFewGoodReplicas ? Session.NoReplicasError : null;
+    }
 
     private static void Script(Session s, RespCommand c)
     {

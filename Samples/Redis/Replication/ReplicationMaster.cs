@@ -1,6 +1,7 @@
 using System.Buffers;
 using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Server;
+using Loop.Samples.Redis.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Loop.Samples.Redis.Replication;
@@ -22,7 +23,38 @@ internal sealed class ReplicationMaster
     {
         this.server = server;
         Acks = new AckWaiters(Stream);
+        ReadMinReplicas();
+        server.Config.Changed += name =>
+        {
+            if (name is "min-replicas-to-write" or "min-replicas-max-lag") { ReadMinReplicas(); }
+        };
     }
+
+    // min-replicas-to-write and min-replicas-max-lag, kept here: every write asks.
+    private volatile int _minReplicasToWrite, _minReplicasMaxLag;
+
+    private void ReadMinReplicas() =>
+        (_minReplicasToWrite, _minReplicasMaxLag) = ((int)server.Config.GetNumber("min-replicas-to-write"), (int)server.Config.GetNumber("min-replicas-max-lag"));
+
+    /// <summary>Whether min-replicas-to-write is in force (both it and min-replicas-max-lag set): INFO shows the good replicas then.</summary>
+    public bool CountsGoodReplicas => _minReplicasToWrite > 0 && _minReplicasMaxLag > 0;
+
+    /// <summary>Replicas online whose last acknowledgement is at most min-replicas-max-lag seconds old (Redis's repl_good_slaves_count).</summary>
+    public int GoodReplicas
+    {
+        get
+        {
+            var now = Clock.NowMs;
+            var maxLag = _minReplicasMaxLag;
+            return Stream.CountReplicas(r => r.State == ReplicaState.Online && (now - r.LastAckMs) / 1000 <= maxLag);
+        }
+    }
+
+    /// <summary>
+    /// Redis's checkGoodReplicasStatus failing: a master with min-replicas-to-write set has fewer good replicas, and
+    /// refuses writes with NOREPLICAS.
+    /// </summary>
+    public bool TooFewGoodReplicas => CountsGoodReplicas && server.Master is null && GoodReplicas < _minReplicasToWrite;
 
     public ReplicationStream Stream { get; } = new();
 

@@ -46,13 +46,17 @@ internal sealed partial class Session
         return true;
     }
 
-    // Why a write is refused now, or null: a failed background save (MISCONF), a failed append-only file, a read-only replica.
+    // Why a write is refused now, or null: a failed background save (MISCONF), a failed append-only file, too few good
+    // replicas (min-replicas-to-write), a read-only replica; in processCommand's order.
     private string? WritesRefused()
     {
         if (server.Persistence.RefusesWrites) { return RdbPersistence.MisconfError; }
         if (server.Aof.Log?.Failure is { } failure) { return $"MISCONF Errors writing to the AOF file: {failure.Message}"; }
+        if (server.Replication.TooFewGoodReplicas) { return NoReplicasError; }
         return server.Master is not null && server.Config.Get("replica-read-only") == "yes" ? "READONLY You can't write against a read only replica." : null;
     }
+
+    public const string NoReplicasError = "NOREPLICAS Not enough good replicas to write.";
 
     /// <summary>EXEC's commands go to the log between MULTI and EXEC. Exclusive.</summary>
     private void LogTransaction(bool begin)

@@ -59,6 +59,22 @@ internal sealed partial class Session
         return InMulti && spec.Name is not ("discard" or "quit" or "reset");
     }
 
+    // Redis's is_write_command: a write command, a script that declares flags without no-writes (scriptFlagsToCmdFlags),
+    // or EXEC of a transaction that queued one of them.
+    private bool IsWrite(CommandSpec spec, CommandSpec called, RespCommand command)
+    {
+        if ((called.Flags & CommandFlags.Write) != 0) { return true; }
+        if (spec.Name == "exec")
+        {
+            return _queued.Exists(queued =>
+            {
+                var queuedCommand = new RespCommand(queued.Buffer, default, queued.Arguments);
+                return queued.Spec.Name != "exec" && IsWrite(queued.Spec, queued.Spec.CountedAs(queuedCommand) ?? queued.Spec, queuedCommand);
+            });
+        }
+        return DeclaredScriptFlags(spec, command) is { } flags && (flags & ScriptFlags.NoWrites) == 0;
+    }
+
     // The flags a script declares, as Redis's evalGetCommandFlags and fcallGetCommandFlags find them: EVAL's body or the
     // cached body EVALSHA names when it has a valid shebang, FCALL's function; null for any other command or script.
     private ScriptFlags? DeclaredScriptFlags(CommandSpec spec, RespCommand command)

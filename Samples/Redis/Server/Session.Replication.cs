@@ -27,11 +27,17 @@ internal sealed partial class Session
     }
 
     // replica-serve-stale-data no, with the link to the master down: only the commands Redis flags stale run (INFO,
-    // REPLICAOF, CONFIG, ...), and EXEC only when all it queued are such.
-    private bool RefusedWhileStale(CommandSpec spec, CommandSpec called) =>
+    // REPLICAOF, CONFIG, ...; a script that declares flags, with allow-stale), and EXEC only when all it queued are such.
+    private bool RefusedWhileStale(CommandSpec spec, CommandSpec called, RespCommand command) =>
         server.Config.Get("replica-serve-stale-data") == "no"
-        && (!called.Recorded.HasFlag("stale") || (spec.Name == "exec" && _queued.Exists(queued =>
-            !queued.Spec.Recorded.Called(new RespCommand(queued.Buffer, default, queued.Arguments)).HasFlag("stale"))));
+        && (!RunsStale(spec, called, command) || (spec.Name == "exec" && _queued.Exists(queued =>
+        {
+            var queuedCommand = new RespCommand(queued.Buffer, default, queued.Arguments);
+            return !RunsStale(queued.Spec, queued.Spec.CountedAs(queuedCommand) ?? queued.Spec, queuedCommand);
+        })));
+
+    private bool RunsStale(CommandSpec spec, CommandSpec called, RespCommand command) =>
+        DeclaredScriptFlags(spec, command) is { } flags ? (flags & Scripting.ScriptFlags.AllowStale) != 0 : called.Recorded.HasFlag("stale");
 
     /// <summary>The master's client of a replica (<see cref="MasterLink"/>), on <paramref name="loop"/>: no connection, replies dropped.</summary>
     public static Session ForMaster(RedisServer server, EventLoop loop)

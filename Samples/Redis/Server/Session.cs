@@ -186,12 +186,12 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, command, "ERR Replica can't interact with the keyspace"); // a monitor is a replica to Redis
             return true;
         }
-        if ((called.Flags & CommandFlags.Write) != 0 && WritesRefused() is { } refusal)
+        if (((called.Flags & CommandFlags.Write) != 0 || spec.WritesByContent) && WritesRefused() is { } refusal && IsWrite(spec, called, command))
         {
             Reject(spec, command, refusal);
             return true;
         }
-        if (server.Master is { State: not MasterLinkState.Connected } && RefusedWhileStale(spec, called))
+        if (server.Master is { State: not MasterLinkState.Connected } && RefusedWhileStale(spec, called, command))
         {
             Reject(spec, command, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return true;
