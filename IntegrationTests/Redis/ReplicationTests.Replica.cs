@@ -186,6 +186,32 @@ public sealed partial class ReplicationTests
         Assert.Contains("1-1", SameAsRealRedis.Show(await reader.ReadAsync()));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task While_the_masters_snapshot_loads_every_loop_answers_LOADING_and_INFO_shows_it(Backend backend)
+    {
+        await using var master = await RealRedis.StartAsync(null, "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0");
+        using var masterClient = await master.ConnectAsync();
+        Assert.Equal("OK", await masterClient.CallAsync("DEBUG", "POPULATE", "1500"));
+        // 1500 keys and half a millisecond before each (Redis's key-load-delay): a load of a second and more.
+        await using var replica = await InProcessRedis.StartAsync(backend, loops: 2, settings: ("key-load-delay", "500"));
+        using var loading = await replica.ConnectAsync(); // its loop loads: it serves while it does
+        using var other = await replica.ConnectOnAnotherLoopAsync(await replica.LoopOfAsync(loading));
+        Assert.Equal("+OK\r\n", await loading.CommandAsync("REPLICAOF", "127.0.0.1", master.EndPoint.Port.ToString()));
+        const string Loading = "-LOADING Redis is loading the dataset in memory\r\n";
+        Assert.True(await Polling.Eventually(async () => await loading.CommandAsync("GET", "key:1") == Loading));
+        Assert.Equal(Loading, await other.CommandAsync("GET", "key:1"));
+        foreach (var client in new[] { loading, other })
+        {
+            var persistence = await client.CommandAsync("INFO", "persistence");
+            Assert.Contains("\r\nloading:1\r\n", persistence);
+            Assert.Matches("loading_total_bytes:[1-9][0-9]*\r\nloading_rdb_used_mem:0\r\nloading_loaded_bytes:[0-9]+\r\nloading_loaded_perc:", persistence);
+        }
+        Assert.True(await Polling.Eventually(async () => await other.CommandAsync("GET", "key:1") == "$7\r\nvalue:1\r\n"));
+        Assert.Contains("\r\nloading:0\r\n", await loading.CommandAsync("INFO", "persistence"));
+        Assert.Equal(":1500\r\n", await loading.CommandAsync("DBSIZE"));
+    }
+
     [Fact]
     public async Task A_subscriber_of_the_replica_hears_what_is_published_on_the_master()
     {

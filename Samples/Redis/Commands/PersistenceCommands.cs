@@ -47,6 +47,7 @@ internal static class PersistenceCommands
             else if (!Args.Is(c[i], "NOW")) { s.Reply.Error(Args.Syntax); return; }
         }
         if (s.Server.RequestShutdown is not { } stop) { s.Reply.Error("ERR SHUTDOWN is not available in this host"); return; }
+        if (s.Server.Loading is not null) { save = false; } // half a dataset is not saved over the whole one, as in Redis
         if (!s.Server.Persistence.SaveForShutdown(save) && !force)
         {
             s.Reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
@@ -57,7 +58,7 @@ internal static class PersistenceCommands
     }
 
     /// <summary>DEBUG RELOAD: save, then load what was saved.</summary>
-    public static void Reload(Session s) => Reply(s, s.Server.Persistence.Reload(), "OK");
+    public static void Reload(Session s) => Reply(s, s.Server.Persistence.Reload(s.Client?.Loop), "OK");
 
     /// <summary>DEBUG POPULATE count [prefix] [size]: keys prefix:0.. holding value:0.. (padded or cut to size), existing ones left alone.</summary>
     public static void Populate(Session s, RespCommand c)

@@ -67,19 +67,20 @@ internal sealed class RdbPersistence
         _savePoints = RedisConfig.TryParseSavePoints(_server.Config.Get("save"), out var points) ? points : [];
 
     /// <summary>
-    /// Loads dump.rdb when there is one (before the server listens) and says what it loaded, or null without a file.
+    /// Loads dump.rdb when there is one and says what it loaded, or null without a file: before the server listens, or
+    /// (DEBUG RELOAD) on <paramref name="loop"/>, which serves its clients meanwhile (<see cref="DatasetLoading"/>).
     /// Throws <see cref="RdbFormatException"/>, IOException or InvalidDataException.
     /// </summary>
-    public string? Load()
+    public string? Load(EventLoop? loop = null)
     {
         var path = FilePath;
         if (!File.Exists(path)) { return null; }
         var started = Stopwatch.GetTimestamp();
-        var loader = new KeyspaceLoader(_server.Keyspace, _server.Scripting.RestoreLibrary);
+        var loader = new KeyspaceLoader(_server.Keyspace, _server.Scripting.RestoreLibrary) { KeyLoadDelayMicros = _server.Config.GetNumber("key-load-delay") };
         using (_server.Keyspace.Lock.Exclusive())
         using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
         {
-            RdbDecoder.Load(input, loader);
+            DatasetLoading.Run(_server, input, loader, loop);
         }
         return $"DB loaded from disk: {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} seconds ({loader.Loaded} keys, {loader.Expired} expired keys skipped)";
     }
@@ -128,14 +129,14 @@ internal sealed class RdbPersistence
     }
 
     /// <summary>DEBUG RELOAD: saves, empties the keyspace and the function libraries and loads the file again. Null when done, else the error reply.</summary>
-    public string? Reload()
+    public string? Reload(EventLoop? loop)
     {
         if (Save() is { } error) { return error; }
         using (_server.Keyspace.Lock.Exclusive())
         {
             foreach (var db in _server.Keyspace.Databases) { db.Clear(); }
             _server.Scripting.Functions.Flush();
-            try { Load(); }
+            try { Load(loop); }
             catch (Exception e) when (e is RdbFormatException or IOException or InvalidDataException) { return $"ERR Error trying to load the RDB dump: {e.Message}"; }
         }
         return null;

@@ -230,8 +230,11 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
             try
             {
                 using var input = new FileStream(rdb, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-                var loader = new KeyspaceLoader(keyspace, server.Scripting.RestoreLibrary, keepExpired: true);
-                RdbDecoder.Load(input, loader);
+                var loader = new KeyspaceLoader(keyspace, server.Scripting.RestoreLibrary, keepExpired: true)
+                {
+                    KeyLoadDelayMicros = server.Config.GetNumber("key-load-delay"),
+                };
+                DatasetLoading.Run(server, input, loader, _loop);
                 server.Log.LogInformation("MASTER <-> REPLICA sync: Finished with success ({Keys} keys)", loader.Loaded);
             }
             catch

@@ -73,6 +73,11 @@ internal sealed class RedisServer
     /// <summary>The master this server replicates (REPLICAOF host port), or null while it is a master itself.</summary>
     public MasterLink? Master { get; private set; }
 
+    private volatile DatasetLoading? _loading;
+
+    /// <summary>The RDB file being loaded while the loops serve (LOADING), or null.</summary>
+    public DatasetLoading? Loading { get => _loading; set => _loading = value; }
+
     /// <summary>
     /// Makes this server a replica of <paramref name="host"/>:<paramref name="port"/> (or of none), replacing any master
     /// it had; the master's commands run on <paramref name="loop"/>. Replicas of this server are disconnected, as

@@ -36,6 +36,12 @@ internal sealed partial class Session
             return !RunsStale(queued.Spec, queued.Spec.CountedAs(queuedCommand) ?? queued.Spec, queuedCommand);
         })));
 
+    // While a dataset loads, only the commands Redis flags loading run (INFO, CONFIG, SHUTDOWN, ...), and EXEC only when
+    // all it queued are such.
+    private bool RefusedWhileLoading(CommandSpec spec, CommandSpec called) =>
+        !called.Recorded.HasFlag("loading") || (spec.Name == "exec" && _queued.Exists(queued =>
+            !queued.Spec.Recorded.Called(new RespCommand(queued.Buffer, default, queued.Arguments)).HasFlag("loading")));
+
     private bool RunsStale(CommandSpec spec, CommandSpec called, RespCommand command) =>
         DeclaredScriptFlags(spec, command) is { } flags ? (flags & Scripting.ScriptFlags.AllowStale) != 0 : called.Recorded.HasFlag("stale");
 

@@ -171,7 +171,7 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
             Reject(spec, command, busy);
             return true;
         }
-        if (server.Eviction.MaxMemory > 0 && RefusedForMemory(spec, called, command))
+        if (server.Eviction.MaxMemory > 0 && server.Loading is null && RefusedForMemory(spec, called, command)) // no eviction while loading, as Redis
         {
             Reject(spec, command, Eviction.OutOfMemoryError);
             return true;
@@ -194,6 +194,11 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
         if (server.Master is { State: not MasterLinkState.Connected } && RefusedWhileStale(spec, called, command))
         {
             Reject(spec, command, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+            return true;
+        }
+        if (server.Loading is not null && RefusedWhileLoading(spec, called))
+        {
+            Reject(spec, command, DatasetLoading.Error);
             return true;
         }
         if (server.ClientPause.Current is { } pause && pause.Holds(called, command, this))
