@@ -139,6 +139,43 @@ public sealed partial class ReplicationTests
     }
 
     [Fact]
+    public async Task Waits_end_on_CLIENT_UNBLOCK_and_when_the_server_becomes_a_replica_as_in_redis()
+    {
+        await using var ours = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var real = await RealRedis.StartAsync();
+        Assert.Equal(await WaitsEndedAsync(real.EndPoint), await WaitsEndedAsync(ours.EndPoint));
+    }
+
+    // What WAIT and BLPOP clients are told: CLIENT UNBLOCK of a WAIT, with TIMEOUT and ERROR; then REPLICAOF, which tells
+    // every waiting client UNBLOCKED and closes it (redis-server: disconnectAllBlockedClients).
+    private static async Task<string> WaitsEndedAsync(System.Net.IPEndPoint endPoint)
+    {
+        using var admin = await RespSocket.ConnectAsync(endPoint);
+        using var waiter = await RespSocket.ConnectAsync(endPoint);
+        using var popper = await RespSocket.ConnectAsync(endPoint);
+        var id = (await waiter.CommandAsync("CLIENT", "ID"))[1..^2];
+        var transcript = new List<string> { await waiter.CommandAsync("SET", "k", "v") };
+        async Task BlockedAsync(RespSocket client, int count, params string[] command)
+        {
+            await client.SendAsync(RespSocket.Encode(command));
+            Assert.True(await Polling.Eventually(async () => (await admin.CommandAsync("INFO", "clients")).Contains($"blocked_clients:{count}\r\n")));
+        }
+        foreach (var reason in new[] { "TIMEOUT", "ERROR" })
+        {
+            await BlockedAsync(waiter, 1, "WAIT", "1", "0");
+            transcript.Add(await admin.CommandAsync("CLIENT", "UNBLOCK", id, reason));
+            transcript.Add(await waiter.ReadReplyAsync());
+        }
+        await BlockedAsync(waiter, 1, "WAIT", "1", "0");
+        await BlockedAsync(popper, 2, "BLPOP", "nothing", "0");
+        transcript.Add(await admin.CommandAsync("REPLICAOF", "127.0.0.1", "1")); // no master there: this only makes it a replica
+        transcript.Add(await waiter.ReadToEndAsync());
+        transcript.Add(await popper.ReadToEndAsync());
+        transcript.Add(await admin.CommandAsync("REPLICAOF", "NO", "ONE"));
+        return string.Join("", transcript);
+    }
+
+    [Fact]
     public async Task With_the_append_only_file_on_a_replica_still_gets_every_write()
     {
         await using var master = await InProcessRedis.StartAsync(Backend.Auto, settings: ("appendonly", "yes"));

@@ -88,7 +88,7 @@ internal static class ServerCommands
         }
         Section("clients", ("connected_clients", server.Clients.Count), ("cluster_connections", 0), ("maxclients", server.Config.Get("maxclients")),
             ("client_recent_max_input_buffer", largestInput), ("client_recent_max_output_buffer", largestOutput),
-            ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients) + server.ClientPause.Waiting), ("tracking_clients", server.Keyspace.Tracking.Clients));
+            ("blocked_clients", server.Keyspace.Databases.Sum(db => db.BlockedClients) + server.ClientPause.Waiting + server.Replication.Acks.Count), ("tracking_clients", server.Keyspace.Tracking.Clients));
         var used = server.Eviction.Gauge.Used;
         var (maxMemory, peak, rss) = (server.Eviction.MaxMemory, server.MemoryPeak(used), usage.ResidentBytes);
         var system = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;

@@ -15,6 +15,9 @@ internal sealed class AckWaiters(ReplicationStream stream)
     private readonly List<Waiter> _waiting = [];
     private volatile int _count;
 
+    /// <summary>Clients in WAIT (INFO's blocked_clients counts them).</summary>
+    public int Count => _count;
+
     /// <summary>How many online replicas acknowledged <paramref name="offset"/> or beyond.</summary>
     public int Acknowledged(long offset) => stream.Replicas.Count(r => r.State == ReplicaState.Online && r.AckOffset >= offset);
 
@@ -44,16 +47,35 @@ internal sealed class AckWaiters(ReplicationStream stream)
         }
     }
 
-    // On the waiter's loop, once: by an acknowledgement or by the timeout, whichever comes first.
-    private void Answer(Waiter waiter)
+    /// <summary>
+    /// CLIENT UNBLOCK, or the server becoming a replica: <paramref name="session"/>'s WAIT is answered now, as its timeout
+    /// would or with <paramref name="error"/>, and its connection closed then when <paramref name="close"/>; false when
+    /// it is not waiting. Any thread.
+    /// </summary>
+    public bool End(Session session, string? error, bool close)
+    {
+        if (_count == 0) { return false; }
+        Waiter? waiter;
+        lock (_gate) { waiter = _waiting.Find(w => w.Session == session && w.SessionId == session.Id); }
+        if (waiter is null) { return false; }
+        waiter.Loop.Post(() => Answer(waiter, error, close));
+        return true;
+    }
+
+    // On the waiter's loop, once: by an acknowledgement, the timeout or an unblock, whichever comes first.
+    private void Answer(Waiter waiter) => Answer(waiter, error: null, close: false);
+
+    private void Answer(Waiter waiter, string? error, bool close)
     {
         lock (_gate)
         {
             if (!_waiting.Remove(waiter)) { return; }
             _count = _waiting.Count;
         }
-        if (!waiter.Session.StillServes(waiter.SessionId)) { return; }
-        waiter.Session.Reply.Integer(Acknowledged(waiter.Offset));
-        waiter.Session.Resume();
+        var session = waiter.Session;
+        if (!session.StillServes(waiter.SessionId)) { return; }
+        if (error is null) { session.Reply.Integer(Acknowledged(waiter.Offset)); } else { session.Reply.Error(error); }
+        session.Resume();
+        if (close) { session.Client.Close(); }
     }
 }

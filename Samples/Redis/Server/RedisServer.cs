@@ -88,8 +88,13 @@ internal sealed class RedisServer
         var link = new MasterLink(this, loop, host, port);
         SetMaster(link);
         Replication.DisconnectReplicas();
+        // As Redis's disconnectAllBlockedClients: a client waiting here would wait on a replica now; it is told and
+        // closed, so that it reconnects to whichever server is the master.
+        foreach (var client in Clients.Values) { client.UnblockWait(RoleChanged, close: true); }
         link.Start();
     }
+
+    private const string RoleChanged = "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 
     /// <summary>REPLICAOF NO ONE: the link ends and this server keeps its keys, a master again.</summary>
     public void Unfollow() => SetMaster(null);

@@ -113,11 +113,13 @@ internal sealed partial class Session
     }
 
     /// <summary>
-    /// CLIENT UNBLOCK: ends this session's wait in a blocking pop as its timeout would, or with the UNBLOCKED error;
+    /// CLIENT UNBLOCK, or this server becoming a replica: ends this session's wait (a blocking pop, XREAD, WAIT) as its
+    /// timeout would, or with <paramref name="error"/>, and then closes the connection when <paramref name="close"/>;
     /// false when it is not waiting. Any loop; the reply is written on this session's.
     /// </summary>
-    public bool UnblockWait(bool withError)
+    public bool UnblockWait(string? error, bool close = false)
     {
+        if (server.Replication.Acks.End(this, error, close)) { return true; }
         if (_blocked is not { } client) { return false; }
         using (server.Keyspace.Lock.Exclusive())
         {
@@ -126,7 +128,9 @@ internal sealed partial class Session
         }
         client.Loop.Post(() =>
         {
-            if (_blocked == client) { EndWaitUnserved(client, withError ? "UNBLOCKED client unblocked via CLIENT UNBLOCK" : null); }
+            if (_blocked != client) { return; }
+            EndWaitUnserved(client, error);
+            if (close) { Client.Close(); }
         });
         return true;
     }
