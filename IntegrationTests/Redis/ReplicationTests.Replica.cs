@@ -274,6 +274,45 @@ public sealed partial class ReplicationTests
     }
 
     /// <summary>
+    /// Redis Sentinel (redis-server --sentinel) watching a loop-redis master and its loop-redis replica: it finds the
+    /// replica in the master's INFO, and when the master goes, promotes the replica (REPLICAOF NO ONE), which then takes
+    /// writes with the master's keys.
+    /// </summary>
+    [Fact]
+    public async Task Redis_sentinel_fails_over_a_loop_redis_master_to_its_loop_redis_replica()
+    {
+        var master = await InProcessRedis.StartAsync(Backend.Auto);
+        await using var replica = await InProcessRedis.StartAsync(Backend.Auto, settings: ("replicaof", $"127.0.0.1 {master.EndPoint.Port}"));
+        using var client = new RespClient(await replica.ConnectAsync());
+        using (var masterClient = new RespClient(await master.ConnectAsync()))
+        {
+            await RedisContent.RunAsync(masterClient, RedisContent.Fill);
+            await InSyncAsync(masterClient, client);
+        }
+        var directory = RealRedis.NewDirectory();
+        var configFile = Path.Combine(directory, "sentinel.conf"); // Sentinel writes what it learns back into it
+        await File.WriteAllTextAsync(configFile, $"sentinel monitor main 127.0.0.1 {master.EndPoint.Port} 1\n" +
+            "sentinel down-after-milliseconds main 1000\nsentinel failover-timeout main 10000\n");
+        await using var sentinel = await RealRedis.StartFromFileAsync(configFile, directory, "--sentinel");
+        using var sentinelClient = await sentinel.ConnectAsync();
+        var replicaPort = replica.EndPoint.Port.ToString();
+        Assert.True(await Polling.Eventually(async () => Show(await sentinelClient.CallAsync("SENTINEL", "REPLICAS", "main")).Contains(replicaPort)),
+            "Sentinel did not find the replica");
+
+        await master.DisposeAsync();
+        Assert.True(await Polling.Eventually(async () =>
+            Show(await sentinelClient.CallAsync("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "main")) == $"127.0.0.1 {replicaPort}", TimeSpan.FromSeconds(30)),
+            "Sentinel did not fail over to the replica");
+        // Sentinel closed the promoted server's clients (CLIENT KILL TYPE normal, in the MULTI of its REPLICAOF NO ONE).
+        using var promoted = new RespClient(await replica.ConnectAsync());
+        Assert.Equal("master", Assert.IsType<object?[]>(await promoted.CallAsync("ROLE"))[0]);
+        Assert.Equal("OK", await promoted.CallAsync("SET", "after-failover", "1"));
+        Assert.Equal((long)RedisContent.Keys.Length + 1, await promoted.CallAsync("DBSIZE"));
+    }
+
+    private static string Show(object? reply) => reply is object?[] items ? string.Join(' ', items.Select(Show)) : $"{reply}";
+
+    /// <summary>
     /// redis-server (DEBUG allowed; repl-diskless-sync, Redis 7.0's default, without its delay) holding what <c>fill</c>
     /// wrote, and this server following it (REPLICAOF), in sync.
     /// </summary>
