@@ -131,6 +131,8 @@ internal sealed class RdbPersistence
     /// <summary>DEBUG RELOAD: saves, empties the keyspace and the function libraries and loads the file again. Null when done, else the error reply.</summary>
     public string? Reload(EventLoop? loop)
     {
+        if (_server.Loading is not null) { return DatasetLoading.Error; } // DEBUG RELOAD taken in while a load serves
+
         if (Save() is { } error) { return error; }
         using (_server.Keyspace.Lock.Exclusive())
         {
