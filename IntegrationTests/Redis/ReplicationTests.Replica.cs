@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using Loop.IntegrationTests.Infrastructure;
 
 namespace Loop.IntegrationTests.Redis;
@@ -210,6 +211,26 @@ public sealed partial class ReplicationTests
         Assert.True(await Polling.Eventually(async () => await other.CommandAsync("GET", "key:1") == "$7\r\nvalue:1\r\n"));
         Assert.Contains("\r\nloading:0\r\n", await loading.CommandAsync("INFO", "persistence"));
         Assert.Equal(":1500\r\n", await loading.CommandAsync("DBSIZE"));
+    }
+
+    [Fact]
+    public async Task INFO_replication_shows_the_transfer_of_the_masters_snapshot_as_a_redis_replica_does()
+    {
+        // A master that streams its snapshot slowly (a millisecond a key, rdb-key-save-delay): the transfer lasts a while.
+        await using var master = await RealRedis.StartAsync(null, "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0",
+            "--rdb-key-save-delay", "1000");
+        using var masterClient = await master.ConnectAsync();
+        Assert.Equal("OK", await masterClient.CallAsync("DEBUG", "POPULATE", "1500"));
+        await using var replica = await InProcessRedis.StartAsync(Backend.Auto);
+        using var client = await replica.ConnectAsync();
+        Assert.Equal("+OK\r\n", await client.CommandAsync("REPLICAOF", "127.0.0.1", master.EndPoint.Port.ToString()));
+        var transfer = new Regex("master_sync_in_progress:1\r\n.*master_sync_total_bytes:0\r\nmaster_sync_read_bytes:([1-9][0-9]*)\r\n" +
+            "master_sync_left_bytes:-([0-9]+)\r\nmaster_sync_perc:0.00\r\nmaster_sync_last_io_seconds_ago:[0-9]+\r\nmaster_link_down_since_seconds:", RegexOptions.Singleline);
+        Match? seen = null;
+        Assert.True(await Polling.Eventually(async () => (seen = transfer.Match(await client.CommandAsync("INFO", "replication"))).Success));
+        Assert.Equal(seen!.Groups[1].Value, seen.Groups[2].Value); // streamed: no size known, so left is minus what was read
+        Assert.True(await Polling.Eventually(async () => await client.CommandAsync("DBSIZE") == ":1500\r\n", TimeSpan.FromSeconds(30)));
+        Assert.DoesNotContain("master_sync_total_bytes", await client.CommandAsync("INFO", "replication"));
     }
 
     [Fact]

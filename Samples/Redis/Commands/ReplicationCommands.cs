@@ -161,6 +161,14 @@ internal static class ReplicationCommands
         yield return ("master_sync_in_progress", master.State == MasterLinkState.Sync ? 1 : 0);
         yield return ("slave_read_repl_offset", applied);
         yield return ("slave_repl_offset", applied);
+        if (master.Transfer is var (size, read))
+        {
+            yield return ("master_sync_total_bytes", size);
+            yield return ("master_sync_read_bytes", read);
+            yield return ("master_sync_left_bytes", size - read);
+            yield return ("master_sync_perc", (size > 0 ? (double)read / size * 100 : 0).ToString("F2", System.Globalization.CultureInfo.InvariantCulture));
+            yield return ("master_sync_last_io_seconds_ago", (now - master.LastIoMs) / 1000);
+        }
         if (!up) { yield return ("master_link_down_since_seconds", (now - master.DownSinceMs) / 1000); }
         yield return ("slave_priority", server.Config.GetNumber("replica-priority"));
         yield return ("slave_read_only", server.Config.Get("replica-read-only") == "yes" ? 1 : 0);

@@ -45,6 +45,13 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
     /// <summary>When the master was last heard from (Unix ms).</summary>
     public long LastIoMs => Interlocked.Read(ref _lastIoMs);
 
+    // The RDB being read from the master: its size (0 when streamed to an end mark, as Redis shows it), and the bytes read so far.
+    private long _transferSize, _transferRead;
+    private volatile bool _transferring;
+
+    /// <summary>The RDB transfer under way (INFO's master_sync_* fields), or null.</summary>
+    public (long Size, long Read)? Transfer => _transferring ? (Interlocked.Read(ref _transferSize), Interlocked.Read(ref _transferRead)) : null;
+
     /// <summary>Since when the link has been down (Unix ms); meaningless while it is up.</summary>
     public long DownSinceMs => Interlocked.Read(ref _downSinceMs);
 
@@ -164,7 +171,12 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
         {
             using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
-                if (mark is null) { CopyBulk(stream, file, length); } else { CopyUpToMark(stream, file, mark); }
+                (_transferSize, _transferRead, _transferring) = (mark is null ? length : 0, 0, true);
+                try
+                {
+                    if (mark is null) { CopyBulk(stream, file, length); } else { CopyUpToMark(stream, file, mark); }
+                }
+                finally { _transferring = false; }
                 file.Flush(flushToDisk: true);
             }
             OnLoop(() => Replace(temp));
@@ -183,6 +195,7 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
             var read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
             if (read == 0) { throw new IOException("the master closed the connection during the RDB transfer"); }
             file.Write(buffer, 0, read);
+            Interlocked.Add(ref _transferRead, read);
             left -= read;
             Heard();
         }
@@ -199,6 +212,7 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
             var read = stream.Read(buffer, 0, buffer.Length);
             if (read == 0) { throw new IOException("the master closed the connection during the RDB transfer"); }
             file.Write(buffer, 0, read);
+            Interlocked.Add(ref _transferRead, read);
             Heard();
             if (read >= EndMarkLength) { buffer.AsSpan(read - EndMarkLength, EndMarkLength).CopyTo(tail); }
             else
