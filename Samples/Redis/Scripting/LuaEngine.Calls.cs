@@ -55,25 +55,22 @@ internal sealed partial class LuaEngine
     {
         // A container's subcommand is looked up too (lookupCommand): unknown, it is an unknown command; its arity and its
         // noscript flag are its own.
-        called = null;
-        if (_server.Commands.Find(command[0]) is not { } spec || spec.CountedAs(command) is not { } found)
-        {
-            return "ERR Unknown Redis command called from script";
-        }
-        called = found;
-        if (!spec.AcceptsArgumentCount(command.Count) || !found.AcceptsArgumentCount(command.Count))
+        var spec = _server.Commands.Find(command[0]);
+        called = spec?.CountedAs(command);
+        if (spec is null || called is null) { return "ERR Unknown Redis command called from script"; }
+        if (!spec.AcceptsArgumentCount(command.Count) || !called.AcceptsArgumentCount(command.Count))
         {
             return "ERR Wrong number of args calling Redis command from script";
         }
-        if ((found.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
-        if (_client.ScriptAclRefusal(spec, found, command) is { } denied) { return denied; }
+        if ((called.Flags & CommandFlags.NoScript) != 0) { return "ERR This Redis command is not allowed from script"; }
+        if (_client.ScriptAclRefusal(spec, called, command) is { } denied) { return denied; }
         // A command Redis may propagate (PUBLISH, PFCOUNT) counts as a write here, so a read-only script is one CLIENT
         // PAUSE WRITE may let run; the checks after are for writes only (scriptVerifyWriteCommandAllow).
-        if (_run!.ReadOnly && found.Recorded.WritesOrMayReplicate) { return "ERR Write commands are not allowed from read-only scripts."; }
-        if ((found.Flags & CommandFlags.Write) == 0) { return null; }
+        if (_run!.ReadOnly && called.Recorded.WritesOrMayReplicate) { return "ERR Write commands are not allowed from read-only scripts."; }
+        if ((called.Flags & CommandFlags.Write) == 0) { return null; }
         if (_client.WriteRefusal is { } refusal) { return refusal; }
         // Redis's scriptVerifyOOM: only before the script's first write, which it could not undo.
-        return _run.RefusesGrowth && !_run.Wrote && found.Recorded.HasFlag("denyoom") ? Server.Eviction.OutOfMemoryError : null;
+        return _run.RefusesGrowth && !_run.Wrote && called.Recorded.HasFlag("denyoom") ? Server.Eviction.OutOfMemoryError : null;
     }
 
     // The error as the call's result, raised or returned; counted when the statistics already have it.
