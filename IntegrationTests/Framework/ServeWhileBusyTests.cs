@@ -79,7 +79,7 @@ public sealed class ServeWhileBusyTests
     /// Lines: "spin" writes "start", then serves while busy until another connection sends "release" (or its own
     /// connection closes), then writes "spun"; a line taken in while busy is answered "busy:", any other "ok:".
     /// </summary>
-    private sealed class BusyHandler(CloseLog log, BusyHandler.Shared shared) : IConnectionHandler
+    private sealed class BusyHandler(CloseLog log, BusyHandler.Shared shared) : TextLineHandler
     {
         public sealed class Shared
         {
@@ -88,20 +88,7 @@ public sealed class ServeWhileBusyTests
             public bool Released;
         }
 
-        public int OnReceive(Connection connection, ReadOnlySpan<byte> data)
-        {
-            var consumed = 0;
-            int end;
-            while ((end = data[consumed..].IndexOf((byte)'\n')) >= 0)
-            {
-                var line = Encoding.ASCII.GetString(data.Slice(consumed, end));
-                consumed += end + 1;
-                Answer(connection, line);
-            }
-            return consumed;
-        }
-
-        private void Answer(Connection connection, string line)
+        protected override void OnLine(Connection connection, string line)
         {
             if (line == "spin")
             {
@@ -118,6 +105,6 @@ public sealed class ServeWhileBusyTests
             connection.Write(Encoding.ASCII.GetBytes(answer + "\n"));
         }
 
-        public void OnClose(Connection connection, CloseReason reason) => log.Add(connection, reason);
+        public override void OnClose(Connection connection, CloseReason reason) => log.Add(connection, reason);
     }
 }

@@ -48,6 +48,27 @@ internal sealed class LineHandler : IConnectionHandler
     }
 }
 
+/// <summary>A handler of text lines: each complete line goes to <see cref="OnLine"/>; a partial line waits.</summary>
+internal abstract class TextLineHandler : IConnectionHandler
+{
+    public int OnReceive(Connection connection, ReadOnlySpan<byte> data)
+    {
+        var consumed = 0;
+        int end;
+        while ((end = data[consumed..].IndexOf((byte)'\n')) >= 0)
+        {
+            var line = System.Text.Encoding.ASCII.GetString(data.Slice(consumed, end));
+            consumed += end + 1;
+            OnLine(connection, line);
+        }
+        return consumed;
+    }
+
+    protected abstract void OnLine(Connection connection, string line);
+
+    public virtual void OnClose(Connection connection, CloseReason reason) { }
+}
+
 /// <summary>Greets each connection with the peer address it was opened with, then echoes.</summary>
 internal sealed class PeerGreetingHandler : IConnectionHandler
 {

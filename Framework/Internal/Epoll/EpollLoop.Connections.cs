@@ -75,9 +75,11 @@ internal sealed unsafe partial class EpollLoop
         }
         if ((events & Epoll.Out) != 0 && _sockets[connection.Index].AwaitingWritable)
         {
+            // Writable again: the send goes on after this batch like any other, through the flush queue, which keeps held
+            // output and what this batch wrote behind the hooks before sends.
             _sockets[connection.Index].AwaitingWritable = false;
             UpdateInterest(connection);
-            StartSend(connection);
+            Sent(connection, 0);
         }
         if ((events & (Epoll.In | Epoll.Hup | Epoll.Err | Epoll.RdHup)) != 0) { ReadAvailable(connection); }
     }
