@@ -125,9 +125,15 @@ public sealed class Connection : IBufferWriter<byte>
     private int _peerAddressLength;
     private EndPoint? _remoteEndPoint;
 
+    /// <summary>
+    /// A new id from the connections' own sequence, for a client a server keeps without a connection of this framework
+    /// (a Redis replica's link to its master), so that its id is unique among the connections'.
+    /// </summary>
+    public static long NextId() => Interlocked.Increment(ref s_nextId);
+
     internal void Open(IConnectionHandler handler)
     {
-        Id = Interlocked.Increment(ref s_nextId);
+        Id = NextId();
         Handler = handler;
         State = ConnectionState.Open;
         OutputHeld = false;

@@ -234,6 +234,29 @@ public sealed partial class ReplicationTests
     }
 
     [Fact]
+    public async Task CLIENT_LIST_shows_the_masters_client_and_CLIENT_KILL_makes_the_link_continue()
+    {
+        await using var pair = await FollowerPair.StartAsync(Backend.Auto);
+        var (masterClient, client) = (pair.MasterClient, pair.Client);
+        await masterClient.CallAsync("SET", "k", "v");
+        await InSyncAsync(masterClient, client);
+        var port = pair.Master.EndPoint.Port;
+        var line = (string)(await client.CallAsync("CLIENT", "LIST", "TYPE", "master"))!;
+        Assert.Matches($"^id=[0-9]+ addr=127\\.0\\.0\\.1:{port} laddr=127\\.0\\.0\\.1:[0-9]+ fd=-1 name= age=[0-9]+ idle=[0-9]+ flags=M db=0 " +
+            "sub=0 psub=0 ssub=0 multi=-1 .* cmd=set user=default redir=-1 resp=2\n$", line);
+        Assert.DoesNotContain("flags=M", (string)(await client.CallAsync("CLIENT", "LIST", "TYPE", "normal"))!);
+
+        Assert.Equal(1L, await client.CallAsync("CLIENT", "KILL", "TYPE", "master"));
+        // The link connects again and continues where it stopped.
+        await Eventually.HoldsAsync(async () => Field((string)(await masterClient.CallAsync("INFO", "stats"))!, "sync_partial_ok") == "1",
+            "the replica to continue the stream");
+        await masterClient.CallAsync("SET", "after", "kill");
+        await InSyncAsync(masterClient, client);
+        Assert.Equal("kill", await client.CallAsync("GET", "after"));
+        Assert.Contains("flags=M", (string)(await client.CallAsync("CLIENT", "LIST"))!);
+    }
+
+    [Fact]
     public async Task A_subscriber_of_the_replica_hears_what_is_published_on_the_master()
     {
         await using var pair = await FollowerPair.StartAsync(Backend.Auto);

@@ -149,14 +149,16 @@ internal static class ClientCommand
         _ => null,
     };
 
-    /// <summary>Redis's getClientType: a replica, a pub/sub subscriber, or normal (a monitor too); no master connects here.</summary>
-    public static string TypeOf(Session client) => client.AsReplica is not null ? "replica" : client.Subscribed ? "pubsub" : "normal";
+    /// <summary>Redis's getClientType: this replica's master, a replica, a pub/sub subscriber, or normal (a monitor too).</summary>
+    public static string TypeOf(Session client) =>
+        client.IsMasterClient ? "master" : client.AsReplica is not null ? "replica" : client.Subscribed ? "pubsub" : "normal";
 
-    // Redis's flags that apply here, in its order: O a monitor, x in MULTI, t tracking, R its redirect gone, B BCAST; N none.
+    // Redis's flags that apply here, in its order: O a monitor, M the master, x in MULTI, t tracking, R its redirect gone,
+    // B BCAST; N none.
     private static string Flags(Session client)
     {
         var tracking = client.Tracking;
-        var flags = (client.IsMonitor ? "O" : "") + (client.InMulti ? "x" : "") + ((tracking & TrackingModes.On) != 0 ? "t" : "") +
+        var flags = (client.IsMonitor ? "O" : "") + (client.IsMasterClient ? "M" : "") + (client.InMulti ? "x" : "") + ((tracking & TrackingModes.On) != 0 ? "t" : "") +
             ((tracking & TrackingModes.BrokenRedirect) != 0 ? "R" : "") + ((tracking & TrackingModes.Broadcast) != 0 ? "B" : "");
         return flags.Length == 0 ? "N" : flags;
     }

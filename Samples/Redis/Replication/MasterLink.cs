@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Loop.Samples.Redis.Commands;
@@ -62,6 +63,25 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
     {
         _stop.Cancel();
         _socket?.Dispose();
+        Unlist();
+    }
+
+    // An address as Redis shows it (the dual-mode socket's IPv4 peers as IPv4).
+    private static string Shown(EndPoint? endPoint) => endPoint is IPEndPoint ip
+        ? new IPEndPoint(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address, ip.Port).ToString()
+        : $"{endPoint}";
+
+    /// <summary>CLIENT KILL of the master's client: the connection drops, and the link reconnects and continues.</summary>
+    public void Disconnect()
+    {
+        try { _socket?.Shutdown(SocketShutdown.Both); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { } // already gone
+    }
+
+    // The master's client leaves CLIENT LIST with its connection (Redis frees it; it comes back with the next one).
+    private void Unlist()
+    {
+        if (_master is { } master) { server.Clients.TryRemove(master.Id, out _); }
     }
 
     private void Run()
@@ -82,6 +102,7 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
             }
             finally
             {
+                Unlist();
                 _socket?.Dispose();
                 Interlocked.Exchange(ref _downSinceMs, Clock.NowMs);
                 SetState(MasterLinkState.Connect);
@@ -104,6 +125,15 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
         }
         using var stream = new NetworkStream(socket, ownsSocket: false);
         Handshake(stream);
+        // The master's client, kept for the link's life (its database is where the stream goes on after a PSYNC), is
+        // listed with this connection's addresses.
+        var (peer, local) = (Shown(socket.RemoteEndPoint), Shown(socket.LocalEndPoint));
+        OnLoop(() =>
+        {
+            _master ??= Session.ForMaster(server, _loop, this);
+            _master.ConnectedAt(peer, local);
+            server.Clients[_master.Id] = _master;
+        });
         SetState(MasterLinkState.Connected);
         server.Log.LogInformation("MASTER <-> REPLICA sync: the stream of {Host}:{Port} is followed from offset {Offset}", host, port, Offset);
         using var acks = new Timer(_ => Acknowledge(Offset), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -268,7 +298,6 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
     {
         OnLoop(() =>
         {
-            _master ??= Session.ForMaster(server, _loop);
             var keyspace = server.Keyspace;
             using (keyspace.Lock.Exclusive())
             {

@@ -13,8 +13,8 @@ internal sealed partial class Session
     // Where replies go while they are off: written and forgotten.
     private ArrayBufferWriter<byte>? _discarded;
 
-    /// <summary>While open: a closed session may already serve another client.</summary>
-    public bool IsOpen => Connection is { IsClosing: false };
+    /// <summary>While open: a closed session may already serve another client. The master's client is, while listed.</summary>
+    public bool IsOpen => Connection is { IsClosing: false } || IsMasterClient;
 
     /// <summary>
     /// Open and not yet chosen by a CLIENT KILL: what CLIENT LIST and KILL see, at once on every loop, as Redis frees a
@@ -105,6 +105,11 @@ internal sealed partial class Session
     /// <summary>CLIENT KILL of this session from another: closed at once, its unsent replies dropped (Redis's freeClient).</summary>
     public void Kill(long id)
     {
+        if (_masterLink is { } link)
+        {
+            link.Disconnect();
+            return;
+        }
         Volatile.Write(ref _killedId, id);
         Client.Loop.Post(() =>
         {

@@ -3,6 +3,7 @@ using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Commands;
 using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Replication;
+using Loop.Samples.Redis.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Loop.Samples.Redis.Server;
@@ -45,12 +46,26 @@ internal sealed partial class Session
     private bool RunsStale(CommandSpec spec, CommandSpec called, RespCommand command) =>
         DeclaredScriptFlags(spec, command) is { } flags ? (flags & Scripting.ScriptFlags.AllowStale) != 0 : called.Recorded.HasFlag("stale");
 
-    /// <summary>The master's client of a replica (<see cref="MasterLink"/>), on <paramref name="loop"/>: no connection, replies dropped.</summary>
-    public static Session ForMaster(RedisServer server, EventLoop loop)
+    // The link this session is the master's client of (null for any other session), and the addresses of its connection.
+    private MasterLink? _masterLink;
+    private string _masterPeer = "", _masterLocal = "";
+
+    /// <summary>The master's client of this replica: CLIENT LIST shows it with flags M, as type master.</summary>
+    public bool IsMasterClient => _masterLink is not null;
+
+    /// <summary>The master's client connected again: CLIENT LIST shows these addresses, and its age from now.</summary>
+    public void ConnectedAt(string peer, string local) => (_masterPeer, _masterLocal, CreatedAtMs) = (peer, local, Clock.NowMs);
+
+    /// <summary>
+    /// The master's client of a replica (<see cref="MasterLink"/>), on <paramref name="loop"/>: no connection of its own
+    /// (its id is from the connections' sequence), replies dropped.
+    /// </summary>
+    public static Session ForMaster(RedisServer server, EventLoop loop, MasterLink link)
     {
         var session = new Session(server)
         {
             Authenticated = true, User = server.Acl.Default, Db = server.Keyspace.Databases[0], Counters = server.CountersOf(loop),
+            Id = Connection.NextId(), LastCommandAt = System.Diagnostics.Stopwatch.GetTimestamp(), _masterLink = link,
         };
         session.Writer.Output = new ArrayBufferWriter<byte>();
         session.Writer.ErrorWritten = (error, _) =>

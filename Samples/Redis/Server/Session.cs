@@ -42,13 +42,13 @@ internal sealed partial class Session(RedisServer server) : RespConnectionHandle
     public string LastCommand { get; private set; } = "";
 
     /// <summary>The client's address as CLIENT LIST and SLOWLOG show it.</summary>
-    public string Peer => Connection?.RemoteEndPoint?.ToString() ?? $"{server.Options.Bind}:0";
+    public string Peer => Connection?.RemoteEndPoint?.ToString() ?? (IsMasterClient ? _masterPeer : $"{server.Options.Bind}:0");
 
     /// <summary>Redis's islocalClient: connected from a loopback address (or through no socket at all).</summary>
     public bool IsLocalClient => Connection?.RemoteEndPoint is not System.Net.IPEndPoint endPoint || System.Net.IPAddress.IsLoopback(endPoint.Address);
 
     /// <summary>The address the client connected to, as CLIENT LIST shows it (the configured one).</summary>
-    public string LocalAddress => $"{server.Options.Bind}:{server.Options.Port}";
+    public string LocalAddress => IsMasterClient ? _masterLocal : $"{server.Options.Bind}:{server.Options.Port}";
 
     public override void OnOpen(Connection connection)
     {
