@@ -21,7 +21,7 @@ public sealed class RespWriter(IBufferWriter<byte> output)
     /// <summary><c>+OK</c>.</summary>
     public void Ok() => Raw("+OK\r\n"u8);
 
-    /// <summary>A simple string: <c>+value</c> (no CR or LF inside).</summary>
+    /// <summary>A simple string: <c>+value</c> (a CR or LF inside is written as a space, as for errors).</summary>
     public void SimpleString(ReadOnlySpan<byte> value) => Line((byte)'+', value);
 
     /// <summary>A simple string from ASCII text.</summary>
@@ -34,12 +34,14 @@ public sealed class RespWriter(IBufferWriter<byte> output)
     public Action<string, bool>? ErrorWritten { get; set; }
 
     /// <summary>
-    /// An error line; <paramref name="message"/> starts with its code (<c>ERR</c>, <c>WRONGTYPE</c>, ...).
-    /// <paramref name="counted"/> is false for an error already counted where it arose (<see cref="ErrorWritten"/>).
+    /// An error line; <paramref name="message"/> starts with its code (<c>ERR</c>, <c>WRONGTYPE</c>, ...). As Redis's
+    /// addReplyErrorFormat writes one, CRs and LFs at its end are left out and any inside become spaces, so an argument
+    /// quoted in it cannot break the reply. <paramref name="counted"/> is false for an error already counted where it
+    /// arose (<see cref="ErrorWritten"/>).
     /// </summary>
     public void Error(string message, bool counted = true)
     {
-        Line((byte)'-', message);
+        Line((byte)'-', message.TrimEnd('\r', '\n'));
         ErrorWritten?.Invoke(message, counted);
     }
 
@@ -57,13 +59,13 @@ public sealed class RespWriter(IBufferWriter<byte> output)
         Output.Advance(value.Length + 2);
     }
 
-    /// <summary>A bulk string from text (UTF-8).</summary>
+    /// <summary>A bulk string from text (UTF-8, <see cref="RespText"/>'s escaped bytes as themselves).</summary>
     public void Bulk(string value)
     {
-        var length = Encoding.UTF8.GetByteCount(value);
+        var length = RespText.ByteCount(value);
         Number((byte)'$', length);
         var span = Output.GetSpan(length + 2);
-        Encoding.UTF8.GetBytes(value, span);
+        RespText.Encode(value, span);
         span[length] = (byte)'\r';
         span[length + 1] = (byte)'\n';
         Output.Advance(length + 2);
@@ -73,11 +75,11 @@ public sealed class RespWriter(IBufferWriter<byte> output)
     public void Verbatim(string text)
     {
         if (Protocol != 3) { Bulk(text); return; }
-        var length = Encoding.UTF8.GetByteCount(text);
+        var length = RespText.ByteCount(text);
         Number((byte)'=', length + 4);
         var span = Output.GetSpan(length + 6);
         "txt:"u8.CopyTo(span);
-        Encoding.UTF8.GetBytes(text, span[4..]);
+        RespText.Encode(text, span[4..]);
         span[length + 4] = (byte)'\r';
         span[length + 5] = (byte)'\n';
         Output.Advance(length + 6);
@@ -207,6 +209,7 @@ public sealed class RespWriter(IBufferWriter<byte> output)
         var span = Output.GetSpan(value.Length + 3);
         span[0] = marker;
         value.CopyTo(span[1..]);
+        NoLineBreaks(span.Slice(1, value.Length));
         span[value.Length + 1] = (byte)'\r';
         span[value.Length + 2] = (byte)'\n';
         Output.Advance(value.Length + 3);
@@ -214,12 +217,20 @@ public sealed class RespWriter(IBufferWriter<byte> output)
 
     private void Line(byte marker, string value)
     {
-        var length = Encoding.UTF8.GetByteCount(value);
+        var length = RespText.ByteCount(value);
         var span = Output.GetSpan(length + 3);
         span[0] = marker;
-        Encoding.UTF8.GetBytes(value, span[1..]);
+        RespText.Encode(value, span[1..]);
+        NoLineBreaks(span.Slice(1, length));
         span[length + 1] = (byte)'\r';
         span[length + 2] = (byte)'\n';
         Output.Advance(length + 3);
+    }
+
+    // A line's CR or LF would end the reply early: Redis writes them as spaces (sdsmapchars).
+    private static void NoLineBreaks(Span<byte> line)
+    {
+        line.Replace((byte)'\r', (byte)' ');
+        line.Replace((byte)'\n', (byte)' ');
     }
 }

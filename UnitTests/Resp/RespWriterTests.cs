@@ -96,6 +96,31 @@ public sealed class RespWriterTests
         Assert.Equal("-ERR syntax error\r\n", Write(protocol, w => w.Error("ERR syntax error")));
     }
 
+    // A CR or LF inside a line would end the reply early (a client then reads the rest as another reply): as Redis,
+    // they are written as spaces, and an error's trailing ones are left out (addReplyErrorFormat).
+    [Fact]
+    public void Lines_never_break_inside()
+    {
+        Assert.Equal("-ERR unknown subcommand 'a  -x  b'. Try CLIENT HELP.\r\n", Write(2, w => w.Error("ERR unknown subcommand 'a\r\n-x\r\nb'. Try CLIENT HELP.")));
+        Assert.Equal("-ERR Unsupported option x\r\n", Write(2, w => w.Error("ERR Unsupported option x\r\n")));
+        Assert.Equal("+a b c\r\n", Write(2, w => w.SimpleString("a\rb\nc")));
+        Assert.Equal("+a b\r\n", Write(2, w => w.SimpleString("a\nb"u8)));
+    }
+
+    // Text decoded by RespText is written back as the bytes it came from, valid UTF-8 or not.
+    [Theory]
+    [InlineData(new byte[] { 0x61, 0xff, 0x62 })]
+    [InlineData(new byte[] { 0xc3, 0xa9, 0xc3 })]
+    [InlineData(new byte[] { 0xf0, 0x90, 0x82, 0x80, 0x80 })] // U+10080, whose low surrogate is DC80, then a lone continuation byte
+    [InlineData(new byte[] { 0xed, 0xb2, 0x80 })] // a surrogate spelled in UTF-8, which is not valid UTF-8
+    public void Text_keeps_the_bytes_it_was_made_from(byte[] bytes)
+    {
+        var text = RespText.Decode(bytes);
+        Assert.Equal(bytes.Length, RespText.ByteCount(text));
+        Assert.Equal(bytes, Encoding.Latin1.GetBytes(Write(2, w => w.SimpleString(text)))[1..^2]);
+        Assert.Equal("$" + bytes.Length + "\r\n" + Encoding.Latin1.GetString(bytes) + "\r\n", Write(2, w => w.Bulk(text)));
+    }
+
     // Latin-1 shows each written byte as one char (é is written as its two UTF-8 bytes, C3 A9).
     private static string Write(int protocol, Action<RespWriter> write)
     {

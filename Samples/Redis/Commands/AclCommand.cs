@@ -39,14 +39,14 @@ internal static class AclCommand
         else if (Args.Is(c[1], "CAT") && c.Count == 3)
         {
             var category = Args.Text(c[2]);
-            if (!AclRules.Categories.Contains(category, StringComparer.OrdinalIgnoreCase)) { s.Reply.Error($"ERR Unknown category '{category}'"); return; }
+            if (!AclRules.Categories.Contains(category, StringComparer.OrdinalIgnoreCase)) { s.Reply.Error($"ERR Unknown category '{(category.Length > 128 ? category[..128] : category)}'"); return; }
             CommandInfo.WriteNames(s, CommandInfo.InCategory(category));
         }
         else if (Args.Is(c[1], "GENPASS") && c.Count is 2 or 3) { GeneratePassword(s, c); }
         else if (Args.Is(c[1], "LOG") && c.Count is 2 or 3) { Log(s, c); }
         else if (Args.Is(c[1], "DRYRUN") && c.Count >= 4) { DryRun(s, c); }
         else if (Args.Is(c[1], "HELP") && c.Count == 2) { Subcommands.WriteHelp(s, Help); }
-        else { s.Reply.Error(Subcommands.Unknown(c[1], "ACL")); }
+        else { s.Reply.Error(Subcommands.Syntax(c[1], "ACL")); }
     }
 
     private static void SetUser(Session s, RespCommand c)

@@ -26,7 +26,7 @@ internal static class AdminCommands
         t.Add("readwrite", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
         t.Add("asking", 1, Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Error(ClusterDisabled));
         t.Add("module", -2, NoScript | NoKeyspace, 0, 0, 0, Module);
-        t.Add("lolwut", -1, ReadOnly | Fast | NoKeyspace, 0, 0, 0, (s, c) => s.Reply.Bulk($"Redis ver. {RedisVersion.Text}\n"));
+        t.Add("lolwut", -1, ReadOnly | Fast | NoKeyspace, 0, 0, 0, Lolwut);
         t.Add("memory", -2, ReadOnly, new KeySpec(2, 2, 1), Memory);
     }
 
@@ -79,11 +79,23 @@ internal static class AdminCommands
         else { UnknownSubcommand(s, c, "MODULE"); }
     }
 
+    // Redis draws art for VERSION 5 and 6; its default, kept here for every version, is the version line.
+    private static void Lolwut(Session s, RespCommand c)
+    {
+        if (c.Count >= 3 && Args.Is(c[1], "VERSION") && !Args.TryLong(c[2], out _)) { s.Reply.Error(Args.NotInteger); return; }
+        s.Reply.Bulk($"Redis ver. {RedisVersion.Text}\n");
+    }
+
     private static void Memory(Session s, RespCommand c)
     {
-        if (Args.Is(c[1], "USAGE") && (c.Count == 3 || (c.Count == 5 && Args.Is(c[3], "SAMPLES"))))
+        if (Args.Is(c[1], "USAGE") && c.Count >= 3)
         {
-            if (c.Count == 5 && !Args.TryLong(c[4], out _)) { s.Reply.Error(Args.NotInteger); return; }
+            for (var i = 3; i < c.Count; i += 2)
+            {
+                if (!Args.Is(c[i], "SAMPLES") || i + 1 == c.Count) { s.Reply.Error(Args.Syntax); return; }
+                if (!Args.TryLong(c[i + 1], out var samples)) { s.Reply.Error(Args.NotInteger); return; }
+                if (samples < 0) { s.Reply.Error(Args.Syntax); return; }
+            }
             if (s.Db.Peek(c[2]) is not { } value) { s.Reply.Null(); return; }
             var serialized = new ArrayBufferWriter<byte>();
             RdbEncoder.WriteValue(serialized, value);

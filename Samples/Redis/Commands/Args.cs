@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using Loop.Protocols.Resp;
 
 namespace Loop.Samples.Redis.Commands;
 
@@ -32,7 +33,32 @@ internal static class Args
         && !(text.Length > 1 && text[0] == (byte)'0') && !(text.Length > 1 && text[0] == (byte)'-' && text[1] == (byte)'0')
         && text[0] != (byte)'+';
 
-    public static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+    /// <summary>
+    /// A SCAN cursor as Redis reads one (strtoul): decimal digits after an optional sign and nothing else; "" is 0, and
+    /// a negative one wraps around, as in C.
+    /// </summary>
+    public static bool TryCursor(ReadOnlySpan<byte> text, out ulong cursor)
+    {
+        cursor = 0;
+        var digits = text.Length > 0 && text[0] is (byte)'+' or (byte)'-' ? text[1..] : text;
+        if (digits.IsEmpty) { return text.IsEmpty; }
+        if (!char.IsAsciiDigit((char)digits[0]) || !Utf8Parser.TryParse(digits, out ulong value, out var used) || used != digits.Length) { return false; }
+        cursor = text[0] == (byte)'-' ? 0 - value : value;
+        return true;
+    }
+
+    /// <summary>A C int as Redis's getIntFromObjectOrReply reads one: Redis's error when it is not, else null.</summary>
+    public static string? IntError(ReadOnlySpan<byte> text, out int value)
+    {
+        value = 0;
+        if (!TryLong(text, out var number)) { return NotInteger; }
+        if (number is < int.MinValue or > int.MaxValue) { return "ERR value is out of range, value must between -2147483648 and 2147483647"; }
+        value = (int)number;
+        return null;
+    }
+
+    /// <summary>An argument as text that keeps its bytes: written back in a reply, it is the argument again (<see cref="RespText"/>).</summary>
+    public static string Text(ReadOnlySpan<byte> bytes) => RespText.Decode(bytes);
 
     public static byte[] Bytes(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
 }

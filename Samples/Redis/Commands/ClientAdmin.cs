@@ -76,9 +76,9 @@ internal static class ClientAdmin
     public static void Unblock(Session s, RespCommand c)
     {
         if (c.Count > 4) { s.Reply.Error(Subcommands.Syntax(c[1], "CLIENT")); return; }
-        if (!Args.TryLong(c[2], out var id)) { s.Reply.Error("ERR value is not an integer or out of range"); return; }
         var withError = c.Count == 4 && Args.Is(c[3], "ERROR");
         if (c.Count == 4 && !withError && !Args.Is(c[3], "TIMEOUT")) { s.Reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"); return; }
+        if (!Args.TryLong(c[2], out var id)) { s.Reply.Error(Args.NotInteger); return; }
         var unblocked = s.Server.Clients.TryGetValue(id, out var target) && target.UnblockWait(withError ? "UNBLOCKED client unblocked via CLIENT UNBLOCK" : null);
         s.Reply.Integer(unblocked ? 1 : 0);
     }

@@ -51,9 +51,9 @@ internal static class ConnectionCommands
 
     private static void Select(Session s, RespCommand c)
     {
-        if (!Args.TryLong(c[1], out var index)) { s.Reply.Error(Args.NotInteger); return; }
+        if (Args.IntError(c[1], out var index) is { } error) { s.Reply.Error(error); return; }
         if (index < 0 || index >= s.Server.Keyspace.Databases.Length) { s.Reply.Error("ERR DB index is out of range"); return; }
-        s.Select((int)index);
+        s.Select(index);
         s.Reply.Ok();
     }
 

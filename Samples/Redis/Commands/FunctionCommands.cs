@@ -189,7 +189,8 @@ internal static class FunctionCommands
                 if (++i == c.Count) { s.Reply.Error("ERR library name argument was not given"); return; }
                 pattern = c[i].ToArray();
             }
-            else { s.Reply.Error($"ERR Unknown argument {Args.Text(c[i])}"); return; }
+            // Redis words this one without addReplyErrorFormat, so a CR or LF at its end is kept, as a space.
+            else { s.Reply.Error($"ERR Unknown argument {Args.Text(c[i]).Replace('\r', ' ').Replace('\n', ' ')}"); return; }
         }
         var libraries = s.Server.Scripting.Functions.Libraries
             .Where(l => pattern is null || Store.Glob.Match(pattern, Encoding.UTF8.GetBytes(l.Name), ignoreCase: true)).ToList();

@@ -129,7 +129,7 @@ internal static class HashCommands
 
     private static void HScan(Session s, RespCommand c)
     {
-        if (!ulong.TryParse(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
+        if (!Args.TryCursor(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
         if (!TryRead(s, c[1], out RedisHash? hash)) { return; }
         var found = new List<KeyValuePair<byte[], byte[]>>();
         // As Redis, options are checked only once the key exists.

@@ -57,7 +57,6 @@ internal static class KeyCommands
 
     private static void Expire(Session s, RespCommand c, long unitMs, bool absolute)
     {
-        if (!Args.TryLong(c[2], out var amount)) { s.Reply.Error(Args.NotInteger); return; }
         bool nx = false, xx = false, gt = false, lt = false;
         for (var i = 3; i < c.Count; i++)
         {
@@ -69,6 +68,8 @@ internal static class KeyCommands
         }
         if (nx && (xx || gt || lt)) { s.Reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible"); return; }
         if (gt && lt) { s.Reply.Error("ERR GT and LT options at the same time are not compatible"); return; }
+        // The options are checked before the time, as Redis does.
+        if (!Args.TryLong(c[2], out var amount)) { s.Reply.Error(Args.NotInteger); return; }
         var now = Clock.NowMs;
         // As Redis: only an overflow is refused; any deadline in the past, however far, deletes the key.
         if (amount > (long.MaxValue - (absolute ? 0 : now)) / unitMs || amount < long.MinValue / unitMs)
@@ -128,7 +129,7 @@ internal static class KeyCommands
 
     private static void Scan(Session s, RespCommand c)
     {
-        if (!ulong.TryParse(c[1], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
+        if (!Args.TryCursor(c[1], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
         if (!ScanOptions.TryParse(c, 2, out var options, out var error)) { s.Reply.Error(error!); return; }
         var keys = new List<byte[]>();
         var next = s.Db.Scan(cursor, options.Count, keys);
@@ -192,7 +193,7 @@ internal static class KeyCommands
     private static bool TryDatabase(Session s, ReadOnlySpan<byte> text, out Database db)
     {
         db = s.Db;
-        if (!Args.TryLong(text, out var index)) { s.Reply.Error(Args.NotInteger); return false; }
+        if (Args.IntError(text, out var index) is { } error) { s.Reply.Error(error); return false; }
         if (index < 0 || index >= s.Server.Keyspace.Databases.Length) { s.Reply.Error("ERR DB index is out of range"); return false; }
         db = s.Server.Keyspace.Databases[index];
         return true;

@@ -14,6 +14,7 @@ namespace Loop.Samples.Redis.Commands;
 internal static class ScriptingCommands
 {
     private static readonly KeySpec NumKeysSpec = new(0, 0, 0, NumKeysAt: 2);
+    private const string NoSuchScript = "NOSCRIPT No matching script. Please use EVAL.";
 
     private static readonly string[] Help =
     [
@@ -58,6 +59,8 @@ internal static class ScriptingCommands
 
     private static void Eval(Session s, RespCommand c, bool bySha, bool readOnly)
     {
+        // No script has a name of another length: Redis answers so before it reads numkeys.
+        if (bySha && c[1].Length != 40) { s.Reply.Error(NoSuchScript); return; }
         if (ReadNumKeys(c, out var numKeys) is { } invalid) { s.Reply.Error(invalid); return; }
         var scripting = s.Server.Scripting;
         string sha;
@@ -65,7 +68,7 @@ internal static class ScriptingCommands
         if (bySha)
         {
             sha = Args.Text(c[1]).ToLowerInvariant();
-            if (!scripting.TryGetScript(sha, out body)) { s.Reply.Error("NOSCRIPT No matching script. Please use EVAL."); return; }
+            if (!scripting.TryGetScript(sha, out body)) { s.Reply.Error(NoSuchScript); return; }
         }
         else
         {

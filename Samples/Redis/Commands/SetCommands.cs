@@ -152,7 +152,7 @@ internal static class SetCommands
 
     private static void Scan(Session s, RespCommand c)
     {
-        if (!ulong.TryParse(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
+        if (!Args.TryCursor(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
         if (!TryRead(s, c[1], out RedisSet? set)) { return; }
         // As Redis, options are checked only once the key exists.
         if (set is null) { ReplyScan(s, 0, []); return; }

@@ -1,3 +1,4 @@
+using System.Text;
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Store;
 
@@ -11,65 +12,67 @@ internal readonly record struct SetOptions(bool OnlyIfAbsent, bool OnlyIfPresent
         options = default;
         error = null;
         bool nx = false, xx = false, get = false, keepTtl = false;
-        long? deadline = null;
+        var expiry = -1;
         for (var i = first; i < c.Count; i++)
         {
             var word = c[i];
             if (Args.Is(word, "NX") && !xx) { nx = true; }
             else if (Args.Is(word, "XX") && !nx) { xx = true; }
             else if (Args.Is(word, "GET")) { get = true; }
-            else if (Args.Is(word, "KEEPTTL") && deadline is null) { keepTtl = true; }
-            else if (!keepTtl && deadline is null && i + 1 < c.Count && TryDeadline(word, c[i + 1], "set", out deadline, out error))
-            {
-                if (error is not null) { return false; }
-                i++;
-            }
+            else if (Args.Is(word, "KEEPTTL") && expiry < 0) { keepTtl = true; }
+            else if (!keepTtl && i + 1 < c.Count && IsExpiryUnit(word) && SameUnit(c, expiry, word)) { expiry = i++; }
             else
             {
-                error = error ?? Args.Syntax;
+                error = Args.Syntax;
                 return false;
             }
+        }
+        long? deadline = null;
+        if (expiry >= 0)
+        {
+            if (!TryDeadline(c, expiry, "set", out var at, out error)) { return false; }
+            deadline = at;
         }
         options = new SetOptions(nx, xx, get, keepTtl, deadline);
         return true;
     }
 
-    public static bool TryParseGetEx(RespCommand c, out long? deadline, out bool persist, out string? error)
+    /// <summary>
+    /// GETEX's options: whether PERSIST was given, and where an EX/PX/EXAT/PXAT option is (-1 if none). Its value is
+    /// checked by <see cref="TryDeadline"/> once the key is found to be a string, as Redis checks it.
+    /// </summary>
+    public static bool TryParseGetEx(RespCommand c, out int expiry, out bool persist)
     {
-        deadline = null;
+        expiry = -1;
         persist = false;
-        error = null;
         for (var i = 2; i < c.Count; i++)
         {
-            if (Args.Is(c[i], "PERSIST") && deadline is null && !persist) { persist = true; }
-            else if (!persist && deadline is null && i + 1 < c.Count && TryDeadline(c[i], c[i + 1], "getex", out deadline, out error))
-            {
-                if (error is not null) { return false; }
-                i++;
-            }
-            else
-            {
-                error = error ?? Args.Syntax;
-                return false;
-            }
+            if (Args.Is(c[i], "PERSIST") && expiry < 0) { persist = true; }
+            else if (!persist && i + 1 < c.Count && IsExpiryUnit(c[i]) && SameUnit(c, expiry, c[i])) { expiry = i++; }
+            else { return false; }
         }
         return true;
     }
 
-    /// <summary>EX/PX/EXAT/PXAT and their value as an absolute Unix-ms deadline; false if <paramref name="unit"/> is none of them.</summary>
-    private static bool TryDeadline(ReadOnlySpan<byte> unit, ReadOnlySpan<byte> value, string command, out long? deadline, out string? error)
+    private static bool IsExpiryUnit(ReadOnlySpan<byte> word) =>
+        Args.Is(word, "EX") || Args.Is(word, "PX") || Args.Is(word, "EXAT") || Args.Is(word, "PXAT");
+
+    // No expiry yet, or one of the same unit: as in Redis, the last of a repeated option counts, two units are refused.
+    private static bool SameUnit(RespCommand c, int expiry, ReadOnlySpan<byte> unit) => expiry < 0 || Ascii.EqualsIgnoreCase(c[expiry], unit);
+
+    /// <summary>The option at <paramref name="at"/> (EX/PX/EXAT/PXAT and its value) as an absolute Unix-ms deadline.</summary>
+    public static bool TryDeadline(RespCommand c, int at, string command, out long deadline, out string? error)
     {
-        deadline = null;
+        deadline = 0;
         error = null;
-        var (scale, absolute) = Args.Is(unit, "EX") ? (1000L, false) : Args.Is(unit, "PX") ? (1L, false)
-            : Args.Is(unit, "EXAT") ? (1000L, true) : Args.Is(unit, "PXAT") ? (1L, true) : (0L, false);
-        if (scale == 0) { return false; }
-        if (!Args.TryLong(value, out var amount)) { error = Args.NotInteger; return true; }
+        var (scale, absolute) = Args.Is(c[at], "EX") ? (1000L, false) : Args.Is(c[at], "PX") ? (1L, false)
+            : Args.Is(c[at], "EXAT") ? (1000L, true) : (1L, true);
+        if (!Args.TryLong(c[at + 1], out var amount)) { error = Args.NotInteger; return false; }
         var now = Clock.NowMs;
         if (amount <= 0 || amount > (long.MaxValue - (absolute ? 0 : now)) / scale)
         {
             error = $"ERR invalid expire time in '{command}' command";
-            return true;
+            return false;
         }
         deadline = absolute ? amount * scale : now + amount * scale;
         return true;

@@ -156,7 +156,7 @@ internal static class SortedSetCommands
 
     private static void Scan(Session s, RespCommand c)
     {
-        if (!ulong.TryParse(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
+        if (!Args.TryCursor(c[2], out var cursor)) { s.Reply.Error("ERR invalid cursor"); return; }
         if (!TryRead(s, c[1], out RedisSortedSet? zset)) { return; }
         var found = new List<SkipListNode>();
         var next = 0UL;

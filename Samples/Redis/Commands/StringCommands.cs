@@ -117,11 +117,13 @@ internal static class StringCommands
 
     private static void GetEx(Session s, RespCommand c)
     {
-        if (!SetOptions.TryParseGetEx(c, out var deadline, out var persist, out var error)) { s.Reply.Error(error!); return; }
+        if (!SetOptions.TryParseGetEx(c, out var expiry, out var persist)) { s.Reply.Error(Args.Syntax); return; }
         if (!TryReadString(s, c[1], out var value)) { return; }
         if (value is null) { s.Reply.Null(); return; }
+        var deadline = 0L;
+        if (expiry >= 0 && !SetOptions.TryDeadline(c, expiry, "getex", out deadline, out var error)) { s.Reply.Error(error!); return; }
         s.Reply.Bulk(value);
-        if (deadline is { } at) { SetExpiry(s, c[1], at); }
+        if (expiry >= 0) { SetExpiry(s, c[1], deadline); }
         else if (persist && s.Db.Persist(c[1])) { s.Db.Notify(EventClass.Generic, "persist"u8, c[1]); }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Loop.Protocols.Resp;
 using KeraLua;
 
 namespace Loop.Samples.Redis.Scripting;
@@ -94,12 +95,12 @@ internal sealed partial class LuaEngine
         {
             thread.PushString("err");
             thread.RawGet(-2);
-            var text = thread.Type(-1) == LuaType.String ? Encoding.UTF8.GetString(thread.ToBuffer(-1, false)) : "ERR unknown error";
+            var text = thread.Type(-1) == LuaType.String ? RespText.Decode(thread.ToBuffer(-1, false)) : "ERR unknown error";
             thread.Pop(1);
             return text;
         }
         return "ERR " + (thread.Type(-1) is LuaType.String or LuaType.Number
-            ? AsLua51(Encoding.UTF8.GetString(thread.ToBuffer(-1, false)))
+            ? AsLua51(RespText.Decode(thread.ToBuffer(-1, false)))
             : thread.TypeName(thread.Type(-1)));
     }
 

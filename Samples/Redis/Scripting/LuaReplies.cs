@@ -237,8 +237,7 @@ internal static class LuaReplies
     }
 
     // The string on top with CR and LF as spaces, as Redis writes a status or error from a script.
-    private static string Sanitized(Lua lua) =>
-        System.Text.Encoding.UTF8.GetString(lua.ToBuffer(-1, false)).Replace('\r', ' ').Replace('\n', ' ');
+    private static string Sanitized(Lua lua) => RespText.Decode(lua.ToBuffer(-1, false)).Replace('\r', ' ').Replace('\n', ' ');
 
     // The table on top as a map (its pairs) or a set (its keys).
     private static void WritePairs(Lua lua, RespWriter reply, bool resp3, int depth, bool map)

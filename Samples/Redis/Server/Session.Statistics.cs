@@ -33,11 +33,12 @@ internal sealed partial class Session
     private void Reject(CommandSpec spec, RespCommand command, string error)
     {
         FlagTransactionError();
-        if (InMulti && spec.Name == "exec")
+        if (spec.Name == "exec")
         {
-            // As Redis's execCommandAbort: the transaction is discarded, the reason given.
-            EndTransaction();
-            Reply.Error($"EXECABORT Transaction discarded because of: {error}");
+            // As Redis's execCommandAbort, also outside MULTI: the transaction is discarded, the reason given (without
+            // the ERR that Redis's own reasons lack).
+            if (InMulti) { EndTransaction(); }
+            Reply.Error($"EXECABORT Transaction discarded because of: {(error.StartsWith("ERR ", StringComparison.Ordinal) ? error[4..] : error)}");
         }
         else { Reply.Error(error); }
         if (spec.CountedAs(command) is { } counted) { Counters.PerCommand.RejectedCalls[counted.Id]++; }

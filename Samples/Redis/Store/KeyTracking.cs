@@ -150,7 +150,7 @@ internal sealed class KeyTracking
         return null;
 
         static bool Overlap(byte[] a, byte[] b) => a.AsSpan(0, Math.Min(a.Length, b.Length)).SequenceEqual(b.AsSpan(0, Math.Min(a.Length, b.Length)));
-        static string Text(byte[] bytes) => System.Text.Encoding.UTF8.GetString(bytes);
+        static string Text(byte[] bytes) => Commands.Args.Text(bytes);
     }
 
     /// <summary>The BCAST client <paramref name="clientId"/> listens to <paramref name="prefix"/>.</summary>
