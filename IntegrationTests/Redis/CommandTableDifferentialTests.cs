@@ -158,7 +158,8 @@ public sealed class CommandTableDifferentialTests
         },
     };
 
-    // Keys of every type, the same on both servers; called again now and then, as the script deletes and retypes them.
+    // Keys of every type, the same on both servers, some past Redis's compact encodings; called again now and then, as
+    // the script deletes and retypes them.
     private static async Task SetUpAsync(params RespClient[] clients)
     {
         string[][] setUp =
@@ -168,6 +169,11 @@ public sealed class CommandTableDifferentialTests
             ["SADD", "is", "1", "2", "3"], ["ZADD", "z", "1", "a", "2", "b", "3", "m1"], ["XADD", "x", "1-1", "f", "v"],
             ["XADD", "x", "2-1", "f", "v"], ["XGROUP", "CREATE", "x", "g", "0"], ["PFADD", "hl", "a", "b"],
             ["GEOADD", "g", "13.36", "38.11", "m1", "15.08", "37.50", "m2"],
+            ["RPUSH", "l", .. Enumerable.Range(0, 200).Select(i => $"e{i % 37}")],
+            ["HSET", "h", .. Enumerable.Range(0, 150).SelectMany(i => new[] { $"k{i}", $"{i * 7}" })],
+            ["ZADD", "z", .. Enumerable.Range(0, 150).SelectMany(i => new[] { $"{i % 13}.5", $"z{i}" })],
+            ["SADD", "is", .. Enumerable.Range(0, 600).Select(i => $"{i * 3}")],
+            ["SETRANGE", "s", "100", "tail"],
         ];
         foreach (var client in clients)
         {
