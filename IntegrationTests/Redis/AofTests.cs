@@ -191,6 +191,37 @@ public sealed class AofTests
         Directory.Delete(directory, recursive: true);
     }
 
+    // As Redis: with appendonly off, BGREWRITEAOF writes a base of what is there, which the manifest then names alone in
+    // place of an earlier log's files; appendonly yes loads it.
+    [Fact]
+    public async Task Bgrewriteaof_with_appendonly_off_writes_a_base_that_replaces_the_directory_s_files()
+    {
+        var directory = Directory.CreateTempSubdirectory("loop-redis-aof-").FullName;
+        var aofDirectory = Path.Combine(directory, AofFileNames.DefaultDirectoryName);
+        await using (var logged = await StartAsync(Backend.Auto, directory, "everysec"))
+        {
+            using var client = new RespClient(await logged.ConnectAsync());
+            Assert.Equal("OK", await client.CallAsync("SET", "earlier", "log"));
+        }
+        string[] before;
+        await using (var off = await InProcessRedis.StartAsync(Backend.Auto, dir: directory))
+        {
+            using var client = new RespClient(await off.ConnectAsync());
+            await RunAsync(client, Fill);
+            Assert.Equal("Background append only file rewriting started", await client.CallAsync("BGREWRITEAOF"));
+            Assert.True(await Polling.Eventually(async () => InfoField(await client.CallAsync("INFO", "persistence"), "aof_rewrites") == 1),
+                "BGREWRITEAOF did not complete");
+            Assert.Equal(0L, InfoField(await client.CallAsync("INFO", "persistence"), "aof_enabled"));
+            before = await ReadAllAsync(client, Keys);
+        }
+        Assert.Equal(["appendonly.aof.2.base.rdb", "appendonly.aof.manifest"], Directory.GetFiles(aofDirectory).Select(Path.GetFileName).Order());
+        await using var loaded = await StartAsync(Backend.Auto, directory, "everysec");
+        using var again = new RespClient(await loaded.ConnectAsync());
+        Assert.Equal(before, await ReadAllAsync(again, Keys));
+        Assert.Null(await again.CallAsync("GET", "earlier"));
+        Directory.Delete(directory, recursive: true);
+    }
+
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Config_set_appendonly_yes_writes_a_base_of_what_is_there_and_logs_from_then_on(Backend backend)

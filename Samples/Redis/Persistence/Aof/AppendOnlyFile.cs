@@ -22,6 +22,8 @@ internal sealed class AppendOnlyFile
     private long _baseSequence, _incrSequence;
     private List<AofFileInfo> _incrs = [];
     private AofFileInfo? _base;
+    // The files a directory's manifest named when a rewrite began with appendonly off: deleted once its base is named.
+    private List<AofFileInfo> _superseded = [];
     private bool _rewriting;
     private long _rewriteStartedMs;
     // The current base's size, and the log offset where the incr file after it began (and the next one's, mid-rewrite).
@@ -161,19 +163,8 @@ internal sealed class AppendOnlyFile
     /// <summary>BGREWRITEAOF: null when started or scheduled (<see cref="RewriteScheduled"/>), else the error reply.</summary>
     public string? Rewrite()
     {
-        if (_log is not { } log) { return "ERR Background append only file rewriting is only possible when appendonly is enabled"; }
-        lock (_gate)
-        {
-            if (_rewriting) { return "ERR Background append only file rewriting already in progress"; }
-            if (!_server.Persistence.TryClaimSnapshot())
-            {
-                // A BGSAVE has the snapshot: as Redis, the rewrite starts once it is done.
-                RewriteScheduled = true;
-                return null;
-            }
-            _rewriting = true;
-            _rewriteStartedMs = Store.Clock.NowMs;
-        }
+        if (ClaimRewrite() is { } refused) { return refused == "" ? null : refused; }
+        if (_log is not { } log) { return RewriteWhileOff(); }
         if (!TryCreateIncr(out var incr, out var file, out var error))
         {
             _server.Log.LogWarning("Background AOF rewrite failed: {Error}", error);
@@ -191,6 +182,47 @@ internal sealed class AppendOnlyFile
                 if (!log.SwitchFile(next)) { next.Dispose(); }
                 return log;
             });
+        });
+        return null;
+    }
+
+    // The rewrite's turn: null when claimed, "" when it waits for a BGSAVE (as Redis, it starts once that is done), else
+    // the error reply.
+    private string? ClaimRewrite()
+    {
+        lock (_gate)
+        {
+            if (_rewriting) { return "ERR Background append only file rewriting already in progress"; }
+            if (!_server.Persistence.TryClaimSnapshot())
+            {
+                RewriteScheduled = true;
+                return "";
+            }
+            _rewriting = true;
+            _rewriteStartedMs = Store.Clock.NowMs;
+            return null;
+        }
+    }
+
+    // BGREWRITEAOF with appendonly off, as Redis: a base of this instant, which the manifest then names alone; the files
+    // it named before are deleted. Nothing is logged.
+    private string? RewriteWhileOff()
+    {
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            AdoptDirectory();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or AofFormatException)
+        {
+            _server.Log.LogWarning("Background AOF rewrite failed: {Error}", e.Message);
+            lock (_gate) { _rewriting = false; }
+            _server.Persistence.ReleaseSnapshot();
+            return "ERR Background append only file rewriting failed";
+        }
+        StartRewriteThread(null, () =>
+        {
+            using (_server.Keyspace.Lock.Exclusive()) { return new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes); }
         });
         return null;
     }
@@ -226,7 +258,7 @@ internal sealed class AppendOnlyFile
         }
     }
 
-    private void StartRewriteThread(AofFileInfo incr, Func<Snapshot> begin)
+    private void StartRewriteThread(AofFileInfo? incr, Func<Snapshot> begin)
     {
         _server.Log.LogInformation("Background append only file rewriting started");
         new Thread(() => FinishRewrite(begin, incr)) { IsBackground = true, Name = "loop-redis aof rewrite" }.Start();
@@ -255,7 +287,7 @@ internal sealed class AppendOnlyFile
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
-            ContinueSequences();
+            AdoptDirectory();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or AofFormatException)
         {
@@ -264,7 +296,6 @@ internal sealed class AppendOnlyFile
         }
         lock (_gate)
         {
-            (_base, _incrs) = (null, []);
             _rewriting = true;
             _rewriteStartedMs = Store.Clock.NowMs;
         }
@@ -280,17 +311,18 @@ internal sealed class AppendOnlyFile
         return null;
     }
 
-    // A directory that already holds files: the new ones take the next numbers, so none is overwritten.
-    private void ContinueSequences()
+    // A rewrite begun with appendonly off starts from what the directory holds: its new files take the next numbers, so
+    // none is overwritten, and the files the manifest names are the ones it supersedes.
+    private void AdoptDirectory()
     {
         var path = Path.Combine(Directory, AofFileNames.Manifest(FileName));
-        if (!File.Exists(path)) { return; }
-        var manifest = AofManifest.Load(path);
-        var files = manifest.History.Concat(manifest.Incrs).Concat(manifest.Base is { } b ? [b] : []).ToList();
+        var manifest = File.Exists(path) ? AofManifest.Load(path) : null;
+        List<AofFileInfo> files = manifest is null ? [] : [.. manifest.History, .. manifest.Incrs, .. manifest.Base is { } b ? [b] : Array.Empty<AofFileInfo>()];
         lock (_gate)
         {
             _baseSequence = Math.Max(_baseSequence, files.Where(f => f.Name.Contains(".base.")).Select(f => f.Sequence).DefaultIfEmpty().Max());
             _incrSequence = Math.Max(_incrSequence, files.Where(f => f.Type == AofFileType.Incr || f.Name.Contains(".incr.")).Select(f => f.Sequence).DefaultIfEmpty().Max());
+            (_base, _incrs, _superseded) = (null, [], files);
         }
     }
 
@@ -338,8 +370,9 @@ internal sealed class AppendOnlyFile
     }
 
     // On the rewrite's thread: begins it (see Begin), then writes the base while the loops go on; once it is in place,
-    // the manifest names it and the incr file started with it, and the files before are deleted.
-    private void FinishRewrite(Func<Snapshot> begin, AofFileInfo incr)
+    // the manifest names it and the incr file started with it (none when appendonly is off), and the files before are
+    // deleted.
+    private void FinishRewrite(Func<Snapshot> begin, AofFileInfo? incr)
     {
         var started = Stopwatch.GetTimestamp();
         var ok = false;
@@ -350,8 +383,8 @@ internal sealed class AppendOnlyFile
             AofManifest manifest;
             lock (_gate)
             {
-                old = [.. _base is { } previous ? [previous] : Array.Empty<AofFileInfo>(), .. _incrs.TakeWhile(f => f != incr)];
-                (_base, _incrs) = (baseFile, [.. _incrs.SkipWhile(f => f != incr)]);
+                old = [.. _superseded, .. _base is { } previous ? [previous] : Array.Empty<AofFileInfo>(), .. _incrs.TakeWhile(f => f != incr)];
+                (_base, _incrs, _superseded) = (baseFile, [.. _incrs.SkipWhile(f => f != incr)], []);
                 (_baseSize, _incrStart) = (size, _nextIncrStart);
                 manifest = Manifest();
             }
