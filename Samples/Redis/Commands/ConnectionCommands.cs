@@ -51,9 +51,8 @@ internal static class ConnectionCommands
 
     private static void Select(Session s, RespCommand c)
     {
-        if (Args.IntError(c[1], out var index) is { } error) { s.Reply.Error(error); return; }
-        if (index < 0 || index >= s.Server.Keyspace.Databases.Length) { s.Reply.Error("ERR DB index is out of range"); return; }
-        s.Select(index);
+        if (!KeyCommands.TryDatabase(s, c[1], out var db)) { return; }
+        s.Select(db.Index);
         s.Reply.Ok();
     }
 

@@ -190,7 +190,8 @@ internal static class KeyCommands
         s.Reply.Ok(); // clients blocked on keys the swap brought are served after it, as after a push
     }
 
-    private static bool TryDatabase(Session s, ReadOnlySpan<byte> text, out Database db)
+    /// <summary>The database a SELECT, MOVE or COPY names, or false with Redis's error answered.</summary>
+    public static bool TryDatabase(Session s, ReadOnlySpan<byte> text, out Database db)
     {
         db = s.Db;
         if (Args.IntError(text, out var index) is { } error) { s.Reply.Error(error); return false; }

@@ -108,7 +108,7 @@ internal sealed class AppendOnlyFile
         System.IO.Directory.CreateDirectory(Directory);
         using (keyspace.Lock.Exclusive())
         {
-            var (baseFile, size) = WriteBase(new Snapshot(keyspace, BaseFormat, _server.Scripting.Functions.Codes));
+            var (baseFile, size) = WriteBase(BaseSnapshot());
             lock (_gate) { (_base, _incrs, _baseSize, _incrStart) = (baseFile, [], size, 0); }
             var incr = NextIncr();
             var file = CreateIncr(incr);
@@ -208,11 +208,7 @@ internal sealed class AppendOnlyFile
     // it named before are deleted. Nothing is logged.
     private string? RewriteWhileOff()
     {
-        try
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-            AdoptDirectory();
-        }
+        try { AdoptDirectory(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or AofFormatException)
         {
             _server.Log.LogWarning("Background AOF rewrite failed: {Error}", e.Message);
@@ -222,7 +218,7 @@ internal sealed class AppendOnlyFile
         }
         StartRewriteThread(null, () =>
         {
-            using (_server.Keyspace.Lock.Exclusive()) { return new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes); }
+            using (_server.Keyspace.Lock.Exclusive()) { return BaseSnapshot(); }
         });
         return null;
     }
@@ -254,7 +250,7 @@ internal sealed class AppendOnlyFile
         using (_server.Keyspace.Lock.Exclusive())
         {
             _nextIncrStart = startIncr(incrFile).Size; // about: the loops may still hand over commands for the old file
-            return new Snapshot(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes);
+            return BaseSnapshot();
         }
     }
 
@@ -284,11 +280,7 @@ internal sealed class AppendOnlyFile
     {
         if (_log is not null) { return null; }
         if (!_server.Persistence.TryClaimSnapshot()) { return "a background save is in progress; try again once it is done"; }
-        try
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-            AdoptDirectory();
-        }
+        try { AdoptDirectory(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or AofFormatException)
         {
             _server.Persistence.ReleaseSnapshot();
@@ -315,6 +307,7 @@ internal sealed class AppendOnlyFile
     // none is overwritten, and the files the manifest names are the ones it supersedes.
     private void AdoptDirectory()
     {
+        System.IO.Directory.CreateDirectory(Directory);
         var path = Path.Combine(Directory, AofFileNames.Manifest(FileName));
         var manifest = File.Exists(path) ? AofManifest.Load(path) : null;
         List<AofFileInfo> files = manifest is null ? [] : [.. manifest.History, .. manifest.Incrs, .. manifest.Base is { } b ? [b] : Array.Empty<AofFileInfo>()];
@@ -412,6 +405,9 @@ internal sealed class AppendOnlyFile
 
     // aof-use-rdb-preamble: an RDB base (Redis's default), or commands.
     private SnapshotFormat BaseFormat => _server.Config.Get("aof-use-rdb-preamble") == "yes" ? SnapshotFormat.Rdb : SnapshotFormat.Commands;
+
+    // What a base holds: the keyspace and the libraries at this instant. Taken under the exclusive hold.
+    private Snapshot BaseSnapshot() => new(_server.Keyspace, BaseFormat, _server.Scripting.Functions.Codes);
 
     // The snapshot as the next base file: written as a temp file, synced, renamed into place.
     private (AofFileInfo File, long Size) WriteBase(Snapshot snapshot)
