@@ -182,13 +182,13 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
         else { throw new InvalidDataException($"Unexpected reply to PSYNC from master: {reply}"); }
     }
 
-    // The RDB after the newlines a master sends while it prepares one: a bulk of known length ($len), or, from a master
-    // that streams it (capa eof, repl-diskless-sync), the bytes up to an end mark of 40 bytes ($EOF:mark). Written to a
-    // temp file, loaded, and renamed over dbfilename, as Redis's disk load does; the keys are replaced on the loop.
+    // The RDB after the newlines a master sends while it prepares one (ReadReply): a bulk of known length ($len), or,
+    // from a master that streams it (capa eof, repl-diskless-sync), the bytes up to an end mark of 40 bytes ($EOF:mark).
+    // Written to a temp file, loaded, and renamed over dbfilename, as Redis's disk load does; the keys are replaced on
+    // the loop.
     private void LoadRdb(NetworkStream stream)
     {
-        string header;
-        do { header = ReadLine(stream); } while (header.Length == 0);
+        var header = ReadReply(stream);
         var mark = header.StartsWith("$EOF:") && header.Length == 5 + EndMarkLength ? Encoding.ASCII.GetBytes(header[5..]) : null;
         var length = 0L;
         if (mark is null && (!header.StartsWith('$') || !long.TryParse(header.AsSpan(1), out length) || length < 0))
@@ -361,7 +361,16 @@ internal sealed class MasterLink(RedisServer server, EventLoop loop, string host
     private string Call(NetworkStream stream, params string[] arguments)
     {
         Send(Command(arguments));
-        return ReadLine(stream);
+        return ReadReply(stream);
+    }
+
+    // The next reply line. A master keeps the link alive with bare newlines while it prepares a snapshot (the wait of
+    // repl-diskless-sync-delay before PSYNC's answer, and the save before the RDB): as Redis's replica, skip them.
+    private string ReadReply(NetworkStream stream)
+    {
+        string line;
+        do { line = ReadLine(stream); } while (line.Length == 0);
+        return line;
     }
 
     private static byte[] Command(params string[] arguments)
