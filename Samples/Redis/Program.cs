@@ -21,7 +21,7 @@ if (args.Length > 0 && !args[0].StartsWith("--"))
     configFile = Path.GetFullPath(args[0]);
     try
     {
-        args = [.. ConfigFile.Read(configFile).SelectMany(setting => AsOption(setting.Name, setting.Value)), .. args[1..]];
+        args = [.. ConfigFile.Read(configFile).SelectMany(setting => AsOption(setting.Name, setting.Value)), .. ConfigArgs.CommandLine(args[1..])];
     }
     catch (ConfigFileException e)
     {
@@ -29,6 +29,7 @@ if (args.Length > 0 && !args[0].StartsWith("--"))
         return 1;
     }
 }
+else { args = ConfigArgs.CommandLine(args); }
 try
 {
     SampleHost.ParseCommon(args, options, usage, (flag, value) =>

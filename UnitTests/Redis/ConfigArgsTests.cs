@@ -17,6 +17,16 @@ public sealed class ConfigArgsTests
     public void Lines_split_as_redis_splits_them(string line, string[] expected) => Assert.Equal(expected, ConfigArgs.Split(line));
 
     [Theory]
+    [InlineData(new[] { "--replicaof", "127.0.0.1", "6379", "--port", "7000" }, new[] { "--replicaof", "127.0.0.1 6379", "--port", "7000" })]
+    [InlineData(new[] { "--save", "900", "1", "300", "10" }, new[] { "--save", "900 1 300 10" })]
+    [InlineData(new[] { "--save", "--appendonly", "yes" }, new[] { "--save", "", "--appendonly", "yes" })]
+    [InlineData(new[] { "--save", "" }, new[] { "--save", "" })]
+    [InlineData(new[] { "--verbose", "--maxmemory", "-1" }, new[] { "--verbose", "--maxmemory", "-1" })]
+    [InlineData(new[] { "--save" }, new[] { "--save", "" })]
+    public void Command_line_values_are_joined_up_to_the_next_option_as_redis_joins_them(string[] args, string[] expected) =>
+        Assert.Equal(expected, ConfigArgs.CommandLine(args));
+
+    [Theory]
     [InlineData("save \"900 1")]
     [InlineData("save '900 1")]
     [InlineData("save \"900\"1")]

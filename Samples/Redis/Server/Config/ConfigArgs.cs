@@ -79,4 +79,23 @@ internal static class ConfigArgs
     }
 
     private static bool IsBlank(char c) => c is ' ' or '\n' or '\r' or '\t' or '\0';
+
+    /// <summary>
+    /// Command-line options as redis-server reads them: an option's value is every argument up to the next
+    /// <c>--option</c>, joined by spaces (<c>--replicaof 127.0.0.1 6379</c>, <c>--save 900 1 300 10</c>), and a
+    /// <c>--save</c> followed by none is <c>--save ""</c>. An option given no value stays alone (<c>--verbose</c>).
+    /// </summary>
+    public static string[] CommandLine(string[] args)
+    {
+        var options = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            options.Add(args[i]);
+            var values = args[(i + 1)..].TakeWhile(arg => !arg.StartsWith("--", StringComparison.Ordinal)).ToArray();
+            if (values.Length > 0) { options.Add(string.Join(' ', values)); }
+            else if (args[i] == "--save") { options.Add(""); }
+            i += values.Length;
+        }
+        return [.. options];
+    }
 }
