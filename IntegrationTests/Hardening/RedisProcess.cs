@@ -54,9 +54,10 @@ internal sealed partial class RedisProcess : IAsyncDisposable
     /// <summary>
     /// Starts loop-redis with <paramref name="args"/>, after <paramref name="limits"/> (shell commands such as
     /// <c>ulimit -n 160</c>) if any, as user nobody if <paramref name="asNobody"/>, in <paramref name="directory"/> or a
-    /// fresh one (writable by nobody too).
+    /// fresh one (writable by nobody too), with <paramref name="environment"/>'s variables added to its environment.
     /// </summary>
-    public static RedisProcess Start(string[] args, string limits = "", bool asNobody = false, string? directory = null)
+    public static RedisProcess Start(string[] args, string limits = "", bool asNobody = false, string? directory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var owns = directory is null;
         if (directory is null)
@@ -68,6 +69,7 @@ internal sealed partial class RedisProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) { info.Environment[name] = value; }
         if (asNobody)
         {
             foreach (var arg in AsNobody) { info.ArgumentList.Add(arg); }
@@ -82,9 +84,10 @@ internal sealed partial class RedisProcess : IAsyncDisposable
     }
 
     /// <summary>Starts loop-redis and waits for its startup line, failing with its errors if it exits instead.</summary>
-    public static async Task<RedisProcess> StartServingAsync(string[] args, string limits = "", bool asNobody = false, string? directory = null)
+    public static async Task<RedisProcess> StartServingAsync(string[] args, string limits = "", bool asNobody = false, string? directory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var redis = Start(args, limits, asNobody, directory);
+        var redis = Start(args, limits, asNobody, directory, environment);
         try
         {
             await Polling.Eventually(() => redis.Startup() is not null || redis.Process.HasExited, Timeouts.StartStop);

@@ -55,7 +55,7 @@ internal sealed class InProcessRedis : IAsyncDisposable
             Settings: settings);
         var redis = new RedisServer(redisOptions);
         redis.Aof.UseIoUring = backend == Backend.IoUring;
-        if (redis.Config.Get("appendonly") == "yes") { redis.Aof.Start(_ => { }); } else { redis.Persistence.Load(); }
+        if (redis.Config.Get("appendonly") == "yes") { redis.Aof.Start(); } else { redis.Persistence.Load(); }
         var options = new ServerOptions
         {
             BindAddress = IPAddress.Loopback,

@@ -2,6 +2,7 @@ using Loop;
 using Loop.Samples;
 using Loop.Samples.Redis.Persistence;
 using Loop.Samples.Redis.Server;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
 // A Redis-compatible server: redis-cli, redis-benchmark and StackExchange.Redis talk to it as to Redis.
@@ -16,6 +17,7 @@ var (dir, dbFileName, save) = (".", "dump.rdb", RedisServerOptions.DefaultSave);
 var settings = new List<(string Name, string Value)>();
 // A config file first, as redis-server takes one: its directives come before the command line's, which override them.
 string? configFile = null;
+var commandLine = args;
 if (args.Length > 0 && !args[0].StartsWith("--"))
 {
     configFile = Path.GetFullPath(args[0]);
@@ -54,6 +56,7 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
     return 2;
 }
 
+if (SampleHost.Verbose) { settings.Add(("loglevel", "verbose")); } // the framework's debug lines are Redis's verbose ones
 var redisOptions = new RedisServerOptions(options.Port, options.BindAddress.ToString(), databases, requirePass, maxBulk, queryBufferLimit,
     dir, dbFileName, save, settings, configFile);
 if (!Directory.Exists(dir) || !RedisConfig.TryParseSavePoints(save, out _))
@@ -72,40 +75,56 @@ catch (ArgumentException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
+var log = new RedisLog(redis);
+redis.Log = log.CreateLogger("loop-redis");
+options.LoggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(log));
+if (ServerProcess.Start(redis, commandLine, configFile is not null) is not { } process) { return 0; } // the daemon goes on
+redis.Process = process;
 // ACL users from aclfile, as Redis loads them before it listens.
 if (redis.Config.Get("aclfile") is { Length: > 0 } aclFile && redis.Acl.Load(aclFile, out _) is { } aclError)
 {
-    Console.Error.WriteLine($"error: aborting startup because of ACL errors: {aclError}");
-    return 1;
+    return Fatal($"aborting startup because of ACL errors: {aclError}");
 }
 var appendOnly = redis.Config.Get("appendonly") == "yes";
 try
 {
     redis.Aof.UseIoUring = options.Backend is Backend.Auto or Backend.IoUring;
-    var loaded = appendOnly ? redis.Aof.Start(Console.Error.WriteLine) : redis.Persistence.Load();
-    if (loaded is not null) { Console.WriteLine(loaded); }
+    if ((appendOnly ? redis.Aof.Start() : redis.Persistence.Load()) is { } loaded) { redis.Log.LogInformation("{Loaded}", loaded); }
 }
 catch (Exception e) when (e is AofFormatException or RdbFormatException or IOException or InvalidDataException or UnauthorizedAccessException)
 {
     var what = appendOnly ? Path.Combine(dir, redis.Config.Get("appenddirname")) : Path.Combine(dir, dbFileName);
-    Console.Error.WriteLine($"error: cannot load {what}: {e.Message}");
-    return 1;
+    return Fatal($"cannot load {what}: {e.Message}");
 }
+// Beside the host's own handlers, which stop it: the log says which signal did.
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => process.Signalled(PosixSignal.SIGTERM));
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => process.Signalled(PosixSignal.SIGINT));
 var exitCode = await SampleHost.RunAsync(options, () => new Session(redis), server =>
 {
-    redis.Log = options.LoggerFactory.CreateLogger("loop-redis");
     redis.Persistence.UseIoUring = server.BackendName == "iouring";
     redis.RequestShutdown = SampleHost.Stop;
     redis.StartLoops(server);
     redis.StartActiveExpiry(server.Loops[0]);
     redis.StartNetworkStatistics(server);
     redis.Persistence.StartSavePoints(server.Loops[0]);
+    process.Ready();
 });
 // The link to a master ends; the append-only file's last commands are written and synced; SIGTERM saves when save
 // points are set, as Redis does (SHUTDOWN has saved already, or was told not to).
+if (!redis.Persistence.SavedForShutdown) { process.Stopping(); }
 redis.Master?.Stop();
 redis.Aof.Stop();
-return exitCode == 0 && !redis.Persistence.SavedForShutdown && !redis.Persistence.SaveForShutdown(save: null) ? 1 : exitCode;
+if (exitCode == 0 && !redis.Persistence.SavedForShutdown && !redis.Persistence.SaveForShutdown(save: null)) { exitCode = 1; }
+process.Exited();
+return exitCode;
+
+// A reason not to start, on standard error and in the log (a daemon's standard error is /dev/null).
+int Fatal(string message)
+{
+    Console.Error.WriteLine($"error: {message}");
+    if (log.ToFile) { redis.Log.LogWarning("{Message}", message); }
+    return 1;
+}
 
 // A config file's setting as the command line gives it. The loops listen on one address: a bind line's first (* is every
 // IPv4 address; Redis's leading - for an optional address is dropped).

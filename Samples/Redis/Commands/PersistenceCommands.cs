@@ -1,5 +1,6 @@
 using Loop.Protocols.Resp;
 using Loop.Samples.Redis.Server;
+using Microsoft.Extensions.Logging;
 using static Loop.Samples.Redis.Commands.CommandFlags;
 
 namespace Loop.Samples.Redis.Commands;
@@ -48,10 +49,15 @@ internal static class PersistenceCommands
         }
         if (s.Server.RequestShutdown is not { } stop) { s.Reply.Error("ERR SHUTDOWN is not available in this host"); return; }
         if (s.Server.Loading is not null) { save = false; } // half a dataset is not saved over the whole one, as in Redis
-        if (!s.Server.Persistence.SaveForShutdown(save) && !force)
+        s.Server.Process?.Stopping();
+        if (!s.Server.Persistence.SaveForShutdown(save))
         {
-            s.Reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
-            return;
+            s.Server.Log.LogWarning(force ? "Error trying to save the DB. Exit anyway." : "Error trying to save the DB, can't exit.");
+            if (!force)
+            {
+                s.Reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+                return;
+            }
         }
         s.Server.Persistence.SavedForShutdown = true;
         stop();

@@ -274,7 +274,12 @@ internal sealed class RdbPersistence
                 Volatile.Write(ref _changesAtLastSave, _changesInSnapshot);
                 Saves++;
             }
-            if (background) { LastBackgroundSaveSeconds = (long)took.TotalSeconds; }
+            if (background)
+            {
+                LastBackgroundSaveSeconds = (long)took.TotalSeconds;
+                if (saved) { _server.Log.LogInformation("Background saving terminated with success"); }
+                else { _server.Log.LogWarning("Background saving error"); }
+            }
             LastBackgroundSaveOk = saved;
             _inProgress = false;
             Monitor.PulseAll(_gate);

@@ -45,6 +45,9 @@ internal sealed class ReplicaLink(Session session, ReplicationStream stream, Rep
     /// <summary>The replica's address as INFO shows it: the one it announced, else its peer's.</summary>
     public string Ip => handshake.AnnouncedIp ?? (_connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address.ToString() ?? "?";
 
+    /// <summary>The replica as the log names it (Redis's replicationGetSlaveName): address and listening port.</summary>
+    public string Name => $"{Ip}:{handshake.ListeningPort}";
+
     public void Acknowledge(long offset)
     {
         AckOffset = offset;
@@ -143,6 +146,7 @@ internal sealed class ReplicaLink(Session session, ReplicationStream stream, Rep
         }
         State = ReplicaState.Online;
         LastAckMs = Clock.NowMs;
+        session.Server.Log.LogInformation("Synchronization with replica {Replica} succeeded", Name);
         return stream.CopyTo(this, _connection, Room);
     }
 

@@ -90,6 +90,7 @@ internal sealed class ReplicationMaster
         var link = new ReplicaLink(session, Stream, session.Handshake);
         if (!Stream.TryContinue(link, offset - 1)) { return false; }
         session.AsReplica = link;
+        server.Log.LogInformation("Partial resynchronization request from {Replica} accepted, continuing from offset {Offset}.", link.Name, offset);
         session.Reply.Raw(System.Text.Encoding.ASCII.GetBytes(session.Handshake.Psync2 ? $"+CONTINUE {Stream.Id}\r\n" : "+CONTINUE\r\n"));
         Interlocked.Increment(ref PartialSyncs);
         StartPinging(session.Client.Loop);
@@ -102,6 +103,7 @@ internal sealed class ReplicationMaster
     {
         var link = new ReplicaLink(session, Stream, session.Handshake);
         session.AsReplica = link;
+        server.Log.LogInformation("Full resync requested by replica {Replica}", link.Name);
         TrySnapshot(session, link, psync);
     }
 
@@ -134,6 +136,7 @@ internal sealed class ReplicationMaster
         }
         Interlocked.Increment(ref FullSyncs);
         if (psync) { session.Reply.Raw(System.Text.Encoding.ASCII.GetBytes($"+FULLRESYNC {Stream.Id} {offset}\r\n")); }
+        server.Log.LogInformation("Starting a snapshot for SYNC with target: replica {Replica} ({Keys} keys)", link.Name, snapshot.Keys);
         StartPinging(connection.Loop);
         new Thread(() => WriteRdb(snapshot, link, connection.Loop)) { IsBackground = true, Name = "loop-redis full sync" }.Start();
     }

@@ -115,6 +115,9 @@ internal sealed class RedisServer
     public Scripting.Scripting Scripting { get; }
     public Eviction Eviction { get; }
 
+    /// <summary>The process it runs in as redis-server runs (pid file, systemd, the log's lifecycle lines); null in-process.</summary>
+    public ServerProcess? Process { get; set; }
+
     /// <summary>Stops the server (SHUTDOWN), set by whoever hosts it; null where nothing can stop it.</summary>
     public Action? RequestShutdown { get; set; }
     public ConcurrentDictionary<long, Session> Clients { get; } = new();

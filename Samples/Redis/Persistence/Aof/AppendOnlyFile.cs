@@ -67,10 +67,10 @@ internal sealed class AppendOnlyFile
 
     /// <summary>
     /// At startup with appendonly yes: loads the append-only file (or dump.rdb when there is none), then rewrites it and
-    /// starts logging. Returns what to print; a truncated last command is a warning. Throws <see cref="AofFormatException"/>
+    /// starts logging. Returns what to log; a truncated last command is logged as a warning. Throws <see cref="AofFormatException"/>
     /// and the RDB loader's exceptions.
     /// </summary>
-    public string Start(Action<string> warn)
+    public string Start()
     {
         var started = Stopwatch.GetTimestamp();
         var keyspace = _server.Keyspace;
@@ -99,7 +99,8 @@ internal sealed class AppendOnlyFile
             message = $"DB loaded from append only file: {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} seconds ({loader.Loaded} keys, {replay.Commands} commands)";
             if (loaded.Truncated is { } truncated)
             {
-                warn($"!!! Warning: short read while loading the AOF file {truncated.Path}!!! AOF loaded anyway because aof-load-truncated is enabled (the commands up to byte offset {truncated.ValidUpTo})");
+                _server.Log.LogWarning("!!! Warning: short read while loading the AOF file {Path}!!! AOF loaded anyway because aof-load-truncated is enabled (the commands up to byte offset {ValidUpTo})",
+                    truncated.Path, truncated.ValidUpTo);
             }
         }
         // The loaded files give way to a base of what they held and an empty incr file: written before the manifest

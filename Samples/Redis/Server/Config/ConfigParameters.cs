@@ -108,7 +108,7 @@ internal static class ConfigParameters
         Text("ignore-warnings"),
         Text("proc-title-template", "{title} {listen-addr} {server-mode}", invalid: InvalidProcTitleTemplate),
         Unset("bind-source-addr"),
-        Text("logfile", flags: Immutable),
+        Text("logfile", flags: Immutable, invalid: v => v.Length > 0 ? RedisLog.CannotOpen(v) : null),
         Unset("masterauth", Sensitive),
         Unset("requirepass", Sensitive),
 
