@@ -85,7 +85,12 @@ public sealed class DebugCommandTests
         await client.CallAsync("HSET", "h", "f", "v");
         Assert.Matches(@"^Value at:0x[0-9a-f]+ refcount:1 encoding:listpack serializedlength:\d+ lru:\d+ lru_seconds_idle:0$",
             (string)(await client.CallAsync("DEBUG", "OBJECT", "h"))!);
+        async Task<string> ReplicationId() => Regex.Match((string)(await client.CallAsync("INFO", "replication"))!, "master_replid:(.*)\r").Groups[1].Value;
+        var id = await ReplicationId();
         Assert.Equal("OK", await client.CallAsync("DEBUG", "CHANGE-REPL-ID"));
+        var changed = await ReplicationId();
+        Assert.Matches("^[0-9a-f]{40}$", changed);
+        Assert.NotEqual(id, changed);
         Assert.Equal("OK", await client.CallAsync("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1kb"));
         Assert.Equal(0L, await client.CallAsync("WAIT", "1", "10")); // no replica: 0 once the timeout passed
     }

@@ -61,7 +61,11 @@ internal static class DebugCommand
             s.Server.ActiveExpiryEnabled = Atoi(c[2]) != 0;
             s.Reply.Ok();
         }
-        else if (Args.Is(sub, "CHANGE-REPL-ID") && c.Count == 2) { s.Reply.Ok(); } // no replication, no ids to change
+        else if (Args.Is(sub, "CHANGE-REPL-ID") && c.Count == 2)
+        {
+            s.Server.Replication.Stream.ChangeId();
+            s.Reply.Ok();
+        }
         else if (Args.Is(sub, "QUICKLIST-PACKED-THRESHOLD") && c.Count == 3)
         {
             // Lists here have no packed nodes; the size is only checked as Redis checks it.

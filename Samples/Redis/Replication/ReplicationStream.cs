@@ -32,8 +32,15 @@ internal sealed class ReplicationStream : ICommandLog
 
     public ReplicationStream() => _backlog = new Backlog(KeepFrom);
 
+    private volatile string _id = NewId();
+
     /// <summary>Redis's replication id: 40 hex digits, new with each process.</summary>
-    public string Id { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+    public string Id => _id;
+
+    /// <summary>DEBUG CHANGE-REPL-ID: a new id, so that no replica continues the old stream (Redis's changeReplicationId).</summary>
+    public void ChangeId() => _id = NewId();
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 
     /// <summary>repl-backlog-size: how much of the stream is kept for INFO whatever the replicas need.</summary>
     public long BacklogSize { get; set; } = 1 << 20;
