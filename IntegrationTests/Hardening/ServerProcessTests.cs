@@ -87,6 +87,21 @@ public sealed partial class ServerProcessTests
     }
 
     [Fact]
+    public async Task A_start_that_fails_says_why_in_the_log_file_and_leaves_no_pid_file()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        await using var redis = RedisProcess.Start(["--port", port.ToString(), "--save", "", "--logfile", "server.log", "--pidfile", "server.pid"]);
+        Assert.True(await redis.ExitsWithinAsync(Timeouts.StartStop), "loop-redis went on without its port");
+        Assert.Equal(1, redis.Process.ExitCode);
+        var lines = Lines(Path.Combine(redis.Directory, "server.log"));
+        Assert.Contains(lines, l => l.EndsWith($" # address 127.0.0.1:{port} already in use"));
+        Assert.DoesNotContain(lines, l => l.EndsWith(" * Ready to accept connections"));
+        Assert.False(File.Exists(Path.Combine(redis.Directory, "server.pid")), "the pid file outlived the server");
+    }
+
+    [Fact]
     public async Task Supervised_by_systemd_it_notifies_ready_once_it_serves_and_stopping_at_shutdown()
     {
         var directory = Directory.CreateTempSubdirectory("loop-redis-notify-").FullName;

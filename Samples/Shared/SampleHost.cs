@@ -110,6 +110,9 @@ internal static class SampleHost
 
     public static ArgumentException UsageError(string problem, string usage) => new($"{problem}\nusage: {usage}");
 
+    /// <summary>Why RunAsync could not start the server (it returned 1), or null.</summary>
+    public static string? StartError { get; private set; }
+
     private static IHostApplicationLifetime? s_lifetime;
 
     /// <summary>Stops the running server as SIGTERM does (a sample's SHUTDOWN command); RunAsync then returns 0.</summary>
@@ -137,6 +140,7 @@ internal static class SampleHost
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException)
         {
+            StartError = e.Message;
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
