@@ -8,7 +8,8 @@ namespace Loop.Samples.Redis.Server;
 /// does. Some change behaviour: requirepass; the RDB settings (dir, dbfilename, save, stop-writes-on-bgsave-error); the
 /// append-only file's (appendonly, appendfsync, auto-aof-rewrite-*); slowlog-*, latency-monitor-threshold; the encodings'
 /// thresholds (hash-max-listpack-entries and co.) OBJECT ENCODING answers with; hll-sparse-max-bytes; stream-node-max-*;
-/// maxmemory and maxmemory-policy as OBJECT REFCOUNT and FREQ see them. The others are kept and reported only.
+/// maxmemory and maxmemory-policy as OBJECT REFCOUNT and FREQ see them; the process's (logfile, loglevel, pidfile,
+/// daemonize, supervised: <see cref="ServerProcess"/>, <see cref="RedisLog"/>). The others are kept and reported only.
 /// Differences on purpose: dir is kept per server (Redis changes the process's working directory); port, bind,
 /// proto-max-bulk-len and client-query-buffer-limit are read when the loops start, so CONFIG SET refuses them as immutable.
 /// </summary>
