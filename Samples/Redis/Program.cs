@@ -109,12 +109,7 @@ var exitCode = await SampleHost.RunAsync(options, () => new Session(redis), serv
     redis.Persistence.StartSavePoints(server.Loops[0]);
     process.Ready();
 });
-if (SampleHost.StartError is { } startError)
-{
-    if (log.ToFile) { redis.Log.LogWarning("{Error}", startError); } // a daemon's standard error is /dev/null
-    process.Exited();
-    return exitCode;
-}
+if (SampleHost.StartError is { } startError) { return Abandon(startError); } // said on standard error already
 // The link to a master ends; the append-only file's last commands are written and synced; SIGTERM saves when save
 // points are set, as Redis does (SHUTDOWN has saved already, or was told not to).
 if (!redis.Persistence.SavedForShutdown) { process.Stopping(); }
@@ -124,11 +119,17 @@ if (exitCode == 0 && !redis.Persistence.SavedForShutdown && !redis.Persistence.S
 process.Exited();
 return exitCode;
 
-// A reason not to start, on standard error and in the log (a daemon's standard error is /dev/null); the pid file goes.
+// A reason not to start, on standard error and in the log.
 int Fatal(string message)
 {
     Console.Error.WriteLine($"error: {message}");
-    if (log.ToFile) { redis.Log.LogWarning("{Message}", message); }
+    return Abandon(message);
+}
+
+// The start is given up: the reason goes to the log file too (a daemon's standard error is /dev/null), the pid file goes.
+int Abandon(string reason)
+{
+    if (log.ToFile) { redis.Log.LogWarning("{Reason}", reason); }
     process.Exited();
     return 1;
 }
